@@ -1,0 +1,286 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Command line: the KRM function (stdin -> stdout) and ``render`` for plain files.
+
+Thin I/O around :func:`krm_dynamo.core.expand`. Every failure a user can cause ends
+here as one readable stderr line per problem and exit code 1, never a traceback.
+kustomize shows only a function's stderr, so errors and warnings go there as well as
+into ``results``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from typing import Any, Iterable, TextIO
+
+from krm_dynamo import __version__
+
+USAGE = """\
+usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
+       krm-dynamo render [options] PATH...
+                                       expand plain YAML files, directories or - (stdin)
+       krm-dynamo --help | --version
+
+Expands every DynamoGraphDeployment (nvidia.com/v1alpha1) into the Deployments,
+Services, Ingresses, VirtualServices, HorizontalPodAutoscalers and
+PersistentVolumeClaims the Dynamo operator would create, with every default applied.
+Every other object passes through unchanged.
+
+KRM function mode (kustomize, kpt):
+  The functionConfig is a ConfigMap (`kpt fn eval ... -- natsServer=nats://...`) or a
+  KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1); a KrmDynamoConfig among the
+  items is read too (kustomize generator mode, where the functionConfig is the DGD).
+  The DGD stays in the output annotated config.kubernetes.io/local-config: "true".
+
+render options:
+  --function-config FILE   a KrmDynamoConfig or ConfigMap with the settings
+  --keep-local-config      also print objects annotated config.kubernetes.io/local-config
+                           (the DGD itself); left out by default, as kustomize build does
+
+Settings (functionConfig keys): natsServer, etcdEndpoints, modelExpressUrl,
+prometheusEndpoint, ingressClassName, ingressTlsSecretName, ingressHostSuffix,
+istioGateway, registrySecrets, componentServiceAccountName, mpiRunSecretName,
+multinodeOrchestrator (lws|grove), graphDeployment (local|drop|keep), defaultImage,
+gangScheduling (volcano|none), debuggerImage, groveTerminationDelay, kaiScheduler.
+
+Exit status: 0 on success, 1 when any error was found (errors are printed on stderr
+and, in function mode, returned as results).
+"""
+
+_RENDER_STRIP = (
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "config.kubernetes.io/path",
+    "config.kubernetes.io/index",
+)
+_NOT_RESOURCES = {"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+
+class UsageError(Exception):
+    """Wrong command-line arguments."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script and of ``python -m krm_dynamo``."""
+    from krm_dynamo.yamlio import InputError
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        if not args:
+            return run_function(sys.stdin.buffer, sys.stdout, sys.stderr)
+        if args[0] in ("-h", "--help", "help"):
+            sys.stdout.write(USAGE)
+            return 0
+        if args[0] == "--version":
+            sys.stdout.write(f"krm-dynamo {__version__}\n")
+            return 0
+        if args[0] == "render":
+            return run_render(args[1:], sys.stdout, sys.stderr)
+        raise UsageError(f"unknown command or option {args[0]!r}")
+    except UsageError as exc:
+        sys.stderr.write(f"krm-dynamo: {exc}\n\n{USAGE}")
+        return 1
+    except InputError as exc:
+        sys.stderr.write(f"krm-dynamo: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("KRM_DYNAMO_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"krm-dynamo: internal error: {type(exc).__name__}: {exc} "
+            "(this is a bug in krm-dynamo; set KRM_DYNAMO_DEBUG=1 for details and please report it)\n"
+        )
+        return 1
+
+
+def run_function(stdin, stdout: TextIO, stderr: TextIO) -> int:
+    """KRM function mode: one ResourceList in, one out, results included."""
+    from krm_dynamo import core, krm
+
+    if hasattr(stdin, "isatty") and stdin.isatty():
+        raise UsageError("no ResourceList on stdin (run under kpt or kustomize, or use `krm-dynamo render FILE`)")
+    rl = krm.read_resource_list(stdin.read())
+    items, results = core.expand(rl.items, rl.function_config)
+    _report(results, stderr)
+    stdout.write(krm.write_resource_list(items, results, rl.function_config, rl.api_version))
+    return 1 if _has_errors(results) else 0
+
+
+def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """``render``: expand plain YAML files and print what should be applied."""
+    from krm_dynamo import core, yamlio
+
+    paths, config_path, keep_local = _parse_render_args(args)
+    items: list = []
+    nodes: dict[int, Any] = {}
+    for path in paths:
+        for doc, node, source, index in _read_sources(path):
+            items.append(_annotate_source(doc, source, index))
+            nodes[id(items[-1])] = node
+    function_config = None
+    if config_path is not None:
+        function_config = _read_function_config(config_path)
+
+    out, results = core.expand(items, function_config)
+    results = [_with_line(r, nodes) for r in results]
+    _report(results, stderr)
+    if _has_errors(results):
+        return 1  # never half an output
+    printable = [_strip_source(item) for item in out if keep_local or not _is_local_config(item)]
+    if printable:
+        stdout.write(yamlio.dump_all(printable))
+    return 0
+
+
+def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool]:
+    paths: list[str] = []
+    config_path = None
+    keep_local = False
+    it = iter(args)
+    for arg in it:
+        if arg in ("-h", "--help"):
+            raise UsageError("render: usage below")
+        if arg == "--keep-local-config":
+            keep_local = True
+        elif arg == "--function-config" or arg.startswith("--function-config="):
+            value = arg.partition("=")[2] if "=" in arg else next(it, None)
+            if not value:
+                raise UsageError("render: --function-config needs a FILE")
+            config_path = value
+        elif arg.startswith("-") and arg != "-":
+            raise UsageError(f"render: unknown option {arg!r}")
+        else:
+            paths.append(arg)
+    if not paths:
+        raise UsageError("render: name at least one FILE, DIR or - (stdin)")
+    return paths, config_path, keep_local
+
+
+def _read_sources(path: str) -> Iterable[tuple[Any, Any, str, int]]:
+    """Yield ``(document, node, source, index)`` for every KRM object under ``path``."""
+    from krm_dynamo.krm import RESOURCE_LIST_KIND
+    from krm_dynamo.yamlio import InputError, decode, load_documents_with_nodes
+
+    if path == "-":
+        files = [("-", sys.stdin.buffer.read())]
+    elif os.path.isdir(path):
+        files = [(f, _read_bytes(f)) for f in _yaml_files(path)]
+    elif os.path.isfile(path):
+        files = [(path, _read_bytes(path))]
+    else:
+        raise InputError(f"{path}: no such file or directory")
+    for name, data in files:
+        source = "stdin" if name == "-" else name.replace(os.sep, "/")
+        docs = load_documents_with_nodes(decode(data, source), source)
+        index = 0
+        for doc, node in docs:
+            if doc is None:
+                continue
+            if isinstance(doc, dict) and doc.get("kind") == RESOURCE_LIST_KIND and isinstance(doc.get("items"), list):
+                for item in doc["items"]:  # `kpt fn source | krm-dynamo render -`
+                    yield item, None, source, index
+                    index += 1
+                continue
+            if not isinstance(doc, dict):
+                raise InputError(
+                    f"{source}:{node.start_mark.line + 1}: every YAML document must be a KRM object (a mapping)"
+                )
+            yield doc, node, source, index
+            index += 1
+
+
+def _yaml_files(directory: str) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name in _NOT_RESOURCES:
+                continue
+            if name.endswith((".yaml", ".yml")):
+                found.append(os.path.join(root, name))
+    return found
+
+
+def _read_bytes(path: str) -> bytes:
+    from krm_dynamo.yamlio import InputError
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _read_function_config(path: str) -> dict:
+    from krm_dynamo.yamlio import InputError, decode, load_documents
+
+    docs = [d for d in load_documents(decode(_read_bytes(path), path), path) if d is not None]
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        raise InputError(f"{path}: --function-config must hold exactly one object (a KrmDynamoConfig or a ConfigMap)")
+    return docs[0]
+
+
+def _annotate_source(doc: dict, source: str, index: int) -> dict:
+    """Record where a document came from, as kpt does, so results can name the file."""
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else None
+    annotations = (meta or {}).get("annotations")
+    if annotations is not None and not isinstance(annotations, dict):
+        return doc
+    added = {k: (source if "path" in k else str(index)) for k in _RENDER_STRIP if k not in (annotations or {})}
+    if not added:
+        return doc
+    new_meta = dict(meta or {})
+    new_meta["annotations"] = {**(annotations or {}), **added}
+    new_doc = dict(doc)
+    new_doc["metadata"] = new_meta
+    return new_doc
+
+
+def _strip_source(item: Any) -> Any:
+    """Remove the path and index annotations, as ``kustomize build`` does."""
+    if not isinstance(item, dict) or not isinstance(item.get("metadata"), dict):
+        return item
+    annotations = item["metadata"].get("annotations")
+    if not isinstance(annotations, dict) or not any(k in annotations for k in _RENDER_STRIP):
+        return item
+    kept = {k: v for k, v in annotations.items() if k not in _RENDER_STRIP}
+    meta = {k: v for k, v in item["metadata"].items() if k != "annotations"}
+    if kept:
+        meta["annotations"] = kept
+    out = dict(item)
+    out["metadata"] = meta
+    return out
+
+
+def _is_local_config(item: Any) -> bool:
+    try:
+        value = item["metadata"]["annotations"]["config.kubernetes.io/local-config"]
+    except (KeyError, TypeError):
+        return False
+    return str(value).lower() == "true"
+
+
+def _with_line(result, nodes: dict[int, Any]):
+    from krm_dynamo.yamlio import line_of
+
+    node = nodes.get(id(result.resource))
+    if node is None or result.line is not None:
+        return result
+    return replace(result, line=line_of(node, result.field_path))
+
+
+def _report(results, stderr: TextIO) -> None:
+    for result in results:
+        if result.severity in ("error", "warning"):
+            stderr.write(result.line_text() + "\n")
+
+
+def _has_errors(results) -> bool:
+    from krm_dynamo.results import has_errors
+
+    return has_errors(results)

@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The function's configuration: the operator's installation-wide settings (decision D13).
+
+The operator takes these from its command-line flags; a renderer has no operator, so
+they arrive as the functionConfig. Three carriers are accepted, merged in this order
+(later wins):
+
+1. a ``KrmDynamoConfig`` object among the ``items`` (for kustomize generator mode and
+   kpt ``configPath: dgd.yaml``, where the functionConfig slot holds the DGD itself);
+2. the functionConfig, as a ``ConfigMap`` (``kpt fn eval -- key=value``, kpt
+   ``configMap:``; every value a string) or as a typed ``KrmDynamoConfig``.
+
+A functionConfig of any other kind (the DGD in kustomize generator mode) carries no
+settings. Plain dataclasses, no pydantic: this runs on every call, DGD or not.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from krm_dynamo.results import ERROR, Result
+
+CONFIG_API_VERSION = "fn.krm-dynamo.dev/v1alpha1"
+CONFIG_KIND = "KrmDynamoConfig"
+
+# Choices of the enumerated settings; the first one is the default.
+GRAPH_DEPLOYMENT_CHOICES = ("local", "drop", "keep")  # D3
+ORCHESTRATOR_CHOICES = ("lws", "grove")  # D2
+GANG_SCHEDULING_CHOICES = ("volcano", "none")  # D27
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """Operator-level settings; field names are the functionConfig keys (operator-behaviour §17).
+
+    Every default is the operator's (or the Helm chart's) for the same flag, so that
+    an empty configuration renders what a default installation would create.
+    """
+
+    # env NATS_SERVER on every pod; operator flag --natsAddr (no default in the function)
+    natsServer: str = ""
+    # env ETCD_ENDPOINTS; operator flag --etcdAddr
+    etcdEndpoints: str = ""
+    # env MODEL_EXPRESS_URL; operator flag --model-express-url
+    modelExpressUrl: str = ""
+    # env PROMETHEUS_ENDPOINT; operator flag --prometheus-endpoint
+    prometheusEndpoint: str = ""
+    # default frontend ingress class; operator flag --ingress-controller-class-name
+    ingressClassName: str = ""
+    # default frontend ingress TLS secret; operator flag --ingress-controller-tls-secret-name
+    ingressTlsSecretName: str = ""
+    # default frontend host suffix; operator flag --ingress-host-suffix
+    ingressHostSuffix: str = ""
+    # default VirtualService gateway; operator flag --istio-virtual-service-gateway (D20)
+    istioGateway: str = ""
+    # registry host -> image pull secret names, added to the discovered index (D14)
+    registrySecrets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # pod serviceAccountName when no labelled ServiceAccount is in the ResourceList (D14)
+    componentServiceAccountName: str = ""
+    # TRT-LLM multinode SSH secret; operator flag --mpi-run-ssh-secret-name, default mpi-run-ssh-secret
+    mpiRunSecretName: str = "mpi-run-ssh-secret"
+    # multinode orchestrator: lws (default) or grove (D2)
+    multinodeOrchestrator: str = "lws"
+    # what happens to the DGD in the output: local (default), drop or keep (D3)
+    graphDeployment: str = "local"
+    # main container image when the DGD names none (D15)
+    defaultImage: str = ""
+    # Volcano PodGroups and schedulerName on LWS pods: volcano (default) or none (D27)
+    gangScheduling: str = "volcano"
+    # debugger sidecar image; operator env INTERNAL_IMAGES_DEBUGGER, default python:3.12-slim (§15)
+    debuggerImage: str = "python:3.12-slim"
+    # Grove terminationDelay; operator flag --grove-termination-delay (multinode-and-backends §6)
+    groveTerminationDelay: str = ""
+    # Grove pods scheduled by the KAI scheduler (multinode-and-backends §6)
+    kaiScheduler: bool = False
+
+
+_CHOICES = {
+    "graphDeployment": GRAPH_DEPLOYMENT_CHOICES,
+    "multinodeOrchestrator": ORCHESTRATOR_CHOICES,
+    "gangScheduling": GANG_SCHEDULING_CHOICES,
+}
+_FIELDS = {f.name: f for f in fields(FunctionConfig)}
+
+
+def is_config_object(item: Any) -> bool:
+    """True for a typed ``KrmDynamoConfig`` object."""
+    return (
+        isinstance(item, dict)
+        and item.get("apiVersion") == CONFIG_API_VERSION
+        and item.get("kind") == CONFIG_KIND
+    )
+
+
+def load_config(function_config: Any, items: list) -> tuple[FunctionConfig, list[Result]]:
+    """Merge every carrier into one :class:`FunctionConfig`; report each bad key.
+
+    Returns the configuration (defaults where a value is bad) and the results; any
+    error result means the run must not expand anything.
+    """
+    values: dict[str, Any] = {}
+    results: list[Result] = []
+    for item in items:
+        if is_config_object(item):
+            _read_object(item, values, results)
+    if isinstance(function_config, dict) and function_config:
+        if is_config_object(function_config):
+            _read_object(function_config, values, results)
+        elif function_config.get("kind") == "ConfigMap" and function_config.get("apiVersion") == "v1":
+            data = function_config.get("data") or {}
+            if not isinstance(data, dict):
+                results.append(Result("`data` must be a mapping of strings", ERROR, function_config, "data"))
+            else:
+                for key, raw in data.items():
+                    _set(values, results, function_config, "data", str(key), raw, from_string=True)
+    return FunctionConfig(**values), results
+
+
+def _read_object(obj: dict, values: dict, results: list[Result]) -> None:
+    for key, raw in obj.items():
+        if key in ("apiVersion", "kind", "metadata"):
+            continue
+        _set(values, results, obj, "", str(key), raw, from_string=False)
+
+
+def _set(values, results, obj, prefix, key, raw, *, from_string):
+    path = f"{prefix}.{key}" if prefix else key
+    spec = _FIELDS.get(key)
+    if spec is None:
+        known = ", ".join(f"`{name}`" for name in _FIELDS)
+        hint = _did_you_mean(key, list(_FIELDS))
+        results.append(
+            Result(f"unknown setting `{key}`{hint}; known settings are {known}", ERROR, obj, path)
+        )
+        return
+    try:
+        values[key] = _convert(key, raw, from_string)
+    except ValueError as exc:
+        results.append(Result(str(exc), ERROR, obj, path))
+
+
+def _convert(key: str, raw: Any, from_string: bool) -> Any:
+    if key == "registrySecrets":
+        return _registry_secrets(raw, from_string)
+    if key == "kaiScheduler":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("true", "false"):
+            return raw.lower() == "true"
+        raise ValueError(f"`{key}` must be `true` or `false`, got {raw!r}")
+    if raw is None:
+        raw = ""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        raise ValueError(f"`{key}` must be a string, got {type(raw).__name__} {raw!r}")
+    value = str(raw)
+    choices = _CHOICES.get(key)
+    if choices is not None:
+        if value == "":
+            return choices[0]
+        if value not in choices:
+            listed = ", ".join(f'"{c}"' for c in choices)
+            raise ValueError(f'`{key}` must be one of {listed}, got "{value}"')
+    return value
+
+
+def _registry_secrets(raw: Any, from_string: bool) -> dict[str, tuple[str, ...]]:
+    """``{host: [secret, ...]}``; in a ConfigMap, the same as a JSON (or YAML flow) string."""
+    if from_string and isinstance(raw, str):
+        text = raw.strip()
+        if not text:
+            return {}
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            import yaml  # only for this rare form
+
+            try:
+                raw = yaml.safe_load(text)
+            except yaml.YAMLError:
+                raw = None
+    if not isinstance(raw, dict):
+        raise ValueError(
+            "`registrySecrets` must map a registry host to a list of secret names, "
+            'e.g. {"nvcr.io": ["ngc-pull-secret"]}'
+        )
+    out: dict[str, tuple[str, ...]] = {}
+    for host, names in raw.items():
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise ValueError(f"`registrySecrets.{host}` must be a list of secret names, got {names!r}")
+        out[str(host)] = tuple(names)
+    return out
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in candidates}
+        if word.lower() in lowered:
+            close = [lowered[word.lower()]]
+    return f" (did you mean `{close[0]}`?)" if close else ""

@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The pure core: ``expand(items, function_config) -> (items, results)``.
+
+No stdin, stdout, environment, clock or network here (kyaml ``fn/framework`` shape):
+the CLI reads and writes, this module only decides what the output items are.
+
+Rules it owns, all from ``krm-integration.md`` §8 and ``decisions.md``:
+
+* dispatch by (apiVersion, kind); every other item passes through untouched;
+* generated objects go right after their DGD, in a fixed kind order;
+* an earlier output of ours in the input (same apiVersion, kind, namespace, name) is
+  replaced in place of being duplicated, keeping the orchestrator's annotations, so a
+  second run on our own output changes nothing;
+* a DGD with any error contributes nothing to the output;
+* the DGD itself is kept as local-config, dropped or kept live (D3).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any, Callable
+
+from krm_dynamo import config as config_mod
+from krm_dynamo.results import (
+    ERROR,
+    INDEX_ANNOTATIONS,
+    INFO,
+    PATH_ANNOTATIONS,
+    Result,
+    has_errors,
+)
+
+DGD_GROUP = "nvidia.com"
+DGD_KIND = "DynamoGraphDeployment"
+DGD_API_VERSION = "nvidia.com/v1alpha1"
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+
+# Generated objects follow their DGD in this order (apply order: storage, then the
+# Services workloads resolve, workloads, scaling, then exposure). Unknown kinds last.
+KIND_ORDER = (
+    "PersistentVolumeClaim",
+    "Service",
+    "Deployment",
+    "LeaderWorkerSet",
+    "PodGroup",
+    "PodCliqueSet",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+    "VirtualService",
+)
+_KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+
+# Annotations the orchestrator owns; when we replace an earlier output of ours, the
+# new object inherits them so kpt writes it back to the same file (and restores comments).
+_ORCHESTRATOR_PREFIXES = ("internal.config.kubernetes.io/", "config.kubernetes.io/path", "config.kubernetes.io/index")
+_ORCHESTRATOR_KEYS = ("config.k8s.io/id", "kustomize.config.k8s.io/id")
+
+Expander = Callable[[dict, "config_mod.FunctionConfig", list], "tuple[list[dict], list[Result]]"]
+
+
+def _expand_v1alpha1(dgd: dict, cfg: "config_mod.FunctionConfig", items: list) -> tuple[list[dict], list[Result]]:
+    # Imported here, not at module level: pydantic and jsonschema cost ~150 ms and are
+    # only needed when a DGD is present (performance-and-style.md, lesson 12).
+    from krm_dynamo.expander import expand_graph
+
+    return expand_graph(dgd, cfg, items)
+
+
+# (apiVersion, kind) -> expander. A later DGD version is a new entry here.
+EXPANDERS: dict[tuple[str, str], Expander] = {
+    (DGD_API_VERSION, DGD_KIND): _expand_v1alpha1,
+}
+
+
+def identity(obj: Any) -> tuple[str, str, str, str] | None:
+    """(apiVersion, kind, namespace, name) of a KRM object, or None when it has no name."""
+    if not isinstance(obj, dict):
+        return None
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        return None
+    return (
+        str(obj.get("apiVersion", "")),
+        str(obj.get("kind", "")),
+        str(meta.get("namespace") or ""),
+        str(meta["name"]),
+    )
+
+
+def expand(items: list, function_config: Any = None) -> tuple[list, list[Result]]:
+    """Expand every DGD in ``items``; return the output items and the results.
+
+    ``items`` is not modified. When the configuration itself is wrong nothing is
+    expanded and the items come back as they were.
+    """
+    cfg, results = config_mod.load_config(function_config, items)
+    if has_errors(results):
+        return list(items), results
+
+    generated_by_index: dict[int, list[dict]] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            results.append(
+                Result(f"`items[{index}]` must be a KRM object (a mapping), got {type(item).__name__}", ERROR)
+            )
+            continue
+        expander = _expander_for(item, results)
+        if expander is None:
+            continue
+        objects, dgd_results = expander(item, cfg, items)
+        results.extend(dgd_results)
+        if has_errors(dgd_results):
+            continue  # a DGD with errors contributes nothing half-expanded
+        objects = sorted(objects, key=lambda o: _KIND_RANK.get(o.get("kind"), len(KIND_ORDER)))
+        generated_by_index[index] = objects
+        results.append(Result(_summary(item, objects), INFO, item))
+
+    # Earlier outputs of ours, keyed by identity, so they are replaced rather than duplicated.
+    generated_ids = {identity(o): o for objs in generated_by_index.values() for o in objs}
+    replaced: dict[tuple, dict] = {}
+    for item in items:
+        ident = identity(item)
+        if ident in generated_ids and not _is_expandable(item):
+            replaced[ident] = item
+
+    out: list = []
+    for index, item in enumerate(items):
+        if identity(item) in replaced and replaced[identity(item)] is item:
+            continue
+        if isinstance(item, dict) and _is_expandable(item):
+            kept = _graph_output(item, cfg)
+            if kept is not None:
+                out.append(kept)
+        elif config_mod.is_config_object(item):
+            out.append(_with_annotation(item, LOCAL_CONFIG, "true"))
+        else:
+            out.append(item)
+        for obj in generated_by_index.get(index, ()):
+            previous = replaced.get(identity(obj))
+            out.append(_place(obj, item, previous))
+    return out, results
+
+
+def _expander_for(item: dict, results: list[Result]) -> Expander | None:
+    api_version, kind = item.get("apiVersion"), item.get("kind")
+    expander = EXPANDERS.get((api_version, kind))
+    if expander is not None:
+        return expander
+    if kind == DGD_KIND and isinstance(api_version, str) and api_version.startswith(DGD_GROUP + "/"):
+        supported = ", ".join(f'"{v}"' for v, k in EXPANDERS if k == kind)
+        results.append(
+            Result(
+                f'apiVersion "{api_version}" is not supported for kind "{kind}"; supported: {supported}',
+                ERROR,
+                item,
+                "apiVersion",
+            )
+        )
+    return None
+
+
+def _is_expandable(item: dict) -> bool:
+    return (item.get("apiVersion"), item.get("kind")) in EXPANDERS
+
+
+def _graph_output(dgd: dict, cfg: "config_mod.FunctionConfig") -> dict | None:
+    """The DGD as it leaves the function (D3): local-config by default, dropped, or kept live."""
+    if cfg.graphDeployment == "drop":
+        return None
+    if cfg.graphDeployment == "keep":
+        return dgd
+    return _with_annotation(dgd, LOCAL_CONFIG, "true")
+
+
+def _with_annotation(obj: dict, key: str, value: str) -> dict:
+    """A shallow copy of ``obj`` with one annotation set; everything else untouched."""
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    if annotations.get(key) == value:
+        return obj
+    new_meta = dict(meta)
+    new_meta["annotations"] = {**annotations, key: value}
+    new_obj = dict(obj)
+    new_obj["metadata"] = new_meta
+    return new_obj
+
+
+def _place(obj: dict, source: dict, previous: dict | None) -> dict:
+    """Give a generated object the orchestrator annotations that say where it lives.
+
+    If an earlier output of ours is being replaced, its annotations are inherited
+    (same file, same index, same kyaml id); otherwise the object gets a file of its
+    own next to the DGD's, named as kpt would name it: ``<kind>_<name>.yaml``.
+    """
+    inherited: dict[str, str] = {}
+    if previous is not None:
+        prev_ann = (previous.get("metadata") or {}).get("annotations") or {}
+        inherited = {k: v for k, v in prev_ann.items() if _is_orchestrator_annotation(k)}
+    else:
+        src_ann = (source.get("metadata") or {}).get("annotations") or {}
+        src_path = next((src_ann[k] for k in PATH_ANNOTATIONS if src_ann.get(k)), None)
+        if src_path is not None:
+            directory = posixpath.dirname(str(src_path))
+            filename = f"{obj['kind'].lower()}_{obj['metadata']['name']}.yaml"
+            path = posixpath.join(directory, filename) if directory else filename
+            for key in PATH_ANNOTATIONS:
+                inherited[key] = path
+            for key in INDEX_ANNOTATIONS:
+                inherited[key] = "0"
+    if not inherited:
+        return obj
+    meta = dict(obj["metadata"])
+    meta["annotations"] = {**(meta.get("annotations") or {}), **inherited}
+    placed = dict(obj)
+    placed["metadata"] = meta
+    return placed
+
+
+def _is_orchestrator_annotation(key: str) -> bool:
+    return key.startswith(_ORCHESTRATOR_PREFIXES) or key in _ORCHESTRATOR_KEYS
+
+
+def _summary(dgd: dict, objects: list[dict]) -> str:
+    """One info line per DGD: ``expanded into 2 Deployments, 1 Service``."""
+    counts: dict[str, int] = {}
+    for obj in objects:
+        counts[obj["kind"]] = counts.get(obj["kind"], 0) + 1
+    if not counts:
+        return "expanded into no objects"
+    parts = []
+    for kind in sorted(counts, key=lambda k: (_KIND_RANK.get(k, len(KIND_ORDER)), k)):
+        n = counts[kind]
+        parts.append(f"{n} {kind}{'' if n == 1 else ('es' if kind.endswith('s') else 's')}")
+    return "expanded into " + ", ".join(parts)

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: Apache-2.0
+"""KRM ``Result`` values: what the function tells the orchestrator and the user.
+
+Every problem a user can cause becomes a :class:`Result` (never an exception
+that escapes): the orchestrator gets it in ``results``, and because kustomize
+shows only stderr, the CLI also prints it there with :meth:`Result.line`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+# Order used when results are sorted for output: errors first.
+_SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+
+# Annotations that tell where an item came from (kpt sends both twins, kustomize only the index).
+PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
+INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One entry of ``ResourceList.results`` (KRM functions specification).
+
+    Attributes:
+        message: what was expected and what was found, in kpt's error style.
+        severity: ``error``, ``warning`` or ``info``; any error means exit code 1.
+        resource: the item the result is about (its ``resourceRef`` and ``file``
+            are derived from it), or None for a result about the whole run.
+        field_path: dotted path inside that item, e.g.
+            ``spec.services.VllmDecodeWorker.multinode.nodeCount``.
+        line: line of the field in the source file, when known (``render`` mode).
+    """
+
+    message: str
+    severity: str = ERROR
+    resource: dict | None = field(default=None, compare=False, repr=False)
+    field_path: str | None = None
+    line: int | None = None
+
+    @property
+    def resource_ref(self) -> dict | None:
+        """``resourceRef`` of the item, as the specification spells it."""
+        if not isinstance(self.resource, dict):
+            return None
+        meta = self.resource.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        ref = {
+            "apiVersion": str(self.resource.get("apiVersion", "")),
+            "kind": str(self.resource.get("kind", "")),
+            "name": str(meta.get("name", "")),
+        }
+        if meta.get("namespace"):
+            ref["namespace"] = str(meta["namespace"])
+        return ref
+
+    @property
+    def file(self) -> dict | None:
+        """``file`` of the result: the source path and document index of the item."""
+        annotations = _annotations(self.resource)
+        path = next((annotations[k] for k in PATH_ANNOTATIONS if annotations.get(k)), None)
+        if path is None:
+            return None
+        out: dict[str, Any] = {"path": str(path)}
+        index = next((annotations[k] for k in INDEX_ANNOTATIONS if k in annotations), None)
+        if index not in (None, "", "0", 0):
+            try:
+                out["index"] = int(index)
+            except (TypeError, ValueError):
+                pass
+        return out
+
+    def to_dict(self) -> dict:
+        """The wire form, with only the keys that have a value."""
+        out: dict[str, Any] = {"message": self.message, "severity": self.severity}
+        ref = self.resource_ref
+        if ref is not None:
+            out["resourceRef"] = ref
+            if self.field_path:
+                out["field"] = {"path": self.field_path}
+        file = self.file
+        if file is not None:
+            out["file"] = file
+        return out
+
+    def line_text(self) -> str:
+        """One readable line for stderr, in kpt's console style plus the file.
+
+        ``path/to/dgd.yaml:12: [error] nvidia.com/v1alpha1/DynamoGraphDeployment/ns/llm spec.x: message``
+        """
+        parts = []
+        file = self.file
+        if file is not None:
+            where = file["path"]
+            if self.line is not None:
+                where += f":{self.line}"
+            parts.append(where + ":")
+        parts.append(f"[{self.severity}]")
+        ref = self.resource_ref
+        if ref is not None:
+            ident = "/".join(
+                p for p in (ref["apiVersion"], ref["kind"], ref.get("namespace", ""), ref["name"]) if p
+            )
+            parts.append(ident)
+        if self.field_path:
+            parts.append(self.field_path + ":")
+        parts.append(self.message)
+        return " ".join(parts)
+
+
+def has_errors(results: list[Result]) -> bool:
+    """True when any result is an error: the run must exit 1."""
+    return any(r.severity == ERROR for r in results)
+
+
+def sort_key(result: Result) -> tuple:
+    """Stable order for output: by file, then severity, then message (as kyaml sorts)."""
+    file = result.file or {}
+    return (file.get("path", ""), file.get("index", 0), _SEVERITY_RANK.get(result.severity, 3))
+
+
+def _annotations(resource: dict | None) -> dict:
+    if not isinstance(resource, dict):
+        return {}
+    meta = resource.get("metadata")
+    if not isinstance(meta, dict):
+        return {}
+    annotations = meta.get("annotations")
+    return annotations if isinstance(annotations, dict) else {}

@@ -1,0 +1,313 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The KRM function's I/O contract, driven through the real process (stdin -> stdout)."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from krm_dynamo import yamlio
+
+
+def run(stdin: bytes | str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``python -m krm_dynamo`` as kpt and kustomize do: bytes in, bytes out."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run(
+        [sys.executable, "-m", "krm_dynamo", *args], input=data, capture_output=True, timeout=60
+    )
+
+
+PASS_THROUGH = textwrap.dedent(
+    """\
+    apiVersion: config.kubernetes.io/v1
+    kind: ResourceList
+    items:
+    - apiVersion: kpt.dev/v1
+      kind: Kptfile
+      metadata:
+        name: app
+        annotations:
+          config.kubernetes.io/local-config: 'true'
+          config.kubernetes.io/index: '0'
+          config.kubernetes.io/path: Kptfile
+          internal.config.kubernetes.io/index: '0'
+          internal.config.kubernetes.io/path: Kptfile
+          internal.config.kubernetes.io/seqindent: compact
+          internal.config.kubernetes.io/id: '1'
+          config.k8s.io/id: '1'
+      pipeline:
+        mutators:
+        - exec: krm-dynamo
+    - apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: settings
+        namespace: demo
+        annotations:
+          config.kubernetes.io/index: '1'
+          config.kubernetes.io/path: demo/config.yaml
+          internal.config.kubernetes.io/index: '1'
+          internal.config.kubernetes.io/path: demo/config.yaml
+          internal.config.kubernetes.io/annotations-migration-resource-id: '2'
+          internal.config.kubernetes.io/id: '2'
+          config.k8s.io/id: '2'
+          kustomize.config.k8s.io/id: |
+            kind: ConfigMap
+            name: settings
+            version: v1
+      data:
+        enabled: 'yes'
+        mode: 'on'
+        replicas: '3'
+        octal: '0644'
+        date: '2001-12-14'
+        script: |
+          set -e
+          echo ready
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: other
+      spec:
+        replicas: 2
+        paused: false
+        template:
+          spec:
+            containers:
+            - name: c
+              image: busybox
+              args: []
+              env:
+              - name: FLAG
+                value: 'true'
+    functionConfig:
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: function-input
+      data: {}
+    """
+)
+
+
+def test_no_dgd_returns_items_unchanged():
+    """Without a DGD every item, annotation and value comes back as it went in, exit 0."""
+    proc = run(PASS_THROUGH)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""
+    assert proc.stdout.decode() == PASS_THROUGH
+
+
+def test_yaml_12_booleans_pass_through_as_strings():
+    """`yes`, `on`, `Off`, `NO` written plain are strings in, and stay strings out."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: config.kubernetes.io/v1
+        kind: ResourceList
+        items:
+        - apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: flags
+          data:
+            a: yes
+            b: on
+            c: Off
+            d: NO
+            e: 0o17
+        """
+    )
+    proc = run(text)
+    assert proc.returncode == 0, proc.stderr
+    [out] = yamlio.load_documents(proc.stdout.decode(), "out")
+    assert out["items"][0]["data"] == {"a": "yes", "b": "on", "c": "Off", "d": "NO", "e": 15}
+    assert "a: 'yes'\n" in proc.stdout.decode() and "c: 'Off'\n" in proc.stdout.decode()
+
+
+def test_v1beta1_resource_list_is_answered_in_kind():
+    """An older orchestrator's v1beta1 ResourceList gets a v1beta1 answer."""
+    proc = run("apiVersion: config.kubernetes.io/v1beta1\nkind: ResourceList\nitems: []\n")
+    assert proc.returncode == 0
+    assert proc.stdout.decode() == "apiVersion: config.kubernetes.io/v1beta1\nkind: ResourceList\nitems: []\n"
+
+
+@pytest.mark.parametrize(
+    "stdin, message",
+    [
+        (b"", "krm-dynamo: stdin: input is empty; expected a ResourceList (apiVersion: config.kubernetes.io/v1, kind: ResourceList)\n"),
+        (
+            b"items: [\n",
+            "krm-dynamo: stdin:2:1: invalid YAML: did not find expected node content (while parsing a flow node)\n",
+        ),
+        (
+            b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- a: 1\n  a: 2\n",
+            'krm-dynamo: stdin:5:3: invalid YAML: mapping key "a" already defined at line 4\n',
+        ),
+        (
+            b"\xff\xfeapiVersion: x\n",
+            "krm-dynamo: stdin: input must be UTF-8 encoded; byte 0xff at offset 0 is not valid UTF-8\n",
+        ),
+        (
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+            'krm-dynamo: stdin: input must be a ResourceList (apiVersion: config.kubernetes.io/v1, kind: ResourceList), '
+            'got apiVersion "v1", kind "ConfigMap" (to expand plain YAML files, use `krm-dynamo render FILE`)\n',
+        ),
+        (
+            b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n",
+            "krm-dynamo: stdin: the ResourceList has no `items`; `items` is required (use `items: []` for none)\n",
+        ),
+        (
+            b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: {a: 1}\n",
+            "krm-dynamo: stdin: the ResourceList's `items` must be a list, got a mapping\n",
+        ),
+        (
+            b"- 1\n- 2\n",
+            "krm-dynamo: stdin: input must be a ResourceList mapping, got a list\n",
+        ),
+        (
+            b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n---\na: 1\n",
+            "krm-dynamo: stdin: input holds 2 YAML documents; expected exactly one ResourceList "
+            "(to expand plain YAML files, use `krm-dynamo render FILE`)\n",
+        ),
+        (
+            b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig: [1]\n",
+            "krm-dynamo: stdin: the ResourceList's `functionConfig` must be a KRM object, got a list\n",
+        ),
+        (
+            b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- !custom {a: 1}\n",
+            "krm-dynamo: stdin:4:3: invalid YAML: could not determine a constructor for the tag '!custom'\n",
+        ),
+    ],
+    ids=[
+        "empty",
+        "malformed",
+        "duplicate-key",
+        "not-utf8",
+        "not-a-resource-list",
+        "no-items",
+        "items-not-a-list",
+        "not-a-mapping",
+        "two-documents",
+        "bad-function-config",
+        "unknown-tag",
+    ],
+)
+def test_malformed_input_is_one_clear_line(stdin, message):
+    """Each malformed input: exactly one readable stderr line, exit 1, nothing on stdout."""
+    proc = run(stdin)
+    assert proc.returncode == 1
+    assert proc.stdout == b""
+    assert proc.stderr.decode() == message
+
+
+def test_help_answers_with_usage():
+    """`kpt fn doc` runs `--help` and shows stdout: exit 0 with the usage text."""
+    proc = run(b"", "--help")
+    assert proc.returncode == 0
+    assert proc.stdout.decode().startswith("usage: krm-dynamo ")
+    assert "render" in proc.stdout.decode()
+
+
+def test_unknown_option_is_a_usage_error():
+    """A mistyped option fails with the usage, exit 1."""
+    proc = run(b"", "--bogus")
+    assert proc.returncode == 1
+    assert proc.stderr.decode().startswith("krm-dynamo: unknown command or option '--bogus'\n\nusage: ")
+
+
+def test_bad_function_config_is_a_result_and_stderr_line():
+    """A wrong setting: an error result on the functionConfig, a stderr line, exit 1."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: config.kubernetes.io/v1
+        kind: ResourceList
+        items: []
+        functionConfig:
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: function-input
+          data:
+            graphDeployment: delete
+            natsServr: nats://nats:4222
+        """
+    )
+    proc = run(text)
+    assert proc.returncode == 1
+    [out] = yamlio.load_documents(proc.stdout.decode(), "out")
+    assert out["items"] == []
+    assert out["results"] == [
+        {
+            "message": '`graphDeployment` must be one of "local", "drop", "keep", got "delete"',
+            "severity": "error",
+            "resourceRef": {"apiVersion": "v1", "kind": "ConfigMap", "name": "function-input"},
+            "field": {"path": "data.graphDeployment"},
+        },
+        {
+            "message": out["results"][1]["message"],
+            "severity": "error",
+            "resourceRef": {"apiVersion": "v1", "kind": "ConfigMap", "name": "function-input"},
+            "field": {"path": "data.natsServr"},
+        },
+    ]
+    assert out["results"][1]["message"].startswith("unknown setting `natsServr` (did you mean `natsServer`?)")
+    lines = proc.stderr.decode().splitlines()
+    assert lines[0] == (
+        '[error] v1/ConfigMap/function-input data.graphDeployment: `graphDeployment` must be one of "local", "drop", '
+        '"keep", got "delete"'
+    )
+    assert lines[1].startswith("[error] v1/ConfigMap/function-input data.natsServr: unknown setting `natsServr`")
+    assert len(lines) == 2
+
+
+def test_unsupported_dgd_version_is_an_error_result():
+    """A DGD version the function does not know is reported with the supported ones, never guessed at."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: config.kubernetes.io/v1
+        kind: ResourceList
+        items:
+        - apiVersion: nvidia.com/v1beta1
+          kind: DynamoGraphDeployment
+          metadata:
+            name: llm
+            namespace: demo
+            annotations:
+              internal.config.kubernetes.io/path: demo/dgd.yaml
+              config.kubernetes.io/path: demo/dgd.yaml
+          spec: {}
+        """
+    )
+    proc = run(text)
+    assert proc.returncode == 1
+    [out] = yamlio.load_documents(proc.stdout.decode(), "out")
+    assert out["results"] == [
+        {
+            "message": 'apiVersion "nvidia.com/v1beta1" is not supported for kind "DynamoGraphDeployment"; '
+            'supported: "nvidia.com/v1alpha1"',
+            "severity": "error",
+            "resourceRef": {
+                "apiVersion": "nvidia.com/v1beta1",
+                "kind": "DynamoGraphDeployment",
+                "name": "llm",
+                "namespace": "demo",
+            },
+            "field": {"path": "apiVersion"},
+            "file": {"path": "demo/dgd.yaml"},
+        }
+    ]
+    assert out["items"] == yamlio.load_documents(text, "in")[0]["items"]
+    assert proc.stderr.decode() == (
+        "demo/dgd.yaml: [error] nvidia.com/v1beta1/DynamoGraphDeployment/demo/llm apiVersion: "
+        'apiVersion "nvidia.com/v1beta1" is not supported for kind "DynamoGraphDeployment"; supported: "nvidia.com/v1alpha1"\n'
+    )
+
+
+def test_non_mapping_item_is_an_error_result():
+    """An item that is not an object is reported by its index."""
+    proc = run("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- just text\n")
+    assert proc.returncode == 1
+    [out] = yamlio.load_documents(proc.stdout.decode(), "out")
+    assert out["results"] == [{"message": "`items[0]` must be a KRM object (a mapping), got str", "severity": "error"}]
+    assert proc.stderr.decode() == "[error] `items[0]` must be a KRM object (a mapping), got str\n"

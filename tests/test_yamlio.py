@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: Apache-2.0
+"""YAML at the edge means what kpt and kustomize (go-yaml v3) say it means."""
+
+import math
+
+import pytest
+
+from krm_dynamo import yamlio
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # YAML 1.2 booleans: only true/false; the YAML 1.1 spellings are strings.
+        ("v: yes", "yes"),
+        ("v: on", "on"),
+        ("v: Off", "Off"),
+        ("v: NO", "NO"),
+        ("v: y", "y"),
+        ("v: true", True),
+        ("v: False", False),
+        ("v: TRUE", True),
+        # integers as go-yaml v3 reads them
+        ("v: 42", 42),
+        ("v: -7", -7),
+        ("v: 0x1F", 31),
+        ("v: 0o17", 15),
+        ("v: 0b101", 5),
+        ("v: 0644", 420),  # 1.1-style octal, still decoded by go-yaml v3
+        ("v: 1_000", 1000),
+        ("v: 1.5", 1.5),
+        ("v: 1e3", 1000.0),
+        # null
+        ("v: ~", None),
+        ("v: null", None),
+        ("v:", None),
+        # no timestamp type: a date stays text
+        ("v: 2001-12-14", "2001-12-14"),
+        # quoted scalars are always strings
+        ('v: "123"', "123"),
+        ("v: 'true'", "true"),
+        # YAML 1.1 sexagesimal is not a number any more
+        ("v: 22:22", "22:22"),
+    ],
+)
+def test_load_scalar_meaning(text, expected):
+    """Each scalar loads to the value kyaml would see."""
+    [doc] = yamlio.load_documents(text, "t.yaml")
+    assert doc == {"v": expected}
+    assert type(doc["v"]) is type(expected)
+
+
+def test_load_infinity_and_nan():
+    """Special floats load as floats."""
+    [doc] = yamlio.load_documents("a: .inf\nb: -.Inf\nc: .NaN\n", "t.yaml")
+    assert doc["a"] == math.inf and doc["b"] == -math.inf and math.isnan(doc["c"])
+
+
+@pytest.mark.parametrize(
+    "value, emitted",
+    [
+        # strings any YAML reader could take for something else are quoted
+        ("yes", "'yes'"),
+        ("on", "'on'"),
+        ("NO", "'NO'"),
+        ("true", "'true'"),
+        ("123", "'123'"),
+        ("0o17", "'0o17'"),
+        ("0644", "'0644'"),
+        ("1_000", "'1_000'"),
+        ("2001-12-14", "'2001-12-14'"),
+        ("null", "'null'"),
+        ("", "''"),
+        ("1.5", "'1.5'"),
+        # ordinary text is plain
+        ("nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.0", "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.0"),
+        ("8Gi", "8Gi"),
+        # non-strings keep their type
+        (True, "true"),
+        (8000, "8000"),
+        (None, "null"),
+    ],
+)
+def test_dump_scalar(value, emitted):
+    """The dumper quotes exactly the ambiguous strings."""
+    assert yamlio.dump({"v": value}) == f"v: {emitted}\n"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["yes", "Off", "0o17", "0644", "0x1F", "1e3", "~", "22:22", "2001-12-14", "a: b", "- x", "#x", "line\nbreak\n"],
+)
+def test_round_trip_keeps_meaning(value):
+    """A string written out and read back is the same string."""
+    [doc] = yamlio.load_documents(yamlio.dump({"v": value}), "t.yaml")
+    assert doc == {"v": value}
+
+
+def test_dump_never_emits_aliases():
+    """A structure shared between items is written out twice, not as an anchor."""
+    labels = {"app": "x"}
+    text = yamlio.dump_all([{"metadata": {"labels": labels}}, {"metadata": {"labels": labels}}])
+    assert "&" not in text and "*" not in text
+    assert text == "metadata:\n  labels:\n    app: x\n---\nmetadata:\n  labels:\n    app: x\n"
+
+
+def test_dump_is_block_style_with_literal_multiline_strings():
+    """Block style throughout; scripts read as literal blocks; long lines are not folded."""
+    long = "python3 -m dynamo.vllm " + "--flag value " * 30
+    text = yamlio.dump({"args": [long.strip()], "script": "set -e\necho hi\n", "empty": {}})
+    assert text == f"args:\n- {long.strip()}\nscript: |\n  set -e\n  echo hi\nempty: {{}}\n"
+
+
+def test_dump_keeps_key_order():
+    """Keys are written in insertion order, never sorted."""
+    assert yamlio.dump({"kind": "A", "apiVersion": "v1"}) == "kind: A\napiVersion: v1\n"
+
+
+def test_duplicate_keys_are_an_error():
+    """go-yaml v3 rejects duplicate keys; so do we, naming both lines."""
+    with pytest.raises(yamlio.InputError) as err:
+        yamlio.load_documents("a: 1\nb: 2\na: 3\n", "dup.yaml")
+    assert str(err.value) == 'dup.yaml:3:1: invalid YAML: mapping key "a" already defined at line 1'
+
+
+def test_merge_keys_are_resolved():
+    """`<<` merges an anchored mapping, as go-yaml v3 does."""
+    [doc] = yamlio.load_documents("base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n", "t.yaml")
+    assert doc["derived"] == {"x": 1, "y": 2}
+
+
+@pytest.mark.parametrize(
+    "path, line",
+    [
+        ("spec", 3),
+        ("spec.services", 4),
+        ("spec.services.Frontend.replicas", 6),
+        ("spec.pvcs[1].size", 10),
+        ("spec.services.Missing.replicas", 4),  # the deepest existing ancestor
+        (None, 1),
+    ],
+)
+def test_line_of_field(path, line):
+    """Messages in render mode can name the line of a field."""
+    text = (
+        "apiVersion: nvidia.com/v1alpha1\n"
+        "kind: DynamoGraphDeployment\n"
+        "spec:\n"
+        "  services:\n"
+        "    Frontend:\n"
+        "      replicas: 1\n"
+        "  pvcs:\n"
+        "  - name: a\n"
+        "  - name: b\n"
+        "    size: 5\n"
+    )
+    [(_, node)] = yamlio.load_documents_with_nodes(text, "t.yaml")
+    assert yamlio.line_of(node, path) == line
+
+
+def test_decode_rejects_non_utf8():
+    """Non-UTF-8 input is one clear error naming the byte."""
+    with pytest.raises(yamlio.InputError) as err:
+        yamlio.decode(b"a: \xe9t\xe9\n", "x.yaml")
+    assert str(err.value) == "x.yaml: input must be UTF-8 encoded; byte 0xe9 at offset 3 is not valid UTF-8"
+
+
+def test_decode_strips_bom():
+    """A UTF-8 byte order mark is not part of the document."""
+    assert yamlio.decode("\ufeffa: 1".encode(), "x") == "a: 1"
