@@ -175,7 +175,7 @@ def _read_sources(path: str) -> Iterable[tuple[Any, Any, str, int]]:
     else:
         raise InputError(f"{path}: no such file or directory")
     for name, data in files:
-        source = "stdin" if name == "-" else name.replace(os.sep, "/")
+        source = "stdin" if name == "-" else os.path.normpath(name).replace(os.sep, "/")
         docs = load_documents_with_nodes(decode(data, source), source)
         index = 0
         for doc, node in docs:

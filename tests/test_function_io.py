@@ -2,20 +2,17 @@
 """The KRM function's I/O contract, driven through the real process (stdin -> stdout)."""
 
 import subprocess
-import sys
 import textwrap
 
 import pytest
+from procs import run_krm
 
 from krm_dynamo import yamlio
 
 
 def run(stdin: bytes | str, *args: str) -> subprocess.CompletedProcess:
     """Run ``python -m krm_dynamo`` as kpt and kustomize do: bytes in, bytes out."""
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run(
-        [sys.executable, "-m", "krm_dynamo", *args], input=data, capture_output=True, timeout=60
-    )
+    return run_krm(*args, stdin=stdin)
 
 
 PASS_THROUGH = textwrap.dedent(

@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`krm-dynamo render`: plain files, directories and stdin in, a YAML stream out."""
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from procs import run_krm
+
+CONFIGMAP = textwrap.dedent(
+    """\
+    # a comment kustomize would drop too
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+      annotations:
+        team: ml
+    data:
+      enabled: yes
+    """
+)
+LOCAL = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: only-local
+      annotations:
+        config.kubernetes.io/local-config: "true"
+    """
+)
+
+
+def render(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    return run_krm("render", *args, stdin=stdin, cwd=cwd)
+
+
+@pytest.fixture()
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "b.yaml").write_text(CONFIGMAP)
+    (tmp_path / "a.yml").write_text(LOCAL + "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n")
+    (tmp_path / "kustomization.yaml").write_text("resources: [b.yaml]\n")
+    (tmp_path / "notes.txt").write_text("not yaml: [")
+    (tmp_path / ".expected").mkdir()
+    (tmp_path / ".expected" / "out.yaml").write_text("kind: Ignored\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.yaml").write_text("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n")
+    return tmp_path
+
+
+def test_directory_renders_every_yaml_file_in_path_order(tree: Path):
+    """Files sorted by path; kustomization files, hidden folders and other files skipped;
+    local-config objects left out; pass-through objects unchanged."""
+    proc = render(".", cwd=tree)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""
+    assert proc.stdout.decode() == (
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n"
+        "---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  annotations:\n    team: ml\n"
+        "data:\n  enabled: 'yes'\n"
+        "---\n"
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n"
+    )
+
+
+def test_keep_local_config(tree: Path):
+    """`--keep-local-config` prints local-config objects too, annotations intact."""
+    proc = render("--keep-local-config", "a.yml", cwd=tree)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode() == (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: only-local\n  annotations:\n"
+        "    config.kubernetes.io/local-config: 'true'\n"
+        "---\n"
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n"
+    )
+
+
+def test_stdin_and_resource_list_input(tree: Path):
+    """`-` reads stdin; a ResourceList there (kpt fn source) is unwrapped to its items."""
+    stdin = b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: x\n"
+    proc = render("-", cwd=tree, stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode() == "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n"
+
+
+def test_nothing_to_print_prints_nothing(tree: Path):
+    """Only local-config objects: empty output, exit 0."""
+    (tree / "only.yaml").write_text(LOCAL)
+    proc = render("only.yaml", cwd=tree)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")
+
+
+@pytest.mark.parametrize(
+    "args, files, message",
+    [
+        (["missing.yaml"], {}, "krm-dynamo: missing.yaml: no such file or directory\n"),
+        (["bad.yaml"], {"bad.yaml": "a: [\n"}, "krm-dynamo: bad.yaml:2:1: invalid YAML: did not find expected node content (while parsing a flow node)\n"),
+        (["list.yaml"], {"list.yaml": "a: 1\n---\n- x\n"}, "krm-dynamo: list.yaml:3: every YAML document must be a KRM object (a mapping)\n"),
+        (["--function-config"], {}, None),
+        (["--frobnicate", "x.yaml"], {}, None),
+        ([], {}, None),
+        (
+            ["--function-config", "cfg.yaml", "ok.yaml"],
+            {"cfg.yaml": "a: 1\n---\nb: 2\n", "ok.yaml": "kind: X\n"},
+            "krm-dynamo: cfg.yaml: --function-config must hold exactly one object (a KrmDynamoConfig or a ConfigMap)\n",
+        ),
+    ],
+    ids=["missing-file", "malformed", "not-a-mapping", "config-without-file", "unknown-option", "no-paths", "two-configs"],
+)
+def test_render_errors(tmp_path: Path, args, files, message):
+    """Each mistake: a readable message, exit 1, nothing on stdout."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    proc = render(*args, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == b""
+    if message is None:
+        assert b"usage: krm-dynamo" in proc.stderr
+    else:
+        assert proc.stderr.decode() == message
+
+
+def test_render_error_names_file_and_line(tmp_path: Path):
+    """A result about a field carries `file:line`, and nothing is printed on stdout."""
+    (tmp_path / "cm.yaml").write_text(CONFIGMAP)
+    (tmp_path / "dgd.yaml").write_text(
+        "apiVersion: nvidia.com/v1beta1\nkind: DynamoGraphDeployment\nmetadata:\n  name: llm\nspec: {}\n"
+    )
+    proc = render(".", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == b""
+    assert proc.stderr.decode() == (
+        "dgd.yaml:1: [error] nvidia.com/v1beta1/DynamoGraphDeployment/llm apiVersion: "
+        'apiVersion "nvidia.com/v1beta1" is not supported for kind "DynamoGraphDeployment"; supported: "nvidia.com/v1alpha1"\n'
+    )
+
+
+def test_render_config_error_names_the_config_file(tmp_path: Path):
+    """A bad setting in --function-config is reported against that object."""
+    (tmp_path / "cfg.yaml").write_text(
+        "apiVersion: fn.krm-dynamo.dev/v1alpha1\nkind: KrmDynamoConfig\nmetadata:\n  name: c\nmultinodeOrchestrator: kubeflow\n"
+    )
+    (tmp_path / "cm.yaml").write_text(CONFIGMAP)
+    proc = render("--function-config", "cfg.yaml", "cm.yaml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == b""
+    assert proc.stderr.decode() == (
+        "[error] fn.krm-dynamo.dev/v1alpha1/KrmDynamoConfig/c multinodeOrchestrator: "
+        '`multinodeOrchestrator` must be one of "lws", "grove", got "kubeflow"\n'
+    )
