@@ -210,7 +210,8 @@ def _place(obj: dict, source: dict, previous: dict | None) -> dict:
     if not inherited:
         return obj
     meta = dict(obj["metadata"])
-    meta["annotations"] = {**(meta.get("annotations") or {}), **inherited}
+    merged = {**(meta.get("annotations") or {}), **inherited}
+    meta["annotations"] = dict(sorted(merged.items()))  # D25: map keys sorted
     placed = dict(obj)
     placed["metadata"] = meta
     return placed

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The HorizontalPodAutoscaler of a single-node service (operator-behaviour §14.5).
+
+Operator source: ``dynamocomponentdeployment_controller.go`` (``generateHPA``); the
+default metric is CPU at 80 % (seed "Autoscaling Defaults"). Deviation: the spec's
+``behavior`` is copied (D12). Checks V10–V12.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from krm_dynamo import defaults, fieldorder, quantity
+from krm_dynamo.component import Component
+from krm_dynamo.diagnostics import Report
+from krm_dynamo.workloads import object_metadata
+
+
+def default_metrics() -> list[dict]:
+    """CPU utilisation at the operator's default target."""
+    return [
+        {
+            "type": "Resource",
+            "resource": {
+                "name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": defaults.HPA_DEFAULT_CPU_UTILIZATION},
+            },
+        }
+    ]
+
+
+def _canonical_targets(metric: dict) -> dict:
+    """Quantities in metric targets serialise canonically, as in the operator's typed HPA (§11)."""
+    if not isinstance(metric, dict):
+        return metric
+    for source in metric.values():
+        target = source.get("target") if isinstance(source, dict) else None
+        if not isinstance(target, dict):
+            continue
+        for key in ("value", "averageValue"):
+            if key in target:
+                try:
+                    target[key] = quantity.canonical(target[key])
+                except quantity.QuantityError:
+                    pass  # left as written; the API server reports it
+    return metric
+
+
+def validate(component: Component, report: Report) -> None:
+    """V10, V11: replica bounds the API server (and the later operator webhook) require."""
+    scaling = component.spec.autoscaling
+    if scaling is None or not scaling.enabled:
+        return
+    path = f"{component.path}.autoscaling"
+    low = scaling.minReplicas or 0
+    high = scaling.maxReplicas or 0
+    if low < 1:
+        report.error(f"{path}.minReplicas", f"expected `minReplicas` to be at least 1 when autoscaling is enabled, got {low}")
+    elif high < low:
+        report.error(
+            f"{path}.maxReplicas",
+            f"expected `maxReplicas` to be at least `minReplicas` ({low}), got {high}",
+        )
+    elif high == low:
+        report.warning(
+            f"{path}.maxReplicas",
+            f"`maxReplicas` equals `minReplicas` ({low}): the autoscaler can never scale",
+        )
+
+
+def horizontal_pod_autoscaler(component: Component, namespace: str | None, labels: dict, annotations: dict,
+                              main_container: dict, report: Report) -> dict | None:
+    """The HPA when ``autoscaling.enabled`` is true; warns when CPU utilisation cannot be computed (V12)."""
+    scaling = component.spec.autoscaling
+    if scaling is None or not scaling.enabled:
+        return None
+    metrics = [_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics else default_metrics()
+    if not scaling.metrics:
+        requests = (main_container.get("resources") or {}).get("requests") or {}
+        if "cpu" not in requests:
+            report.warning(
+                f"{component.path}.autoscaling.metrics",
+                "the autoscaler uses the default CPU utilisation metric, but the main container has no CPU "
+                "request (`resources.requests.cpu`), so utilisation cannot be computed",
+            )
+    spec: dict = {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": component.name},
+        "minReplicas": scaling.minReplicas or 0,
+        "maxReplicas": scaling.maxReplicas or 0,
+        "metrics": metrics,
+    }
+    if scaling.behavior:
+        spec["behavior"] = copy.deepcopy(scaling.behavior)
+    obj = {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": object_metadata(component.name, namespace, labels, annotations),
+        "spec": spec,
+    }
+    return fieldorder.ordered(obj, "HorizontalPodAutoscaler")

@@ -1,0 +1,253 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Operator defaults, as data: one table per operator release.
+
+Everything the Dynamo operator injects into a component lives here, each value with
+the source it was taken from: the seed API reference ("seed", section name), the
+operator source at upstream commit ``60975b518`` (paths under
+``deploy/cloud/operator/``), or a project decision (``D…``/``R…`` in
+``decisions.md``). Code elsewhere only reads these tables, so supporting a later
+operator release means adding a new :class:`OperatorDefaults` value, not editing
+the pod-template builder.
+
+Env values may contain the placeholders ``{dynamo_namespace}``, ``{dgd_name}`` and
+``{dgd_namespace}``; the pod-template builder fills them in (``{dgd_namespace}`` on a
+DGD without namespace becomes a downward-API reference, D17).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Mapping
+
+# --- constants (deploy/cloud/operator/internal/consts/consts.go) -------------------------
+
+MAIN_CONTAINER = "main"  # consts.go MainContainerName; component_common.go
+FRONTEND_PORT = 8000  # consts.go DynamoServicePort; seed "Port Configurations"
+FRONTEND_PORT_NAME = "http"  # consts.go DynamoContainerPortName
+SYSTEM_PORT = 9090  # consts.go DynamoSystemPort; seed "Port Configurations"
+SYSTEM_PORT_NAME = "system"  # consts.go DynamoSystemPortName
+PLANNER_METRICS_PORT = 9085  # consts.go DynamoPlannerMetricsPort; seed "Port Configurations"
+PLANNER_METRICS_PORT_NAME = "metrics"  # consts.go DynamoMetricsPortName
+MPI_SSH_PORT = 2222  # consts.go MpiRunSshPort; seed "Backend-Specific Configurations" (multinode)
+
+COMPONENT_FRONTEND = "frontend"  # consts.go ComponentTypeFrontend
+COMPONENT_WORKER = "worker"  # consts.go ComponentTypeWorker
+COMPONENT_PLANNER = "planner"  # consts.go ComponentTypePlanner
+
+# Labels (consts.go KubeLabel*)
+LABEL_COMPONENT = "nvidia.com/dynamo-component"
+LABEL_DYNAMO_NAMESPACE = "nvidia.com/dynamo-namespace"
+LABEL_GRAPH_NAME = "nvidia.com/dynamo-graph-deployment-name"
+LABEL_METRICS_ENABLED = "nvidia.com/metrics-enabled"
+LABEL_COMPONENT_TYPE = "nvidia.com/dynamo-component-type"
+LABEL_SUB_COMPONENT_TYPE = "nvidia.com/dynamo-sub-component-type"
+LABEL_SELECTOR = "nvidia.com/selector"
+LABEL_COMPONENT_POD = "nvidia.com/dynamo-component-pod"  # marks ServiceAccounts for pods (§10.2)
+
+# Annotations (consts.go KubeAnnotation*)
+ANNOTATION_ENABLE_METRICS = "nvidia.com/enable-metrics"
+ANNOTATION_ENABLE_GROVE = "nvidia.com/enable-grove"
+ANNOTATION_DISABLE_PULL_SECRET_DISCOVERY = "nvidia.com/disable-image-pull-secret-discovery"
+ANNOTATION_DEPLOYMENT_STRATEGY = "nvidia.com/deployment-strategy"
+ANNOTATION_ENABLE_DEBUG_MODE = "nvidia.com/enable-debug-mode"
+ANNOTATION_STEALING_TRAFFIC_DEBUG = "nvidia.com/enable-stealing-traffic-debug-mode"
+
+GPU_RESOURCE = "nvidia.com/gpu"  # consts.go KubeResourceGPUNvidia
+PLANNER_SERVICE_ACCOUNT = "planner-serviceaccount"  # consts.go PlannerServiceAccountName; seed "Service Account"
+DEFAULT_DYNAMO_NAMESPACE_PREFIX = "dynamo-"  # graph.go getDynamoNamespace: "dynamo-" + <dgd>
+
+SHARED_MEMORY_VOLUME = "shared-memory"  # consts.go KubeValueNameSharedMemory
+SHARED_MEMORY_MOUNT_PATH = "/dev/shm"  # seed "Shared Memory Configuration"
+SHARED_MEMORY_SIZE = "8Gi"  # seed "Shared Memory Configuration"
+
+HPA_DEFAULT_CPU_UTILIZATION = 80  # seed "Autoscaling Defaults"; dynamocomponentdeployment_controller.go generateHPA
+
+INGRESS_DEFAULT_HOST_SUFFIX = "local"  # graph.go GenerateComponentIngress: host suffix when unset
+PVC_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")  # core/v1 (V5)
+
+# Frontend readiness command, exactly these characters (component_frontend.go; seed "Frontend Components").
+FRONTEND_READY_CMD = 'curl -s http://localhost:${DYNAMO_PORT}/health | jq -e ".status == \\"healthy\\""'
+
+# Deployment strategies by the nvidia.com/deployment-strategy annotation
+# (dynamocomponentdeployment_controller.go generateDeployment; operator-behaviour §14.1).
+DEFAULT_DEPLOYMENT_STRATEGY = MappingProxyType(
+    {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}
+)
+DEPLOYMENT_STRATEGIES: Mapping[str, Mapping] = MappingProxyType(
+    {
+        "RollingUpdate": DEFAULT_DEPLOYMENT_STRATEGY,
+        "Recreate": {"type": "Recreate"},
+        "RampedSlowRollout": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+        "BestEffortControlledRollout": {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxSurge": 0, "maxUnavailable": "20%"},
+        },
+    }
+)
+
+# Debugger sidecar for nvidia.com/enable-debug-mode: "true"
+# (dynamocomponentdeployment_controller.go; operator-behaviour §15). The image is
+# functionConfig `debuggerImage` (operator env INTERNAL_IMAGES_DEBUGGER).
+DEBUGGER_CONTAINER = MappingProxyType(
+    {
+        "name": "debugger",
+        "command": ["sleep", "infinity"],
+        "resources": {"limits": {"cpu": "1000m", "memory": "1000Mi"}, "requests": {"cpu": "100m", "memory": "100Mi"}},
+        "securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}},
+        "stdin": True,
+        "tty": True,
+    }
+)
+
+
+# --- per component type ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComponentDefaults:
+    """What the operator puts into the main container and pod of one component type.
+
+    Attributes:
+        command, args: container command and args (a user list replaces each, §7.1).
+        ports: container ports, in the operator's order.
+        env: ``(name, value template)`` pairs, before sorting.
+        probes: probe kind (``livenessProbe``, ``readinessProbe``, ``startupProbe``) -> probe.
+        pod: pod-level defaults (``terminationGracePeriodSeconds``, ``restartPolicy``,
+            ``serviceAccountName``).
+    """
+
+    command: tuple[str, ...]
+    args: tuple[str, ...] = ()
+    ports: tuple[Mapping, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    probes: Mapping[str, Mapping] = field(default_factory=dict)
+    pod: Mapping[str, object] = field(default_factory=dict)
+
+
+def _http_probe(path: str, port: str, **timing: int) -> dict:
+    return {"httpGet": {"path": path, "port": port}, **timing}
+
+
+# component_common.go; seed "All Components", "Pod Specification Defaults"
+BASE = ComponentDefaults(
+    command=("/bin/sh", "-c"),
+    env=(
+        ("DYN_NAMESPACE", "{dynamo_namespace}"),
+        ("DYN_PARENT_DGD_K8S_NAME", "{dgd_name}"),
+        ("DYN_PARENT_DGD_K8S_NAMESPACE", "{dgd_namespace}"),
+    ),
+    pod={"terminationGracePeriodSeconds": 60, "restartPolicy": "Always"},
+)
+
+# component_frontend.go; seed "Frontend Components" (probes, env, port)
+FRONTEND = replace(
+    BASE,
+    command=("python3",),
+    args=("-m", "dynamo.frontend"),
+    ports=({"name": FRONTEND_PORT_NAME, "containerPort": FRONTEND_PORT, "protocol": "TCP"},),
+    env=BASE.env + (("DYNAMO_PORT", str(FRONTEND_PORT)), ("DYN_HTTP_PORT", str(FRONTEND_PORT))),
+    probes={
+        "livenessProbe": _http_probe(
+            "/health", FRONTEND_PORT_NAME, initialDelaySeconds=60, periodSeconds=60, timeoutSeconds=30, failureThreshold=10
+        ),
+        "readinessProbe": {
+            "exec": {"command": ["/bin/sh", "-c", FRONTEND_READY_CMD]},
+            "initialDelaySeconds": 60,
+            "periodSeconds": 60,
+            "timeoutSeconds": 30,
+            "failureThreshold": 10,
+        },
+    },
+)
+
+# component_worker.go; probe numbers from the seed "Worker Components" (startup failureThreshold
+# 720 per the seed; operator-behaviour §18)
+WORKER = replace(
+    BASE,
+    ports=({"name": SYSTEM_PORT_NAME, "containerPort": SYSTEM_PORT, "protocol": "TCP"},),
+    env=BASE.env
+    + (
+        ("DYN_SYSTEM_ENABLED", "true"),
+        ("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", '["generate"]'),
+        ("DYN_SYSTEM_PORT", str(SYSTEM_PORT)),
+    ),
+    probes={
+        "livenessProbe": _http_probe("/live", SYSTEM_PORT_NAME, periodSeconds=5, timeoutSeconds=30, failureThreshold=1),
+        "readinessProbe": _http_probe(
+            "/health", SYSTEM_PORT_NAME, periodSeconds=10, timeoutSeconds=30, failureThreshold=60
+        ),
+        "startupProbe": _http_probe("/live", SYSTEM_PORT_NAME, periodSeconds=10, timeoutSeconds=5, failureThreshold=720),
+    },
+)
+
+# component_planner.go; seed "Planner Components", "Service Account"
+PLANNER = replace(
+    BASE,
+    ports=({"name": PLANNER_METRICS_PORT_NAME, "containerPort": PLANNER_METRICS_PORT, "protocol": "TCP"},),
+    env=BASE.env + (("PLANNER_PROMETHEUS_PORT", str(PLANNER_METRICS_PORT)),),
+    pod={**BASE.pod, "serviceAccountName": PLANNER_SERVICE_ACCOUNT},
+)
+
+
+# --- per backend -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackendDefaults:
+    """Backend-specific values (backend_<name>.go; multinode-and-backends §11, §12).
+
+    Attributes:
+        compilation_cache_mount: default mount path of a ``useAsCompilationCache``
+            volume without ``mountPoint``; None means the user must give one.
+        compilation_cache_env: env var set to the effective cache mount path (D8), if any.
+        multinode_env: env vars added to every multinode pod (R6: only when absent).
+    """
+
+    compilation_cache_mount: str | None = None
+    compilation_cache_env: str | None = None
+    multinode_env: tuple[tuple[str, str], ...] = ()
+
+
+NOOP_BACKEND = "noop"
+BACKENDS: Mapping[str, BackendDefaults] = MappingProxyType(
+    {
+        # backend_vllm.go: default cache mount /root/.cache/vllm; seed "VLLM Backend (with compilation cache)"
+        "vllm": BackendDefaults(compilation_cache_mount="/root/.cache/vllm", compilation_cache_env="VLLM_CACHE_ROOT"),
+        # backend_sglang.go: no default cache mount, no env
+        "sglang": BackendDefaults(),
+        # backend_trtllm.go; seed "TensorRT-LLM": OMPI_MCA_orte_keep_fqdn_hostnames=1 (multinode)
+        "trtllm": BackendDefaults(multinode_env=(("OMPI_MCA_orte_keep_fqdn_hostnames", "1"),)),
+        NOOP_BACKEND: BackendDefaults(),
+    }
+)
+
+
+# --- the table of one operator release -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperatorDefaults:
+    """All defaults of one operator release; pick one with :data:`TABLES`."""
+
+    release: str
+    base: ComponentDefaults
+    by_component_type: Mapping[str, ComponentDefaults]
+    backends: Mapping[str, BackendDefaults]
+
+    def for_component(self, component_type: str | None) -> ComponentDefaults:
+        """Defaults for a ``componentType``, matched exactly (case-sensitive, §5.2)."""
+        return self.by_component_type.get(component_type or "", self.base)
+
+
+OPERATOR_60975B518 = OperatorDefaults(
+    release="60975b518",
+    base=BASE,
+    by_component_type=MappingProxyType(
+        {COMPONENT_FRONTEND: FRONTEND, COMPONENT_WORKER: WORKER, COMPONENT_PLANNER: PLANNER}
+    ),
+    backends=BACKENDS,
+)
+
+TABLES: Mapping[str, OperatorDefaults] = MappingProxyType({OPERATOR_60975B518.release: OPERATOR_60975B518})
+CURRENT = OPERATOR_60975B518

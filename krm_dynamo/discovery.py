@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Cluster lookups done on the ResourceList instead (D14).
+
+* Image pull secrets (operator-behaviour §10.1; operator ``internal/secrets/docker.go``,
+  ``internal/common/url.go``): an index registry host -> secret names built from the
+  ``kubernetes.io/dockerconfigjson`` Secrets of the DGD's namespace in the input, plus
+  functionConfig ``registrySecrets``; the image's host is looked up by exact string.
+* The pod service account (§10.2): a ServiceAccount of the DGD's namespace labelled
+  ``nvidia.com/dynamo-component-pod: "true"`` (first by name), else functionConfig
+  ``componentServiceAccountName``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+
+from krm_dynamo import defaults
+
+DOCKER_CONFIG_TYPE = "kubernetes.io/dockerconfigjson"
+DOCKER_CONFIG_KEY = ".dockerconfigjson"
+
+
+class HostError(ValueError):
+    """The string has no usable registry host (the operator then skips discovery)."""
+
+
+def registry_host(reference: str) -> str:
+    """Registry host of an image reference or a docker-config ``auths`` key.
+
+    The operator's ``GetHost``: prefix ``dummy://`` when there is no scheme, parse as a
+    URL, return the host with any ``:port``. A non-numeric port (``python:3.12-slim``)
+    or an empty host is an error.
+    """
+    text = reference if "://" in reference else "dummy://" + reference
+    rest = text.split("://", 1)[1]
+    authority = rest
+    for stop in "/?#":
+        authority = authority.split(stop, 1)[0]
+    authority = authority.rsplit("@", 1)[-1]
+    if authority.startswith("["):  # IPv6 literal
+        close = authority.find("]")
+        if close < 0:
+            raise HostError(f'"{reference}": missing "]" in host')
+        port = authority[close + 1:]
+        if port and not (port.startswith(":") and (port[1:] == "" or port[1:].isdigit())):
+            raise HostError(f'"{reference}": invalid port "{port}"')
+    elif ":" in authority:
+        port = authority.rsplit(":", 1)[1]
+        if port and not (port.isascii() and port.isdigit()):
+            raise HostError(f'"{reference}": invalid port ":{port}" after host')
+    if not authority:
+        raise HostError(f'"{reference}": empty host')
+    return authority
+
+
+@dataclass
+class SecretIndex:
+    """registry host -> secret names, in discovery order."""
+
+    by_host: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, host: str, name: str) -> None:
+        names = self.by_host.setdefault(host, [])
+        if name not in names:
+            names.append(name)
+
+    def secrets_for(self, image: str) -> list[str]:
+        """Secret names for the image's registry host; none when the host is unusable."""
+        try:
+            host = registry_host(image)
+        except HostError:
+            return []
+        return list(self.by_host.get(host, ()))
+
+
+def build_secret_index(items: list, namespace: str | None, registry_secrets: dict) -> tuple[SecretIndex, list[tuple[dict, str]]]:
+    """Index the docker-config Secrets of ``namespace`` in ``items`` plus ``registrySecrets``.
+
+    Returns the index and ``(secret, problem)`` pairs for Secrets that could not be read
+    (V31: warnings; the Secret is skipped).
+    """
+    index = SecretIndex()
+    problems: list[tuple[dict, str]] = []
+    for item in items:
+        if not _is_docker_secret(item, namespace):
+            continue
+        name = item["metadata"]["name"]
+        try:
+            auths = _auths(item)
+        except ValueError as exc:
+            problems.append((item, str(exc)))
+            continue
+        for key in auths:
+            try:
+                index.add(registry_host(str(key)), name)
+            except HostError:
+                continue
+    for host, names in registry_secrets.items():
+        for name in names:
+            index.add(host, name)
+    return index, problems
+
+
+def component_service_account(items: list, namespace: str | None, configured: str) -> str:
+    """The labelled ServiceAccount of the namespace (first by name), else ``configured`` (may be "")."""
+    names = sorted(
+        str(item["metadata"]["name"])
+        for item in items
+        if isinstance(item, dict)
+        and item.get("apiVersion") == "v1"
+        and item.get("kind") == "ServiceAccount"
+        and _in_namespace(item, namespace)
+        and _labels(item).get(defaults.LABEL_COMPONENT_POD) == "true"
+        and item["metadata"].get("name")
+    )
+    return names[0] if names else configured
+
+
+def pvc_names(items: list, namespace: str | None) -> set[str]:
+    """Names of the PersistentVolumeClaims of ``namespace`` in the input (V8)."""
+    return {
+        str(item["metadata"]["name"])
+        for item in items
+        if isinstance(item, dict)
+        and item.get("kind") == "PersistentVolumeClaim"
+        and _in_namespace(item, namespace)
+        and item["metadata"].get("name")
+    }
+
+
+def _is_docker_secret(item: object, namespace: str | None) -> bool:
+    return (
+        isinstance(item, dict)
+        and item.get("apiVersion") == "v1"
+        and item.get("kind") == "Secret"
+        and item.get("type") == DOCKER_CONFIG_TYPE
+        and _in_namespace(item, namespace)
+        and bool(item["metadata"].get("name"))
+    )
+
+
+def _auths(secret: dict) -> dict:
+    data = secret.get("data") if isinstance(secret.get("data"), dict) else {}
+    string_data = secret.get("stringData") if isinstance(secret.get("stringData"), dict) else {}
+    if DOCKER_CONFIG_KEY in data:
+        try:
+            text = base64.b64decode(str(data[DOCKER_CONFIG_KEY]), validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            raise ValueError(f"`data.{DOCKER_CONFIG_KEY}` is not valid base64") from None
+    elif DOCKER_CONFIG_KEY in string_data:
+        text = str(string_data[DOCKER_CONFIG_KEY])
+    else:
+        raise ValueError(f"expected `data.{DOCKER_CONFIG_KEY}` or `stringData.{DOCKER_CONFIG_KEY}`, found neither")
+    try:
+        config = json.loads(text)
+    except ValueError:
+        raise ValueError(f"`{DOCKER_CONFIG_KEY}` is not valid JSON") from None
+    auths = config.get("auths") if isinstance(config, dict) else None
+    if not isinstance(auths, dict):
+        raise ValueError(f"expected an `auths` object in `{DOCKER_CONFIG_KEY}`")
+    return auths
+
+
+def _in_namespace(item: dict, namespace: str | None) -> bool:
+    meta = item.get("metadata")
+    if not isinstance(meta, dict):
+        return False
+    return (meta.get("namespace") or "") == (namespace or "")
+
+
+def _labels(item: dict) -> dict:
+    labels = item["metadata"].get("labels")
+    return labels if isinstance(labels, dict) else {}

@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Key order of generated objects (decision D25), as data.
+
+Structured objects follow the field order of the Kubernetes API types (the order of
+the Go struct fields, which is also the order the operator's JSON serialisation
+writes), headed by ``apiVersion, kind, metadata, spec``. Map-valued fields (labels,
+annotations, selectors, nodeSelector, resource lists) are sorted by key. Keys this
+table does not know keep their relative order after the known ones, so a user's
+extra fields are never lost or shuffled.
+
+:func:`ordered` walks an object along a type table: ``TYPES[name] = (field order,
+{field: child})`` where a child is a type name, ``("list", type)`` or ``MAP`` (sort
+the keys).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAP = "map"
+
+_META = ("name", "generateName", "namespace", "uid", "resourceVersion", "labels", "annotations")
+_TOP = ("apiVersion", "kind", "metadata", "spec")
+
+TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "ObjectMeta": (_META, {"labels": MAP, "annotations": MAP}),
+    "Deployment": (_TOP, {"metadata": "ObjectMeta", "spec": "DeploymentSpec"}),
+    "DeploymentSpec": (
+        ("replicas", "selector", "template", "strategy", "minReadySeconds", "revisionHistoryLimit"),
+        {"selector": "LabelSelector", "template": "PodTemplateSpec", "strategy": "DeploymentStrategy"},
+    ),
+    "LabelSelector": (("matchLabels", "matchExpressions"), {"matchLabels": MAP}),
+    "DeploymentStrategy": (("type", "rollingUpdate"), {"rollingUpdate": "RollingUpdateDeployment"}),
+    "RollingUpdateDeployment": (("maxUnavailable", "maxSurge"), {}),
+    "PodTemplateSpec": (("metadata", "spec"), {"metadata": "ObjectMeta", "spec": "PodSpec"}),
+    "PodSpec": (
+        (
+            "volumes", "initContainers", "containers", "ephemeralContainers", "restartPolicy",
+            "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector",
+            "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "nodeName",
+            "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace", "securityContext",
+            "imagePullSecrets", "hostname", "subdomain", "affinity", "schedulerName", "tolerations",
+            "hostAliases", "priorityClassName", "priority", "dnsConfig", "readinessGates",
+            "runtimeClassName", "enableServiceLinks", "preemptionPolicy", "overhead",
+            "topologySpreadConstraints", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates",
+            "resourceClaims", "resources",
+        ),
+        {
+            "volumes": ("list", "Volume"),
+            "initContainers": ("list", "Container"),
+            "containers": ("list", "Container"),
+            "nodeSelector": MAP,
+            "tolerations": ("list", "Toleration"),
+        },
+    ),
+    "Toleration": (("key", "operator", "value", "effect", "tolerationSeconds"), {}),
+    "Volume": (
+        ("name", "emptyDir", "persistentVolumeClaim"),
+        {"emptyDir": "EmptyDirVolumeSource"},
+    ),
+    "EmptyDirVolumeSource": (("medium", "sizeLimit"), {}),
+    "Container": (
+        (
+            "name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources",
+            "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe",
+            "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath",
+            "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty",
+        ),
+        {
+            "ports": ("list", "ContainerPort"),
+            "envFrom": ("list", "EnvFromSource"),
+            "env": ("list", "EnvVar"),
+            "resources": "ResourceRequirements",
+            "volumeMounts": ("list", "VolumeMount"),
+            "livenessProbe": "Probe",
+            "readinessProbe": "Probe",
+            "startupProbe": "Probe",
+        },
+    ),
+    "ContainerPort": (("name", "hostPort", "containerPort", "protocol", "hostIP"), {}),
+    "EnvVar": (("name", "value", "valueFrom"), {}),
+    "EnvFromSource": (("prefix", "configMapRef", "secretRef"), {}),
+    "ResourceRequirements": (("limits", "requests", "claims"), {"limits": MAP, "requests": MAP}),
+    "VolumeMount": (
+        ("name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation", "subPathExpr"),
+        {},
+    ),
+    "Probe": (
+        (
+            "exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds",
+            "periodSeconds", "successThreshold", "failureThreshold", "terminationGracePeriodSeconds",
+        ),
+        {"httpGet": "HTTPGetAction"},
+    ),
+    "HTTPGetAction": (("path", "port", "host", "scheme", "httpHeaders"), {}),
+    "Service": (_TOP, {"metadata": "ObjectMeta", "spec": "ServiceSpec"}),
+    "ServiceSpec": (("ports", "selector", "clusterIP", "type"), {"ports": ("list", "ServicePort"), "selector": MAP}),
+    "ServicePort": (("name", "protocol", "appProtocol", "port", "targetPort", "nodePort"), {}),
+    "HorizontalPodAutoscaler": (_TOP, {"metadata": "ObjectMeta", "spec": "HorizontalPodAutoscalerSpec"}),
+    # scaleTargetRef keeps the conventional apiVersion, kind, name head (D25's "apiVersion, kind" rule).
+    "HorizontalPodAutoscalerSpec": (
+        ("scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior"),
+        {"metrics": ("list", "MetricSpec"), "behavior": "HorizontalPodAutoscalerBehavior"},
+    ),
+    "MetricSpec": (
+        ("type", "object", "pods", "resource", "containerResource", "external"),
+        {
+            "object": "ObjectMetricSource",
+            "pods": "PodsMetricSource",
+            "resource": "ResourceMetricSource",
+            "containerResource": "ContainerResourceMetricSource",
+            "external": "ExternalMetricSource",
+        },
+    ),
+    "ObjectMetricSource": (("describedObject", "target", "metric"), {"target": "MetricTarget", "metric": "MetricIdentifier"}),
+    "PodsMetricSource": (("metric", "target"), {"target": "MetricTarget", "metric": "MetricIdentifier"}),
+    "ResourceMetricSource": (("name", "target"), {"target": "MetricTarget"}),
+    "ContainerResourceMetricSource": (("name", "target", "container"), {"target": "MetricTarget"}),
+    "ExternalMetricSource": (("metric", "target"), {"target": "MetricTarget", "metric": "MetricIdentifier"}),
+    "MetricIdentifier": (("name", "selector"), {}),
+    "MetricTarget": (("type", "value", "averageValue", "averageUtilization"), {}),
+    "HorizontalPodAutoscalerBehavior": (
+        ("scaleUp", "scaleDown"),
+        {"scaleUp": "HPAScalingRules", "scaleDown": "HPAScalingRules"},
+    ),
+    "HPAScalingRules": (
+        ("stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"),
+        {"policies": ("list", "HPAScalingPolicy")},
+    ),
+    "HPAScalingPolicy": (("type", "value", "periodSeconds"), {}),
+    "Ingress": (_TOP, {"metadata": "ObjectMeta", "spec": "IngressSpec"}),
+    "IngressSpec": (("ingressClassName", "defaultBackend", "tls", "rules"), {}),
+    "VirtualService": (_TOP, {"metadata": "ObjectMeta"}),
+    "PersistentVolumeClaim": (_TOP, {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec"}),
+    "PersistentVolumeClaimSpec": (
+        ("accessModes", "selector", "resources", "volumeName", "storageClassName", "volumeMode"),
+        {"resources": "ResourceRequirements"},
+    ),
+}
+
+
+def ordered(value: Any, type_name: str) -> Any:
+    """A copy of ``value`` with keys in the order of ``type_name`` (recursively)."""
+    if not isinstance(value, dict):
+        return value
+    order, children = TYPES[type_name]
+    rank = {key: i for i, key in enumerate(order)}
+    keys = sorted(value, key=lambda k: (0, rank[k]) if k in rank else (1, 0))  # stable for unknown keys
+    out = {}
+    for key in keys:
+        out[key] = _child(value[key], children.get(key))
+    return out
+
+
+def sorted_map(value: Any) -> Any:
+    """A map with its keys sorted byte-wise (D25); anything else unchanged."""
+    if not isinstance(value, dict):
+        return value
+    return {k: value[k] for k in sorted(value, key=_bytes)}
+
+
+def _child(value: Any, child: Any) -> Any:
+    if child is None:
+        return value
+    if child == MAP:
+        return sorted_map(value)
+    if isinstance(child, tuple):
+        _, item_type = child
+        return [ordered(v, item_type) for v in value] if isinstance(value, list) else value
+    return ordered(value, child)
+
+
+def _bytes(key: Any) -> bytes:
+    return str(key).encode("utf-8")

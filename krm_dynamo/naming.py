@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Naming checks (operator-behaviour §3, V2): names the API server would reject later.
+
+The operator only lower-cases the service key; the resulting ``<dgd>-<svc>`` names
+every object and is the value of ``nvidia.com/selector``, and the service key, DGD
+name and Dynamo namespace are label values. Checking here turns an apply-time
+rejection into a result with a field path.
+"""
+
+from __future__ import annotations
+
+import re
+
+from krm_dynamo.diagnostics import Report
+
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_SERVICE_KEY_CHARS = re.compile(r"^[a-z0-9-]+$")
+MAX_LABEL = 63
+
+
+def is_label_value(value: str) -> bool:
+    """A valid Kubernetes label value (at most 63 characters)."""
+    return len(value) <= MAX_LABEL and bool(_LABEL_VALUE.match(value))
+
+
+def check_label_value(value: str, what: str, path: str, report: Report) -> None:
+    if not is_label_value(value):
+        report.error(
+            path,
+            f'expected {what} to be a valid label value (at most 63 characters: letters, digits, "-", "_", "." '
+            f'starting and ending with a letter or digit), got "{value}"',
+        )
+
+
+def check_service_key(key: str, name: str, frontend: bool, path: str, report: Report) -> None:
+    """Characters of the lower-cased key, and the DNS rules of ``<dgd>-<svc>``."""
+    if not _SERVICE_KEY_CHARS.match(key.lower()):
+        report.error(
+            path,
+            f'expected the service name to contain only letters, digits and "-" (it names Kubernetes objects '
+            f'in lower case), got "{key}"',
+        )
+        return
+    if len(name) > MAX_LABEL:
+        report.error(
+            path,
+            f'expected the object name "{name}" (`<graph name>-<service name>`) to have at most 63 characters, '
+            f"got {len(name)}",
+        )
+        return
+    if not _DNS1123_LABEL.match(name):
+        report.error(
+            path,
+            f'expected the object name "{name}" (`<graph name>-<service name>`) to be a DNS-1123 label '
+            '(lower-case letters, digits and "-", starting and ending with a letter or digit)',
+        )
+        return
+    if frontend and not _DNS1035_LABEL.match(name):
+        report.error(
+            path,
+            f'expected the Service name "{name}" to start with a letter (DNS-1035 label)',
+        )
+    check_label_value(key, "the service name", path, report)

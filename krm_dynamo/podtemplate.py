@@ -1,0 +1,597 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Component spec -> pod template (operator-behaviour §6, steps 1–18).
+
+The operator's merges (mergo v0.3.6 with override, §7) are restated as small pure
+functions (:func:`merge_container`, :func:`merge_pod_spec`, :func:`merge_env`,
+:func:`apply_probe`, :func:`canonicalize_pod_spec`) so each rule can be tested on
+its own; :func:`build_pod_template` runs the steps in the operator's order.
+
+The builder takes the pod's ``role`` (``main`` for single node; ``leader`` /
+``worker`` for multinode) and the node count, so multinode orchestrators can reuse it.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from krm_dynamo import backends, defaults, quantity, storage
+from krm_dynamo.component import Component
+from krm_dynamo.config import FunctionConfig
+from krm_dynamo.diagnostics import Report
+from krm_dynamo.discovery import SecretIndex
+
+PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+ROLE_MAIN = "main"
+
+# Container fields merged specially (not by the generic scalar/list/pointer rules).
+_ENV_AND_PROBES = ("env", *PROBE_KINDS)
+# Container fields that are structs (not pointers): mergo descends into them key by key.
+_STRUCT_FIELDS = ("resources",)
+
+
+class ProbeError(ValueError):
+    """A user probe names no handler and there is no default probe to complete it (R4)."""
+
+
+# --- merge rules (§7) ------------------------------------------------------------------
+
+
+def _is_empty(value: Any) -> bool:
+    """mergo's notion of an empty value: zero scalars, empty lists and maps, None."""
+    return value is None or value is False or value == 0 and not isinstance(value, bool) or value in ("", [], {})
+
+
+def merge_container(base: dict, user: dict) -> dict:
+    """Lay ``extraPodSpec.mainContainer`` over the generated container (§7.1).
+
+    Non-empty user scalars and lists replace (a list is never concatenated);
+    pointer-like mappings (``securityContext``, ``lifecycle``, …) replace as a whole;
+    ``resources`` is merged key by key inside ``limits`` / ``requests``; ``env`` is
+    merged by name, the user's entry winning. Probes are not handled here
+    (:func:`apply_probe`).
+    """
+    out = copy.deepcopy(base)
+    for key, value in user.items():
+        if key in PROBE_KINDS or _is_empty(value):
+            continue
+        if key == "env":
+            out["env"] = merge_env(out.get("env") or [], value, sort=False)
+        elif key in _STRUCT_FIELDS and isinstance(value, dict):
+            merged = copy.deepcopy(out.get(key) or {})
+            for sub, sub_value in value.items():
+                if isinstance(sub_value, dict) and isinstance(merged.get(sub), dict):
+                    merged[sub] = {**merged[sub], **copy.deepcopy(sub_value)}
+                elif not _is_empty(sub_value):
+                    merged[sub] = copy.deepcopy(sub_value)
+            out[key] = merged
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def merge_pod_spec(base: dict, user: dict) -> dict:
+    """Lay ``extraPodSpec`` (without ``mainContainer``) over the base pod spec (§7.2)."""
+    out = copy.deepcopy(base)
+    for key, value in user.items():
+        if _is_empty(value):
+            continue
+        out[key] = copy.deepcopy(value)
+    return out
+
+
+def merge_env(*layers: list, sort: bool = True) -> list[dict]:
+    """Merge env lists by ``name``, a later layer replacing the whole EnvVar (§8.1).
+
+    Entries keep the position of their first appearance; with ``sort`` the result is
+    sorted by name, byte-wise (§8.2: ``DYNAMO_PORT`` before ``DYN_…``).
+    """
+    merged: dict[str, dict] = {}
+    for layer in layers:
+        for env in layer or []:
+            if not isinstance(env, dict):
+                continue
+            merged[str(env.get("name", ""))] = copy.deepcopy(env)
+    values = list(merged.values())
+    if sort:
+        values.sort(key=lambda e: str(e.get("name", "")).encode())
+    return values
+
+
+def has_handler(probe: dict) -> bool:
+    """True when the probe names one of ``exec``, ``httpGet``, ``tcpSocket``, ``grpc``."""
+    return any(probe.get(h) is not None for h in PROBE_HANDLERS)
+
+
+def apply_probe(current: dict | None, user: dict) -> dict:
+    """The probe rule of §9.2 (D9, R4).
+
+    A user probe with a handler replaces the current probe as a whole; one without a
+    handler is laid over the current probe (its handler and unset fields kept);
+    without a current probe that is an error.
+
+    Raises:
+        ProbeError: the user probe names no handler and there is no probe to complete.
+    """
+    if has_handler(user):
+        return copy.deepcopy(user)
+    if current is None:
+        raise ProbeError(
+            "expected the probe to name a handler (`exec`, `httpGet`, `tcpSocket` or `grpc`): there is no "
+            "default probe of this kind to complete"
+        )
+    return {**copy.deepcopy(current), **copy.deepcopy(user)}
+
+
+# --- canonicalisation (§13; controller_common/pod.go CanonicalizePodSpec) -----------------
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _key_bytes(*parts: Any) -> tuple:
+    return tuple(_text(p).encode() for p in parts)
+
+
+def _env_from_key(source: dict) -> tuple:
+    prefix = _text(source.get("prefix"))
+    if isinstance(source.get("configMapRef"), dict):
+        return _key_bytes(f"cm:{_text(source['configMapRef'].get('name'))}:{prefix}")
+    if isinstance(source.get("secretRef"), dict):
+        return _key_bytes(f"sec:{_text(source['secretRef'].get('name'))}:{prefix}")
+    return _key_bytes(f"other:{prefix}")
+
+
+def _sort_list(value: Any, key) -> Any:
+    if not isinstance(value, list):
+        return value
+    return sorted(value, key=lambda item: key(item) if isinstance(item, dict) else (b"",))
+
+
+def canonicalize_container(container: dict) -> dict:
+    """Sort a container's env, envFrom, ports, volume mounts and capabilities (§13)."""
+    out = dict(container)
+    if "env" in out:
+        out["env"] = _sort_list(out["env"], lambda e: _key_bytes(e.get("name")))
+    if "envFrom" in out:
+        out["envFrom"] = _sort_list(out["envFrom"], _env_from_key)
+    if "ports" in out:
+        out["ports"] = _sort_list(out["ports"], lambda p: (_text(p.get("name")).encode(), p.get("containerPort") or 0))
+    if "volumeMounts" in out:
+        out["volumeMounts"] = _sort_list(out["volumeMounts"], lambda m: _key_bytes(m.get("name"), m.get("mountPath")))
+    caps = (out.get("securityContext") or {}).get("capabilities") if isinstance(out.get("securityContext"), dict) else None
+    if isinstance(caps, dict):
+        caps = dict(caps)
+        for key in ("add", "drop"):
+            if isinstance(caps.get(key), list):
+                caps[key] = sorted(caps[key], key=lambda v: _text(v).encode())
+        out["securityContext"] = {**out["securityContext"], "capabilities": caps}
+    return out
+
+
+def _items_key(item: dict) -> tuple:
+    return _key_bytes(item.get("key"), item.get("path"))
+
+
+def _canonicalize_volume(volume: dict) -> dict:
+    out = dict(volume)
+    for source in ("configMap", "secret"):
+        if isinstance(out.get(source), dict) and isinstance(out[source].get("items"), list):
+            out[source] = {**out[source], "items": _sort_list(out[source]["items"], _items_key)}
+    if isinstance(out.get("downwardAPI"), dict) and isinstance(out["downwardAPI"].get("items"), list):
+        out["downwardAPI"] = {
+            **out["downwardAPI"],
+            "items": _sort_list(out["downwardAPI"]["items"], lambda i: _key_bytes(i.get("path"))),
+        }
+    projected = out.get("projected")
+    if isinstance(projected, dict) and isinstance(projected.get("sources"), list):
+        sources = []
+        for src in projected["sources"]:
+            if isinstance(src, dict):
+                src = dict(src)
+                for kind in ("configMap", "secret"):
+                    if isinstance(src.get(kind), dict) and isinstance(src[kind].get("items"), list):
+                        src[kind] = {**src[kind], "items": _sort_list(src[kind]["items"], _items_key)}
+                if isinstance(src.get("downwardAPI"), dict) and isinstance(src["downwardAPI"].get("items"), list):
+                    src["downwardAPI"] = {
+                        **src["downwardAPI"],
+                        "items": _sort_list(src["downwardAPI"]["items"], lambda i: _key_bytes(i.get("path"))),
+                    }
+            sources.append(src)
+        out["projected"] = {**projected, "sources": _sort_list(sources, _projection_key)}
+    return out
+
+
+def _projection_key(source: dict) -> tuple:
+    if isinstance(source.get("configMap"), dict):
+        return _key_bytes(f"cm:{_text(source['configMap'].get('name'))}")
+    if isinstance(source.get("secret"), dict):
+        return _key_bytes(f"sec:{_text(source['secret'].get('name'))}")
+    if source.get("downwardAPI") is not None:
+        return _key_bytes("downward:")
+    if isinstance(source.get("serviceAccountToken"), dict):
+        return _key_bytes(f"sat:{_text(source['serviceAccountToken'].get('audience'))}")
+    return _key_bytes("z:other")
+
+
+def canonicalize_pod_spec(spec: dict) -> dict:
+    """Sort every list of a pod spec as the operator's ``CanonicalizePodSpec`` does (§13).
+
+    Sorts are stable (the operator's are not; only equal keys could tell, and pull
+    secrets are de-duplicated by name first, R5).
+    """
+    out = dict(spec)
+    for key in ("containers", "initContainers", "ephemeralContainers"):
+        if isinstance(out.get(key), list):
+            containers = [canonicalize_container(c) if isinstance(c, dict) else c for c in out[key]]
+            out[key] = _sort_list(containers, lambda c: _key_bytes(c.get("name")))
+    if isinstance(out.get("imagePullSecrets"), list):
+        seen: set[str] = set()
+        unique = []
+        for ref in out["imagePullSecrets"]:
+            name = ref.get("name") if isinstance(ref, dict) else None
+            if name in seen:
+                continue
+            seen.add(name)
+            unique.append(ref)
+        out["imagePullSecrets"] = _sort_list(unique, lambda r: _key_bytes(r.get("name")))
+    if isinstance(out.get("volumes"), list):
+        volumes = [_canonicalize_volume(v) if isinstance(v, dict) else v for v in out["volumes"]]
+        out["volumes"] = _sort_list(volumes, lambda v: _key_bytes(v.get("name")))
+    if isinstance(out.get("tolerations"), list):
+        out["tolerations"] = _sort_list(
+            out["tolerations"],
+            lambda t: (*_key_bytes(t.get("key"), t.get("operator"), t.get("value"), t.get("effect")),
+                       t.get("tolerationSeconds") or 0),
+        )
+    if isinstance(out.get("topologySpreadConstraints"), list):
+        out["topologySpreadConstraints"] = _sort_list(
+            out["topologySpreadConstraints"],
+            lambda c: (*_key_bytes(c.get("topologyKey"), c.get("whenUnsatisfiable")), c.get("maxSkew") or 0),
+        )
+    if isinstance(out.get("hostAliases"), list):
+        aliases = []
+        for alias in out["hostAliases"]:
+            if isinstance(alias, dict) and isinstance(alias.get("hostnames"), list):
+                alias = {**alias, "hostnames": sorted(alias["hostnames"], key=lambda h: _text(h).encode())}
+            aliases.append(alias)
+        out["hostAliases"] = _sort_list(aliases, lambda a: _key_bytes(a.get("ip")))
+    dns = out.get("dnsConfig")
+    if isinstance(dns, dict):
+        dns = dict(dns)
+        if isinstance(dns.get("options"), list):
+            dns["options"] = _sort_list(dns["options"], lambda o: _key_bytes(o.get("name"), o.get("value")))
+        for key in ("nameservers", "searches"):
+            if isinstance(dns.get(key), list):
+                dns[key] = sorted(dns[key], key=lambda v: _text(v).encode())
+        out["dnsConfig"] = dns
+    return out
+
+
+# --- resources (§11; controller_common/resource.go GetResourcesConfig) --------------------
+
+
+def container_resources(resources: dict[str, dict[str, Any]], path: str, report: Report) -> dict[str, dict[str, str]]:
+    """Map Dynamo resources to container ``requests`` / ``limits`` (GPU limit only)."""
+    out: dict[str, dict[str, str]] = {}
+    for kind in ("requests", "limits"):
+        item = resources.get(kind)
+        if not item:
+            continue
+        values: dict[str, str] = {}
+        for name, target in (("cpu", "cpu"), ("memory", "memory"), ("gpu", defaults.GPU_RESOURCE)):
+            if name == "gpu" and kind == "requests":
+                continue  # requests.gpu is never emitted (the GPU request defaults from the limit)
+            if name in item:
+                value = _quantity(item[name], f"{path}.resources.{kind}.{name}", kind, name, report)
+                if value is not None:
+                    values[target] = value
+        for name, raw in (item.get("custom") or {}).items():
+            value = _quantity(raw, f"{path}.resources.{kind}.custom.{name}", kind, name, report)
+            if value is not None:
+                values[name] = value
+        if values:
+            out[kind] = values
+    return out
+
+
+def _quantity(raw: Any, path: str, kind: str, name: str, report: Report) -> str | None:
+    try:
+        return quantity.canonical(raw)
+    except quantity.QuantityError as exc:
+        report.error(path, f"parse {kind} {name} quantity: {exc}")
+        return None
+
+
+def _canonical_resource_lists(resources: Any, path: str, report: Report) -> Any:
+    """Canonical quantities inside a user's ``mainContainer.resources`` (typed in the operator)."""
+    if not isinstance(resources, dict):
+        return resources
+    out = dict(resources)
+    for kind in ("limits", "requests"):
+        if isinstance(out.get(kind), dict):
+            out[kind] = {
+                name: _quantity(raw, f"{path}.{kind}.{name}", kind, name, report) or raw
+                for name, raw in out[kind].items()
+            }
+            if not out[kind]:
+                del out[kind]
+    return out
+
+
+# --- the pipeline (§6) -----------------------------------------------------------------
+
+
+@dataclass
+class PodContext:
+    """Everything outside the component spec that the pod depends on."""
+
+    dgd_name: str
+    dgd_namespace: str | None
+    dgd_annotations: dict[str, str]
+    cfg: FunctionConfig
+    secrets: SecretIndex
+    service_account: str
+    known_claims: set[str]
+    table: defaults.OperatorDefaults = defaults.CURRENT
+
+
+@dataclass
+class PodTemplate:
+    """A built pod template plus what the workload wrappers need to know about it."""
+
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    spec: dict
+    main_container: dict
+    probe_from_user: dict[str, bool] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        metadata: dict[str, Any] = {"labels": self.labels}
+        if self.annotations:
+            metadata["annotations"] = self.annotations
+        return {"metadata": metadata, "spec": self.spec}
+
+
+def pod_labels(component: Component, ctx: PodContext, role: str = ROLE_MAIN) -> dict[str, str]:
+    """Pod template labels in the order of §12.1 (later keys overwrite earlier ones)."""
+    labels = {
+        defaults.LABEL_COMPONENT: component.key,
+        defaults.LABEL_DYNAMO_NAMESPACE: component.dynamo_namespace,
+        defaults.LABEL_GRAPH_NAME: ctx.dgd_name,
+    }
+    if metrics_enabled(component, ctx):
+        labels[defaults.LABEL_METRICS_ENABLED] = "true"
+    if component.component_type:
+        labels[defaults.LABEL_COMPONENT_TYPE] = component.component_type
+    if component.spec.subComponentType:
+        labels[defaults.LABEL_SUB_COMPONENT_TYPE] = component.spec.subComponentType
+    labels[defaults.LABEL_SELECTOR] = component.name
+    labels.update(component.labels)  # D4
+    extra = component.spec.extraPodMetadata
+    labels.update((extra.labels if extra else None) or {})
+    return labels
+
+
+def pod_annotations(component: Component) -> dict[str, str]:
+    """Service annotations (D5), then ``extraPodMetadata.annotations`` (§12.2)."""
+    annotations = dict(component.annotations)
+    extra = component.spec.extraPodMetadata
+    annotations.update((extra.annotations if extra else None) or {})
+    return annotations
+
+
+def metrics_enabled(component: Component, ctx: PodContext) -> bool:
+    """The metrics label unless the effective ``nvidia.com/enable-metrics`` is exactly "false"."""
+    key = defaults.ANNOTATION_ENABLE_METRICS
+    value = ctx.dgd_annotations.get(key) if key in ctx.dgd_annotations else component.annotations.get(key)
+    return value != "false"
+
+
+def _render_env(template: tuple[tuple[str, str], ...], component: Component, ctx: PodContext) -> list[dict]:
+    out = []
+    for name, value in template:
+        if value == "{dgd_namespace}" and not ctx.dgd_namespace:
+            # D17: no namespace yet (kustomize base); the pod reads its own at run time.
+            out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
+            continue
+        out.append({
+            "name": name,
+            "value": value.format(
+                dynamo_namespace=component.dynamo_namespace,
+                dgd_name=ctx.dgd_name,
+                dgd_namespace=ctx.dgd_namespace or "",
+            ),
+        })
+    return out
+
+
+def _platform_env(cfg: FunctionConfig) -> list[dict]:
+    """Step 9: operator-level env from functionConfig, only when configured (D13)."""
+    pairs = (
+        ("NATS_SERVER", cfg.natsServer),
+        ("ETCD_ENDPOINTS", cfg.etcdEndpoints),
+        ("MODEL_EXPRESS_URL", cfg.modelExpressUrl),
+        ("PROMETHEUS_ENDPOINT", cfg.prometheusEndpoint),
+    )
+    return [{"name": name, "value": value} for name, value in pairs if value]
+
+
+def base_container(component_defaults: defaults.ComponentDefaults) -> dict:
+    """Step 2: the main container of a component type, before any user input (env aside)."""
+    container: dict[str, Any] = {"name": defaults.MAIN_CONTAINER, "command": list(component_defaults.command)}
+    if component_defaults.args:
+        container["args"] = list(component_defaults.args)
+    if component_defaults.ports:
+        container["ports"] = [dict(p) for p in component_defaults.ports]
+    for kind in PROBE_KINDS:
+        if kind in component_defaults.probes:
+            container[kind] = copy.deepcopy(dict(component_defaults.probes[kind]))
+    return container
+
+
+def default_container(component: Component, ctx: PodContext) -> dict:
+    """The whole default main container of a component (base container plus default env, sorted)."""
+    component_defaults = ctx.table.for_component(component.component_type)
+    container = base_container(component_defaults)
+    container["env"] = merge_env(_render_env(component_defaults.env, component, ctx))
+    return container
+
+
+def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
+                       role: str = ROLE_MAIN, node_count: int = 1) -> PodTemplate | None:
+    """Run §6 steps 1–18 for one pod role; report problems, None on error."""
+    errors_before = len([r for r in report.results if r.severity == "error"])
+    path = component.path
+    mc_path = f"{path}.extraPodSpec.mainContainer"
+    component_defaults = ctx.table.for_component(component.component_type)
+    user_main = component.main_container
+
+    # Steps 2–3: base container, mainContainer merged over it (env and probes apart).
+    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"})
+    if "resources" in container:
+        container["resources"] = _canonical_resource_lists(container["resources"], f"{mc_path}.resources", report)
+    image = user_main.get("image") or ctx.cfg.defaultImage
+    if not image:
+        report.error(
+            f"{mc_path}.image",
+            "expected a container image in `extraPodSpec.mainContainer.image`, found none "
+            "(or set `defaultImage` in the functionConfig)",
+        )
+    else:
+        container["image"] = image
+
+    probe_from_user = {kind: False for kind in PROBE_KINDS}
+    user_probes = [(kind, user_main.get(kind), f"{mc_path}.{kind}") for kind in PROBE_KINDS]
+    # Step 5 (and D22): service-level probes win over mainContainer ones.
+    user_probes += [(kind, getattr(component.spec, kind), f"{path}.{kind}") for kind in PROBE_KINDS]
+    for kind, probe, probe_path in user_probes:
+        if probe is None:
+            continue
+        if not isinstance(probe, dict):
+            report.error(probe_path, f"expected `{kind}` to be a mapping, got {probe!r}")
+            continue
+        try:
+            container[kind] = apply_probe(container.get(kind), probe)
+            probe_from_user[kind] = True
+        except ProbeError as exc:
+            report.error(probe_path, str(exc))
+
+    # Steps 4 and 9 (D18): platform < defaults < DGD envs < mainContainer.env < service envs.
+    env = merge_env(
+        _platform_env(ctx.cfg),
+        _render_env(component_defaults.env, component, ctx),
+        component.dgd_envs,
+        user_main.get("env") if isinstance(user_main.get("env"), list) else [],
+        component.service_envs,
+        sort=False,
+    )
+
+    # Step 6: Dynamo resources key by key over the container's.
+    mapped = container_resources(component.resources, path, report)
+    if mapped:
+        current = container.get("resources") if isinstance(container.get("resources"), dict) else {}
+        merged = dict(current)
+        for kind, values in mapped.items():
+            merged[kind] = {**(current.get(kind) or {}), **values}
+        container["resources"] = merged
+
+    # Step 7: image pull secrets of the main container's image (D14, R5).
+    discovered: list[str] = []
+    if image and component.annotations.get(defaults.ANNOTATION_DISABLE_PULL_SECRET_DISCOVERY) != "true":
+        discovered = ctx.secrets.secrets_for(image)
+
+    # Step 8: envFromSecret after any mainContainer.envFrom.
+    if component.spec.envFromSecret:
+        container["envFrom"] = list(container.get("envFrom") or []) + [
+            {"secretRef": {"name": component.spec.envFromSecret}}
+        ]
+
+    # Step 10: PVC and shared-memory volumes and mounts.
+    volumes = storage.pod_volumes(component.spec, component.backend, path, ctx.known_claims, report)
+    if volumes.mounts:
+        container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
+
+    # Step 11: backend container hook (single node: compilation-cache env, D8/R6).
+    env = backends.add_env_if_absent(env, backends.compilation_cache_env(component.backend, volumes.cache_mount_path))
+    container["env"] = merge_env(env)
+
+    # Steps 12–13: base pod spec, extraPodSpec over it.
+    pod_spec = copy.deepcopy(dict(component_defaults.pod))
+    user_pod = component.spec.extraPodSpec.pod_fields() if component.spec.extraPodSpec else {}
+    default_sa = pod_spec.get("serviceAccountName")
+    user_sa = user_pod.get("serviceAccountName")
+    if default_sa and user_sa and user_sa != default_sa:
+        report.info(
+            f"{path}.extraPodSpec.serviceAccountName",
+            f'keeping the planner\'s service account "{user_sa}"; the operator would force "{default_sa}" (D21)',
+        )
+    pod_spec = merge_pod_spec(pod_spec, user_pod)
+
+    # Step 14: our items after the user's (their quantities canonical, as typed objects serialise).
+    user_containers = _list(user_pod.get("containers"))
+    for i, sidecar in enumerate(user_containers):
+        if isinstance(sidecar, dict) and "resources" in sidecar:
+            sidecar["resources"] = _canonical_resource_lists(
+                sidecar["resources"], f"{path}.extraPodSpec.containers[{i}].resources", report
+            )
+    if "initContainers" in pod_spec and isinstance(pod_spec["initContainers"], list):
+        for i, init in enumerate(pod_spec["initContainers"]):
+            if isinstance(init, dict) and "resources" in init:
+                init["resources"] = _canonical_resource_lists(
+                    init["resources"], f"{path}.extraPodSpec.initContainers[{i}].resources", report
+                )
+    user_volumes = _list(user_pod.get("volumes"))
+    for i, volume in enumerate(user_volumes):
+        empty_dir = volume.get("emptyDir") if isinstance(volume, dict) else None
+        if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:
+            try:
+                empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
+            except quantity.QuantityError as exc:
+                report.error(f"{path}.extraPodSpec.volumes[{i}].emptyDir.sizeLimit", f"invalid `sizeLimit`: {exc}")
+    pod_spec["containers"] = user_containers + [container]
+    pod_spec["volumes"] = user_volumes + volumes.volumes
+    pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
+    for key in ("volumes", "imagePullSecrets"):
+        if not pod_spec[key]:
+            del pod_spec[key]
+
+    # Step 16: canonical list order.
+    pod_spec = canonicalize_pod_spec(pod_spec)
+
+    # Step 17: service account when still unset (D14).
+    if not pod_spec.get("serviceAccountName") and ctx.service_account:
+        pod_spec["serviceAccountName"] = ctx.service_account
+
+    # Step 18: debugger sidecar, last container (§15).
+    if component.annotations.get(defaults.ANNOTATION_ENABLE_DEBUG_MODE) == "true":
+        pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage)]
+        pod_spec["shareProcessNamespace"] = True
+
+    if len([r for r in report.results if r.severity == "error"]) > errors_before:
+        return None
+    main = next(c for c in pod_spec["containers"] if c.get("name") == container.get("name"))
+    return PodTemplate(
+        labels=pod_labels(component, ctx, role),
+        annotations=pod_annotations(component),
+        spec=pod_spec,
+        main_container=main,
+        probe_from_user=probe_from_user,
+    )
+
+
+def debugger_container(image: str) -> dict:
+    """The debugger sidecar of §15 with canonical quantities (``1000m`` serialises as ``1``)."""
+    container = copy.deepcopy(dict(defaults.DEBUGGER_CONTAINER))
+    container = {"name": container.pop("name"), "image": image, **container}
+    resources = container["resources"]
+    for kind in resources:
+        resources[kind] = {k: quantity.canonical(v) for k, v in resources[kind].items()}
+    return container
+
+
+def _list(value: Any) -> list:
+    return copy.deepcopy(value) if isinstance(value, list) else []

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Kubernetes ``resource.Quantity``: parse and serialise exactly as the API machinery does.
+
+The operator builds typed objects, so every quantity it writes (container resources,
+``emptyDir.sizeLimit``, PVC ``storage``) reaches the cluster in the canonical form
+Kubernetes serialises: ``"1000m"`` -> ``"1"``, ``"0.5"`` -> ``"500m"``, ``"1024Mi"`` ->
+``"1Gi"``, ``"1000"`` -> ``"1k"`` (operator-behaviour §11). The rules below restate
+``k8s.io/apimachinery/pkg/api/resource`` (``CanonicalizeBytes``): the value keeps the
+family of the suffix it was written with (binary, decimal SI, decimal exponent); a
+binary value below 1024 or with a fraction falls back to decimal SI. Arithmetic uses
+:class:`decimal.Decimal`, so nothing is rounded but sub-nano precision (rounded up,
+as Kubernetes does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_UP, Decimal, localcontext
+
+BINARY_SI = "BinarySI"
+DECIMAL_SI = "DecimalSI"
+DECIMAL_EXPONENT = "DecimalExponent"
+
+# suffix -> (base, exponent)
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_DECIMAL_BY_EXP = {exp: suffix for suffix, exp in _DECIMAL.items()}
+_BINARY_BY_EXP = {exp: suffix for suffix, exp in _BINARY.items()}
+
+_SYNTAX = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([A-Za-z]*|[eE][+-]?[0-9]+)$")
+_NANO = Decimal("1e-9")
+
+
+class QuantityError(ValueError):
+    """A value that is not a Kubernetes quantity; the message says what was wrong."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A parsed quantity: exact value and the suffix family it was written in."""
+
+    value: Decimal
+    format: str
+    has_suffix: bool
+
+    def canonical(self) -> str:
+        """The string Kubernetes would serialise this quantity as."""
+        return _canonical(self.value, self.format)
+
+
+def parse(raw: object) -> Quantity:
+    """Parse a quantity given as a string or a YAML number (int-or-string fields).
+
+    Raises:
+        QuantityError: for anything Kubernetes' ``ParseQuantity`` would reject.
+    """
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        raise QuantityError(f"expected a quantity such as \"2\", \"500m\" or \"20Gi\", got {raw!r}")
+    text = _number_text(raw)
+    match = _SYNTAX.match(text)
+    if not match:
+        raise QuantityError(f'"{text}" is not a quantity (expected a number with an optional unit such as "20Gi")')
+    number, suffix = match.groups()
+    if suffix in _BINARY:
+        fmt, scale = BINARY_SI, Decimal(2) ** _BINARY[suffix]
+    elif suffix in _DECIMAL:
+        fmt, scale = DECIMAL_SI, Decimal(10) ** _DECIMAL[suffix]
+    elif suffix[:1] in ("e", "E") and len(suffix) > 1:
+        fmt, scale = DECIMAL_EXPONENT, Decimal(10) ** int(suffix[1:])
+    else:
+        raise QuantityError(f'"{text}" has an unknown unit "{suffix}" (expected one of Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E)')
+    with localcontext() as ctx:
+        ctx.prec = 200
+        value = Decimal(number) * scale
+        # Kubernetes keeps at most nano precision and rounds away from zero.
+        if value != value.quantize(_NANO, rounding=ROUND_UP):
+            value = value.quantize(_NANO, rounding=ROUND_UP)
+    return Quantity(value=value, format=fmt, has_suffix=bool(suffix))
+
+
+def canonical(raw: object) -> str:
+    """Shorthand: parse and serialise canonically."""
+    return parse(raw).canonical()
+
+
+def _number_text(raw: str | int | float) -> str:
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, int):
+        return str(raw)
+    text = repr(raw)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _canonical(value: Decimal, fmt: str) -> str:
+    if value == 0:
+        return "0"
+    if fmt == BINARY_SI:
+        if -1024 < value < 1024 or value != value.to_integral_value():
+            fmt = DECIMAL_SI
+        else:
+            return _binary(int(value))
+    sign, mantissa, exponent = _decimal_parts(value)
+    if fmt == DECIMAL_SI and exponent in _DECIMAL_BY_EXP:
+        suffix = _DECIMAL_BY_EXP[exponent]
+    else:
+        suffix = "" if exponent == 0 else f"e{exponent}"
+    return f"{sign}{mantissa}{suffix}"
+
+
+def _decimal_parts(value: Decimal) -> tuple[str, int, int]:
+    """Integer mantissa and an exponent that is a multiple of 3 (rounded down)."""
+    sign = "-" if value < 0 else ""
+    with localcontext() as ctx:
+        ctx.prec = 200
+        _, digits, exponent = abs(value).normalize().as_tuple()
+    mantissa = int("".join(map(str, digits)))
+    shift = exponent % 3  # Python's modulo is non-negative: this rounds the exponent down
+    return sign, mantissa * 10**shift, exponent - shift
+
+
+def _binary(value: int) -> str:
+    sign = "-" if value < 0 else ""
+    amount, exponent = abs(value), 0
+    while amount % 1024 == 0 and exponent < 60:
+        amount //= 1024
+        exponent += 10
+    return f"{sign}{amount}{_BINARY_BY_EXP.get(exponent, '')}"

@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Workload objects: the Deployment of a single-node service (operator-behaviour §14.1).
+
+Operator source: ``dynamocomponentdeployment_controller.go`` (``generateDeployment``).
+Deviations: ``spec.replicas`` is omitted under autoscaling (D11); service labels and
+annotations reach the object (D4, D5); the selector is minimal (D6).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from krm_dynamo import defaults, fieldorder
+from krm_dynamo.component import Component
+from krm_dynamo.podtemplate import PodTemplate
+
+
+def object_metadata(name: str, namespace: str | None, labels: dict, annotations: dict) -> dict:
+    """``metadata`` of a generated object; empty maps and an unset namespace are left out (D17)."""
+    metadata: dict = {"name": name}
+    if namespace:
+        metadata["namespace"] = namespace
+    if labels:
+        metadata["labels"] = dict(labels)
+    if annotations:
+        metadata["annotations"] = dict(annotations)
+    return metadata
+
+
+def deployment_strategy(annotations: dict[str, str]) -> dict:
+    """``spec.strategy`` from ``nvidia.com/deployment-strategy``; unknown values roll (§14.1)."""
+    value = annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY, "")
+    strategy = defaults.DEPLOYMENT_STRATEGIES.get(value, defaults.DEFAULT_DEPLOYMENT_STRATEGY)
+    return copy.deepcopy(dict(strategy))
+
+
+def deployment(component: Component, namespace: str | None, pod: PodTemplate) -> dict:
+    """The Deployment of one single-node service."""
+    spec: dict = {}
+    autoscaled = bool(component.spec.autoscaling and component.spec.autoscaling.enabled)
+    if component.replicas is not None and not autoscaled:
+        spec["replicas"] = component.replicas
+    spec["selector"] = {"matchLabels": {defaults.LABEL_SELECTOR: component.name}}
+    spec["template"] = pod.as_dict()
+    spec["strategy"] = deployment_strategy(component.annotations)
+    obj = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": object_metadata(component.name, namespace, pod.labels, pod.annotations),
+        "spec": spec,
+    }
+    return fieldorder.ordered(obj, "Deployment")

@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Default main container and pod per component type, compared whole (operator cmp.Diff style).
+
+Expected values are written out from operator-behaviour §5.2 / the seed, not derived
+from ``krm_dynamo.defaults``, so a wrong table fails here.
+"""
+
+import pytest
+
+from krm_dynamo import defaults
+from krm_dynamo.config import FunctionConfig
+from krm_dynamo.expander import expand_graph
+
+IMAGE = "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.0"
+COMMON_ENV = [
+    {"name": "DYN_NAMESPACE", "value": "dynamo-g"},
+    {"name": "DYN_PARENT_DGD_K8S_NAME", "value": "g"},
+    {"name": "DYN_PARENT_DGD_K8S_NAMESPACE", "value": "ns"},
+]
+SHM_MOUNT = [{"name": "shared-memory", "mountPath": "/dev/shm"}]
+READY_CMD = 'curl -s http://localhost:${DYNAMO_PORT}/health | jq -e ".status == \\"healthy\\""'
+
+FRONTEND = {
+    "name": "main",
+    "image": IMAGE,
+    "command": ["python3"],
+    "args": ["-m", "dynamo.frontend"],
+    "ports": [{"name": "http", "containerPort": 8000, "protocol": "TCP"}],
+    "env": [{"name": "DYNAMO_PORT", "value": "8000"}, {"name": "DYN_HTTP_PORT", "value": "8000"}, *COMMON_ENV],
+    "volumeMounts": SHM_MOUNT,
+    "livenessProbe": {
+        "httpGet": {"path": "/health", "port": "http"},
+        "initialDelaySeconds": 60,
+        "timeoutSeconds": 30,
+        "periodSeconds": 60,
+        "failureThreshold": 10,
+    },
+    "readinessProbe": {
+        "exec": {"command": ["/bin/sh", "-c", READY_CMD]},
+        "initialDelaySeconds": 60,
+        "timeoutSeconds": 30,
+        "periodSeconds": 60,
+        "failureThreshold": 10,
+    },
+}
+WORKER = {
+    "name": "main",
+    "image": IMAGE,
+    "command": ["/bin/sh", "-c"],
+    "ports": [{"name": "system", "containerPort": 9090, "protocol": "TCP"}],
+    "env": [
+        *COMMON_ENV,
+        {"name": "DYN_SYSTEM_ENABLED", "value": "true"},
+        {"name": "DYN_SYSTEM_PORT", "value": "9090"},
+        {"name": "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "value": '["generate"]'},
+    ],
+    "volumeMounts": SHM_MOUNT,
+    "livenessProbe": {"httpGet": {"path": "/live", "port": "system"}, "timeoutSeconds": 30, "periodSeconds": 5, "failureThreshold": 1},
+    "readinessProbe": {"httpGet": {"path": "/health", "port": "system"}, "timeoutSeconds": 30, "periodSeconds": 10, "failureThreshold": 60},
+    "startupProbe": {"httpGet": {"path": "/live", "port": "system"}, "timeoutSeconds": 5, "periodSeconds": 10, "failureThreshold": 720},
+}
+PLANNER = {
+    "name": "main",
+    "image": IMAGE,
+    "command": ["/bin/sh", "-c"],
+    "ports": [{"name": "metrics", "containerPort": 9085, "protocol": "TCP"}],
+    "env": [*COMMON_ENV, {"name": "PLANNER_PROMETHEUS_PORT", "value": "9085"}],
+    "volumeMounts": SHM_MOUNT,
+}
+BASE = {"name": "main", "image": IMAGE, "command": ["/bin/sh", "-c"], "env": COMMON_ENV, "volumeMounts": SHM_MOUNT}
+POD = {"restartPolicy": "Always", "terminationGracePeriodSeconds": 60}
+SHM_VOLUME = [{"name": "shared-memory", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}}]
+
+
+def _pod_spec(component_type):
+    svc = {"extraPodSpec": {"mainContainer": {"image": IMAGE}}}
+    if component_type is not None:
+        svc["componentType"] = component_type
+    dgd = {
+        "apiVersion": "nvidia.com/v1alpha1",
+        "kind": "DynamoGraphDeployment",
+        "metadata": {"name": "g", "namespace": "ns"},
+        "spec": {"services": {"S": svc}},
+    }
+    objects, results = expand_graph(dgd, FunctionConfig(), [dgd])
+    assert not [r for r in results if r.severity == "error"], results
+    return next(o for o in objects if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+
+
+@pytest.mark.parametrize(
+    ("component_type", "container", "pod_extra"),
+    [
+        ("frontend", FRONTEND, {}),
+        ("worker", WORKER, {}),
+        ("planner", PLANNER, {"serviceAccountName": "planner-serviceaccount"}),
+        (None, BASE, {}),
+        ("main", BASE, {}),
+        ("default", BASE, {}),
+        ("Frontend", BASE, {}),  # componentType is case-sensitive
+        ("prefill", BASE, {}),
+    ],
+)
+def test_default_pod(component_type, container, pod_extra):
+    """The whole generated pod spec for a service that sets nothing but an image."""
+    assert _pod_spec(component_type) == {"volumes": SHM_VOLUME, "containers": [container], **POD, **pod_extra}
+
+
+def test_worker_startup_failure_threshold_is_the_seeds():
+    """operator-behaviour §18: 720 (seed), not the operator's earlier 60."""
+    assert defaults.WORKER.probes["startupProbe"]["failureThreshold"] == 720
+
+
+def test_tables_are_selected_by_exact_component_type():
+    """Unknown or differently-cased types get the base defaults."""
+    table = defaults.CURRENT
+    assert table.for_component("frontend") is defaults.FRONTEND
+    assert table.for_component("Worker") is defaults.BASE
+    assert table.for_component(None) is defaults.BASE
+
+
+@pytest.mark.parametrize(
+    ("backend", "mount", "env"),
+    [("vllm", "/root/.cache/vllm", "VLLM_CACHE_ROOT"), ("sglang", None, None), ("trtllm", None, None), ("noop", None, None)],
+)
+def test_backend_tables(backend, mount, env):
+    """Compilation cache defaults per backend (multinode-and-backends §11)."""
+    table = defaults.CURRENT.backends[backend]
+    assert (table.compilation_cache_mount, table.compilation_cache_env) == (mount, env)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "strategy"),
+    [
+        (None, {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}),
+        ("RollingUpdate", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}),
+        ("bogus", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}),
+        ("Recreate", {"type": "Recreate"}),
+        ("RampedSlowRollout", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}),
+        ("BestEffortControlledRollout", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "20%", "maxSurge": 0}}),
+    ],
+)
+def test_deployment_strategy(annotation, strategy):
+    """§14.1 strategy table."""
+    from krm_dynamo.workloads import deployment_strategy
+
+    annotations = {} if annotation is None else {"nvidia.com/deployment-strategy": annotation}
+    assert deployment_strategy(annotations) == strategy
