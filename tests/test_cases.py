@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Golden tests, one per folder under ``tests/cases/`` (performance-and-style.md, lesson 6).
+
+Each case folder holds:
+
+* ``input.yaml`` -- a multi-document YAML stream: the ResourceList items (the DGD or
+  DGDs plus any Secrets, ServiceAccounts, PVCs the case needs);
+* ``fn-config.yaml`` (optional) -- the functionConfig object;
+* exactly one of
+  * ``expected.yaml`` -- the exact output item stream, as the project's YAML dumper
+    writes it; or
+  * ``errors.txt`` -- one regular expression per line (blank lines and lines starting
+    with ``#`` are ignored); each must match (``re.search``) at least one error
+    result rendered as ``field.path: message``; at least one error is required
+    (exit code 1) and no object may be generated;
+* ``warnings.txt`` (optional) -- the same format, matched against the non-error
+  results rendered as ``severity field.path: message``.
+
+For an ``expected.yaml`` case the test also checks that the run has no error result,
+that every output object is valid against the strict Kubernetes schemas
+(``k8s_validate``), that the input items are not modified, that a second expansion
+gives identical text (determinism), that shuffling the input items (seeded) changes
+no generated object, and that expanding the output again gives the same output
+(idempotency).
+
+``pytest --update-goldens`` rewrites ``expected.yaml`` from the actual output; review
+the diff before committing it. Cases listed in ``cases/hand-corrected.txt`` (goldens fixed
+by hand to the spec where the code is wrong) are never rewritten.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+import k8s_validate
+from krm_dynamo import yamlio
+from krm_dynamo.core import expand
+from krm_dynamo.results import ERROR
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir()) if CASES_DIR.is_dir() else []
+CASE_FILES = {"input.yaml", "fn-config.yaml", "expected.yaml", "errors.txt", "warnings.txt"}
+# Cases whose expected.yaml was corrected by hand to the spec; --update-goldens leaves them alone.
+HAND_CORRECTED_FILE = CASES_DIR / "hand-corrected.txt"
+
+
+def _hand_corrected() -> set[str]:
+    if not HAND_CORRECTED_FILE.exists():
+        return set()
+    lines = HAND_CORRECTED_FILE.read_text(encoding="utf-8").splitlines()
+    names = {line.split()[0] for line in lines if line.strip() and not line.startswith("#")}
+    unknown = names - set(CASES)
+    assert not unknown, f"{HAND_CORRECTED_FILE.name} names unknown case(s): {sorted(unknown)}"
+    return names
+
+
+def dump_all(docs: list) -> str:
+    """Serialise items with the project's dumper, exactly as the CLI writes them."""
+    return yamlio.dump_all(docs)
+
+
+def _load_items(case: Path) -> list:
+    path = case / "input.yaml"
+    docs = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
+    return [doc for doc in docs if doc is not None]
+
+
+def _load_config(case: Path) -> dict | None:
+    path = case / "fn-config.yaml"
+    if not path.exists():
+        return None
+    docs = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
+    assert len(docs) == 1, f"{path}: expected one YAML document, got {len(docs)}"
+    config = docs[0]
+    assert isinstance(config, dict), f"{path}: the functionConfig must be a mapping"
+    return config
+
+
+def _patterns(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    patterns = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert patterns, f"{path} names no pattern"
+    return patterns
+
+
+def _error_line(result) -> str:
+    return f"{result.field_path}: {result.message}" if result.field_path else result.message
+
+
+def _other_line(result) -> str:
+    return f"{result.severity} {_error_line(result)}"
+
+
+def _identity(obj) -> tuple:
+    meta = obj.get("metadata") or {}
+    return (obj.get("apiVersion"), obj.get("kind"), meta.get("namespace"), meta.get("name"))
+
+
+def _run(items: list, config: dict | None):
+    return expand(copy.deepcopy(items), copy.deepcopy(config))
+
+
+def _assert_patterns(path: Path, lines: list[str], what: str) -> None:
+    missing = [p for p in _patterns(path) if not any(re.search(p, line) for line in lines)]
+    assert not missing, (
+        f"{path.parent.name}: pattern(s) from {path.name} matched no {what}:\n  "
+        + "\n  ".join(missing)
+        + f"\n{what}s were:\n  "
+        + ("\n  ".join(lines) or "(none)")
+    )
+
+
+def test_cases_exist():
+    assert len(CASES) >= 14, f"expected at least 14 golden cases, found {len(CASES)}"
+
+
+def test_hand_corrected_cases_are_golden_cases():
+    for name in _hand_corrected():
+        assert (CASES_DIR / name / "expected.yaml").is_file(), f"{name}: hand-corrected but has no expected.yaml"
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_case(name: str, update_goldens: bool) -> None:
+    case = CASES_DIR / name
+    assert (case / "input.yaml").is_file(), f"{name}: input.yaml is missing"
+    unknown = sorted(p.name for p in case.iterdir() if p.name not in CASE_FILES)
+    assert not unknown, f"{name}: unknown file(s) {unknown}; a case folder holds only {sorted(CASE_FILES)}"
+    expected_path, errors_path = case / "expected.yaml", case / "errors.txt"
+    assert not (expected_path.exists() and errors_path.exists()), f"{name}: both expected.yaml and errors.txt"
+
+    items = _load_items(case)
+    config = _load_config(case)
+    pristine = copy.deepcopy(items)
+    out, results = expand(items, config)
+    assert items == pristine, f"{name}: expand() modified its input items"
+
+    error_lines = [_error_line(r) for r in results if r.severity == ERROR]
+    other_lines = [_other_line(r) for r in results if r.severity != ERROR]
+    if (case / "warnings.txt").exists():
+        _assert_patterns(case / "warnings.txt", other_lines, "non-error result")
+
+    if errors_path.exists():
+        assert error_lines, f"{name}: expected at least one error result, got none; results: {other_lines}"
+        _assert_patterns(errors_path, error_lines, "error result")
+        input_ids = {_identity(i) for i in items}
+        generated = [_identity(o) for o in out if _identity(o) not in input_ids]
+        assert generated == [], f"{name}: a DGD with errors must not be expanded, got {generated}"
+        return
+
+    assert not error_lines, f"{name}: unexpected error results:\n  " + "\n  ".join(error_lines)
+    actual = dump_all(out)
+
+    if update_goldens and name not in _hand_corrected():
+        expected_path.write_text(actual, encoding="utf-8")
+    assert expected_path.exists(), f"{name}: expected.yaml is missing (run pytest --update-goldens and review)"
+    expected = expected_path.read_text(encoding="utf-8")
+    # Report a golden mismatch and schema problems together: both matter when reviewing.
+    problems = []
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                f"{name}/expected.yaml",
+                "actual",
+            )
+        )
+        problems.append(f"{name}: output differs from expected.yaml:\n{diff}")
+    try:
+        k8s_validate.validate_all(out)
+    except AssertionError as exc:
+        problems.append(f"{name}: generated objects are not valid Kubernetes objects: {exc}")
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+    again, _ = _run(pristine, config)
+    assert dump_all(again) == actual, f"{name}: two expansions of the same input differ (non-deterministic)"
+
+    # Input order must not change what is generated (lesson 7: seeded shuffles); the output keeps
+    # the input order, so compare the multiset of serialised objects.
+    shuffled = random.Random(name).sample(pristine, len(pristine))
+    reordered, _ = _run(shuffled, config)
+    assert sorted(dump_all([o]) for o in reordered) == sorted(dump_all([o]) for o in out), (
+        f"{name}: shuffling the input items changed the generated objects"
+    )
+
+    rerun, rerun_results = _run(out, config)
+    rerun_errors = [_error_line(r) for r in rerun_results if r.severity == ERROR]
+    assert not rerun_errors, f"{name}: expanding the output again reported errors: {rerun_errors}"
+    assert dump_all(rerun) == actual, f"{name}: expanding the output again changed it (not idempotent)"
