@@ -122,12 +122,29 @@ for _first, _resolvers in Loader.yaml_implicit_resolvers.items():
     Dumper.yaml_implicit_resolvers.setdefault(_first, []).extend(_resolvers)
 
 
+# Strings that are certainly fine as plain scalars, so most need no closer look.
+_PLAIN_SAFE = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*$")
+_ANALYZER = yaml.emitter.Emitter.__new__(yaml.emitter.Emitter)
+_ANALYZER.allow_unicode = True
+
+
 def _represent_str(dumper: Dumper, data: str) -> yaml.ScalarNode:
-    # Multi-line strings (scripts, JSON blobs) read best as literal blocks; the emitter
-    # falls back to a quoted style by itself where a block cannot represent the text.
+    """Plain where plain is unambiguous, else double quotes (as go-yaml writes them).
+
+    kpt writes the function's scalar style back into the user's files, and users (and
+    Go functions) write ``"true"``, not ``'true'``: double quotes keep their files as
+    they were. Multi-line strings (scripts, JSON blobs) become literal blocks; the
+    emitter falls back to a quoted style by itself where a block cannot hold the text.
+    """
     if "\n" in data:
         return dumper.represent_scalar(_TAG + "str", data, style="|")
-    return dumper.represent_scalar(_TAG + "str", data)
+    if _PLAIN_SAFE.match(data) and dumper.resolve(yaml.ScalarNode, data, (True, False)) == _TAG + "str":
+        return dumper.represent_scalar(_TAG + "str", data)
+    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != _TAG + "str":
+        return dumper.represent_scalar(_TAG + "str", data, style='"')
+    analysis = _ANALYZER.analyze_scalar(data)
+    style = None if analysis.allow_block_plain and not analysis.empty else '"'
+    return dumper.represent_scalar(_TAG + "str", data, style=style)
 
 
 Dumper.add_representer(str, _represent_str)

@@ -25,14 +25,14 @@ PASS_THROUGH = textwrap.dedent(
       metadata:
         name: app
         annotations:
-          config.kubernetes.io/local-config: 'true'
-          config.kubernetes.io/index: '0'
+          config.kubernetes.io/local-config: "true"
+          config.kubernetes.io/index: "0"
           config.kubernetes.io/path: Kptfile
-          internal.config.kubernetes.io/index: '0'
+          internal.config.kubernetes.io/index: "0"
           internal.config.kubernetes.io/path: Kptfile
           internal.config.kubernetes.io/seqindent: compact
-          internal.config.kubernetes.io/id: '1'
-          config.k8s.io/id: '1'
+          internal.config.kubernetes.io/id: "1"
+          config.k8s.io/id: "1"
       pipeline:
         mutators:
         - exec: krm-dynamo
@@ -42,23 +42,23 @@ PASS_THROUGH = textwrap.dedent(
         name: settings
         namespace: demo
         annotations:
-          config.kubernetes.io/index: '1'
+          config.kubernetes.io/index: "1"
           config.kubernetes.io/path: demo/config.yaml
-          internal.config.kubernetes.io/index: '1'
+          internal.config.kubernetes.io/index: "1"
           internal.config.kubernetes.io/path: demo/config.yaml
-          internal.config.kubernetes.io/annotations-migration-resource-id: '2'
-          internal.config.kubernetes.io/id: '2'
-          config.k8s.io/id: '2'
+          internal.config.kubernetes.io/annotations-migration-resource-id: "2"
+          internal.config.kubernetes.io/id: "2"
+          config.k8s.io/id: "2"
           kustomize.config.k8s.io/id: |
             kind: ConfigMap
             name: settings
             version: v1
       data:
-        enabled: 'yes'
-        mode: 'on'
-        replicas: '3'
-        octal: '0644'
-        date: '2001-12-14'
+        enabled: "yes"
+        mode: "on"
+        replicas: "3"
+        octal: "0644"
+        date: "2001-12-14"
         script: |
           set -e
           echo ready
@@ -77,7 +77,7 @@ PASS_THROUGH = textwrap.dedent(
               args: []
               env:
               - name: FLAG
-                value: 'true'
+                value: "true"
     functionConfig:
       apiVersion: v1
       kind: ConfigMap
@@ -119,7 +119,7 @@ def test_yaml_12_booleans_pass_through_as_strings():
     assert proc.returncode == 0, proc.stderr
     [out] = yamlio.load_documents(proc.stdout.decode(), "out")
     assert out["items"][0]["data"] == {"a": "yes", "b": "on", "c": "Off", "d": "NO", "e": 15}
-    assert "a: 'yes'\n" in proc.stdout.decode() and "c: 'Off'\n" in proc.stdout.decode()
+    assert 'a: "yes"\n' in proc.stdout.decode() and 'c: "Off"\n' in proc.stdout.decode()
 
 
 def test_v1beta1_resource_list_is_answered_in_kind():

@@ -60,7 +60,7 @@ def test_directory_renders_every_yaml_file_in_path_order(tree: Path):
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n"
         "---\n"
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  annotations:\n    team: ml\n"
-        "data:\n  enabled: 'yes'\n"
+        "data:\n  enabled: \"yes\"\n"
         "---\n"
         "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n"
     )
@@ -72,7 +72,7 @@ def test_keep_local_config(tree: Path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode() == (
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: only-local\n  annotations:\n"
-        "    config.kubernetes.io/local-config: 'true'\n"
+        "    config.kubernetes.io/local-config: \"true\"\n"
         "---\n"
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n"
     )
