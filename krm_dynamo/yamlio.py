@@ -122,29 +122,18 @@ for _first, _resolvers in Loader.yaml_implicit_resolvers.items():
     Dumper.yaml_implicit_resolvers.setdefault(_first, []).extend(_resolvers)
 
 
-# Strings that are certainly fine as plain scalars, so most need no closer look.
-_PLAIN_SAFE = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*$")
-_ANALYZER = yaml.emitter.Emitter.__new__(yaml.emitter.Emitter)
-_ANALYZER.allow_unicode = True
-
-
 def _represent_str(dumper: Dumper, data: str) -> yaml.ScalarNode:
-    """Plain where plain is unambiguous, else double quotes (as go-yaml writes them).
+    """Quote as go-yaml v3 does, because kpt writes our style back into the user's files.
 
-    kpt writes the function's scalar style back into the user's files, and users (and
-    Go functions) write ``"true"``, not ``'true'``: double quotes keep their files as
-    they were. Multi-line strings (scripts, JSON blobs) become literal blocks; the
-    emitter falls back to a quoted style by itself where a block cannot hold the text.
+    A string another reader would take for a bool, number or null gets double quotes
+    (``"true"``, ``"8000"``); text plain style cannot hold falls back to single quotes
+    in the emitter; multi-line text (scripts, JSON blobs) is a literal block.
     """
     if "\n" in data:
         return dumper.represent_scalar(_TAG + "str", data, style="|")
-    if _PLAIN_SAFE.match(data) and dumper.resolve(yaml.ScalarNode, data, (True, False)) == _TAG + "str":
-        return dumper.represent_scalar(_TAG + "str", data)
     if dumper.resolve(yaml.ScalarNode, data, (True, False)) != _TAG + "str":
         return dumper.represent_scalar(_TAG + "str", data, style='"')
-    analysis = _ANALYZER.analyze_scalar(data)
-    style = None if analysis.allow_block_plain and not analysis.empty else '"'
-    return dumper.represent_scalar(_TAG + "str", data, style=style)
+    return dumper.represent_scalar(_TAG + "str", data)
 
 
 Dumper.add_representer(str, _represent_str)

@@ -72,10 +72,11 @@ def test_load_infinity_and_nan():
         ("null", '"null"'),
         ("", '""'),
         ("1.5", '"1.5"'),
-        # strings plain style cannot hold get double quotes, as go-yaml writes them
-        ("- x", '"- x"'),
-        ("a: b", '"a: b"'),
-        ("#x", '"#x"'),
+        # text plain style cannot hold gets single quotes, as go-yaml writes it
+        ("- x", "'- x'"),
+        ("a: b", "'a: b'"),
+        ("#x", "'#x'"),
+        ('["generate"]', '\'["generate"]\''),
         ("x\ty", '"x\\ty"'),
         # ordinary text is plain
         ("a b c", "a b c"),
