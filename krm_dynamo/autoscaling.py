@@ -3,7 +3,7 @@
 
 Operator source: ``dynamocomponentdeployment_controller.go`` (``generateHPA``); the
 default metric is CPU at 80 % (seed "Autoscaling Defaults"). Deviation: the spec's
-``behavior`` is copied (D12). Checks V10–V12.
+``behavior`` is copied (D12). V10 and V11 are checked in ``validation``; V12 here, where the main container is known.
 """
 
 from __future__ import annotations
@@ -44,28 +44,6 @@ def _canonical_targets(metric: dict) -> dict:
                 except quantity.QuantityError:
                     pass  # left as written; the API server reports it
     return metric
-
-
-def validate(component: Component, report: Report) -> None:
-    """V10, V11: replica bounds the API server (and the later operator webhook) require."""
-    scaling = component.spec.autoscaling
-    if scaling is None or not scaling.enabled:
-        return
-    path = f"{component.path}.autoscaling"
-    low = scaling.minReplicas or 0
-    high = scaling.maxReplicas or 0
-    if low < 1:
-        report.error(f"{path}.minReplicas", f"expected `minReplicas` to be at least 1 when autoscaling is enabled, got {low}")
-    elif high < low:
-        report.error(
-            f"{path}.maxReplicas",
-            f"expected `maxReplicas` to be at least `minReplicas` ({low}), got {high}",
-        )
-    elif high == low:
-        report.warning(
-            f"{path}.maxReplicas",
-            f"`maxReplicas` equals `minReplicas` ({low}): the autoscaler can never scale",
-        )
 
 
 def horizontal_pod_autoscaler(component: Component, namespace: str | None, labels: dict, annotations: dict,

@@ -20,6 +20,7 @@ USAGE = """\
 usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
        krm-dynamo render [options] PATH...
                                        expand plain YAML files, directories or - (stdin)
+       krm-dynamo schema                JSON Schema of a DynamoGraphDeployment (for editors)
        krm-dynamo --help | --version
 
 Expands every DynamoGraphDeployment (nvidia.com/v1alpha1) into the Deployments,
@@ -43,6 +44,9 @@ prometheusEndpoint, ingressClassName, ingressTlsSecretName, ingressHostSuffix,
 istioGateway, registrySecrets, componentServiceAccountName, mpiRunSecretName,
 multinodeOrchestrator (lws|grove), graphDeployment (local|drop|keep), defaultImage,
 gangScheduling (volcano|none), debuggerImage, groveTerminationDelay, kaiScheduler.
+
+Editors: `krm-dynamo schema > dgd.schema.json`, then in a DGD file the modeline
+  # yaml-language-server: $schema=dgd.schema.json
 
 Exit status: 0 on success, 1 when any error was found (errors are printed on stderr
 and, in function mode, returned as results).
@@ -77,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args[0] == "render":
             return run_render(args[1:], sys.stdout, sys.stderr)
+        if args[0] == "schema":
+            return run_schema(args[1:], sys.stdout)
         raise UsageError(f"unknown command or option {args[0]!r}")
     except UsageError as exc:
         sys.stderr.write(f"krm-dynamo: {exc}\n\n{USAGE}")
@@ -134,6 +140,16 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     printable = [_strip_source(item) for item in out if keep_local or not _is_local_config(item)]
     if printable:
         stdout.write(yamlio.dump_all(printable))
+    return 0
+
+
+def run_schema(args: list[str], stdout: TextIO) -> int:
+    """``schema``: the DGD's JSON Schema from the function's own models (yaml-language-server)."""
+    if args:
+        raise UsageError(f"schema: takes no arguments, got {args[0]!r}")
+    from krm_dynamo import schema  # pydantic only when asked for
+
+    stdout.write(schema.dump())
     return 0
 
 

@@ -251,3 +251,103 @@ OPERATOR_60975B518 = OperatorDefaults(
 
 TABLES: Mapping[str, OperatorDefaults] = MappingProxyType({OPERATOR_60975B518.release: OPERATOR_60975B518})
 CURRENT = OPERATOR_60975B518
+
+
+# --- multinode: roles, labels, orchestrator objects (multinode-and-backends §3–§7) --------
+
+ROLE_MAIN = "main"  # single-node pod (graph.go RoleMain)
+ROLE_LEADER = "leader"  # graph.go RoleLeader
+ROLE_WORKER = "worker"  # graph.go RoleWorker
+
+LABEL_ROLE = "role"  # lws.go / dynamocomponentdeployment_controller.go: role label on LWS templates
+LABEL_INSTANCE_ID = "instance-id"  # dynamocomponentdeployment_controller.go generateLeaderWorkerSet
+ANNOTATION_GROUP_NAME = "scheduling.k8s.io/group-name"  # generateLeaderPodTemplateSpec (Volcano gang)
+VOLCANO_SCHEDULER = "volcano"  # generateLeader/WorkerPodTemplateSpec: schedulerName (D21, D27)
+
+LWS_API_VERSION = "leaderworkerset.x-k8s.io/v1"  # multinode-and-backends §0
+LWS_STARTUP_POLICY = "LeaderCreated"  # generateLeaderWorkerSet
+VOLCANO_API_VERSION = "scheduling.volcano.sh/v1beta1"  # generateVolcanoPodGroup
+GROVE_API_VERSION = "grove.io/v1alpha1"  # grove.go; Grove v0.1.0-alpha.2 field names
+
+# Deployer strings (§7). `<svc>` is the service name handed to backends, `<j>` a worker index.
+# The kubelet expands $(VAR) in command/args; LWS and Grove inject the variables.
+LWS_LEADER_HOSTNAME = "$(LWS_LEADER_ADDRESS)"  # lws.go GetLeaderHostname
+LWS_NODE_RANK = "$(LWS_WORKER_INDEX)"  # lws.go GetNodeRank (needs a shell)
+# R3 (upstream 17e224762, settled form): worker j's address from the leader's, j = 1 … nodeCount-1
+LWS_WORKER_HOSTNAME = "$(echo \"$LWS_LEADER_ADDRESS\" | sed 's/\\./-<j>\\./')"
+LWS_FIRST_WORKER_INDEX = 1
+# grove.go GetLeaderHostname / GetHostNames / GetNodeRank: `<svc>` = services key as written (§7.1)
+GROVE_LEADER_HOSTNAME = "$(GROVE_PCSG_NAME)-$(GROVE_PCSG_INDEX)-<svc>-ldr-0.$(GROVE_HEADLESS_SERVICE)"
+GROVE_WORKER_HOSTNAME = "$(GROVE_PCSG_NAME)-$(GROVE_PCSG_INDEX)-<svc>-wkr-<j>.$(GROVE_HEADLESS_SERVICE)"
+GROVE_FIRST_WORKER_INDEX = 0
+GROVE_NODE_RANK = "$((GROVE_PCLQ_POD_INDEX + 1))"  # needs a shell (not a kubelet reference)
+
+# Grove PodCliqueSet (graph.go GenerateGrovePodCliqueSet; multinode-and-backends §6)
+GROVE_LEADER_SUFFIX = "ldr"  # consts.go GroveRoleSuffixLeader
+GROVE_WORKER_SUFFIX = "wkr"  # consts.go GroveRoleSuffixWorker
+GROVE_STARTUP_ANY_ORDER = "CliqueStartupTypeAnyOrder"
+GROVE_STARTUP_EXPLICIT = "CliqueStartupTypeExplicit"  # applyCliqueStartupDependencies (TRT-LLM multinode)
+GROVE_TERMINATION_DELAY = "15m"  # operator flag --grove-termination-delay, binary default (§6.1)
+KAI_SCHEDULER = "kai-scheduler"  # graph.go: KAI scheduler name
+LABEL_KAI_QUEUE = "kai.scheduler/queue"  # graph.go: clique label with the KAI queue
+ANNOTATION_KAI_QUEUE = "nvidia.com/kai-scheduler-queue"  # consts.go KubeAnnotationKaiSchedulerQueue
+KAI_DEFAULT_QUEUE = "dynamo"  # consts.go DefaultKaiSchedulerQueue
+
+# --- backend multinode constants (backend_<name>.go; seed "Backend-Specific Configurations") --
+
+RAY_HEAD_PORT = 6379  # backend_vllm.go VLLMPort; seed "Ray Head Port: 6379"
+SGLANG_DIST_INIT_PORT = 29500  # backend_sglang.go SGLangPort; seed "Distribution Init Port: 29500"
+SHELL_COMMAND = ("/bin/sh", "-c")  # backend_trtllm.go: leader and worker command
+SGLANG_SHELL_COMMAND = ("sh", "-c")  # backend_sglang.go: python command that needs a shell
+SHELLS = ("sh", "bash", "dash", "ash", "zsh", "ksh")  # basenames counted as a shell for the vLLM warning (§8)
+
+SSH_KEY_MOUNT_PATH = "/ssh-pk"  # backend_trtllm.go: SSH secret mount (read-only)
+SSH_SECRET_DEFAULT_MODE = 420  # backend_trtllm.go UpdatePodSpec: 0644
+# backend_trtllm.go; seed "TensorRT-LLM": worker readiness on the SSH port, 20 / 20 / 5 / 10
+TRTLLM_WORKER_READINESS_PROBE = MappingProxyType(
+    {
+        "tcpSocket": {"port": MPI_SSH_PORT},
+        "initialDelaySeconds": 20,
+        "periodSeconds": 20,
+        "timeoutSeconds": 5,
+        "failureThreshold": 10,
+    }
+)
+# backend_trtllm.go setupLeaderContainer: names always exported with `mpirun -x` (§10.3)
+MPIRUN_EXPORTED_ENV = (
+    "CUDA_VISIBLE_DEVICES", "MODEL_PATH", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT",
+    "TOKENIZERS_PARALLELISM", "NCCL_DEBUG", "NCCL_IB_DISABLE", "NCCL_P2P_DISABLE", "TENSORRT_LLM_CACHE_DIR",
+    "HF_HOME", "TRANSFORMERS_CACHE", "HF_DATASETS_CACHE", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "HOME", "USER",
+)
+# backend_trtllm.go: SSH set-up shared by leader and worker (§10.3 fragments 2–8; the `\n` are literal)
+_SSH_SETUP = (
+    "ls -la /ssh-pk/",
+    "cp /ssh-pk/private.key ~/.ssh/id_rsa",
+    "cp /ssh-pk/private.key.pub ~/.ssh/id_rsa.pub",
+    "cp /ssh-pk/private.key.pub ~/.ssh/authorized_keys",
+    "chmod 600 ~/.ssh/id_rsa ~/.ssh/authorized_keys",
+    "chmod 644 ~/.ssh/id_rsa.pub ~/.ssh/authorized_keys",
+    "printf 'Host *\\nIdentityFile ~/.ssh/id_rsa\\nStrictHostKeyChecking no\\nPort 2222\\n' > ~/.ssh/config",
+)
+TRTLLM_LEADER_SETUP = ("mkdir -p ~/.ssh",) + _SSH_SETUP  # §10.3 fragments 1–8
+# §10.3 fragment 9; <n>, <hosts>, <exports>, <command> filled in by backends.trtllm_leader_script
+TRTLLM_MPIRUN = (
+    "mpirun --oversubscribe -n <n> -H <hosts> --mca pml ob1 --mca plm_rsh_args "
+    "\"-p 2222 -o StrictHostKeyChecking=no -i ~/.ssh/id_rsa\" <exports> "
+    "bash -c 'source /opt/dynamo/venv/bin/activate && trtllm-llmapi-launch <command>'"
+)
+TRTLLM_WORKER_SCRIPT = (  # §10.4 fragments 1–14
+    ("mkdir -p ~/.ssh ~/.ssh/host_keys ~/.ssh/run",)
+    + _SSH_SETUP
+    + (
+        "ssh-keygen -t rsa -f ~/.ssh/host_keys/ssh_host_rsa_key -N ''",
+        "ssh-keygen -t ecdsa -f ~/.ssh/host_keys/ssh_host_ecdsa_key -N ''",
+        "ssh-keygen -t ed25519 -f ~/.ssh/host_keys/ssh_host_ed25519_key -N ''",
+        "printf 'Port 2222\\nHostKey ~/.ssh/host_keys/ssh_host_rsa_key\\nHostKey ~/.ssh/host_keys/ssh_host_ecdsa_key"
+        "\\nHostKey ~/.ssh/host_keys/ssh_host_ed25519_key\\nPidFile ~/.ssh/run/sshd.pid\\nPermitRootLogin yes"
+        "\\nPasswordAuthentication no\\nPubkeyAuthentication yes\\nAuthorizedKeysFile ~/.ssh/authorized_keys\\n' "
+        "> ~/.ssh/sshd_config",
+        "mkdir -p /run/sshd",
+        "/usr/sbin/sshd -D -f ~/.ssh/sshd_config",
+    )
+)

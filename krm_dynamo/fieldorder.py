@@ -55,9 +55,10 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     ),
     "Toleration": (("key", "operator", "value", "effect", "tolerationSeconds"), {}),
     "Volume": (
-        ("name", "emptyDir", "persistentVolumeClaim"),
-        {"emptyDir": "EmptyDirVolumeSource"},
+        ("name", "emptyDir", "persistentVolumeClaim", "secret"),
+        {"emptyDir": "EmptyDirVolumeSource", "secret": "SecretVolumeSource"},
     ),
+    "SecretVolumeSource": (("secretName", "items", "defaultMode", "optional"), {}),
     "EmptyDirVolumeSource": (("medium", "sizeLimit"), {}),
     "Container": (
         (
@@ -131,6 +132,38 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "Ingress": (_TOP, {"metadata": "ObjectMeta", "spec": "IngressSpec"}),
     "IngressSpec": (("ingressClassName", "defaultBackend", "tls", "rules"), {}),
     "VirtualService": (_TOP, {"metadata": "ObjectMeta"}),
+    # leaderworkerset.x-k8s.io/v1 (sigs.k8s.io/lws api/leaderworkerset/v1/leaderworkerset_types.go)
+    "LeaderWorkerSet": (_TOP, {"metadata": "ObjectMeta", "spec": "LeaderWorkerSetSpec"}),
+    "LeaderWorkerSetSpec": (
+        ("replicas", "leaderWorkerTemplate", "rolloutStrategy", "startupPolicy", "networkConfig"),
+        {"leaderWorkerTemplate": "LeaderWorkerTemplate"},
+    ),
+    "LeaderWorkerTemplate": (
+        ("leaderTemplate", "workerTemplate", "size", "restartPolicy", "subGroupPolicy"),
+        {"leaderTemplate": "PodTemplateSpec", "workerTemplate": "PodTemplateSpec"},
+    ),
+    # scheduling.volcano.sh/v1beta1 (volcano.sh/apis pkg/apis/scheduling/v1beta1/types.go)
+    "PodGroup": (_TOP, {"metadata": "ObjectMeta", "spec": "PodGroupSpec"}),
+    "PodGroupSpec": (("minMember", "minTaskMember", "queue", "priorityClassName", "minResources"), {}),
+    # grove.io/v1alpha1 (Grove operator/api/core/v1alpha1: podcliqueset.go, podclique.go)
+    "PodCliqueSet": (_TOP, {"metadata": "ObjectMeta", "spec": "PodCliqueSetSpec"}),
+    "PodCliqueSetSpec": (("replicas", "template"), {"template": "PodCliqueSetTemplateSpec"}),
+    "PodCliqueSetTemplateSpec": (
+        (
+            "cliques", "cliqueStartupType", "priorityClassName", "headlessServiceConfig", "terminationDelay",
+            "podCliqueScalingGroups",
+        ),
+        {"cliques": ("list", "PodCliqueTemplateSpec"), "podCliqueScalingGroups": ("list", "PodCliqueScalingGroupConfig")},
+    ),
+    "PodCliqueTemplateSpec": (
+        ("name", "labels", "annotations", "spec"),
+        {"labels": MAP, "annotations": MAP, "spec": "PodCliqueSpec"},
+    ),
+    "PodCliqueSpec": (
+        ("roleName", "podSpec", "replicas", "minAvailable", "startsAfter", "autoScalingConfig"),
+        {"podSpec": "PodSpec"},
+    ),
+    "PodCliqueScalingGroupConfig": (("name", "cliqueNames", "replicas", "minAvailable", "scaleConfig"), {}),
     "PersistentVolumeClaim": (_TOP, {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec"}),
     "PersistentVolumeClaimSpec": (
         ("accessModes", "selector", "resources", "volumeName", "storageClassName", "volumeMode"),

@@ -16,7 +16,18 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from krm_dynamo.diagnostics import Report
 
@@ -24,12 +35,35 @@ from krm_dynamo.diagnostics import Report
 def _quantity_input(value: Any) -> Any:
     """int-or-string quantities: YAML numbers are read as their decimal text."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError(f'expected a quantity such as "2", "500m" or "20Gi", got {value!r}')
+        raise ValueError(f'expected a quantity such as "2", "500m" or "20Gi", got {_show(value)}')
     return value
 
 
-QuantityValue = Annotated[Any, BeforeValidator(_quantity_input)]
+# Kubernetes' quantity syntax, for editors (the CRD's pattern restated; the function parses with quantity.py).
+_QUANTITY_PATTERN = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+
+# int-or-string quantity (`sharedMemory.size`, `pvcs[].size`).
+QuantityValue = Annotated[
+    Any,
+    BeforeValidator(_quantity_input),
+    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string", "pattern": _QUANTITY_PATTERN}],
+                    "x-kubernetes-int-or-string": True}),
+]
+# A Dynamo resource value: the CRD types it as a string; YAML numbers are accepted and read as text.
+ResourceQuantity = Annotated[Any, BeforeValidator(_quantity_input), WithJsonSchema({"type": "string"})]
 StringMap = dict[StrictStr, StrictStr]
+BACKEND_FRAMEWORKS = ("sglang", "vllm", "trtllm")  # CRD enum of backendFramework (V3)
+
+
+def _backend_framework(value: str) -> str:
+    if value and value not in BACKEND_FRAMEWORKS:
+        choices = ", ".join(f'"{b}"' for b in BACKEND_FRAMEWORKS)
+        raise ValueError(f'expected `backendFramework` to be one of {choices}, got "{value}"')
+    return value
+
+
+BackendFramework = Annotated[StrictStr, AfterValidator(_backend_framework),
+                             WithJsonSchema({"type": "string", "enum": list(BACKEND_FRAMEWORKS)})]
 
 
 class _Dynamo(BaseModel):
@@ -39,10 +73,10 @@ class _Dynamo(BaseModel):
 
 
 class ResourceItem(_Dynamo):
-    cpu: Optional[QuantityValue] = None
-    memory: Optional[QuantityValue] = None
-    gpu: Optional[QuantityValue] = None
-    custom: Optional[dict[StrictStr, QuantityValue]] = None
+    cpu: Optional[ResourceQuantity] = None
+    memory: Optional[ResourceQuantity] = None
+    gpu: Optional[ResourceQuantity] = None
+    custom: Optional[dict[StrictStr, ResourceQuantity]] = None
 
 
 class Resources(_Dynamo):
@@ -81,13 +115,16 @@ class SharedMemory(_Dynamo):
 
 
 class VolumeMount(_Dynamo):
+    # `name` is required (CRD); checked with the other rules (V7) so one result says so.
+    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+
     name: Optional[StrictStr] = None
     mountPoint: Optional[StrictStr] = None
-    useAsCompilationCache: Optional[StrictBool] = None
+    useAsCompilationCache: Optional[StrictBool] = Field(default=None, json_schema_extra={"default": False})
 
 
 class Multinode(_Dynamo):
-    nodeCount: Optional[StrictInt] = None
+    nodeCount: Optional[Annotated[StrictInt, Field(ge=2)]] = Field(default=None, json_schema_extra={"default": 2})
 
     @property
     def node_count(self) -> int:
@@ -132,12 +169,22 @@ class Service(_Dynamo):
     extraPodSpec: Optional[ExtraPodSpec] = None
     livenessProbe: Optional[dict[str, Any]] = None
     readinessProbe: Optional[dict[str, Any]] = None
-    startupProbe: Optional[dict[str, Any]] = None  # beyond the CRD, accepted per D22
-    replicas: Optional[StrictInt] = None
+    startupProbe: Optional[dict[str, Any]] = Field(  # beyond the CRD, accepted per D22
+        default=None,
+        json_schema_extra={
+            "x-krm-dynamo-beyond-crd": True,
+            "description": "Startup probe of the main container (krm-dynamo extension, D22: not in the operator's "
+            "CRD, which prunes it from a live DGD; prefer extraPodSpec.mainContainer.startupProbe).",
+        },
+    )
+    replicas: Optional[Annotated[StrictInt, Field(ge=0)]] = None
     multinode: Optional[Multinode] = None
 
 
 class PVC(_Dynamo):
+    # `name` is required (CRD); checked with the other rules (V5) so one result says so.
+    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+
     create: Optional[StrictBool] = None
     name: Optional[StrictStr] = None
     storageClass: Optional[StrictStr] = None
@@ -151,7 +198,7 @@ class GraphSpec(_Dynamo):
     pvcs: Optional[list[PVC]] = None
     services: Optional[dict[StrictStr, Optional[Service]]] = None
     envs: Optional[list[dict[str, Any]]] = None
-    backendFramework: Optional[StrictStr] = None
+    backendFramework: Optional[BackendFramework] = None
 
 
 def parse_spec(spec: Any, report: Report) -> GraphSpec | None:
@@ -200,6 +247,10 @@ def _message(err: dict) -> str:
         return f"expected `{name}` to be a mapping, got {_show(found)}"
     if kind in ("list_type",):
         return f"expected `{name}` to be a list, got {_show(found)}"
+    if kind in ("greater_than_equal",):
+        return f"expected `{name}` to be at least {err['ctx']['ge']}, got {_show(found)}"
+    if kind == "value_error":
+        return msg
     return f"invalid `{name}`: {msg}"
 
 

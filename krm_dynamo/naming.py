@@ -63,3 +63,53 @@ def check_service_key(key: str, name: str, frontend: bool, path: str, report: Re
             f'expected the Service name "{name}" to start with a letter (DNS-1035 label)',
         )
     check_label_value(key, "the service name", path, report)
+
+
+# --- generic Kubernetes name rules (apimachinery validation) --------------------------------
+
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+MAX_SUBDOMAIN = 253
+
+
+def is_dns1123_label(value: str) -> bool:
+    """Lower-case letters, digits and "-", at most 63 characters (pod volume and object names)."""
+    return len(value) <= MAX_LABEL and bool(_DNS1123_LABEL.match(value))
+
+
+def is_dns1123_subdomain(value: str) -> bool:
+    """DNS-1123 labels joined by ".", at most 253 characters (object names, hosts); "*." may lead."""
+    if value.startswith("*."):
+        value = value[2:]
+    return len(value) <= MAX_SUBDOMAIN and bool(_DNS1123_SUBDOMAIN.match(value))
+
+
+def dns_label_message(what: str, value: str) -> str:
+    return (
+        f'expected {what} to be a DNS-1123 label (at most 63 lower-case letters, digits and "-", starting and '
+        f'ending with a letter or digit), got "{value}"'
+    )
+
+
+def is_qualified_name(key: str) -> bool:
+    """A label or annotation key: ``[prefix/]name``, prefix a DNS subdomain, name at most 63 characters."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and (not prefix or not is_dns1123_subdomain(prefix) or prefix.startswith("*.")):
+        return False
+    return len(name) <= MAX_LABEL and bool(_QUALIFIED_NAME.match(name))
+
+
+def check_qualified_name(key: str, what: str, path: str, report: Report) -> None:
+    if not is_qualified_name(key):
+        report.error(
+            path,
+            f'expected {what} of the form [prefix/]name (name at most 63 letters, digits, "-", "_", "." starting '
+            f'and ending with a letter or digit; prefix a DNS subdomain), got "{key}"',
+        )
+
+
+def check_label(key: str, value: str, path: str, report: Report) -> None:
+    """A user label: a qualified key and a label value."""
+    check_qualified_name(key, "a label key", path, report)
+    if is_qualified_name(key):
+        check_label_value(value, f"the value of label `{key}`", path, report)

@@ -20,8 +20,17 @@ from krm_dynamo.diagnostics import Report
 from krm_dynamo.workloads import object_metadata
 
 
-def frontend_service(component: Component, namespace: str | None, labels: dict, annotations: dict) -> dict:
-    """The ClusterIP Service in front of a frontend (§14.2)."""
+def frontend_service(component: Component, namespace: str | None, labels: dict, annotations: dict,
+                     selector: dict | None = None) -> dict:
+    """The ClusterIP Service in front of a frontend (§14.2).
+
+    The selector is ``{nvidia.com/selector: <name>}``, plus ``role: leader`` for a
+    multinode frontend (D6); Grove passes its own (multinode-and-backends §6.3).
+    """
+    if selector is None:
+        selector = {defaults.LABEL_SELECTOR: component.name}
+        if component.node_count > 1:
+            selector[defaults.LABEL_ROLE] = defaults.ROLE_LEADER
     obj = {
         "apiVersion": "v1",
         "kind": "Service",
@@ -35,7 +44,7 @@ def frontend_service(component: Component, namespace: str | None, labels: dict, 
                     "targetPort": defaults.FRONTEND_PORT_NAME,
                 }
             ],
-            "selector": {defaults.LABEL_SELECTOR: component.name},
+            "selector": dict(selector),
         },
     }
     return fieldorder.ordered(obj, "Service")
@@ -53,40 +62,12 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, r
     if ingress is None or not ingress.enabled:
         return []
     path = f"{component.path}.ingress"
-    user_written = component.spec.ingress is not None
-    failed = False
-    if not ingress.host:
-        report.error(f"{path}.host", "expected `host` when the ingress is enabled, found none")
-        failed = True
-    if ingress.hostSuffix == "":
-        report.error(
-            f"{path}.hostSuffix",
-            'expected `hostSuffix` to be unset or non-empty, got "" (the host would end with a dot)',
-        )
-        failed = True
-    if failed:
+    # V15-V19 are reported by validation.check_ingress before anything is built.
+    if not ingress.host or ingress.hostSuffix == "":
         return []
-
     use_vs = bool(ingress.useVirtualService)
     if not use_vs and not ingress.ingressControllerClassName:
-        report.warning(
-            f"{path}.ingressControllerClassName",
-            "the ingress is enabled but no `ingressControllerClassName` is set (nor functionConfig "
-            "`ingressClassName`): no Ingress is generated, the component is not exposed",
-        )
-        return []
-    if component.component_type != defaults.COMPONENT_FRONTEND:
-        report.warning(
-            path,
-            f'ingress enabled on a service of componentType "{component.component_type}": only frontends get a '
-            f'Service, so the backend Service "{component.name}" will not exist',
-        )
-    if ingress.hostSuffix is None:
-        where = f"{path}.hostSuffix" if user_written else path
-        report.warning(
-            where,
-            f'no `hostSuffix` set: the host becomes "{ingress_host(ingress)}" (operator default suffix `.local`)',
-        )
+        return []  # D19: nothing to generate (validation warned)
 
     labels = {**component.labels, **(ingress.labels or {})}
     annotations = {**component.annotations, **(ingress.annotations or {})}
@@ -124,13 +105,7 @@ def _virtual_service(component, ingress, metadata, host, cfg, path, report) -> d
     gateway = ingress.virtualServiceGateway or cfg.istioGateway
     spec: dict = {"hosts": [host]}
     if gateway:
-        spec["gateways"] = [gateway]
-    else:
-        report.warning(
-            f"{path}.virtualServiceGateway",
-            "no `virtualServiceGateway` and no functionConfig `istioGateway`: the VirtualService is bound to "
-            "no gateway and applies inside the mesh only",
-        )
+        spec["gateways"] = [gateway]  # none: applies inside the mesh only (validation warned)
     if ingress.tls is not None and ingress.tls.secretName:
         report.info(
             f"{path}.tls.secretName",

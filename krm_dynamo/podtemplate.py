@@ -442,8 +442,16 @@ def default_container(component: Component, ctx: PodContext) -> dict:
 
 
 def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
-                       role: str = ROLE_MAIN, node_count: int = 1) -> PodTemplate | None:
-    """Run §6 steps 1–18 for one pod role; report problems, None on error."""
+                       role: str = ROLE_MAIN, node_count: int = 1,
+                       deployer: backends.Deployer = backends.LWS, service_name: str | None = None,
+                       debug_sidecar: bool = True) -> PodTemplate | None:
+    """Run §6 steps 1–18 for one pod role; report problems, None on error.
+
+    ``role``/``node_count`` select the backend's multinode rewrites (steps 11 and 15),
+    with ``deployer`` (LWS or Grove strings) and ``service_name`` (the name handed to
+    backends; Grove: the services key verbatim). ``debug_sidecar`` is False under
+    Grove, which has no DCD controller to add it (multinode-and-backends §6.2).
+    """
     errors_before = len([r for r in report.results if r.severity == "error"])
     path = component.path
     mc_path = f"{path}.extraPodSpec.mainContainer"
@@ -515,9 +523,21 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
-    # Step 11: backend container hook (single node: compilation-cache env, D8/R6).
+    # Step 11: backend container hook: compilation-cache env (D8/R6), then the multinode
+    # rewrites, which read the final env (TRT-LLM `-x` list) and keep user probes (D9).
     env = backends.add_env_if_absent(env, backends.compilation_cache_env(component.backend, volumes.cache_mount_path))
     container["env"] = merge_env(env)
+    pod_role = backends.PodRole(
+        role=role,
+        node_count=node_count,
+        service_name=component.name if service_name is None else service_name,
+        deployer=deployer,
+        resources=component.resources,
+        secret_name=ctx.cfg.mpiRunSecretName,
+        user_probes=frozenset(kind for kind, user in probe_from_user.items() if user),
+    )
+    if component.backend is not None:
+        container = backends.update_container(component.backend, container, pod_role)
 
     # Steps 12–13: base pod spec, extraPodSpec over it.
     pod_spec = copy.deepcopy(dict(component_defaults.pod))
@@ -559,6 +579,10 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         if not pod_spec[key]:
             del pod_spec[key]
 
+    # Step 15: backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
+    if component.backend is not None:
+        pod_spec = backends.update_pod_spec(component.backend, pod_spec, pod_role)
+
     # Step 16: canonical list order.
     pod_spec = canonicalize_pod_spec(pod_spec)
 
@@ -567,7 +591,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         pod_spec["serviceAccountName"] = ctx.service_account
 
     # Step 18: debugger sidecar, last container (§15).
-    if component.annotations.get(defaults.ANNOTATION_ENABLE_DEBUG_MODE) == "true":
+    if debug_sidecar and component.annotations.get(defaults.ANNOTATION_ENABLE_DEBUG_MODE) == "true":
         pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage)]
         pod_spec["shareProcessNamespace"] = True
 

@@ -26,7 +26,11 @@ class PodVolumes:
 
 def pod_volumes(svc: models.Service, backend: Backend, path: str, known_claims: set[str],
                 report: Report) -> PodVolumes:
-    """Step 10 of §6: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory."""
+    """Step 10 of §6: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
+
+    The input has passed ``validation`` (V7, V8, V20 are reported there, once per
+    service however many pod roles are built); the errors below are a safety net.
+    """
     out = PodVolumes()
     for i, vm in enumerate(svc.volumeMounts or []):
         where = f"{path}.volumeMounts[{i}]"
@@ -51,12 +55,6 @@ def pod_volumes(svc: models.Service, backend: Backend, path: str, known_claims: 
                 continue
         if vm.useAsCompilationCache and out.cache_mount_path is None:
             out.cache_mount_path = mount_path
-        if vm.name not in known_claims:
-            report.warning(
-                f"{where}.name",
-                f'volume mount "{vm.name}" names no entry of `spec.pvcs` and no PersistentVolumeClaim in the '
-                "input; the claim must already exist in the cluster",
-            )
         out.volumes.append({"name": vm.name, "persistentVolumeClaim": {"claimName": vm.name}})
         out.mounts.append({"name": vm.name, "mountPath": mount_path})
 
@@ -86,38 +84,26 @@ def pod_volumes(svc: models.Service, backend: Backend, path: str, known_claims: 
 
 
 def persistent_volume_claims(graph: models.GraphSpec, namespace: str | None, report: Report) -> list[dict]:
-    """One PVC per ``spec.pvcs[]`` entry with ``create: true``, validated (V5, D23)."""
+    """One PVC per ``spec.pvcs[]`` entry with ``create: true``.
+
+    The entries have passed ``validation.check_pvcs`` (V5, V6/D23), which owns the
+    messages; an entry that would not pass is skipped here, never half-built.
+    """
     out: list[dict] = []
-    seen: dict[str, int] = {}
-    for i, pvc in enumerate(graph.pvcs or []):
-        where = f"spec.pvcs[{i}]"
-        if not pvc.name:
-            report.error(f"{where}.name", "expected `name`, the name of the PersistentVolumeClaim, found none")
+    seen: set[str] = set()
+    for pvc in graph.pvcs or []:
+        if not pvc.name or pvc.name in seen:
             continue
-        if pvc.name in seen:
-            report.error(f"{where}.name", f'expected unique PVC names, "{pvc.name}" is also `spec.pvcs[{seen[pvc.name]}]`')
+        seen.add(pvc.name)
+        if not pvc.create or pvc.storageClass in (None, "") or pvc.volumeAccessMode not in defaults.PVC_ACCESS_MODES:
             continue
-        seen[pvc.name] = i
-        if not pvc.create:
+        try:
+            parsed = quantity.parse(pvc.size)
+        except quantity.QuantityError:
             continue
-        missing = [f for f in ("size", "storageClass", "volumeAccessMode") if getattr(pvc, f) in (None, "")]
-        if missing:
-            listed = ", ".join(f"`{f}`" for f in missing)
-            report.error(
-                f"{where}.{missing[0]}",
-                f"When create is true, size, storageClass, and volumeAccessMode are required; missing {listed}",
-            )
+        if not parsed.has_suffix or parsed.value <= 0:
             continue
-        size = _pvc_size(pvc.size, f"{where}.size", report)
-        if pvc.volumeAccessMode not in defaults.PVC_ACCESS_MODES:
-            modes = ", ".join(f'"{m}"' for m in defaults.PVC_ACCESS_MODES)
-            report.error(
-                f"{where}.volumeAccessMode",
-                f'expected `volumeAccessMode` to be one of {modes}, got "{pvc.volumeAccessMode}"',
-            )
-            continue
-        if size is None:
-            continue
+        size = parsed.canonical()
         metadata = {"name": pvc.name}
         if namespace:
             metadata["namespace"] = namespace
@@ -133,19 +119,3 @@ def persistent_volume_claims(graph: models.GraphSpec, namespace: str | None, rep
         }
         out.append(fieldorder.ordered(obj, "PersistentVolumeClaim"))
     return out
-
-
-def _pvc_size(raw: object, path: str, report: Report) -> str | None:
-    try:
-        parsed = quantity.parse(raw)
-    except quantity.QuantityError as exc:
-        report.error(path, f"invalid `size`: {exc}")
-        return None
-    if not parsed.has_suffix:
-        # D23: the seed reads the size in Gi, Kubernetes in bytes; a bare number is a mistake.
-        report.error(path, f'expected `size` with a unit (the size is in Gi), got "{raw}": write {raw}Gi')
-        return None
-    if parsed.value <= 0:
-        report.error(path, f'expected `size` to be greater than zero, got "{raw}"')
-        return None
-    return parsed.canonical()

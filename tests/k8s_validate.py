@@ -15,7 +15,9 @@ Kinds that have no upstream schema are skipped only if they are on the explicit
 allow-list :data:`NO_SCHEMA`; any other kind without a schema is reported as a
 problem, so nothing is skipped silently. The pod templates inside a
 LeaderWorkerSet and the pod specs inside a Grove PodCliqueSet are still checked,
-by wrapping each in a ``v1`` ``PodTemplate``.
+by wrapping each in a ``v1`` ``PodTemplate``; LeaderWorkerSet, PodGroup and
+PodCliqueSet themselves are checked against minimal schemas the tests own
+(``tests/schemas/``, :data:`CRD_SCHEMAS`).
 """
 
 from __future__ import annotations

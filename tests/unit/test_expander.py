@@ -795,14 +795,12 @@ def test_deployment_config_env():
 @pytest.mark.parametrize(
     ("mutate", "path", "message"),
     [
-        pytest.param(_set(W + ["multinode"], {"nodeCount": 2}), "spec.services.VllmDecodeWorker.multinode",
-                     "multinode services are not supported yet", id="multinode"),
-        pytest.param(_set(W + ["multinode"], {}), "spec.services.VllmDecodeWorker.multinode",
-                     "multinode services are not supported yet", id="multinode-default-2"),
+        pytest.param(lambda d: (_set(W + ["multinode"], {})(d), _set(W + ["resources"], {})(d)),
+                     "spec.services.VllmDecodeWorker.resources.limits.gpu", "GPU limit", id="V9-lws-gpu"),
         pytest.param(_set(W + ["multinode"], {"nodeCount": 1}), "spec.services.VllmDecodeWorker.multinode.nodeCount",
                      "at least 2", id="V9-nodeCount"),
         pytest.param(_set(W + ["replicas"], "2"), "spec.services.VllmDecodeWorker.replicas", "integer", id="strict-int"),
-        pytest.param(_set(W + ["replicas"], -1), "spec.services.VllmDecodeWorker.replicas", "0 or more", id="V14"),
+        pytest.param(_set(W + ["replicas"], -1), "spec.services.VllmDecodeWorker.replicas", "at least 0", id="V14"),
         pytest.param(_set(["spec", "services", "Frontend"], None), "spec.services.Frontend", "got null", id="V1-null"),
         pytest.param(_set(["spec", "services"], {}), "spec.services", "at least one service", id="V1-empty"),
         pytest.param(_set(["spec", "services", "Bad_Name"], {"extraPodSpec": {"mainContainer": {"image": "i"}}}),

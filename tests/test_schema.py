@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``krm-dynamo schema``: the DGD's JSON Schema from the function's models, checked against the upstream CRD.
+
+The CRD in ``../shared/crds/`` (next to the repository) is read for the comparison only;
+nothing of it is copied into the project. The comparison walks both schemas together over
+the Dynamo-defined levels (embedded Kubernetes types such as ``extraPodSpec`` or probes
+are pass-through objects in the models and are not descended into) and asserts the exact
+list of differences, each one documented.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from krm_dynamo import cli, schema, yamlio
+
+REPO = Path(__file__).resolve().parents[1]
+CRD_DIR = REPO.parent / "shared" / "crds"
+DGD_CRD = CRD_DIR / "nvidia.com_dynamographdeployments.yaml"
+CASES = REPO / "tests" / "cases"
+
+# Every difference between the models and the CRD, with the reason it is allowed.
+EXPECTED_DIFFERENCES = {
+    # D22: accepted and documented as beyond the CRD (the schema marks it x-krm-dynamo-beyond-crd).
+    "extra: spec.services.*.startupProbe",
+    # The CRD requires nodeCount but defaults it to 2 first, so `multinode: {}` is valid; the
+    # schema states the default instead of `required`, so editors accept `multinode: {}` too.
+    "required: spec.services.*.multinode: CRD ['nodeCount'], models []",
+    # V14: the function rejects negative replicas (the API server would reject the Deployment).
+    "minimum: spec.services.*.replicas: CRD None, models 0",
+    # Editors: the DGD name prefixes every object name and is a label value (V2); the CRD only says object.
+    "extra: metadata.annotations",
+    "extra: metadata.labels",
+    "extra: metadata.name",
+    "extra: metadata.namespace",
+    # Every Kubernetes object has these; the CRD leaves them to the API server.
+    "required: : CRD [], models ['apiVersion', 'kind', 'metadata']",
+    "required: metadata: CRD [], models ['name']",
+}
+
+
+@pytest.fixture(scope="module")
+def dgd_schema() -> dict:
+    return schema.dgd_schema()
+
+
+def test_schema_command_prints_the_schema():
+    out = io.StringIO()
+    assert cli.run_schema([], out) == 0
+    printed = json.loads(out.getvalue())
+    assert printed == schema.dgd_schema()
+
+
+def test_schema_is_an_editor_ready_json_schema(dgd_schema):
+    """A valid draft-07 document with $schema, title and the apiVersion/kind constants (yaml-language-server)."""
+    jsonschema.Draft7Validator.check_schema(dgd_schema)
+    assert dgd_schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert dgd_schema["title"]
+    assert dgd_schema["properties"]["apiVersion"]["const"] == "nvidia.com/v1alpha1"
+    assert dgd_schema["properties"]["kind"]["const"] == "DynamoGraphDeployment"
+    service = dgd_schema["definitions"]["Service"]
+    assert service["properties"]["startupProbe"]["x-krm-dynamo-beyond-crd"] is True
+    assert dgd_schema["definitions"]["Multinode"]["properties"]["nodeCount"] == {
+        "type": "integer", "minimum": 2, "default": 2}
+
+
+def _dgds_in(path: Path) -> list[dict]:
+    docs = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
+    return [d for d in docs if isinstance(d, dict) and d.get("kind") == "DynamoGraphDeployment"]
+
+
+def test_every_valid_golden_dgd_passes_the_schema(dgd_schema):
+    """The schema is not stricter than the function: every DGD of an expected.yaml case validates."""
+    validator = jsonschema.Draft7Validator(dgd_schema)
+    checked = 0
+    for case in sorted(CASES.iterdir()):
+        if not (case / "expected.yaml").exists():
+            continue
+        for dgd in _dgds_in(case / "input.yaml"):
+            problems = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(dgd)]
+            assert not problems, f"{case.name}: {problems}"
+            checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize(("mutation", "path"), [
+    ({"replicas": "2"}, ["spec", "services", "Frontend", "replicas"]),
+    ({"multinode": {"nodeCount": 1}}, ["spec", "services", "Frontend", "multinode", "nodeCount"]),
+    ({"replica": 2}, ["spec", "services", "Frontend"]),
+])
+def test_schema_flags_what_the_function_flags(dgd_schema, mutation, path):
+    dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment", "metadata": {"name": "llm"},
+           "spec": {"services": {"Frontend": {"componentType": "frontend", **mutation}}}}
+    errors = list(jsonschema.Draft7Validator(dgd_schema).iter_errors(dgd))
+    assert [list(e.absolute_path) for e in errors] == [path]
+
+
+# --- comparison with the upstream CRD ----------------------------------------------------
+
+
+def _resolve(node: dict, root: dict) -> dict:
+    while "$ref" in node:
+        node = root["definitions"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _types(node: dict) -> set[str]:
+    if node.get("x-kubernetes-int-or-string"):
+        return {"int-or-string"}
+    if "type" in node:
+        return {node["type"]}
+    return {t for sub in node.get("anyOf", []) for t in _types(sub)}
+
+
+def compare(crd: dict, model: dict, root: dict, path: str, out: list[str]) -> None:
+    """Differences between a CRD node and a model schema node, recursively."""
+    model = _resolve(model, root)
+    if crd.get("x-kubernetes-int-or-string"):
+        if not model.get("x-kubernetes-int-or-string"):
+            out.append(f"type: {path}: CRD int-or-string, models {sorted(_types(model))}")
+        return
+    crd_type = crd.get("type")
+    if crd_type and _types(model) != {crd_type}:
+        out.append(f"type: {path}: CRD {crd_type}, models {sorted(_types(model))}")
+        return
+    for key in ("enum", "minimum", "default"):
+        if crd.get(key) != model.get(key) and not (key == "default" and path.endswith("useAsCompilationCache")
+                                                     and model.get(key) is False):
+            out.append(f"{key}: {path}: CRD {crd.get(key)}, models {model.get(key)}")
+    if sorted(crd.get("required", [])) != sorted(model.get("required", [])) and "properties" in model:
+        out.append(f"required: {path}: CRD {sorted(crd.get('required', []))}, models {sorted(model.get('required', []))}")
+    if crd_type == "array":
+        compare(crd.get("items", {}), model.get("items", {}), root, path + "[]", out)
+        return
+    crd_props = crd.get("properties")
+    model_props = model.get("properties")
+    if crd_props is None:
+        if isinstance(crd.get("additionalProperties"), dict) and isinstance(model.get("additionalProperties"), dict):
+            compare(crd["additionalProperties"], model["additionalProperties"], root, path + ".*", out)
+        elif model_props:
+            out.extend(f"extra: {path}.{name}" for name in sorted(model_props))
+        return
+    if model_props is None:
+        return  # an embedded Kubernetes type: passed through as written
+    open_type = model.get("additionalProperties") is True  # e.g. extraPodSpec: PodSpec fields pass through
+    for name in sorted(set(crd_props) | set(model_props)):
+        sub = f"{path}.{name}" if path else name
+        if name not in model_props and open_type:
+            continue
+        if name not in model_props:
+            out.append(f"missing: {sub}")
+        elif name not in crd_props:
+            out.append(f"extra: {sub}")
+        else:
+            compare(crd_props[name], model_props[name], root, sub, out)
+
+
+@pytest.mark.skipif(not DGD_CRD.is_file(), reason=f"upstream CRD not present at {DGD_CRD} (shared/ is not beside the repo)")
+def test_schema_matches_the_upstream_crd(dgd_schema):
+    """The models lack no CRD field; every other difference is one of EXPECTED_DIFFERENCES."""
+    crd = yaml.safe_load(DGD_CRD.read_text(encoding="utf-8"))
+    version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")
+    crd_schema = version["schema"]["openAPIV3Schema"]
+    differences: list[str] = []
+    compare(crd_schema, dgd_schema, dgd_schema, "", differences)
+    missing = [d for d in differences if d.startswith("missing: ") and d != "missing: status.conditions"]
+    assert missing == [], "CRD fields the models lack"
+    assert set(differences) - {"missing: status.conditions", "missing: status.state"} == EXPECTED_DIFFERENCES
