@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from krm_dynamo import defaults
 
-SUPPORTED = ("sglang", "vllm", "trtllm")  # CRD enum of backendFramework (V3)
+SUPPORTED = defaults.BACKEND_FRAMEWORKS
 
 
 def _pattern(backend: str) -> re.Pattern:

@@ -24,14 +24,15 @@ usage: krm-dynamo                      read a ResourceList on stdin, write it to
        krm-dynamo --help | --version
 
 Expands every DynamoGraphDeployment (nvidia.com/v1alpha1) into the Deployments,
-Services, Ingresses, VirtualServices, HorizontalPodAutoscalers and
-PersistentVolumeClaims the Dynamo operator would create, with every default applied.
+Services, Ingresses, VirtualServices, HorizontalPodAutoscalers, PersistentVolumeClaims,
+and for multinode services LeaderWorkerSets with Volcano PodGroups (or one Grove
+PodCliqueSet), that the Dynamo operator would create, with every default applied.
 Every other object passes through unchanged.
 
 KRM function mode (kustomize, kpt):
   The functionConfig is a ConfigMap (`kpt fn eval ... -- natsServer=nats://...`) or a
   KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1); a KrmDynamoConfig among the
-  items is read too (kustomize generator mode, where the functionConfig is the DGD).
+  items is read too (kpt `configPath: dgd.yaml`, where the functionConfig is the DGD).
   The DGD stays in the output annotated config.kubernetes.io/local-config: "true".
 
 render options:

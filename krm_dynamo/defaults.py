@@ -209,6 +209,8 @@ class BackendDefaults:
     multinode_env: tuple[tuple[str, str], ...] = ()
 
 
+# The CRD enum of `backendFramework` (api/v1alpha1 dynamographdeployment_types.go; seed "Enum: [sglang vllm trtllm]")
+BACKEND_FRAMEWORKS = ("sglang", "vllm", "trtllm")
 NOOP_BACKEND = "noop"
 BACKENDS: Mapping[str, BackendDefaults] = MappingProxyType(
     {

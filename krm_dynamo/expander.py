@@ -52,7 +52,8 @@ def _expand(dgd: dict, cfg: FunctionConfig, items: list, report: Report) -> list
     if graph is None:
         return []
     known_claims = {p.name for p in graph.pvcs or [] if p.name} | discovery.pvc_names(items, namespace)
-    validation.validate(name, graph, cfg, known_claims, report, dropped)
+    grove_mode = grove.enabled(cfg, annotations)
+    validation.validate(name, graph, cfg, known_claims, report, dropped, grove_mode=grove_mode)
     if report.failed:
         return []
 
@@ -70,11 +71,10 @@ def _expand(dgd: dict, cfg: FunctionConfig, items: list, report: Report) -> list
         cfg=cfg,
         secrets=secrets,
         service_account=discovery.component_service_account(items, namespace, cfg.componentServiceAccountName),
-        known_claims=known_claims,
     )
 
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
-    grove_components: list | None = [] if grove.enabled(cfg, annotations) else None
+    grove_components: list | None = [] if grove_mode else None
     for key, svc in services.items():
         objects += _expand_service(key, svc, name, namespace, graph, dyn_ns, cfg, ctx, report,
                                    grove_components=grove_components)
@@ -91,24 +91,10 @@ def _expand_service(key, svc, dgd_name, namespace, graph, dyn_ns, cfg, ctx, repo
     PodGroup per replica (``multinode``). Grove mode: the component joins
     ``grove_components`` for the DGD's PodCliqueSet; only Service and exposure are built here.
     """
-    path = f"spec.services.{key}"
-    if svc.multinode is not None and svc.multinode.node_count < 2:
-        report.error(
-            f"{path}.multinode.nodeCount",
-            "expected `nodeCount` to be at least 2 (remove `multinode` for a single-node service), "
-            f"got {svc.multinode.node_count}",
-        )
-        return []
     component = build_component(key, svc, dgd_name=dgd_name, graph=graph, namespace=dyn_ns, cfg=cfg, report=report)
     if component is None:
         return []
     multinode_service = component.node_count > 1
-    scaling = component.spec.autoscaling
-    autoscaled = bool(scaling is not None and scaling.enabled)
-    if autoscaled and (multinode_service or grove_components is not None):
-        where = "in Grove mode" if grove_components is not None else "on a multinode service"
-        report.warning(f"{path}.autoscaling",
-                       f"`autoscaling` is ignored {where}: no HorizontalPodAutoscaler is generated (V13)")
     if grove_components is not None:
         grove_components.append(component)
         objects = []

@@ -29,13 +29,14 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from krm_dynamo import defaults
 from krm_dynamo.diagnostics import Report
 
 
 def _quantity_input(value: Any) -> Any:
     """int-or-string quantities: YAML numbers are read as their decimal text."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError(f'expected a quantity such as "2", "500m" or "20Gi", got {_show(value)}')
+        raise ValueError(f'expected a quantity such as "2", "500m" or "20Gi", got {show_value(value)}')
     return value
 
 
@@ -52,7 +53,7 @@ QuantityValue = Annotated[
 # A Dynamo resource value: the CRD types it as a string; YAML numbers are accepted and read as text.
 ResourceQuantity = Annotated[Any, BeforeValidator(_quantity_input), WithJsonSchema({"type": "string"})]
 StringMap = dict[StrictStr, StrictStr]
-BACKEND_FRAMEWORKS = ("sglang", "vllm", "trtllm")  # CRD enum of backendFramework (V3)
+BACKEND_FRAMEWORKS = defaults.BACKEND_FRAMEWORKS
 
 
 def _backend_framework(value: str) -> str:
@@ -215,7 +216,7 @@ def parse_spec(spec: Any, report: Report) -> GraphSpec | None:
             path = field_path(("spec", *err["loc"]))
             report.error(path, _message(err))
         return None
-    _report_unknown(model, "spec", report)
+    report_unknown_fields(model, "spec", report)
     return model
 
 
@@ -238,23 +239,23 @@ def _message(err: dict) -> str:
     kind = err["type"]
     found = err.get("input")
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected `{name}` to be an integer, got {_show(found)}"
+        return f"expected `{name}` to be an integer, got {show_value(found)}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"expected `{name}` to be true or false, got {_show(found)}"
+        return f"expected `{name}` to be true or false, got {show_value(found)}"
     if kind in ("string_type",):
-        return f"expected `{name}` to be a string, got {_show(found)}"
+        return f"expected `{name}` to be a string, got {show_value(found)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected `{name}` to be a mapping, got {_show(found)}"
+        return f"expected `{name}` to be a mapping, got {show_value(found)}"
     if kind in ("list_type",):
-        return f"expected `{name}` to be a list, got {_show(found)}"
+        return f"expected `{name}` to be a list, got {show_value(found)}"
     if kind in ("greater_than_equal",):
-        return f"expected `{name}` to be at least {err['ctx']['ge']}, got {_show(found)}"
+        return f"expected `{name}` to be at least {err['ctx']['ge']}, got {show_value(found)}"
     if kind == "value_error":
         return msg
     return f"invalid `{name}`: {msg}"
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     if value is None:
@@ -293,7 +294,7 @@ _API_NAMES = {
 }
 
 
-def _report_unknown(model: BaseModel, path: str, report: Report) -> None:
+def report_unknown_fields(model: BaseModel, path: str, report: Report) -> None:
     """V28: warn about fields the API does not define, at every Dynamo-defined level."""
     if isinstance(model, _Dynamo):
         for key in model.model_extra or {}:
@@ -309,12 +310,12 @@ def _report_unknown(model: BaseModel, path: str, report: Report) -> None:
         value = getattr(model, name)
         sub = f"{path}.{name}"
         if isinstance(value, BaseModel):
-            _report_unknown(value, sub, report)
+            report_unknown_fields(value, sub, report)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    _report_unknown(item, f"{sub}[{i}]", report)
+                    report_unknown_fields(item, f"{sub}[{i}]", report)
         elif isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(item, BaseModel):
-                    _report_unknown(item, f"{sub}.{key}", report)
+                    report_unknown_fields(item, f"{sub}.{key}", report)

@@ -335,7 +335,6 @@ class PodContext:
     cfg: FunctionConfig
     secrets: SecretIndex
     service_account: str
-    known_claims: set[str]
     table: defaults.OperatorDefaults = defaults.CURRENT
 
 
@@ -519,7 +518,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         ]
 
     # Step 10: PVC and shared-memory volumes and mounts.
-    volumes = storage.pod_volumes(component.spec, component.backend, path, ctx.known_claims, report)
+    volumes = storage.pod_volumes(component.spec, component.backend, path, report)
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 

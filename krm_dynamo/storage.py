@@ -24,8 +24,7 @@ class PodVolumes:
     cache_mount_path: str | None = None
 
 
-def pod_volumes(svc: models.Service, backend: Backend, path: str, known_claims: set[str],
-                report: Report) -> PodVolumes:
+def pod_volumes(svc: models.Service, backend: Backend, path: str, report: Report) -> PodVolumes:
     """Step 10 of §6: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
 
     The input has passed ``validation`` (V7, V8, V20 are reported there, once per

@@ -52,6 +52,7 @@ class GraphCheck:
     graph: models.GraphSpec
     cfg: FunctionConfig
     known_claims: set[str] = field(default_factory=set)
+    grove_mode: bool = False  # D2: the whole DGD becomes one PodCliqueSet
 
     @property
     def services(self) -> dict[str, models.Service]:
@@ -99,7 +100,7 @@ def load(spec: Any, report: Report) -> tuple[models.GraphSpec | None, bool, set[
         return None, False, set()
     salvaged, dropped = salvage(spec)
     if salvaged is not None:
-        models._report_unknown(salvaged, "spec", report)  # V28 still applies to what parsed
+        models.report_unknown_fields(salvaged, "spec", report)  # V28 still applies to what parsed
     return salvaged, False, dropped
 
 
@@ -162,10 +163,10 @@ def _drop(doc: Any, loc: tuple) -> bool:
 
 
 def validate(name: str, graph: models.GraphSpec, cfg: FunctionConfig, known_claims: set[str],
-             report: Report, dropped: set[str] = frozenset()) -> None:
+             report: Report, dropped: set[str] = frozenset(), *, grove_mode: bool = False) -> None:
     """Phase 3: every cross-field rule, results under ``dropped`` paths left out."""
     scratch = Report(report.dgd)
-    check = GraphCheck(name=name, graph=graph, cfg=cfg, known_claims=known_claims)
+    check = GraphCheck(name=name, graph=graph, cfg=cfg, known_claims=known_claims, grove_mode=grove_mode)
     for rule in GRAPH_RULES:
         rule(check, scratch)
     for key, svc in check.services.items():
@@ -463,11 +464,20 @@ def _check_quantity(raw: Any, path: str, kind: str, name: str, report: Report) -
 
 
 def check_autoscaling(s: ServiceCheck, report: Report) -> None:
-    """V10, V11: enabled autoscaling needs 1 <= minReplicas <= maxReplicas, both set."""
+    """V10, V11: enabled autoscaling needs 1 <= minReplicas <= maxReplicas, both set.
+
+    V13: on a multinode service or in Grove mode no HPA is generated, so the bounds
+    do not matter; one warning says the block is ignored.
+    """
     scaling = s.svc.autoscaling
     if scaling is None or not scaling.enabled:
         return
     path = f"{s.path}.autoscaling"
+    multinode_service = s.svc.multinode is not None and s.svc.multinode.node_count > 1
+    if multinode_service or s.graph.grove_mode:
+        where = "in Grove mode" if s.graph.grove_mode else "on a multinode service"
+        report.warning(path, f"`autoscaling` is ignored {where}: no HorizontalPodAutoscaler is generated")
+        return
     low, high = scaling.minReplicas, scaling.maxReplicas
     if low is None:
         report.error(f"{path}.minReplicas", "expected `minReplicas` (at least 1) when autoscaling is enabled, found none")
@@ -649,4 +659,4 @@ def _check_env_names(envs: list | None, path: str, report: Report) -> None:
 
 
 def _show(value: Any) -> str:
-    return models._show(value)
+    return models.show_value(value)

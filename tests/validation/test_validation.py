@@ -141,14 +141,14 @@ spec:
     Frontend:
       componentType: frontend
       replicas: "2"
-    VllmWorker:
-      componentType: worker
-      multinode:
-        nodeCount: 1
       autoscaling:
         enabled: true
         minReplicas: 4
         maxReplicas: 2
+    VllmWorker:
+      componentType: worker
+      multinode:
+        nodeCount: 1
       extraPodSpec:
         mainContainer:
           image: {IMG}
@@ -163,9 +163,9 @@ def test_five_mistakes_five_errors():
     errors = sorted(r.field_path for r in results if r.severity == "error")
     assert errors == [
         "spec.pvcs[0].size",  # no unit (D23)
+        "spec.services.Frontend.autoscaling.maxReplicas",  # below minReplicas (V10)
         "spec.services.Frontend.extraPodSpec.mainContainer.image",  # no image (V22)
         "spec.services.Frontend.replicas",  # a string (strict parse)
-        "spec.services.VllmWorker.autoscaling.maxReplicas",  # below minReplicas (V10)
         "spec.services.VllmWorker.multinode.nodeCount",  # below 2 (V9)
     ], [(r.field_path, r.message) for r in results]
     assert _generated(out, items) == []
