@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from krm_dynamo.results import ERROR, Result
+from krm_dynamo.results import ERROR, WARNING, Result
 
 CONFIG_API_VERSION = "fn.krm-dynamo.dev/v1alpha1"
 CONFIG_KIND = "KrmDynamoConfig"
@@ -83,6 +83,9 @@ _CHOICES = {
     "gangScheduling": GANG_SCHEDULING_CHOICES,
 }
 _FIELDS = {f.name: f for f in fields(FunctionConfig)}
+# The functionConfig slot legitimately holds the DGD itself (kustomize generator mode,
+# kpt `configPath: dgd.yaml`); settings then come from a config object among the items.
+_SETTINGLESS_CARRIERS = ("DynamoGraphDeployment",)
 
 
 def is_config_object(item: Any) -> bool:
@@ -115,6 +118,15 @@ def load_config(function_config: Any, items: list) -> tuple[FunctionConfig, list
             else:
                 for key, raw in data.items():
                     _set(values, results, function_config, "data", str(key), raw, from_string=True)
+        elif function_config.get("kind") not in _SETTINGLESS_CARRIERS:
+            results.append(
+                Result(
+                    f'a functionConfig of kind "{function_config.get("kind")}" carries no settings and is ignored; '
+                    f"expected a ConfigMap or a {CONFIG_KIND} (apiVersion: {CONFIG_API_VERSION})",
+                    WARNING,
+                    function_config,
+                )
+            )
     return FunctionConfig(**values), results
 
 

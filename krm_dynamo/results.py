@@ -106,7 +106,7 @@ class Result:
             ident = "/".join(
                 p for p in (ref["apiVersion"], ref["kind"], ref.get("namespace", ""), ref["name"]) if p
             )
-            parts.append(ident)
+            parts.append(ident if self.field_path else ident + ":")
         if self.field_path:
             parts.append(self.field_path + ":")
         parts.append(self.message)

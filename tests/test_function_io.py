@@ -308,3 +308,35 @@ def test_non_mapping_item_is_an_error_result():
     [out] = yamlio.load_documents(proc.stdout.decode(), "out")
     assert out["results"] == [{"message": "`items[0]` must be a KRM object (a mapping), got str", "severity": "error"}]
     assert proc.stderr.decode() == "[error] `items[0]` must be a KRM object (a mapping), got str\n"
+
+
+def test_function_config_of_another_kind_is_a_warning():
+    """A functionConfig that can hold no settings is named in a warning; the run still succeeds."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: config.kubernetes.io/v1
+        kind: ResourceList
+        items: []
+        functionConfig:
+          apiVersion: example.com/v1
+          kind: Settings
+          metadata:
+            name: mine
+          natsServer: nats://nats:4222
+        """
+    )
+    proc = run(text)
+    assert proc.returncode == 0
+    [out] = yamlio.load_documents(proc.stdout.decode(), "out")
+    assert out["results"] == [
+        {
+            "message": 'a functionConfig of kind "Settings" carries no settings and is ignored; '
+            "expected a ConfigMap or a KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1)",
+            "severity": "warning",
+            "resourceRef": {"apiVersion": "example.com/v1", "kind": "Settings", "name": "mine"},
+        }
+    ]
+    assert proc.stderr.decode() == (
+        '[warning] example.com/v1/Settings/mine: a functionConfig of kind "Settings" carries no settings and is '
+        "ignored; expected a ConfigMap or a KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1)\n"
+    )
