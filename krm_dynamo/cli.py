@@ -125,10 +125,12 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     paths, config_path, keep_local = _parse_render_args(args)
     items: list = []
     nodes: dict[int, Any] = {}
+    originals: dict[int, Any] = {}  # annotated item -> the document as read
     for path in paths:
         for doc, node, source, index in _read_sources(path):
             items.append(_annotate_source(doc, source, index))
             nodes[id(items[-1])] = node
+            originals[id(items[-1])] = doc
     function_config = None
     if config_path is not None:
         function_config = _read_function_config(config_path)
@@ -138,7 +140,12 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     _report(results, stderr)
     if _has_errors(results):
         return 1  # never half an output
-    printable = [_strip_source(item) for item in out if keep_local or not _is_local_config(item)]
+    # A pass-through item comes back as the very object we annotated: print it as it was read.
+    printable = [
+        originals[id(item)] if id(item) in originals else _strip_source(item)
+        for item in out
+        if keep_local or not _is_local_config(item)
+    ]
     if printable:
         stdout.write(yamlio.dump_all(printable))
     return 0
@@ -243,8 +250,16 @@ def _read_function_config(path: str) -> dict:
 
 
 def _annotate_source(doc: dict, source: str, index: int) -> dict:
-    """Record where a document came from, as kpt does, so results can name the file."""
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else None
+    """Record where a document came from, as kpt does, so results can name the file.
+
+    Items whose metadata or annotations are not mappings are left exactly as they are
+    (the core reports what is wrong with them, if they matter).
+    """
+    if not isinstance(doc, dict):
+        return doc
+    meta = doc.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        return doc
     annotations = (meta or {}).get("annotations")
     if annotations is not None and not isinstance(annotations, dict):
         return doc

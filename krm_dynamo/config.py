@@ -2,7 +2,7 @@
 """The function's configuration: the operator's installation-wide settings (decision D13).
 
 The operator takes these from its command-line flags; a renderer has no operator, so
-they arrive as the functionConfig. Three carriers are accepted, merged in this order
+they arrive as the functionConfig. These carriers are accepted, merged in this order
 (later wins):
 
 1. a ``KrmDynamoConfig`` object among the ``items`` (for kustomize generator mode and
@@ -167,6 +167,8 @@ def _convert(key: str, raw: Any, from_string: bool) -> Any:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         raise ValueError(f"`{key}` must be a string, got {type(raw).__name__} {raw!r}")
     value = str(raw)
+    if key == "groveTerminationDelay" and value:
+        _check_duration(key, value)
     choices = _CHOICES.get(key)
     if choices is not None:
         if value == "":
@@ -175,6 +177,17 @@ def _convert(key: str, raw: Any, from_string: bool) -> Any:
             listed = ", ".join(f'"{c}"' for c in choices)
             raise ValueError(f'`{key}` must be one of {listed}, got "{value}"')
     return value
+
+
+def _check_duration(key: str, value: str) -> None:
+    from krm_dynamo.durations import parse_duration
+
+    try:
+        nanoseconds = parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"`{key}` must be a Go duration such as 15m or 4h: {exc}") from None
+    if nanoseconds < 0:
+        raise ValueError(f'`{key}` must not be negative, got "{value}"')
 
 
 def _registry_secrets(raw: Any, from_string: bool) -> dict[str, tuple[str, ...]]:

@@ -8,9 +8,11 @@ Rules it owns, all from ``krm-integration.md`` §8 and ``decisions.md``:
 
 * dispatch by (apiVersion, kind); every other item passes through untouched;
 * generated objects go right after their DGD, in a fixed kind order;
-* an earlier output of ours in the input (same apiVersion, kind, namespace, name) is
-  replaced in place of being duplicated, keeping the orchestrator's annotations, so a
-  second run on our own output changes nothing;
+* an input object with the identity of a generated one (same apiVersion, kind,
+  namespace, name) is taken for an earlier output of ours and replaced, keeping the
+  orchestrator's annotations, so a second run on our own output changes nothing (a
+  hand-written object of that identity is replaced too: the graph owns that name);
+* two DGDs that would generate the same object are an error;
 * a DGD with any error contributes nothing to the output;
 * the DGD itself is kept as local-config, dropped or kept live (D3).
 """
@@ -27,6 +29,7 @@ from krm_dynamo.results import (
     INFO,
     PATH_ANNOTATIONS,
     Result,
+    annotations_of,
     has_errors,
 )
 
@@ -36,13 +39,14 @@ DGD_API_VERSION = "nvidia.com/v1alpha1"
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 # Generated objects follow their DGD in this order (apply order: storage, then the
-# Services workloads resolve, workloads, scaling, then exposure). Unknown kinds last.
+# Services workloads resolve, the Volcano gang before the pods it schedules, workloads,
+# scaling, then exposure). Unknown kinds last.
 KIND_ORDER = (
     "PersistentVolumeClaim",
     "Service",
+    "PodGroup",
     "Deployment",
     "LeaderWorkerSet",
-    "PodGroup",
     "PodCliqueSet",
     "HorizontalPodAutoscaler",
     "Ingress",
@@ -98,6 +102,7 @@ def expand(items: list, function_config: Any = None) -> tuple[list, list[Result]
         return list(items), results
 
     generated_by_index: dict[int, list[dict]] = {}
+    owners: dict[tuple, dict] = {}  # identity of a generated object -> the DGD that generates it
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             results.append(
@@ -111,6 +116,11 @@ def expand(items: list, function_config: Any = None) -> tuple[list, list[Result]
         results.extend(dgd_results)
         if has_errors(dgd_results):
             continue  # a DGD with errors contributes nothing half-expanded
+        clashes = [_clash(o, owners[identity(o)], item) for o in objects if identity(o) in owners]
+        if clashes:
+            results.extend(clashes)  # two graphs (or one twice) would own the same object
+            continue
+        owners.update((identity(o), item) for o in objects)
         objects = sorted(objects, key=lambda o: _KIND_RANK.get(o.get("kind"), len(KIND_ORDER)))
         generated_by_index[index] = objects
         results.append(Result(_summary(item, objects), INFO, item))
@@ -143,6 +153,8 @@ def expand(items: list, function_config: Any = None) -> tuple[list, list[Result]
 
 def _expander_for(item: dict, results: list[Result]) -> Expander | None:
     api_version, kind = item.get("apiVersion"), item.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None  # not ours; passes through as it came
     expander = EXPANDERS.get((api_version, kind))
     if expander is not None:
         return expander
@@ -160,7 +172,8 @@ def _expander_for(item: dict, results: list[Result]) -> Expander | None:
 
 
 def _is_expandable(item: dict) -> bool:
-    return (item.get("apiVersion"), item.get("kind")) in EXPANDERS
+    api_version, kind = item.get("apiVersion"), item.get("kind")
+    return isinstance(api_version, str) and isinstance(kind, str) and (api_version, kind) in EXPANDERS
 
 
 def _graph_output(dgd: dict, cfg: "config_mod.FunctionConfig") -> dict | None:
@@ -194,10 +207,10 @@ def _place(obj: dict, source: dict, previous: dict | None) -> dict:
     """
     inherited: dict[str, str] = {}
     if previous is not None:
-        prev_ann = (previous.get("metadata") or {}).get("annotations") or {}
-        inherited = {k: v for k, v in prev_ann.items() if _is_orchestrator_annotation(k)}
+        prev_ann = annotations_of(previous)
+        inherited = {k: v for k, v in prev_ann.items() if isinstance(k, str) and _is_orchestrator_annotation(k)}
     else:
-        src_ann = (source.get("metadata") or {}).get("annotations") or {}
+        src_ann = annotations_of(source)
         src_path = next((src_ann[k] for k in PATH_ANNOTATIONS if src_ann.get(k)), None)
         if src_path is not None:
             directory = posixpath.dirname(str(src_path))
@@ -219,6 +232,20 @@ def _place(obj: dict, source: dict, previous: dict | None) -> dict:
 
 def _is_orchestrator_annotation(key: str) -> bool:
     return key.startswith(_ORCHESTRATOR_PREFIXES) or key in _ORCHESTRATOR_KEYS
+
+
+def _clash(obj: dict, owner: dict, dgd: dict) -> Result:
+    """An object two DGDs (or two copies of one) would both generate: an error on the later one."""
+    _, kind, namespace, name = identity(obj)
+    other = identity(owner)
+    what = f"{kind} \"{namespace + '/' if namespace else ''}{name}\""
+    return Result(
+        f"generates {what}, which the {other[1]} \"{other[3]}\" earlier in the input also generates; "
+        "object names must be unique (rename the graph or the service)",
+        ERROR,
+        dgd,
+        "metadata.name",
+    )
 
 
 def _summary(dgd: dict, objects: list[dict]) -> str:

@@ -3,7 +3,7 @@
 
 Every problem a user can cause becomes a :class:`Result` (never an exception
 that escapes): the orchestrator gets it in ``results``, and because kustomize
-shows only stderr, the CLI also prints it there with :meth:`Result.line`.
+shows only stderr, the CLI also prints it there with :meth:`Result.line_text`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Result:
     @property
     def file(self) -> dict | None:
         """``file`` of the result: the source path and document index of the item."""
-        annotations = _annotations(self.resource)
+        annotations = annotations_of(self.resource)
         path = next((annotations[k] for k in PATH_ANNOTATIONS if annotations.get(k)), None)
         if path is None:
             return None
@@ -119,12 +119,13 @@ def has_errors(results: list[Result]) -> bool:
 
 
 def sort_key(result: Result) -> tuple:
-    """Stable order for output: by file, then severity, then message (as kyaml sorts)."""
+    """Order for output: by file, then severity; a stable sort keeps the order of discovery within."""
     file = result.file or {}
     return (file.get("path", ""), file.get("index", 0), _SEVERITY_RANK.get(result.severity, 3))
 
 
-def _annotations(resource: dict | None) -> dict:
+def annotations_of(resource: dict | None) -> dict:
+    """The annotations of an item, or {} where it has none (or they are not a mapping)."""
     if not isinstance(resource, dict):
         return {}
     meta = resource.get("metadata")

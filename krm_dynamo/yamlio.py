@@ -77,22 +77,43 @@ class Loader(_BaseLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _construct_int(loader: Loader, node: yaml.ScalarNode) -> int:
-    text = loader.construct_scalar(node).replace("_", "")
+def _construct_int(loader: Loader, node: yaml.ScalarNode) -> int | str:
+    raw = loader.construct_scalar(node)
+    text = raw.replace("_", "")
     sign = -1 if text.startswith("-") else 1
     text = text.lstrip("+-")
-    if len(text) > 1 and text[0] == "0" and text[1].isdigit():
-        return sign * int(text, 8)
-    return sign * int(text, 0)
+    try:
+        if len(text) > 1 and text[0] == "0" and text[1].isdigit():
+            return sign * int(text, 8)
+        return sign * int(text, 0)
+    except ValueError:  # "0x_": go-yaml's ParseInt fails too, and the scalar stays text
+        return raw
 
 
-def _construct_float(loader: Loader, node: yaml.ScalarNode) -> float:
-    text = loader.construct_scalar(node).replace("_", "").lower()
+def _construct_float(loader: Loader, node: yaml.ScalarNode) -> float | str:
+    raw = loader.construct_scalar(node)
+    text = raw.replace("_", "").lower()
     if text.endswith("inf"):
         return float("-inf") if text.startswith("-") else float("inf")
     if text.endswith("nan"):
         return float("nan")
-    return float(text)
+    try:
+        return float(text)
+    except ValueError:  # "._": not a number to go-yaml either
+        return raw
+
+
+def _construct_set(loader: Loader, node: yaml.MappingNode) -> dict:
+    """``!!set`` as the mapping it is written as (keys to null), in written order.
+
+    PyYAML's Python ``set`` would make the output order depend on hash seeding.
+    """
+    return loader.construct_mapping(node)
+
+
+def _construct_ordered_pairs(loader: Loader, node: yaml.SequenceNode) -> list:
+    """``!!omap`` / ``!!pairs`` as the list of one-key mappings they are written as."""
+    return [loader.construct_mapping(item) for item in node.value] if isinstance(node, yaml.SequenceNode) else []
 
 
 _add(Loader, "null", _NULL, "~nN")
@@ -103,6 +124,9 @@ _add(Loader, "float", _FLOAT, "-+0123456789.")
 _add(Loader, "merge", _MERGE, "<")
 Loader.add_constructor(_TAG + "int", _construct_int)
 Loader.add_constructor(_TAG + "float", _construct_float)
+Loader.add_constructor(_TAG + "set", _construct_set)
+Loader.add_constructor(_TAG + "omap", _construct_ordered_pairs)
+Loader.add_constructor(_TAG + "pairs", _construct_ordered_pairs)
 # No timestamp resolver: like go-yaml v3 into a generic value, a date stays a string.
 
 

@@ -340,3 +340,41 @@ def test_function_config_of_another_kind_is_a_warning():
         '[warning] example.com/v1/Settings/mine: a functionConfig of kind "Settings" carries no settings and is '
         "ignored; expected a ConfigMap or a KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1)\n"
     )
+
+
+def test_grove_termination_delay_is_checked_with_the_config():
+    """A bad duration is an error on the setting itself, whatever the DGDs are."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: config.kubernetes.io/v1
+        kind: ResourceList
+        items: []
+        functionConfig:
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: function-input
+          data:
+            groveTerminationDelay: -5m
+        """
+    )
+    proc = run(text)
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        "[error] v1/ConfigMap/function-input data.groveTerminationDelay: "
+        '`groveTerminationDelay` must not be negative, got "-5m"\n'
+    )
+    proc = run(text.replace("-5m", "soon"))
+    assert proc.returncode == 1
+    assert proc.stderr.decode().startswith(
+        "[error] v1/ConfigMap/function-input data.groveTerminationDelay: "
+        "`groveTerminationDelay` must be a Go duration such as 15m or 4h: "
+    )
+
+
+def test_item_with_odd_api_version_passes_through():
+    """An item whose apiVersion is not a string is not ours: it passes through untouched."""
+    text = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion:\n  - a\n  kind: ConfigMap\n"
+    proc = run(text)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert proc.stdout.decode() == text

@@ -151,3 +151,34 @@ def test_render_config_error_names_the_config_file(tmp_path: Path):
         "[error] fn.krm-dynamo.dev/v1alpha1/KrmDynamoConfig/c multinodeOrchestrator: "
         '`multinodeOrchestrator` must be one of "lws", "grove", got "kubeflow"\n'
     )
+
+
+def test_odd_items_pass_through_or_are_reported(tmp_path: Path):
+    """A non-mapping `metadata` is left as written; a non-mapping ResourceList item is an error."""
+    (tmp_path / "odd.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: hello\n---\napiVersion: [a]\nkind: X\n")
+    proc = render("odd.yaml", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert proc.stdout.decode() == "apiVersion: v1\nkind: ConfigMap\nmetadata: hello\n---\napiVersion:\n- a\nkind: X\n"
+    (tmp_path / "rl.yaml").write_text("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [5]\n")
+    proc = render("rl.yaml", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (1, b"")
+    assert proc.stderr.decode() == "[error] `items[0]` must be a KRM object (a mapping), got int\n"
+
+
+def test_two_graphs_generating_one_object_is_an_error(tmp_path: Path):
+    """DGD `a` with service `B-W` and DGD `a-b` with service `W` both name `a-b-w`."""
+    def dgd(name: str, service: str) -> str:
+        return (
+            f"apiVersion: nvidia.com/v1alpha1\nkind: DynamoGraphDeployment\nmetadata:\n  name: {name}\n  namespace: ns\n"
+            f"spec:\n  services:\n    {service}:\n      componentType: planner\n"
+            "      extraPodSpec:\n        mainContainer:\n          image: nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.0\n"
+        )
+
+    (tmp_path / "graphs.yaml").write_text(dgd("a", "B-W") + "---\n" + dgd("a-b", "W"))
+    proc = render("graphs.yaml", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (1, b"")
+    assert proc.stderr.decode() == (
+        "graphs.yaml:17: [error] nvidia.com/v1alpha1/DynamoGraphDeployment/ns/a-b metadata.name: generates "
+        'Deployment "ns/a-b-w", which the DynamoGraphDeployment "a" earlier in the input also generates; '
+        "object names must be unique (rename the graph or the service)\n"
+    )

@@ -176,3 +176,20 @@ def test_decode_rejects_non_utf8():
 def test_decode_strips_bom():
     """A UTF-8 byte order mark is not part of the document."""
     assert yamlio.decode("\ufeffa: 1".encode(), "x") == "a: 1"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("v: 0x_", "0x_"),  # digits missing: text, as go-yaml's ParseInt fails too
+        ("v: 0b_", "0b_"),
+        ("v: ._", "._"),
+        ("v: !!set {b, a, c}", {"b": None, "a": None, "c": None}),  # written order, not hash order
+        ("v: !!omap [{p: 1}, {q: 2}]", [{"p": 1}, {"q": 2}]),
+    ],
+)
+def test_odd_scalars_and_collections_load_deterministically(text, expected):
+    """Scalars that only look like numbers stay text; sets and ordered maps keep their order."""
+    [doc] = yamlio.load_documents(text, "t.yaml")
+    assert doc == {"v": expected}
+    assert list(yamlio.load_documents(yamlio.dump(doc), "t.yaml")[0]["v"]) == list(expected)

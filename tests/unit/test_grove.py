@@ -8,7 +8,7 @@ import copy
 import pytest
 
 import k8s_validate
-from krm_dynamo import defaults, grove
+from krm_dynamo import defaults, durations, grove
 from krm_dynamo.config import FunctionConfig
 from multinode_util import IMAGE, VLLM_ARGS
 from multinode_util import dgd as _dgd
@@ -56,13 +56,13 @@ def test_enabled_d2(orchestrator, annotation, expected):
      ("500ms", "500ms"), ("2h0m5s", "2h0m5s"), ("1.5h", "1h30m0s"), ("0", "0s")],
 )
 def test_go_durations(text, formatted):
-    assert grove.format_duration(grove.parse_duration(text)) == formatted
+    assert durations.format_duration(durations.parse_duration(text)) == formatted
 
 
 @pytest.mark.parametrize("text", ["15", "m", "4 h", "1d", "abc"])
 def test_invalid_durations(text):
     with pytest.raises(ValueError):
-        grove.parse_duration(text)
+        durations.parse_duration(text)
 
 
 def test_termination_delay_default_zero_and_invalid():
