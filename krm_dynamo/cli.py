@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from typing import Any, Iterable, TextIO
 
 from krm_dynamo import __version__
@@ -303,7 +302,7 @@ def _with_line(result, nodes: dict[int, Any]):
     node = nodes.get(id(result.resource))
     if node is None or result.line is not None:
         return result
-    return replace(result, line=line_of(node, result.field_path))
+    return result.with_line(line_of(node, result.field_path))
 
 
 def _report(results, stderr: TextIO) -> None:

@@ -11,13 +11,11 @@ they arrive as the functionConfig. These carriers are accepted, merged in this o
    ``configMap:``; every value a string) or as a typed ``KrmDynamoConfig``.
 
 A functionConfig of any other kind (the DGD in kustomize generator mode) carries no
-settings. Plain dataclasses, no pydantic: this runs on every call, DGD or not.
+settings. No pydantic and no dataclasses here: this runs on every call, DGD or not.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field, fields
 from typing import Any
 
 from krm_dynamo.results import ERROR, WARNING, Result
@@ -31,50 +29,78 @@ ORCHESTRATOR_CHOICES = ("lws", "grove")  # D2
 GANG_SCHEDULING_CHOICES = ("volcano", "none")  # D27
 
 
-@dataclass(frozen=True)
-class FunctionConfig:
-    """Operator-level settings; field names are the functionConfig keys (operator-behaviour §17).
+# Every setting with its default: the operator's (or its Helm chart's) value for the same
+# flag, so that an empty configuration renders what a default installation would create.
+DEFAULTS: dict[str, Any] = {
+    # env NATS_SERVER on every pod; operator flag --natsAddr (no default in the function)
+    "natsServer": "",
+    # env ETCD_ENDPOINTS; operator flag --etcdAddr
+    "etcdEndpoints": "",
+    # env MODEL_EXPRESS_URL; operator flag --model-express-url
+    "modelExpressUrl": "",
+    # env PROMETHEUS_ENDPOINT; operator flag --prometheus-endpoint
+    "prometheusEndpoint": "",
+    # default frontend ingress class; operator flag --ingress-controller-class-name
+    "ingressClassName": "",
+    # default frontend ingress TLS secret; operator flag --ingress-controller-tls-secret-name
+    "ingressTlsSecretName": "",
+    # default frontend host suffix; operator flag --ingress-host-suffix
+    "ingressHostSuffix": "",
+    # default VirtualService gateway; operator flag --istio-virtual-service-gateway (D20)
+    "istioGateway": "",
+    # registry host -> image pull secret names, added to the discovered index (D14)
+    "registrySecrets": {},
+    # pod serviceAccountName when no labelled ServiceAccount is in the ResourceList (D14)
+    "componentServiceAccountName": "",
+    # TRT-LLM multinode SSH secret; operator flag --mpi-run-ssh-secret-name, default mpi-run-ssh-secret
+    "mpiRunSecretName": "mpi-run-ssh-secret",
+    # multinode orchestrator: lws (default) or grove (D2)
+    "multinodeOrchestrator": "lws",
+    # what happens to the DGD in the output: local (default), drop or keep (D3)
+    "graphDeployment": "local",
+    # main container image when the DGD names none (D15)
+    "defaultImage": "",
+    # Volcano PodGroups and schedulerName on LWS pods: volcano (default) or none (D27)
+    "gangScheduling": "volcano",
+    # debugger sidecar image; operator env INTERNAL_IMAGES_DEBUGGER, default python:3.12-slim (§15)
+    "debuggerImage": "python:3.12-slim",
+    # Grove terminationDelay; operator flag --grove-termination-delay (multinode-and-backends §6)
+    "groveTerminationDelay": "",
+    # Grove pods scheduled by the KAI scheduler (multinode-and-backends §6)
+    "kaiScheduler": False,
+}
 
-    Every default is the operator's (or the Helm chart's) for the same flag, so that
-    an empty configuration renders what a default installation would create.
+
+class FunctionConfig:
+    """Operator-level settings; attribute names are the functionConfig keys (operator-behaviour §17).
+
+    A plain class rather than a dataclass: this runs on every call, DGD or not, and the
+    dataclass machinery alone costs about 10 ms of start-up.
     """
 
-    # env NATS_SERVER on every pod; operator flag --natsAddr (no default in the function)
-    natsServer: str = ""
-    # env ETCD_ENDPOINTS; operator flag --etcdAddr
-    etcdEndpoints: str = ""
-    # env MODEL_EXPRESS_URL; operator flag --model-express-url
-    modelExpressUrl: str = ""
-    # env PROMETHEUS_ENDPOINT; operator flag --prometheus-endpoint
-    prometheusEndpoint: str = ""
-    # default frontend ingress class; operator flag --ingress-controller-class-name
-    ingressClassName: str = ""
-    # default frontend ingress TLS secret; operator flag --ingress-controller-tls-secret-name
-    ingressTlsSecretName: str = ""
-    # default frontend host suffix; operator flag --ingress-host-suffix
-    ingressHostSuffix: str = ""
-    # default VirtualService gateway; operator flag --istio-virtual-service-gateway (D20)
-    istioGateway: str = ""
-    # registry host -> image pull secret names, added to the discovered index (D14)
-    registrySecrets: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # pod serviceAccountName when no labelled ServiceAccount is in the ResourceList (D14)
-    componentServiceAccountName: str = ""
-    # TRT-LLM multinode SSH secret; operator flag --mpi-run-ssh-secret-name, default mpi-run-ssh-secret
-    mpiRunSecretName: str = "mpi-run-ssh-secret"
-    # multinode orchestrator: lws (default) or grove (D2)
-    multinodeOrchestrator: str = "lws"
-    # what happens to the DGD in the output: local (default), drop or keep (D3)
-    graphDeployment: str = "local"
-    # main container image when the DGD names none (D15)
-    defaultImage: str = ""
-    # Volcano PodGroups and schedulerName on LWS pods: volcano (default) or none (D27)
-    gangScheduling: str = "volcano"
-    # debugger sidecar image; operator env INTERNAL_IMAGES_DEBUGGER, default python:3.12-slim (§15)
-    debuggerImage: str = "python:3.12-slim"
-    # Grove terminationDelay; operator flag --grove-termination-delay (multinode-and-backends §6)
-    groveTerminationDelay: str = ""
-    # Grove pods scheduled by the KAI scheduler (multinode-and-backends §6)
-    kaiScheduler: bool = False
+    __slots__ = tuple(DEFAULTS)
+
+    def __init__(self, **values: Any) -> None:
+        unknown = set(values) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        for name, default in DEFAULTS.items():
+            value = values.get(name, default)
+            object.__setattr__(self, name, dict(value) if isinstance(value, dict) else value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("FunctionConfig is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FunctionConfig):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in DEFAULTS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        changed = ", ".join(f"{n}={getattr(self, n)!r}" for n in DEFAULTS if getattr(self, n) != DEFAULTS[n])
+        return f"FunctionConfig({changed})"
 
 
 _CHOICES = {
@@ -82,7 +108,7 @@ _CHOICES = {
     "multinodeOrchestrator": ORCHESTRATOR_CHOICES,
     "gangScheduling": GANG_SCHEDULING_CHOICES,
 }
-_FIELDS = {f.name: f for f in fields(FunctionConfig)}
+_FIELDS = DEFAULTS
 # The functionConfig slot legitimately holds the DGD itself (kustomize generator mode,
 # kpt `configPath: dgd.yaml`); settings then come from a config object among the items.
 _SETTINGLESS_CARRIERS = ("DynamoGraphDeployment",)
@@ -197,6 +223,8 @@ def _registry_secrets(raw: Any, from_string: bool) -> dict[str, tuple[str, ...]]
         if not text:
             return {}
         try:
+            import json  # only for this form
+
             raw = json.loads(text)
         except ValueError:
             import yaml  # only for this rare form

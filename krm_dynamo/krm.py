@@ -8,7 +8,6 @@ input can be wrong is an :class:`~krm_dynamo.yamlio.InputError` with one readabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from krm_dynamo import yamlio
@@ -19,13 +18,15 @@ RESOURCE_LIST_KIND = "ResourceList"
 RESOURCE_LIST_API_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
 
 
-@dataclass
 class ResourceList:
     """The parts of an input ResourceList the function uses."""
 
-    api_version: str
-    items: list
-    function_config: Any
+    __slots__ = ("api_version", "items", "function_config")
+
+    def __init__(self, api_version: str, items: list, function_config: Any) -> None:
+        self.api_version = api_version
+        self.items = items
+        self.function_config = function_config
 
 
 def read_resource_list(data: bytes, source: str = "stdin") -> ResourceList:

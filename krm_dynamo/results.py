@@ -8,7 +8,6 @@ shows only stderr, the CLI also prints it there with :meth:`Result.line_text`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 ERROR = "error"
@@ -23,7 +22,6 @@ PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/
 INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
 
 
-@dataclass(frozen=True)
 class Result:
     """One entry of ``ResourceList.results`` (KRM functions specification).
 
@@ -37,11 +35,44 @@ class Result:
         line: line of the field in the source file, when known (``render`` mode).
     """
 
-    message: str
-    severity: str = ERROR
-    resource: dict | None = field(default=None, compare=False, repr=False)
-    field_path: str | None = None
-    line: int | None = None
+    __slots__ = ("message", "severity", "resource", "field_path", "line")
+
+    def __init__(
+        self,
+        message: str,
+        severity: str = ERROR,
+        resource: dict | None = None,
+        field_path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        # A plain class, not a dataclass: the no-DGD path must not pay for dataclasses.
+        self.message = message
+        self.severity = severity
+        self.resource = resource
+        self.field_path = field_path
+        self.line = line
+
+    def _key(self) -> tuple:
+        return (self.message, self.severity, self.field_path, self.line)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal in what they say; the item they are about is not compared."""
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(message={self.message!r}, severity={self.severity!r}, "
+            f"field_path={self.field_path!r}, line={self.line!r})"
+        )
+
+    def with_line(self, line: int | None) -> "Result":
+        """The same result, pointing at ``line`` of its file."""
+        return Result(self.message, self.severity, self.resource, self.field_path, line)
 
     @property
     def resource_ref(self) -> dict | None:
