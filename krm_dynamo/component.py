@@ -60,6 +60,17 @@ class Component:
         return (extra.mainContainer if extra is not None else None) or {}
 
 
+def effective_image(main_container: dict | None, default_image: str | None) -> str | None:
+    """The main container's image (D15): the user's when it is a non-blank string, else ``defaultImage``.
+
+    One rule for the builder and for V22, so a blank image never wins over ``defaultImage``.
+    """
+    image = (main_container or {}).get("image")
+    if isinstance(image, str) and image.strip():
+        return image
+    return default_image or None
+
+
 def component_name(dgd_name: str, key: str) -> str:
     """``<dgd>-<lowercase(svc)>``: only lower-casing, no other sanitising (§3)."""
     return f"{dgd_name}-{key.lower()}"
@@ -131,7 +142,10 @@ def build_component(
     else:
         workers = _deployment_config_workers(key, dgd_envs, service_envs)
         if workers is not None and replicas is None:
-            replicas = workers
+            if deployment_config_workers_problem(workers) is None:
+                replicas = workers
+            else:  # reported by validation (V24); never built
+                ok = False
 
     node_count = svc.multinode.node_count if svc.multinode is not None else 1
     if not ok:
@@ -226,15 +240,36 @@ def _apply_deployment_config(key, path, component_type, dgd_envs, service_envs, 
     return True
 
 
-def _deployment_config_workers(key, dgd_envs, service_envs) -> int | None:
+def _deployment_config_workers(key, dgd_envs, service_envs) -> Any:
     env, _ = _find_config_env(dgd_envs, service_envs)
     config = _parse_config(env) if env is not None else None
     entry = config.get(key) if config else None
     args = entry.get("ServiceArgs") if isinstance(entry, dict) else None
-    workers = args.get("workers") if isinstance(args, dict) else None
-    if isinstance(workers, bool) or not isinstance(workers, (int, float)):
+    return args.get("workers") if isinstance(args, dict) else None
+
+
+# The CRD types `replicas` as int32; `workers` stands in for it (§4.4).
+MAX_INT32 = defaults.MAX_INT32
+
+
+def deployment_config_workers_problem(workers: Any) -> str | None:
+    """Why a ``ServiceArgs.workers`` value cannot be a replica count, or None when it can.
+
+    Accepted: a JSON integer from 0 to 2147483647 (the operator unmarshals it into an int32, so
+    ``2.0``, ``"2"``, ``Infinity`` fail there too; a negative count is no replica count).
+    """
+    if isinstance(workers, int) and not isinstance(workers, bool) and 0 <= workers <= MAX_INT32:
         return None
-    return int(workers)
+    shown = json.dumps(workers) if not isinstance(workers, float) else repr(workers)
+    return f"expected `ServiceArgs.workers` to be a whole number from 0 to {MAX_INT32}, got {shown}"
+
+
+def deployment_config_workers(key: str, dgd_envs: list | None, service_envs: list | None) -> tuple[Any, str]:
+    """``(workers, where)``: the raw ``ServiceArgs.workers`` of service ``key`` (None when absent)
+    and where its env is (``envs`` of the service or ``spec.envs``)."""
+    dgd, svc = list(dgd_envs or []), list(service_envs or [])
+    _, where = _find_config_env(dgd, svc)
+    return _deployment_config_workers(key, dgd, svc), where
 
 
 def _go_json(value: Any) -> str:

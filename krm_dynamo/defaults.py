@@ -23,6 +23,20 @@ from typing import Mapping
 # --- constants (deploy/cloud/operator/internal/consts/consts.go) -------------------------
 
 MAIN_CONTAINER = "main"  # consts.go MainContainerName; component_common.go
+# Step 9 (D13): operator-level env names, set from the functionConfig only when configured
+# (dynamocomponentdeployment_controller.go / graph.go: the operator's --nats-address, --etcd-address,
+# --model-express-url, --prometheus-endpoint flags).
+ENV_NATS_SERVER = "NATS_SERVER"
+ENV_ETCD_ENDPOINTS = "ETCD_ENDPOINTS"
+ENV_MODEL_EXPRESS_URL = "MODEL_EXPRESS_URL"
+ENV_PROMETHEUS_ENDPOINT = "PROMETHEUS_ENDPOINT"
+# Frontend Service, Ingress and VirtualService (§14.2–14.4; dynamocomponentdeployment_controller.go,
+# generateService / generateIngress / generateVirtualService).
+FRONTEND_SERVICE_PROTOCOL = "TCP"  # corev1.ProtocolTCP
+INGRESS_PATH = "/"  # the one rule routes every path to the frontend
+INGRESS_PATH_TYPE = "Prefix"  # networkingv1.PathTypePrefix
+INGRESS_API_VERSION = "networking.k8s.io/v1"
+VIRTUAL_SERVICE_API_VERSION = "networking.istio.io/v1beta1"  # istio client-go networking/v1beta1
 FRONTEND_PORT = 8000  # consts.go DynamoServicePort; seed "Port Configurations"
 FRONTEND_PORT_NAME = "http"  # consts.go DynamoContainerPortName
 SYSTEM_PORT = 9090  # consts.go DynamoSystemPort; seed "Port Configurations"
@@ -57,6 +71,7 @@ GPU_RESOURCE = "nvidia.com/gpu"  # consts.go KubeResourceGPUNvidia
 PLANNER_SERVICE_ACCOUNT = "planner-serviceaccount"  # consts.go PlannerServiceAccountName; seed "Service Account"
 DEFAULT_DYNAMO_NAMESPACE_PREFIX = "dynamo-"  # graph.go getDynamoNamespace: "dynamo-" + <dgd>
 
+SHARED_MEMORY_MEDIUM = "Memory"  # graph.go: the shared-memory emptyDir is RAM-backed (corev1.StorageMediumMemory)
 SHARED_MEMORY_VOLUME = "shared-memory"  # consts.go KubeValueNameSharedMemory
 SHARED_MEMORY_MOUNT_PATH = "/dev/shm"  # seed "Shared Memory Configuration"
 SHARED_MEMORY_SIZE = "8Gi"  # seed "Shared Memory Configuration"
@@ -323,19 +338,19 @@ MPIRUN_EXPORTED_ENV = (
 )
 # backend_trtllm.go: SSH set-up shared by leader and worker (§10.3 fragments 2–8; the `\n` are literal)
 _SSH_SETUP = (
-    "ls -la /ssh-pk/",
-    "cp /ssh-pk/private.key ~/.ssh/id_rsa",
-    "cp /ssh-pk/private.key.pub ~/.ssh/id_rsa.pub",
-    "cp /ssh-pk/private.key.pub ~/.ssh/authorized_keys",
+    f"ls -la {SSH_KEY_MOUNT_PATH}/",
+    f"cp {SSH_KEY_MOUNT_PATH}/private.key ~/.ssh/id_rsa",
+    f"cp {SSH_KEY_MOUNT_PATH}/private.key.pub ~/.ssh/id_rsa.pub",
+    f"cp {SSH_KEY_MOUNT_PATH}/private.key.pub ~/.ssh/authorized_keys",
     "chmod 600 ~/.ssh/id_rsa ~/.ssh/authorized_keys",
     "chmod 644 ~/.ssh/id_rsa.pub ~/.ssh/authorized_keys",
-    "printf 'Host *\\nIdentityFile ~/.ssh/id_rsa\\nStrictHostKeyChecking no\\nPort 2222\\n' > ~/.ssh/config",
+    f"printf 'Host *\\nIdentityFile ~/.ssh/id_rsa\\nStrictHostKeyChecking no\\nPort {MPI_SSH_PORT}\\n' > ~/.ssh/config",
 )
 TRTLLM_LEADER_SETUP = ("mkdir -p ~/.ssh",) + _SSH_SETUP  # §10.3 fragments 1–8
 # §10.3 fragment 9; <n>, <hosts>, <exports>, <command> filled in by backends.trtllm_leader_script
 TRTLLM_MPIRUN = (
     "mpirun --oversubscribe -n <n> -H <hosts> --mca pml ob1 --mca plm_rsh_args "
-    "\"-p 2222 -o StrictHostKeyChecking=no -i ~/.ssh/id_rsa\" <exports> "
+    f"\"-p {MPI_SSH_PORT} -o StrictHostKeyChecking=no -i ~/.ssh/id_rsa\" <exports> "
     "bash -c 'source /opt/dynamo/venv/bin/activate && trtllm-llmapi-launch <command>'"
 )
 TRTLLM_WORKER_SCRIPT = (  # §10.4 fragments 1–14
@@ -345,7 +360,7 @@ TRTLLM_WORKER_SCRIPT = (  # §10.4 fragments 1–14
         "ssh-keygen -t rsa -f ~/.ssh/host_keys/ssh_host_rsa_key -N ''",
         "ssh-keygen -t ecdsa -f ~/.ssh/host_keys/ssh_host_ecdsa_key -N ''",
         "ssh-keygen -t ed25519 -f ~/.ssh/host_keys/ssh_host_ed25519_key -N ''",
-        "printf 'Port 2222\\nHostKey ~/.ssh/host_keys/ssh_host_rsa_key\\nHostKey ~/.ssh/host_keys/ssh_host_ecdsa_key"
+        f"printf 'Port {MPI_SSH_PORT}\\nHostKey ~/.ssh/host_keys/ssh_host_rsa_key\\nHostKey ~/.ssh/host_keys/ssh_host_ecdsa_key"
         "\\nHostKey ~/.ssh/host_keys/ssh_host_ed25519_key\\nPidFile ~/.ssh/run/sshd.pid\\nPermitRootLogin yes"
         "\\nPasswordAuthentication no\\nPubkeyAuthentication yes\\nAuthorizedKeysFile ~/.ssh/authorized_keys\\n' "
         "> ~/.ssh/sshd_config",
@@ -353,3 +368,11 @@ TRTLLM_WORKER_SCRIPT = (  # §10.4 fragments 1–14
         "/usr/sbin/sshd -D -f ~/.ssh/sshd_config",
     )
 )
+
+# --- bounds (docs/compatibility.md, last table) ---------------------------------------------
+# The CRD types `replicas`, `multinode.nodeCount`, `autoscaling.minReplicas`/`maxReplicas` as int32.
+MAX_INT32 = 2**31 - 1
+# krm-dynamo's own cap on the pods one service renders (replicas x nodeCount): a multinode service
+# gets one LeaderWorkerSet and one PodGroup per replica, so a typo such as `replicas: 100000000`
+# would otherwise build millions of objects. Not an operator limit; raise it here if ever needed.
+MAX_SERVICE_PODS = 10_000

@@ -76,22 +76,26 @@ class SecretIndex:
         return list(self.by_host.get(host, ()))
 
 
-def build_secret_index(items: list, namespace: str | None, registry_secrets: dict) -> tuple[SecretIndex, list[tuple[dict, str]]]:
+def build_secret_index(items: list, namespace: str | None,
+                       registry_secrets: dict) -> tuple[SecretIndex, list[tuple[dict, str, str]]]:
     """Index the docker-config Secrets of ``namespace`` in ``items`` plus ``registrySecrets``.
 
-    Returns the index and ``(secret, problem)`` pairs for Secrets that could not be read
-    (V31: warnings; the Secret is skipped).
+    Returns the index and ``(secret, problem, field)`` triples for Secrets that could not
+    be read (V31: warnings; the Secret is skipped), ``field`` the Secret's offending field.
     """
     index = SecretIndex()
-    problems: list[tuple[dict, str]] = []
+    problems: list[tuple[dict, str, str]] = []
     for item in items:
         if not _is_docker_secret(item, namespace):
             continue
         name = item["metadata"]["name"]
+        if not isinstance(name, str):
+            problems.append((item, f"expected `metadata.name` to be a string, got {_kind(name)}", "metadata.name"))
+            continue
         try:
             auths = _auths(item)
         except ValueError as exc:
-            problems.append((item, str(exc)))
+            problems.append((item, str(exc), "data"))
             continue
         for key in auths:
             try:
@@ -162,6 +166,10 @@ def _auths(secret: dict) -> dict:
     if not isinstance(auths, dict):
         raise ValueError(f"expected an `auths` object in `{DOCKER_CONFIG_KEY}`")
     return auths
+
+
+def _kind(value: object) -> str:
+    return {dict: "a mapping", list: "a list"}.get(type(value), repr(value))
 
 
 def _in_namespace(item: dict, namespace: str | None) -> bool:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import copy
 
-from krm_dynamo import (autoscaling, defaults, discovery, grove, multinode, networking, storage, validation,
-                        workloads)
+from krm_dynamo import (autoscaling, defaults, discovery, grove, models, multinode, naming, networking, storage,
+                        validation, workloads)
 from krm_dynamo.component import build_component, dynamo_namespace
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.diagnostics import Report
@@ -37,15 +37,55 @@ def expand_graph(dgd: dict, cfg: FunctionConfig, items: list) -> tuple[list[dict
     return objects, report.results
 
 
-def _expand(dgd: dict, cfg: FunctionConfig, items: list, report: Report) -> list[dict]:
-    metadata = dgd.get("metadata") if isinstance(dgd.get("metadata"), dict) else {}
-    name = str(metadata.get("name") or "")
-    namespace = str(metadata.get("namespace") or "") or None
-    annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
-    annotations = {str(k): str(v) for k, v in annotations.items()}
-    if not name:
+def _metadata(dgd: dict, report: Report) -> tuple[str, str | None, dict[str, str]] | None:
+    """``(name, namespace, annotations)`` of the DGD; None after reporting a malformed field."""
+    metadata = dgd.get("metadata")
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        report.error("metadata", f"expected `metadata` to be a mapping, got {models.show_value(metadata)}")
+        return None
+    ok = True
+    name, namespace = metadata.get("name"), metadata.get("namespace")
+    if name is not None and not isinstance(name, str):
+        report.error("metadata.name", f"expected `metadata.name` to be a string, got {models.show_value(name)}")
+        ok = False
+    elif not name:
         report.error("metadata.name", "expected `metadata.name`, the name of the graph, found none")
+        ok = False
+    if namespace is not None and not isinstance(namespace, str):
+        report.error("metadata.namespace",
+                     f"expected `metadata.namespace` to be a string, got {models.show_value(namespace)}")
+        ok = False
+    elif namespace and not naming.is_dns1123_label(namespace):
+        report.error("metadata.namespace", naming.dns_label_message("the namespace", namespace))
+        ok = False
+    for field_name in ("annotations", "labels"):
+        value = metadata.get(field_name)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            report.error(f"metadata.{field_name}",
+                         f"expected `metadata.{field_name}` to be a mapping, got {models.show_value(value)}")
+            ok = False
+            continue
+        for key, item in value.items():
+            if not isinstance(key, str) or not isinstance(item, str):
+                report.error(f"metadata.{field_name}",
+                             f"expected `metadata.{field_name}` to map strings to strings, got "
+                             f"{models.show_value(key)}: {models.show_value(item)}")
+                ok = False
+                break
+    if not ok:
+        return None
+    return name, namespace or None, dict(metadata.get("annotations") or {})
+
+
+def _expand(dgd: dict, cfg: FunctionConfig, items: list, report: Report) -> list[dict]:
+    meta = _metadata(dgd, report)
+    if meta is None:
         return []
+    name, namespace, annotations = meta
 
     # Phases 1-3 (validation.py): strict parse, then every cross-field rule; build only valid input.
     graph, _, dropped = validation.load(dgd.get("spec"), report)
@@ -62,8 +102,8 @@ def _expand(dgd: dict, cfg: FunctionConfig, items: list, report: Report) -> list
     objects = storage.persistent_volume_claims(graph, namespace, report)
 
     secrets, bad_secrets = discovery.build_secret_index(items, namespace, cfg.registrySecrets)
-    for secret, problem in bad_secrets:
-        report.results.append(Result(f"cannot read the image pull secret, skipped: {problem}", WARNING, secret, "data"))
+    for secret, problem, where in bad_secrets:
+        report.results.append(Result(f"cannot read the image pull secret, skipped: {problem}", WARNING, secret, where))
     ctx = PodContext(
         dgd_name=name,
         dgd_namespace=namespace,

@@ -53,6 +53,17 @@ QuantityValue = Annotated[
 # A Dynamo resource value: the CRD types it as a string; YAML numbers are accepted and read as text.
 ResourceQuantity = Annotated[Any, BeforeValidator(_quantity_input), WithJsonSchema({"type": "string"})]
 StringMap = dict[StrictStr, StrictStr]
+
+
+def _int32(value: int) -> int:
+    if value > defaults.MAX_INT32:
+        raise ValueError(f"expected at most {defaults.MAX_INT32} (the CRD's int32), got {value}")
+    return value
+
+
+# The CRD's int32 fields: larger values are rejected by the API server. (Checked after the
+# parse rather than with `le=`, which would add a `maximum` to the published schema.)
+Int32 = Annotated[StrictInt, AfterValidator(_int32)]
 BACKEND_FRAMEWORKS = defaults.BACKEND_FRAMEWORKS
 
 
@@ -87,8 +98,8 @@ class Resources(_Dynamo):
 
 class Autoscaling(_Dynamo):
     enabled: Optional[StrictBool] = None
-    minReplicas: Optional[StrictInt] = None
-    maxReplicas: Optional[StrictInt] = None
+    minReplicas: Optional[Int32] = None
+    maxReplicas: Optional[Int32] = None
     behavior: Optional[dict[str, Any]] = None
     metrics: Optional[list[dict[str, Any]]] = None
 
@@ -125,7 +136,7 @@ class VolumeMount(_Dynamo):
 
 
 class Multinode(_Dynamo):
-    nodeCount: Optional[Annotated[StrictInt, Field(ge=2)]] = Field(default=None, json_schema_extra={"default": 2})
+    nodeCount: Optional[Annotated[StrictInt, Field(ge=2), AfterValidator(_int32)]] = Field(default=None, json_schema_extra={"default": 2})
 
     @property
     def node_count(self) -> int:
@@ -178,7 +189,7 @@ class Service(_Dynamo):
             "CRD, which prunes it from a live DGD; prefer extraPodSpec.mainContainer.startupProbe).",
         },
     )
-    replicas: Optional[Annotated[StrictInt, Field(ge=0)]] = None
+    replicas: Optional[Annotated[StrictInt, Field(ge=0), AfterValidator(_int32)]] = None
     multinode: Optional[Multinode] = None
 
 
@@ -251,7 +262,7 @@ def _message(err: dict) -> str:
     if kind in ("greater_than_equal",):
         return f"expected `{name}` to be at least {err['ctx']['ge']}, got {show_value(found)}"
     if kind == "value_error":
-        return msg
+        return msg if not msg.startswith("expected at most") else f"expected `{name}` to be{msg[len('expected'):]}"
     return f"invalid `{name}`: {msg}"
 
 
@@ -284,6 +295,12 @@ _HINTS = {
 }
 
 
+def _hint(key: str) -> str | None:
+    """Where a field known elsewhere lives, also for a misspelling of it (``imagee`` -> mainContainer.image)."""
+    close = difflib.get_close_matches(key, list(_HINTS), n=1, cutoff=0.75)
+    return _HINTS[close[0]] if close else None
+
+
 _API_NAMES = {
     "GraphSpec": "DynamoGraphDeploymentSpec",
     "Service": "a service spec (DynamoComponentDeploymentSharedSpec)",
@@ -300,7 +317,7 @@ def report_unknown_fields(model: BaseModel, path: str, report: Report) -> None:
         for key in model.model_extra or {}:
             known = list(type(model).model_fields)
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-            hint = close[0] if close else (_HINTS.get(key) if isinstance(model, Service) else None)
+            hint = close[0] if close else (_hint(key) if isinstance(model, Service) else None)
             suggestion = f"; did you mean `{hint}`?" if hint else ""
             report.warning(
                 f"{path}.{key}",

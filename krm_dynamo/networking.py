@@ -39,7 +39,7 @@ def frontend_service(component: Component, namespace: str | None, labels: dict, 
             "ports": [
                 {
                     "name": defaults.FRONTEND_PORT_NAME,
-                    "protocol": "TCP",
+                    "protocol": defaults.FRONTEND_SERVICE_PROTOCOL,
                     "port": defaults.FRONTEND_PORT,
                     "targetPort": defaults.FRONTEND_PORT_NAME,
                 }
@@ -87,8 +87,8 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, r
             "http": {
                 "paths": [
                     {
-                        "path": "/",
-                        "pathType": "Prefix",
+                        "path": defaults.INGRESS_PATH,
+                        "pathType": defaults.INGRESS_PATH_TYPE,
                         "backend": {
                             "service": {"name": component.name, "port": {"number": defaults.FRONTEND_PORT}}
                         },
@@ -97,7 +97,7 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, r
             },
         }
     ]
-    obj = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec}
+    obj = {"apiVersion": defaults.INGRESS_API_VERSION, "kind": "Ingress", "metadata": metadata, "spec": spec}
     return [fieldorder.ordered(obj, "Ingress")]
 
 
@@ -114,9 +114,9 @@ def _virtual_service(component, ingress, metadata, host, cfg, path, report) -> d
         )
     spec["http"] = [
         {
-            "match": [{"uri": {"prefix": "/"}}],
+            "match": [{"uri": {"prefix": defaults.INGRESS_PATH}}],
             "route": [{"destination": {"host": component.name, "port": {"number": defaults.FRONTEND_PORT}}}],
         }
     ]
-    obj = {"apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService", "metadata": metadata, "spec": spec}
+    obj = {"apiVersion": defaults.VIRTUAL_SERVICE_API_VERSION, "kind": "VirtualService", "metadata": metadata, "spec": spec}
     return fieldorder.ordered(obj, "VirtualService")

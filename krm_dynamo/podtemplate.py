@@ -13,11 +13,11 @@ The builder takes the pod's ``role`` (``main`` for single node; ``leader`` /
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from krm_dynamo import backends, defaults, quantity, storage
-from krm_dynamo.component import Component
+from krm_dynamo.component import Component, effective_image
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.diagnostics import Report
 from krm_dynamo.discovery import SecretIndex
@@ -136,6 +136,18 @@ def _key_bytes(*parts: Any) -> tuple:
     return tuple(_text(p).encode() for p in parts)
 
 
+def _number_key(value: Any) -> tuple:
+    """A total order over what a user may write for a numeric field: numbers by value (unset as 0), then text.
+
+    A wrong type (``tolerationSeconds: "x"``) is a validation error; this only keeps the sort from failing.
+    """
+    if value is None:
+        return (0, 0, b"")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:  # NaN is not ordered
+        return (0, value, b"")
+    return (1, 0, _text(value).encode())
+
+
 def _env_from_key(source: dict) -> tuple:
     prefix = _text(source.get("prefix"))
     if isinstance(source.get("configMapRef"), dict):
@@ -159,7 +171,7 @@ def canonicalize_container(container: dict) -> dict:
     if "envFrom" in out:
         out["envFrom"] = _sort_list(out["envFrom"], _env_from_key)
     if "ports" in out:
-        out["ports"] = _sort_list(out["ports"], lambda p: (_text(p.get("name")).encode(), p.get("containerPort") or 0))
+        out["ports"] = _sort_list(out["ports"], lambda p: (_text(p.get("name")).encode(), _number_key(p.get("containerPort"))))
     if "volumeMounts" in out:
         out["volumeMounts"] = _sort_list(out["volumeMounts"], lambda m: _key_bytes(m.get("name"), m.get("mountPath")))
     caps = (out.get("securityContext") or {}).get("capabilities") if isinstance(out.get("securityContext"), dict) else None
@@ -223,19 +235,28 @@ def canonicalize_pod_spec(spec: dict) -> dict:
     Sorts are stable (the operator's are not; only equal keys could tell, and pull
     secrets are de-duplicated by name first, R5).
     """
+    return _canonicalize_pod_spec(spec, None)[0]
+
+
+def _canonicalize_pod_spec(spec: dict, main_index: int | None) -> tuple[dict, dict | None]:
+    """:func:`canonicalize_pod_spec`, also returning the canonical ``containers[main_index]`` itself."""
     out = dict(spec)
+    main = None
     for key in ("containers", "initContainers", "ephemeralContainers"):
         if isinstance(out.get(key), list):
             containers = [canonicalize_container(c) if isinstance(c, dict) else c for c in out[key]]
+            if key == "containers" and main_index is not None:
+                main = containers[main_index]
             out[key] = _sort_list(containers, lambda c: _key_bytes(c.get("name")))
     if isinstance(out.get("imagePullSecrets"), list):
-        seen: set[str] = set()
+        seen: set = set()
         unique = []
         for ref in out["imagePullSecrets"]:
             name = ref.get("name") if isinstance(ref, dict) else None
-            if name in seen:
+            marker = name if isinstance(name, str) or name is None else repr(name)  # a wrong type is a V2 error
+            if marker in seen:
                 continue
-            seen.add(name)
+            seen.add(marker)
             unique.append(ref)
         out["imagePullSecrets"] = _sort_list(unique, lambda r: _key_bytes(r.get("name")))
     if isinstance(out.get("volumes"), list):
@@ -245,12 +266,12 @@ def canonicalize_pod_spec(spec: dict) -> dict:
         out["tolerations"] = _sort_list(
             out["tolerations"],
             lambda t: (*_key_bytes(t.get("key"), t.get("operator"), t.get("value"), t.get("effect")),
-                       t.get("tolerationSeconds") or 0),
+                       _number_key(t.get("tolerationSeconds"))),
         )
     if isinstance(out.get("topologySpreadConstraints"), list):
         out["topologySpreadConstraints"] = _sort_list(
             out["topologySpreadConstraints"],
-            lambda c: (*_key_bytes(c.get("topologyKey"), c.get("whenUnsatisfiable")), c.get("maxSkew") or 0),
+            lambda c: (*_key_bytes(c.get("topologyKey"), c.get("whenUnsatisfiable")), _number_key(c.get("maxSkew"))),
         )
     if isinstance(out.get("hostAliases"), list):
         aliases = []
@@ -268,7 +289,7 @@ def canonicalize_pod_spec(spec: dict) -> dict:
             if isinstance(dns.get(key), list):
                 dns[key] = sorted(dns[key], key=lambda v: _text(v).encode())
         out["dnsConfig"] = dns
-    return out
+    return out, main
 
 
 # --- resources (§11; controller_common/resource.go GetResourcesConfig) --------------------
@@ -346,7 +367,6 @@ class PodTemplate:
     annotations: dict[str, str]
     spec: dict
     main_container: dict
-    probe_from_user: dict[str, bool] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         metadata: dict[str, Any] = {"labels": self.labels}
@@ -355,7 +375,7 @@ class PodTemplate:
         return {"metadata": metadata, "spec": self.spec}
 
 
-def pod_labels(component: Component, ctx: PodContext, role: str = ROLE_MAIN) -> dict[str, str]:
+def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
     """Pod template labels in the order of §12.1 (later keys overwrite earlier ones)."""
     labels = {
         defaults.LABEL_COMPONENT: component.key,
@@ -411,10 +431,10 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component, ctx
 def _platform_env(cfg: FunctionConfig) -> list[dict]:
     """Step 9: operator-level env from functionConfig, only when configured (D13)."""
     pairs = (
-        ("NATS_SERVER", cfg.natsServer),
-        ("ETCD_ENDPOINTS", cfg.etcdEndpoints),
-        ("MODEL_EXPRESS_URL", cfg.modelExpressUrl),
-        ("PROMETHEUS_ENDPOINT", cfg.prometheusEndpoint),
+        (defaults.ENV_NATS_SERVER, cfg.natsServer),
+        (defaults.ENV_ETCD_ENDPOINTS, cfg.etcdEndpoints),
+        (defaults.ENV_MODEL_EXPRESS_URL, cfg.modelExpressUrl),
+        (defaults.ENV_PROMETHEUS_ENDPOINT, cfg.prometheusEndpoint),
     )
     return [{"name": name, "value": value} for name, value in pairs if value]
 
@@ -429,14 +449,6 @@ def base_container(component_defaults: defaults.ComponentDefaults) -> dict:
     for kind in PROBE_KINDS:
         if kind in component_defaults.probes:
             container[kind] = copy.deepcopy(dict(component_defaults.probes[kind]))
-    return container
-
-
-def default_container(component: Component, ctx: PodContext) -> dict:
-    """The whole default main container of a component (base container plus default env, sorted)."""
-    component_defaults = ctx.table.for_component(component.component_type)
-    container = base_container(component_defaults)
-    container["env"] = merge_env(_render_env(component_defaults.env, component, ctx))
     return container
 
 
@@ -461,7 +473,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"})
     if "resources" in container:
         container["resources"] = _canonical_resource_lists(container["resources"], f"{mc_path}.resources", report)
-    image = user_main.get("image") or ctx.cfg.defaultImage
+    image = effective_image(user_main, ctx.cfg.defaultImage)
     if not image:
         report.error(
             f"{mc_path}.image",
@@ -583,7 +595,8 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         pod_spec = backends.update_pod_spec(component.backend, pod_spec, pod_role)
 
     # Step 16: canonical list order.
-    pod_spec = canonicalize_pod_spec(pod_spec)
+    main_index = next((i for i, c in enumerate(pod_spec["containers"]) if c is container), None)
+    pod_spec, main = _canonicalize_pod_spec(pod_spec, main_index)
 
     # Step 17: service account when still unset (D14).
     if not pod_spec.get("serviceAccountName") and ctx.service_account:
@@ -596,13 +609,11 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
 
     if len([r for r in report.results if r.severity == "error"]) > errors_before:
         return None
-    main = next(c for c in pod_spec["containers"] if c.get("name") == container.get("name"))
     return PodTemplate(
-        labels=pod_labels(component, ctx, role),
+        labels=pod_labels(component, ctx),
         annotations=pod_annotations(component),
         spec=pod_spec,
-        main_container=main,
-        probe_from_user=probe_from_user,
+        main_container=main if main is not None else container,
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_UP, Decimal, localcontext
+from decimal import ROUND_UP, Decimal, DecimalException, localcontext
 
 BINARY_SI = "BinarySI"
 DECIMAL_SI = "DecimalSI"
@@ -30,6 +30,14 @@ _BINARY_BY_EXP = {exp: suffix for suffix, exp in _BINARY.items()}
 
 _SYNTAX = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([A-Za-z]*|[eE][+-]?[0-9]+)$")
 _NANO = Decimal("1e-9")
+
+# Kubernetes stores a quantity as an int64 scaled value (``inf.Dec`` beyond that) and the
+# API server rejects anything it cannot round-trip; no real resource comes near either
+# bound. The function accepts exponents in [-MAX_EXPONENT, MAX_EXPONENT] and absolute
+# values up to MAX_VALUE (2^63-1 times the largest suffix, E = 10^18, rounded up to 10^37),
+# and reports anything beyond as an error instead of computing with it.
+MAX_EXPONENT = 100
+MAX_VALUE = Decimal(10) ** 37
 
 
 class QuantityError(ValueError):
@@ -67,15 +75,25 @@ def parse(raw: object) -> Quantity:
     elif suffix in _DECIMAL:
         fmt, scale = DECIMAL_SI, Decimal(10) ** _DECIMAL[suffix]
     elif suffix[:1] in ("e", "E") and len(suffix) > 1:
-        fmt, scale = DECIMAL_EXPONENT, Decimal(10) ** int(suffix[1:])
+        exponent = int(suffix[1:]) if len(suffix) <= 12 else MAX_EXPONENT + 1
+        if abs(exponent) > MAX_EXPONENT:
+            raise QuantityError(f'"{text}" is out of range (the exponent must be between -{MAX_EXPONENT} and {MAX_EXPONENT})')
+        fmt, scale = DECIMAL_EXPONENT, Decimal(10) ** exponent
     else:
         raise QuantityError(f'"{text}" has an unknown unit "{suffix}" (expected one of Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E)')
-    with localcontext() as ctx:
-        ctx.prec = 200
-        value = Decimal(number) * scale
-        # Kubernetes keeps at most nano precision and rounds away from zero.
-        if value != value.quantize(_NANO, rounding=ROUND_UP):
-            value = value.quantize(_NANO, rounding=ROUND_UP)
+    if len(number) > 100:
+        raise QuantityError(f'"{text[:40]}..." is out of range (more than 100 digits)')
+    try:
+        with localcontext() as ctx:
+            ctx.prec = 200
+            value = Decimal(number) * scale
+            if abs(value) > MAX_VALUE:
+                raise QuantityError(f'"{text}" is out of range (at most 1e37)')
+            # Kubernetes keeps at most nano precision and rounds away from zero.
+            if value != value.quantize(_NANO, rounding=ROUND_UP):
+                value = value.quantize(_NANO, rounding=ROUND_UP)
+    except DecimalException as exc:
+        raise QuantityError(f'"{text}" is out of range ({type(exc).__name__})') from exc
     return Quantity(value=value, format=fmt, has_suffix=bool(suffix))
 
 

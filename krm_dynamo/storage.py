@@ -76,7 +76,7 @@ def pod_volumes(svc: models.Service, backend: Backend, path: str, report: Report
                 else:
                     size = parsed.canonical()
         out.volumes.append(
-            {"name": defaults.SHARED_MEMORY_VOLUME, "emptyDir": {"medium": "Memory", "sizeLimit": size}}
+            {"name": defaults.SHARED_MEMORY_VOLUME, "emptyDir": {"medium": defaults.SHARED_MEMORY_MEDIUM, "sizeLimit": size}}
         )
         out.mounts.append({"name": defaults.SHARED_MEMORY_VOLUME, "mountPath": defaults.SHARED_MEMORY_MOUNT_PATH})
     return out

@@ -18,8 +18,12 @@ input only. Each rule is a small function of one :class:`GraphCheck` (graph rule
 Where each check of §16.3 lives:
 
 * the strict parse (``models``): types, V3 (enum), V9 ``nodeCount`` >= 2, V14, V28;
-* here: V1, V2 (with label keys/values, volume and PVC names), V4, V5, V6/D23, V7,
-  V8, V10, V11, V15–V20, V21, V22, V23, V24, V25, V26, V27, V29, V30, D22;
+* here: V1, V2 (with label keys/values, volume and PVC names, service keys equal but
+  for case, container names), V4, V5, V6/D23, V7, V8, V10, V11, V15–V20, V21, V22, V23,
+  V24 (with ``ServiceArgs.workers``), V25, V26, V27, V29, V30, D22, the multinode
+  fan-out cap (``defaults.MAX_SERVICE_PODS``) and the types of the PodSpec fields the
+  builder sorts by;
+* ``expander``: the DGD's ``metadata`` (name, namespace, annotations, labels);
 * builders, because they need built objects: V9's LWS requirements and V13
   (``multinode``), V12 (``autoscaling``), V31 (``discovery``), D20/D21 info results.
 """
@@ -34,7 +38,9 @@ from typing import Any, Callable
 from pydantic import ValidationError
 
 from krm_dynamo import backends, defaults, models, naming, quantity
-from krm_dynamo.component import DEPLOYMENT_CONFIG_ENV, component_name, default_ingress, dynamo_namespace
+from krm_dynamo.component import (DEPLOYMENT_CONFIG_ENV, component_name, default_ingress,
+                                  deployment_config_workers, deployment_config_workers_problem, dynamo_namespace,
+                                  effective_image)
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.diagnostics import Report
 from krm_dynamo.results import Result
@@ -264,6 +270,21 @@ def _check_pvc_size(raw: Any, path: str, report: Report) -> None:
         report.error(path, f'expected `size` to be greater than zero, got "{raw}"')
 
 
+def check_name_collisions(g: GraphCheck, report: Report) -> None:
+    """V2: two service keys that differ only in case would name the same objects (``<dgd>-<lowercase(svc)>``)."""
+    first: dict[str, str] = {}
+    for key in g.graph.services or {}:
+        lowered = key.lower()
+        if lowered in first:
+            report.error(
+                f"spec.services.{key}",
+                f'expected service keys to differ in more than case: `{key}` and `{first[lowered]}` both name '
+                f'the objects "{component_name(g.name, key)}"',
+            )
+        else:
+            first[lowered] = key
+
+
 def check_graph_envs(g: GraphCheck, report: Report) -> None:
     """EnvVar names (CRD) and a parsable ``DYN_DEPLOYMENT_CONFIG`` (V24) in ``spec.envs``."""
     _check_envs(g.graph.envs, "spec.envs", report)
@@ -275,6 +296,7 @@ GRAPH_RULES: tuple[Callable[[GraphCheck, Report], None], ...] = (
     check_dynamo_namespace,
     check_pvcs,
     check_graph_envs,
+    check_name_collisions,
 )
 
 
@@ -310,10 +332,48 @@ def check_main_container(s: ServiceCheck, report: Report) -> None:
         return
     if extra.mainContainer is not None:
         _check_container_shape(extra.mainContainer, s.mc_path, report)
-    containers = extra.pod_fields().get("containers")
+    pod = extra.pod_fields()
+    main_name = s.main.get("name") or defaults.MAIN_CONTAINER
+    containers = pod.get("containers")
     for i, container in enumerate(containers if isinstance(containers, list) else []):
         if not isinstance(container, dict) or not container.get("name"):
             report.error(f"{s.path}.extraPodSpec.containers[{i}].name", "expected every container to have a `name`, found none")
+    for field_name in ("containers", "initContainers"):
+        items = pod.get(field_name)
+        for i, container in enumerate(items if isinstance(items, list) else []):
+            name = container.get("name") if isinstance(container, dict) else None
+            where = f"{s.path}.extraPodSpec.{field_name}[{i}]"
+            if name is not None and not isinstance(name, str):
+                report.error(f"{where}.name", f"expected `name` to be a string, got {_show(name)}")
+            elif name == main_name:
+                report.error(
+                    f"{where}.name",
+                    f'expected a container name other than "{main_name}", the name of the main container '
+                    "(two containers of one pod cannot share a name)",
+                )
+            if isinstance(container, dict):
+                _check_int_fields(container.get("ports"), "containerPort", f"{where}.ports", report)
+    _check_int_fields(s.main.get("ports"), "containerPort", f"{s.mc_path}.ports", report)
+    _check_int_fields(pod.get("tolerations"), "tolerationSeconds", f"{s.path}.extraPodSpec.tolerations", report)
+    _check_int_fields(pod.get("topologySpreadConstraints"), "maxSkew",
+                      f"{s.path}.extraPodSpec.topologySpreadConstraints", report)
+    secrets = pod.get("imagePullSecrets")
+    if secrets is not None and not isinstance(secrets, list):
+        report.error(f"{s.path}.extraPodSpec.imagePullSecrets", f"expected `imagePullSecrets` to be a list, got {_show(secrets)}")
+    for i, ref in enumerate(secrets if isinstance(secrets, list) else []):
+        where = f"{s.path}.extraPodSpec.imagePullSecrets[{i}]"
+        if not isinstance(ref, dict):
+            report.error(where, f"expected a mapping with a `name`, got {_show(ref)}")
+        elif ref.get("name") is not None and not isinstance(ref["name"], str):
+            report.error(f"{where}.name", f"expected `name` to be a string, got {_show(ref['name'])}")
+
+
+def _check_int_fields(items: Any, key: str, path: str, report: Report) -> None:
+    """``items[i].key``, where set, is an integer (a Kubernetes int32/int64 field)."""
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        value = item.get(key) if isinstance(item, dict) else None
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            report.error(f"{path}[{i}].{key}", f"expected `{key}` to be an integer, got {_show(value)}")
 
 
 # Shapes of the main container fields the builder reads (a Kubernetes Container).
@@ -346,11 +406,9 @@ def _check_container_shape(container: dict, path: str, report: Report) -> None:
 def check_image(s: ServiceCheck, report: Report) -> None:
     """V22 (D15): an image in the main container, or functionConfig ``defaultImage``."""
     image = s.main.get("image")
-    if isinstance(image, str) and image.strip():
-        return
     if image not in (None, "") and not isinstance(image, str):
         return  # wrong type: reported by check_main_container
-    if not s.graph.cfg.defaultImage:
+    if effective_image(s.main, s.graph.cfg.defaultImage) is None:
         report.error(
             f"{s.mc_path}.image",
             "expected a container image in `extraPodSpec.mainContainer.image`, found none "
@@ -400,6 +458,30 @@ def check_volume_mounts(s: ServiceCheck, report: Report) -> None:
                 f'expected volume mount "{vm.name}" to name an entry of `spec.pvcs` or a PersistentVolumeClaim in '
                 "the input, found neither; the claim must already exist in the cluster",
             )
+
+
+def check_replica_fanout(s: ServiceCheck, report: Report) -> None:
+    """A multinode service on LWS gets one LeaderWorkerSet and PodGroup per replica: cap the pods it renders.
+
+    ``defaults.MAX_SERVICE_PODS`` (replicas x nodeCount) is krm-dynamo's own bound, not the operator's
+    (docs/compatibility.md); Grove renders one clique whatever the count, so it is not capped.
+    """
+    multinode = s.svc.multinode
+    if multinode is None or multinode.node_count < 2 or s.graph.grove_mode:
+        return
+    replicas, where = s.svc.replicas, f"{s.path}.replicas"
+    if replicas is None:
+        workers, env_where = deployment_config_workers(s.key, s.graph.graph.envs, s.svc.envs)
+        if deployment_config_workers_problem(workers) is not None:
+            return  # absent (1 replica) or reported by check_service_envs
+        replicas, where = workers, f"{s.path}.envs" if env_where == "envs" else "spec.envs"
+    pods = replicas * multinode.node_count
+    if pods > defaults.MAX_SERVICE_PODS:
+        report.error(
+            where,
+            f"expected at most {defaults.MAX_SERVICE_PODS} pods per multinode service (replicas x nodeCount), got "
+            f"{replicas} x {multinode.node_count} = {pods}: each replica is a LeaderWorkerSet and a PodGroup",
+        )
 
 
 def check_shared_memory(s: ServiceCheck, report: Report) -> None:
@@ -562,10 +644,10 @@ def check_labels(s: ServiceCheck, report: Report) -> None:
                 f'expected label `{defaults.LABEL_SELECTOR}` to be unset or "{s.name}" (it selects the '
                 f'pods of the Deployment), got "{value}"',
             )
-    for where, annotations in (("annotations", s.svc.annotations),
-                               ("extraPodMetadata.annotations", extra.annotations if extra else None),
-                               ("ingress.annotations", ingress.annotations if ingress else None)):
-        for key in annotations or {}:
+    for where, keys in (("annotations", s.svc.annotations),
+                        ("extraPodMetadata.annotations", extra.annotations if extra else None),
+                        ("ingress.annotations", ingress.annotations if ingress else None)):
+        for key in keys or {}:
             naming.check_qualified_name(key, "an annotation key", f"{s.path}.{where}", report)
 
 
@@ -588,8 +670,13 @@ def check_probes(s: ServiceCheck, report: Report) -> None:
 
 
 def check_service_envs(s: ServiceCheck, report: Report) -> None:
-    """EnvVar names and ``DYN_DEPLOYMENT_CONFIG`` (V24) in the service's ``envs``."""
+    """EnvVar names and ``DYN_DEPLOYMENT_CONFIG`` (V24) in the service's ``envs``; its ``workers`` a replica count."""
     _check_envs(s.svc.envs, f"{s.path}.envs", report)
+    workers, where = deployment_config_workers(s.key, s.graph.graph.envs, s.svc.envs)
+    problem = deployment_config_workers_problem(workers) if workers is not None else None
+    if problem:
+        report.error(f"{s.path}.envs" if where == "envs" else "spec.envs",
+                     f"{DEPLOYMENT_CONFIG_ENV} of service `{s.key}`: {problem}")
 
 
 def check_annotations(s: ServiceCheck, report: Report) -> None:
@@ -619,6 +706,7 @@ SERVICE_RULES: tuple[Callable[[ServiceCheck, Report], None], ...] = (
     check_image,
     check_backend,  # before check_volume_mounts, which needs the backend
     check_volume_mounts,
+    check_replica_fanout,
     check_shared_memory,
     check_resources,
     check_autoscaling,

@@ -881,7 +881,7 @@ def test_dynamo_namespace_from_one_service():
 @pytest.mark.parametrize(
     ("mutate", "path", "pattern"),
     [
-        (_set(W + ["imagee"], "x"), "spec.services.VllmDecodeWorker.imagee", r"unknown field `imagee`.*did you mean `image`|unknown field `imagee`"),
+        (_set(W + ["imagee"], "x"), "spec.services.VllmDecodeWorker.imagee", r"unknown field `imagee`.*did you mean `extraPodSpec\.mainContainer\.image`\?$"),
         (_set(F + ["ingress", "enabeld"], True), "spec.services.Frontend.ingress.enabeld", r"did you mean `enabled`"),
         (_set(F + ["componentType"], "Frontend"), "spec.services.Frontend.componentType", r'did you mean "frontend"'),
         (_set(W + ["resources"], {"requests": {"gpu": "1"}}), "spec.services.VllmDecodeWorker.resources.requests.gpu", r"no GPU"),
