@@ -125,17 +125,17 @@ def expand(items: list, function_config: Any = None) -> tuple[list, list[Result]
         generated_by_index[index] = objects
         results.append(Result(_summary(item, objects), INFO, item))
 
-    # Earlier outputs of ours, keyed by identity, so they are replaced rather than duplicated.
-    generated_ids = {identity(o): o for objs in generated_by_index.values() for o in objs}
+    # Earlier outputs of ours (every input object with a generated identity) are replaced
+    # rather than duplicated; the first one's orchestrator annotations are inherited.
     replaced: dict[tuple, dict] = {}
     for item in items:
         ident = identity(item)
-        if ident in generated_ids and not _is_expandable(item):
-            replaced[ident] = item
+        if ident in owners and not _is_expandable(item):
+            replaced.setdefault(ident, item)
 
     out: list = []
     for index, item in enumerate(items):
-        if identity(item) in replaced and replaced[identity(item)] is item:
+        if identity(item) in replaced and not _is_expandable(item):
             continue
         if isinstance(item, dict) and _is_expandable(item):
             kept = _graph_output(item, cfg)
