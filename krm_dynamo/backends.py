@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 from krm_dynamo import defaults
 
@@ -173,7 +174,6 @@ class PodRole:
 _PYTHON = re.compile(r"(.*/)?(python[0-9]*(\.[0-9]+)*)")  # backend_sglang.go isPythonCommand (full match)
 # backend_sglang.go: flags go after the token holding the last `sglang` of a python segment
 _SGLANG_INVOCATION = re.compile(r"(python[0-9.]*\s+[^|&;]*sglang[^|&;]*?)(\s|$|[|&;])")
-_PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 def is_python_command(command: str) -> bool:
@@ -181,10 +181,16 @@ def is_python_command(command: str) -> bool:
     return _PYTHON.fullmatch(command) is not None
 
 
-def _drop_default_probes(container: dict, kinds: tuple[str, ...], user_probes: frozenset) -> None:
-    for kind in kinds:
-        if kind not in user_probes:
+def _worker_probes(container: dict, changes, user_probes: frozenset) -> None:
+    """Multinode worker probes (``BackendDefaults.multinode_worker_probes``): None removes a default
+    probe, a mapping replaces it; probes the user specified stay as they are (D9)."""
+    for kind, probe in changes.items():
+        if kind in user_probes:
+            continue
+        if probe is None:
             container.pop(kind, None)
+        else:
+            container[kind] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in probe.items()}
 
 
 # --- vLLM (backend_vllm.go, S: the simple Ray rewrite, command untouched) -------------------
@@ -304,22 +310,15 @@ def update_container(backend: Backend, container: dict, pod: PodRole) -> dict:
         return container
     out = {k: (list(v) if isinstance(v, list) else v) for k, v in container.items()}
     worker = pod.role == defaults.ROLE_WORKER
+    if worker:
+        _worker_probes(out, backend.defaults.multinode_worker_probes, pod.user_probes)
     if backend.name == "vllm":
         args = vllm_multinode_args(out.get("args"), pod.role, pod.deployer.leader_hostname(pod.service_name))
         if args is not None:
             out["args"] = args
-        if worker:
-            _drop_default_probes(out, _PROBE_KINDS, pod.user_probes)
     elif backend.name == "sglang":
-        if worker:
-            _drop_default_probes(out, _PROBE_KINDS, pod.user_probes)
         out = inject_sglang_flags(out, *sglang_flags(pod))
     elif backend.name == "trtllm":
-        if worker:
-            _drop_default_probes(out, ("livenessProbe", "startupProbe"), pod.user_probes)
-            if "readinessProbe" not in pod.user_probes:
-                out["readinessProbe"] = {k: (dict(v) if isinstance(v, dict) else v)
-                                         for k, v in defaults.TRTLLM_WORKER_READINESS_PROBE.items()}
         out["volumeMounts"] = list(out.get("volumeMounts") or []) + [ssh_volume_mount(pod.secret_name)]
         out["env"] = add_env_if_absent(list(out.get("env") or []),
                                        [{"name": n, "value": v} for n, v in backend.defaults.multinode_env])

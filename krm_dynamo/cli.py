@@ -20,6 +20,8 @@ usage: krm-dynamo                      read a ResourceList on stdin, write it to
        krm-dynamo render [options] PATH...
                                        expand plain YAML files, directories or - (stdin)
        krm-dynamo schema                JSON Schema of a DynamoGraphDeployment (for editors)
+       krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]
+                                       every default the operator injects, each with its source
        krm-dynamo --help | --version
 
 Expands every DynamoGraphDeployment (nvidia.com/v1alpha1) into the Deployments,
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_render(args[1:], sys.stdout, sys.stderr)
         if args[0] == "schema":
             return run_schema(args[1:], sys.stdout)
+        if args[0] == "explain":
+            return run_explain(args[1:], sys.stdout, sys.stderr)
         raise UsageError(f"unknown command or option {args[0]!r}")
     except UsageError as exc:
         sys.stderr.write(f"krm-dynamo: {exc}\n\n{USAGE}")
@@ -157,6 +161,22 @@ def run_schema(args: list[str], stdout: TextIO) -> int:
     from krm_dynamo import schema  # pydantic only when asked for
 
     stdout.write(schema.dump())
+    return 0
+
+
+def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """``explain``: the operator's defaults for a component type, each with its source."""
+    from krm_dynamo import explain, yamlio  # no pydantic, no jsonschema
+
+    if any(a in ("-h", "--help") for a in args):
+        raise UsageError("explain: usage below")
+    try:
+        component_type, backend = explain.parse_args(args)
+        document = explain.explain(component_type, backend)
+    except explain.ExplainError as exc:
+        stderr.write(f"krm-dynamo: {exc}\n")
+        return 1
+    stdout.write(yamlio.dump(document))
     return 0
 
 

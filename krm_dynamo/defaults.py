@@ -5,9 +5,11 @@ Everything the Dynamo operator injects into a component lives here, each value w
 the source it was taken from: the seed API reference ("seed", section name), the
 operator source at upstream commit ``60975b518`` (paths under
 ``deploy/cloud/operator/``), or a project decision (``D…``/``R…`` in
-``decisions.md``). Code elsewhere only reads these tables, so supporting a later
-operator release means adding a new :class:`OperatorDefaults` value, not editing
-the pod-template builder.
+``decisions.md``). In the component, shared-memory and backend tables the source is
+data (``sources``, one string per item, checked at import; ``krm-dynamo explain``
+prints it); elsewhere it is a comment. Code elsewhere only reads these tables, so
+supporting a later operator release means adding a new :class:`OperatorDefaults`
+value, not editing the pod-template builder.
 
 Env values may contain the placeholders ``{dynamo_namespace}``, ``{dgd_name}`` and
 ``{dgd_namespace}``; the pod-template builder fills them in (``{dgd_namespace}`` on a
@@ -71,11 +73,6 @@ GPU_RESOURCE = "nvidia.com/gpu"  # consts.go KubeResourceGPUNvidia
 PLANNER_SERVICE_ACCOUNT = "planner-serviceaccount"  # consts.go PlannerServiceAccountName; seed "Service Account"
 DEFAULT_DYNAMO_NAMESPACE_PREFIX = "dynamo-"  # graph.go getDynamoNamespace: "dynamo-" + <dgd>
 
-SHARED_MEMORY_MEDIUM = "Memory"  # graph.go: the shared-memory emptyDir is RAM-backed (corev1.StorageMediumMemory)
-SHARED_MEMORY_VOLUME = "shared-memory"  # consts.go KubeValueNameSharedMemory
-SHARED_MEMORY_MOUNT_PATH = "/dev/shm"  # seed "Shared Memory Configuration"
-SHARED_MEMORY_SIZE = "8Gi"  # seed "Shared Memory Configuration"
-
 HPA_DEFAULT_CPU_UTILIZATION = 80  # seed "Autoscaling Defaults"; dynamocomponentdeployment_controller.go generateHPA
 
 INGRESS_DEFAULT_HOST_SUFFIX = "local"  # graph.go GenerateComponentIngress: host suffix when unset
@@ -116,11 +113,82 @@ DEBUGGER_CONTAINER = MappingProxyType(
 )
 
 
+# Multinode ports and probes of the backends (backend_<name>.go; seed "Backend-Specific Configurations")
+RAY_HEAD_PORT = 6379  # backend_vllm.go VLLMPort; seed "Ray Head Port: 6379"
+SGLANG_DIST_INIT_PORT = 29500  # backend_sglang.go SGLangPort; seed "Distribution Init Port: 29500"
+# backend_trtllm.go; seed "TensorRT-LLM": worker readiness on the SSH port, 20 / 20 / 5 / 10
+TRTLLM_WORKER_READINESS_PROBE = MappingProxyType(
+    {
+        "tcpSocket": {"port": MPI_SSH_PORT},
+        "initialDelaySeconds": 20,
+        "periodSeconds": 20,
+        "timeoutSeconds": 5,
+        "failureThreshold": 10,
+    }
+)
+PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+# --- sources ------------------------------------------------------------------------------
+# Where a value comes from, as data (shown by `krm-dynamo explain`): operator files at 60975b518,
+# seed API reference sections, project decisions (decisions.md).
+
+_OP = "deploy/cloud/operator/internal/"
+OP_CONSTS = _OP + "consts/consts.go"
+OP_GRAPH = _OP + "dynamo/graph.go"
+OP_COMMON = _OP + "dynamo/component_common.go"
+OP_FRONTEND = _OP + "dynamo/component_frontend.go"
+OP_WORKER = _OP + "dynamo/component_worker.go"
+OP_PLANNER = _OP + "dynamo/component_planner.go"
+OP_VLLM = _OP + "dynamo/backend_vllm.go"
+OP_SGLANG = _OP + "dynamo/backend_sglang.go"
+OP_TRTLLM = _OP + "dynamo/backend_trtllm.go"
+
+
+def seed(*sections: str) -> str:
+    """A seed API reference section, outermost first: ``seed "Environment Variables > All Components"``."""
+    return 'seed "' + " > ".join(sections) + '"'
+
+
+def src(*parts: str) -> str:
+    """One source string from its parts (file, seed section, decision), ``; ``-separated."""
+    return "; ".join(parts)
+
+
+class _Sourced:
+    """A table whose every item (see :meth:`items`) carries its source in ``sources``.
+
+    Checked when the table is built: an item without a source, or a source naming no
+    item, is a programming error and fails at import.
+    """
+
+    sources: Mapping[str, str]
+
+    def items(self) -> list[tuple[str, object]]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def source(self, item: str) -> str:
+        """Where the value of ``item`` (``env.DYN_SYSTEM_PORT``, ``probes.livenessProbe``, …) comes from."""
+        return self.sources[item]
+
+    def sourced_items(self) -> list[tuple[str, object, str]]:
+        """``(item, value, source)`` for every item, in table order."""
+        return [(item, value, self.sources[item]) for item, value in self.items()]
+
+    def __post_init__(self) -> None:
+        names = [item for item, _ in self.items()]
+        missing = [n for n in names if not self.sources.get(n)]
+        stray = sorted(set(self.sources) - set(names))
+        if missing or stray:
+            raise ValueError(f"{type(self).__name__}: items without a source {missing}, sources without an item {stray}")
+        object.__setattr__(self, "sources", MappingProxyType({n: self.sources[n] for n in names}))
+
+
 # --- per component type ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ComponentDefaults:
+class ComponentDefaults(_Sourced):
     """What the operator puts into the main container and pod of one component type.
 
     Attributes:
@@ -130,6 +198,8 @@ class ComponentDefaults:
         probes: probe kind (``livenessProbe``, ``readinessProbe``, ``startupProbe``) -> probe.
         pod: pod-level defaults (``terminationGracePeriodSeconds``, ``restartPolicy``,
             ``serviceAccountName``).
+        sources: item -> where its value comes from; items are ``command``, ``args``
+            (when set), ``ports.<name>``, ``env.<NAME>``, ``probes.<kind>``, ``pod.<field>``.
     """
 
     command: tuple[str, ...]
@@ -138,13 +208,31 @@ class ComponentDefaults:
     env: tuple[tuple[str, str], ...] = ()
     probes: Mapping[str, Mapping] = field(default_factory=dict)
     pod: Mapping[str, object] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def items(self) -> list[tuple[str, object]]:
+        out: list[tuple[str, object]] = [("command", self.command)]
+        if self.args:
+            out.append(("args", self.args))
+        out += [(f"ports.{p['name']}", p) for p in self.ports]
+        out += [(f"env.{name}", value) for name, value in self.env]
+        out += [(f"probes.{kind}", probe) for kind, probe in self.probes.items()]
+        out += [(f"pod.{key}", value) for key, value in self.pod.items()]
+        return out
+
+
+def _derive(base: ComponentDefaults, sources: Mapping[str, str], **changes) -> ComponentDefaults:
+    """``base`` with ``changes``: inherited items keep the base's sources, ``sources`` adds or replaces."""
+    return replace(base, **changes, sources={**base.sources, **sources})
 
 
 def _http_probe(path: str, port: str, **timing: int) -> dict:
     return {"httpGet": {"path": path, "port": port}, **timing}
 
 
-# component_common.go; seed "All Components", "Pod Specification Defaults"
+_ENV_ALL = seed("Environment Variables", "All Components")
+_POD_DEFAULTS = seed("Pod Specification Defaults")
+
 BASE = ComponentDefaults(
     command=("/bin/sh", "-c"),
     env=(
@@ -153,10 +241,19 @@ BASE = ComponentDefaults(
         ("DYN_PARENT_DGD_K8S_NAMESPACE", "{dgd_namespace}"),
     ),
     pod={"terminationGracePeriodSeconds": 60, "restartPolicy": "Always"},
+    sources={
+        "command": OP_COMMON,
+        "env.DYN_NAMESPACE": src(OP_COMMON, _ENV_ALL, "D10 (one Dynamo namespace per DGD)"),
+        "env.DYN_PARENT_DGD_K8S_NAME": src(OP_COMMON, _ENV_ALL),
+        "env.DYN_PARENT_DGD_K8S_NAMESPACE": src(OP_COMMON, _ENV_ALL, "D17 (DGD without namespace: downward API)"),
+        "pod.terminationGracePeriodSeconds": src(OP_COMMON, _POD_DEFAULTS),
+        "pod.restartPolicy": src(OP_COMMON, _POD_DEFAULTS),
+    },
 )
 
-# component_frontend.go; seed "Frontend Components" (probes, env, port)
-FRONTEND = replace(
+_FRONTEND_PROBES = seed("Health Probes by Component Type", "Frontend Components")
+_FRONTEND_ENV = seed("Environment Variables", "Frontend Components")
+FRONTEND = _derive(
     BASE,
     command=("python3",),
     args=("-m", "dynamo.frontend"),
@@ -174,11 +271,21 @@ FRONTEND = replace(
             "failureThreshold": 10,
         },
     },
+    sources={
+        "command": src(OP_FRONTEND, "replaces the base command"),
+        "args": OP_FRONTEND,
+        "ports.http": src(OP_FRONTEND, f"{OP_CONSTS} DynamoServicePort, DynamoContainerPortName",
+                          seed("Port Configurations", "Frontend Components")),
+        "env.DYNAMO_PORT": src(OP_FRONTEND, _FRONTEND_ENV),
+        "env.DYN_HTTP_PORT": src(OP_FRONTEND, _FRONTEND_ENV),
+        "probes.livenessProbe": src(OP_FRONTEND, _FRONTEND_PROBES),
+        "probes.readinessProbe": src(OP_FRONTEND, _FRONTEND_PROBES),
+    },
 )
 
-# component_worker.go; probe numbers from the seed "Worker Components" (startup failureThreshold
-# 720 per the seed; operator-behaviour §18)
-WORKER = replace(
+_WORKER_PROBES = seed("Health Probes by Component Type", "Worker Components")
+_WORKER_ENV = seed("Environment Variables", "Worker Components")
+WORKER = _derive(
     BASE,
     ports=({"name": SYSTEM_PORT_NAME, "containerPort": SYSTEM_PORT, "protocol": "TCP"},),
     env=BASE.env
@@ -194,22 +301,85 @@ WORKER = replace(
         ),
         "startupProbe": _http_probe("/live", SYSTEM_PORT_NAME, periodSeconds=10, timeoutSeconds=5, failureThreshold=720),
     },
+    sources={
+        "ports.system": src(OP_WORKER, f"{OP_CONSTS} DynamoSystemPort, DynamoSystemPortName",
+                            seed("Port Configurations", "Worker Components")),
+        "env.DYN_SYSTEM_ENABLED": src(OP_WORKER, _WORKER_ENV),
+        "env.DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS": src(OP_WORKER, _WORKER_ENV),
+        "env.DYN_SYSTEM_PORT": src(OP_WORKER, _WORKER_ENV),
+        "probes.livenessProbe": src(OP_WORKER, _WORKER_PROBES),
+        "probes.readinessProbe": src(OP_WORKER, _WORKER_PROBES),
+        "probes.startupProbe": src(
+            OP_WORKER, _WORKER_PROBES, "failureThreshold 720 as the seed states (operator-behaviour §18)"
+        ),
+    },
 )
 
-# component_planner.go; seed "Planner Components", "Service Account"
-PLANNER = replace(
+PLANNER = _derive(
     BASE,
     ports=({"name": PLANNER_METRICS_PORT_NAME, "containerPort": PLANNER_METRICS_PORT, "protocol": "TCP"},),
     env=BASE.env + (("PLANNER_PROMETHEUS_PORT", str(PLANNER_METRICS_PORT)),),
     pod={**BASE.pod, "serviceAccountName": PLANNER_SERVICE_ACCOUNT},
+    sources={
+        "ports.metrics": src(OP_PLANNER, f"{OP_CONSTS} DynamoPlannerMetricsPort, DynamoMetricsPortName",
+                             seed("Port Configurations", "Planner Components")),
+        "env.PLANNER_PROMETHEUS_PORT": src(OP_PLANNER, seed("Environment Variables", "Planner Components")),
+        "pod.serviceAccountName": src(OP_PLANNER, f"{OP_CONSTS} PlannerServiceAccountName", seed("Service Account"),
+                                      "D21 (a user value wins)"),
+    },
 )
+
+
+# --- shared memory (every component type) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedMemoryDefaults(_Sourced):
+    """The RAM-backed ``emptyDir`` every pod gets unless ``sharedMemory.disabled`` (§10.3)."""
+
+    volume_name: str
+    medium: str
+    size: str
+    mount_path: str
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def items(self) -> list[tuple[str, object]]:
+        return [("volumeName", self.volume_name), ("medium", self.medium), ("sizeLimit", self.size),
+                ("mountPath", self.mount_path)]
+
+
+SHARED_MEMORY = SharedMemoryDefaults(
+    volume_name="shared-memory",
+    medium="Memory",
+    size="8Gi",
+    mount_path="/dev/shm",
+    sources={
+        "volumeName": src(f"{OP_CONSTS} KubeValueNameSharedMemory", f"{OP_GRAPH} generateSharedMemoryVolumeAndMount"),
+        "medium": src(f"{OP_GRAPH} generateSharedMemoryVolumeAndMount (corev1.StorageMediumMemory)",
+                      seed("Shared Memory Configuration")),
+        "sizeLimit": src(OP_GRAPH, seed("Shared Memory Configuration"), "sharedMemory.size replaces it"),
+        "mountPath": src(OP_GRAPH, seed("Shared Memory Configuration")),
+    },
+)
+SHARED_MEMORY_VOLUME = SHARED_MEMORY.volume_name
+SHARED_MEMORY_MEDIUM = SHARED_MEMORY.medium
+SHARED_MEMORY_MOUNT_PATH = SHARED_MEMORY.mount_path
+SHARED_MEMORY_SIZE = SHARED_MEMORY.size
+
+# What the placeholders of env value templates stand for (shown by `krm-dynamo explain`).
+ENV_PLACEHOLDERS: Mapping[str, str] = MappingProxyType({
+    "{dynamo_namespace}": 'the Dynamo namespace: the dynamoNamespace of the services, else "dynamo-<DGD name>" '
+                          f"({OP_GRAPH} getDynamoNamespace; D10)",
+    "{dgd_name}": "the DGD's metadata.name",
+    "{dgd_namespace}": "the DGD's metadata.namespace; without one, valueFrom.fieldRef metadata.namespace (D17)",
+})
 
 
 # --- per backend -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class BackendDefaults:
+class BackendDefaults(_Sourced):
     """Backend-specific values (backend_<name>.go; multinode-and-backends §11, §12).
 
     Attributes:
@@ -217,25 +387,107 @@ class BackendDefaults:
             volume without ``mountPoint``; None means the user must give one.
         compilation_cache_env: env var set to the effective cache mount path (D8), if any.
         multinode_env: env vars added to every multinode pod (R6: only when absent).
+        multinode_ports: ``(name, port)`` the backend's multinode launch uses (not container ports).
+        multinode_worker_probes: probe kind -> what a multinode worker pod gets instead of the
+            default probe: None removes it, a mapping replaces it (D9: user probes are kept).
+        sources: item -> where its value comes from; items are ``compilationCache.mountPath``,
+            ``compilationCache.env`` (both always, None included), ``multinode.env.<NAME>``,
+            ``multinode.ports.<name>``, ``multinode.workerProbes.<kind>``.
     """
 
     compilation_cache_mount: str | None = None
     compilation_cache_env: str | None = None
     multinode_env: tuple[tuple[str, str], ...] = ()
+    multinode_ports: tuple[tuple[str, int], ...] = ()
+    multinode_worker_probes: Mapping[str, Mapping | None] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def items(self) -> list[tuple[str, object]]:
+        out: list[tuple[str, object]] = [
+            ("compilationCache.mountPath", self.compilation_cache_mount),
+            ("compilationCache.env", self.compilation_cache_env),
+        ]
+        out += [(f"multinode.env.{name}", value) for name, value in self.multinode_env]
+        out += [(f"multinode.ports.{name}", port) for name, port in self.multinode_ports]
+        out += [(f"multinode.workerProbes.{kind}", probe) for kind, probe in self.multinode_worker_probes.items()]
+        return out
 
 
 # The CRD enum of `backendFramework` (api/v1alpha1 dynamographdeployment_types.go; seed "Enum: [sglang vllm trtllm]")
 BACKEND_FRAMEWORKS = ("sglang", "vllm", "trtllm")
 NOOP_BACKEND = "noop"
+_D9 = "D9 (user probes are kept)"
+
+
+def _probes_changed(backend: str) -> str:
+    return seed("Health Probes by Component Type", "Multinode Deployment Probe Modifications", backend)
+
+
+_NO_DEFAULT_MOUNT = "no default: a compilation-cache volume needs an explicit mountPoint (operator-behaviour §10.4)"
 BACKENDS: Mapping[str, BackendDefaults] = MappingProxyType(
     {
-        # backend_vllm.go: default cache mount /root/.cache/vllm; seed "VLLM Backend (with compilation cache)"
-        "vllm": BackendDefaults(compilation_cache_mount="/root/.cache/vllm", compilation_cache_env="VLLM_CACHE_ROOT"),
-        # backend_sglang.go: no default cache mount, no env
-        "sglang": BackendDefaults(),
-        # backend_trtllm.go; seed "TensorRT-LLM": OMPI_MCA_orte_keep_fqdn_hostnames=1 (multinode)
-        "trtllm": BackendDefaults(multinode_env=(("OMPI_MCA_orte_keep_fqdn_hostnames", "1"),)),
-        NOOP_BACKEND: BackendDefaults(),
+        "vllm": BackendDefaults(
+            compilation_cache_mount="/root/.cache/vllm",
+            compilation_cache_env="VLLM_CACHE_ROOT",
+            multinode_ports=(("rayHead", RAY_HEAD_PORT),),
+            multinode_worker_probes={"livenessProbe": None, "readinessProbe": None, "startupProbe": None},
+            sources={
+                "compilationCache.mountPath": src(
+                    OP_VLLM, seed("Environment Variables", "VLLM Backend (with compilation cache)"),
+                    "the default path: operator-behaviour §5.1, §10.4",
+                ),
+                "compilationCache.env": src(
+                    OP_VLLM, seed("Environment Variables", "VLLM Backend (with compilation cache)"),
+                    "D8 (set to the effective mount path, the default included)", "R6 (a user value wins)",
+                ),
+                "multinode.ports.rayHead": src(f"{OP_VLLM} VLLMPort", seed("Backend-Specific Configurations", "VLLM")),
+                **{f"multinode.workerProbes.{k}": src(OP_VLLM, _probes_changed("VLLM Backend"), "removed on worker pods", _D9)
+                   for k in PROBE_KINDS},
+            },
+        ),
+        "sglang": BackendDefaults(
+            multinode_ports=(("distInit", SGLANG_DIST_INIT_PORT),),
+            multinode_worker_probes={"livenessProbe": None, "readinessProbe": None, "startupProbe": None},
+            sources={
+                "compilationCache.mountPath": src(OP_SGLANG, _NO_DEFAULT_MOUNT),
+                "compilationCache.env": src(OP_SGLANG, "no env var (operator-behaviour §10.5)"),
+                "multinode.ports.distInit": src(f"{OP_SGLANG} SGLangPort",
+                                                seed("Backend-Specific Configurations", "SGLang")),
+                **{f"multinode.workerProbes.{k}": src(OP_SGLANG, _probes_changed("SGLang Backend"), "removed on worker pods", _D9)
+                   for k in PROBE_KINDS},
+            },
+        ),
+        "trtllm": BackendDefaults(
+            multinode_env=(("OMPI_MCA_orte_keep_fqdn_hostnames", "1"),),
+            multinode_ports=(("ssh", MPI_SSH_PORT),),
+            multinode_worker_probes={
+                "livenessProbe": None,
+                "readinessProbe": TRTLLM_WORKER_READINESS_PROBE,
+                "startupProbe": None,
+            },
+            sources={
+                "compilationCache.mountPath": src(OP_TRTLLM, _NO_DEFAULT_MOUNT),
+                "compilationCache.env": src(OP_TRTLLM, "no env var (operator-behaviour §10.5)"),
+                "multinode.env.OMPI_MCA_orte_keep_fqdn_hostnames": src(
+                    OP_TRTLLM, seed("Backend-Specific Configurations", "TensorRT-LLM"), "R6 (a user value wins)"
+                ),
+                "multinode.ports.ssh": src(f"{OP_CONSTS} MpiRunSshPort",
+                                           seed("Backend-Specific Configurations", "TensorRT-LLM")),
+                **{f"multinode.workerProbes.{k}": src(
+                    OP_TRTLLM, _probes_changed("TensorRT-LLM Backend"),
+                    "replaced on worker pods: tcpSocket on the SSH port, 20 / 20 / 5 / 10" if k == "readinessProbe"
+                    else "removed on worker pods", _D9,
+                ) for k in PROBE_KINDS},
+            },
+        ),
+        NOOP_BACKEND: BackendDefaults(
+            sources={
+                "compilationCache.mountPath": src(
+                    f"{OP_GRAPH} (noop: every non-worker, and a worker with no backend found)", _NO_DEFAULT_MOUNT
+                ),
+                "compilationCache.env": src(OP_GRAPH, "no env var"),
+            },
+        ),
     }
 )
 
@@ -312,24 +564,12 @@ KAI_DEFAULT_QUEUE = "dynamo"  # consts.go DefaultKaiSchedulerQueue
 
 # --- backend multinode constants (backend_<name>.go; seed "Backend-Specific Configurations") --
 
-RAY_HEAD_PORT = 6379  # backend_vllm.go VLLMPort; seed "Ray Head Port: 6379"
-SGLANG_DIST_INIT_PORT = 29500  # backend_sglang.go SGLangPort; seed "Distribution Init Port: 29500"
 SHELL_COMMAND = ("/bin/sh", "-c")  # backend_trtllm.go: leader and worker command
 SGLANG_SHELL_COMMAND = ("sh", "-c")  # backend_sglang.go: python command that needs a shell
 SHELLS = ("sh", "bash", "dash", "ash", "zsh", "ksh")  # basenames counted as a shell for the vLLM warning (§8)
 
 SSH_KEY_MOUNT_PATH = "/ssh-pk"  # backend_trtllm.go: SSH secret mount (read-only)
 SSH_SECRET_DEFAULT_MODE = 420  # backend_trtllm.go UpdatePodSpec: 0644
-# backend_trtllm.go; seed "TensorRT-LLM": worker readiness on the SSH port, 20 / 20 / 5 / 10
-TRTLLM_WORKER_READINESS_PROBE = MappingProxyType(
-    {
-        "tcpSocket": {"port": MPI_SSH_PORT},
-        "initialDelaySeconds": 20,
-        "periodSeconds": 20,
-        "timeoutSeconds": 5,
-        "failureThreshold": 10,
-    }
-)
 # backend_trtllm.go setupLeaderContainer: names always exported with `mpirun -x` (§10.3)
 MPIRUN_EXPORTED_ENV = (
     "CUDA_VISIBLE_DEVICES", "MODEL_PATH", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT",

@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``krm-dynamo explain``: the operator's defaults with their sources, from the tables rendering uses.
+
+``tests/explain/worker.yaml`` was reviewed line by line against the seed ("Health Probes
+by Component Type", "Environment Variables", "Port Configurations", "Pod Specification
+Defaults", "Shared Memory Configuration") and operator-behaviour §5.2 / §5.3. The
+value checks below compare what ``explain`` prints with what :func:`krm_dynamo.core.expand`
+renders, never with the tables themselves.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from krm_dynamo import defaults, explain, yamlio
+from krm_dynamo.core import expand
+from multinode_util import IMAGE, VLLM_ARGS, kinds, ok
+from multinode_util import dgd as multinode_dgd
+from multinode_util import worker as multinode_worker
+from procs import REPO, run_krm
+
+EXPECTED = Path(__file__).resolve().parent / "explain"
+PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def printed(*args: str) -> dict:
+    """What `krm-dynamo explain ARGS` prints, read back as YAML."""
+    proc = run_krm("explain", *args)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stderr == b""
+    return yamlio.load_documents(proc.stdout.decode(), "explain")[0]
+
+
+# --- the exact output ---------------------------------------------------------------------------
+
+
+def test_explain_worker_exact_output():
+    proc = run_krm("explain", "worker")
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert proc.stdout.decode() == (EXPECTED / "worker.yaml").read_text(encoding="utf-8")
+
+
+def test_no_argument_lists_every_component_type():
+    doc = printed()
+    assert list(doc) == ["operatorRelease", "componentTypes"]
+    assert list(doc["componentTypes"]) == ["frontend", "worker", "planner", "other"]
+    for ctype, body in doc["componentTypes"].items():
+        one = printed(ctype)
+        assert one.pop("componentType") == ctype
+        assert one == {"operatorRelease": doc["operatorRelease"], **body}
+
+
+@pytest.mark.parametrize("backend", ["vllm", "sglang", "trtllm"])
+def test_backend_section(backend):
+    doc = printed("worker", "--backend", backend)
+    assert doc["backend"]["name"] == backend
+    assert set(doc["backend"]) >= {"name", "compilationCache", "multinode"}
+    without = printed("worker")
+    assert {k: v for k, v in doc.items() if k != "backend"} == without
+
+
+def test_every_entry_is_value_and_source():
+    def walk(node, path):
+        if isinstance(node, dict) and "source" in node:
+            assert set(node) == {"value", "source"}, path
+            assert isinstance(node["source"], str) and node["source"].strip(), path
+            return 1
+        assert isinstance(node, dict), path
+        return sum(walk(v, f"{path}.{k}") for k, v in node.items())
+
+    for ctype in explain.COMPONENT_TYPES:
+        doc = printed(ctype, *(("--backend", "trtllm") if ctype == "worker" else ()))
+        doc.pop("envPlaceholders", None)
+        doc.get("backend", {}).pop("name", None)
+        body = {k: v for k, v in doc.items() if k not in ("operatorRelease", "componentType")}
+        assert walk(body, ctype) >= 8
+
+
+# --- every value of every table has a source -------------------------------------------------------
+
+
+def _tables():
+    for release, table in defaults.TABLES.items():
+        yield f"{release}/base", table.base
+        for ctype, component in table.by_component_type.items():
+            yield f"{release}/{ctype}", component
+        for name, backend in table.backends.items():
+            yield f"{release}/backend {name}", backend
+    yield "shared memory", defaults.SHARED_MEMORY
+
+
+@pytest.mark.parametrize(("name", "table"), list(_tables()), ids=[n for n, _ in _tables()])
+def test_every_item_has_a_source(name, table):
+    items = table.items()
+    assert items, name
+    assert [item for item, _ in items] == list(table.sources), name  # one source per item, no stray ones
+    for item, _value in items:
+        source = table.source(item)
+        assert isinstance(source, str) and source.strip(), f"{name}: {item}"
+        assert "deploy/cloud/operator/" in source or "seed " in source, f"{name}: {item}: {source}"
+
+
+def test_component_items_cover_every_field():
+    """command, args, each port, env var, probe and pod default is an item of its own."""
+    assert [item for item, _ in defaults.FRONTEND.items()] == [
+        "command", "args", "ports.http",
+        "env.DYN_NAMESPACE", "env.DYN_PARENT_DGD_K8S_NAME", "env.DYN_PARENT_DGD_K8S_NAMESPACE",
+        "env.DYNAMO_PORT", "env.DYN_HTTP_PORT",
+        "probes.livenessProbe", "probes.readinessProbe",
+        "pod.terminationGracePeriodSeconds", "pod.restartPolicy",
+    ]
+    assert [item for item, _ in defaults.PLANNER.items()][-1] == "pod.serviceAccountName"
+
+
+def test_a_table_without_a_source_is_refused():
+    with pytest.raises(ValueError, match="items without a source"):
+        defaults.ComponentDefaults(command=("sh",), env=(("A", "1"),), sources={"command": "x"})
+    with pytest.raises(ValueError, match="sources without an item"):
+        defaults.ComponentDefaults(command=("sh",), sources={"command": "x", "env.B": "y"})
+    with pytest.raises(ValueError, match="items without a source"):
+        defaults.BackendDefaults(multinode_env=(("A", "1"),), sources={
+            "compilationCache.mountPath": "x", "compilationCache.env": "x"})
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["bogus"], "unknown component type 'bogus'"),
+        (["Worker"], "unknown component type 'Worker'"),
+        (["worker", "--backend", "noop"], "unknown backend 'noop'"),
+        (["worker", "--backend", "tensorrt"], "unknown backend 'tensorrt'"),
+        (["worker", "--backend"], "--backend needs a value"),
+        (["frontend", "--backend", "vllm"], "--backend applies to worker only"),
+        (["--backend", "vllm"], "--backend applies to worker only"),
+        (["worker", "planner"], "takes one component type"),
+        (["worker", "--verbose"], "unknown option '--verbose'"),
+        (["worker", "--backend", "vllm", "--backend", "sglang"], "--backend given twice"),
+    ],
+)
+def test_errors_are_one_line_and_exit_1(args, message):
+    proc = run_krm("explain", *args)
+    assert proc.returncode == 1
+    assert proc.stdout == b""
+    err = proc.stderr.decode()
+    assert err.count("\n") == 1 and err.startswith("krm-dynamo: explain: "), err
+    assert message in err
+
+
+def test_help_mentions_explain():
+    proc = run_krm("--help")
+    assert b"krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]" in proc.stdout
+
+
+def test_explain_imports_neither_pydantic_nor_jsonschema():
+    probe = (
+        "import io, sys\n"
+        "from krm_dynamo import cli\n"
+        "out, err = io.StringIO(), io.StringIO()\n"
+        "rc = cli.run_explain(['worker', '--backend', 'trtllm'], out, err)\n"
+        "print(rc, ','.join(sorted(m for m in ('pydantic', 'jsonschema') if m in sys.modules)) or '-')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, cwd=REPO, timeout=60, check=True)
+    assert proc.stdout.decode().strip() == "0 -"
+
+
+# --- what explain prints is what rendering uses ------------------------------------------------------
+
+
+def _values(section: dict) -> dict:
+    return {name: entry["value"] for name, entry in section.items()}
+
+
+def _render_single(component_type: str | None, **svc_extra) -> tuple[dict, dict]:
+    svc: dict = {"extraPodSpec": {"mainContainer": {"image": IMAGE}}, **svc_extra}
+    if component_type is not None:
+        svc["componentType"] = component_type
+    dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
+           "metadata": {"name": "g", "namespace": "ns"}, "spec": {"services": {"S": svc}}}
+    out, results = expand([dgd], None)
+    assert not [r for r in results if r.severity == "error"], results
+    pod = next(o for o in out if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    main = next(c for c in pod["containers"] if c["name"] == defaults.MAIN_CONTAINER)
+    return pod, main
+
+
+@pytest.mark.parametrize(("ctype", "rendered_type"),
+                         [("frontend", "frontend"), ("worker", "worker"), ("planner", "planner"),
+                          ("other", None), ("other", "prefill")])
+def test_printed_values_are_the_rendered_ones(ctype, rendered_type):
+    doc = printed(ctype)
+    pod, main = _render_single(rendered_type)
+    container = doc["container"]
+
+    assert main["command"] == container["command"]["value"]
+    assert main.get("args") == (container["args"]["value"] if "args" in container else None)
+    assert main.get("ports", []) == list(_values(container.get("ports", {})).values())
+    for kind in PROBE_KINDS:  # the probes, whole; a kind explain does not list is not rendered
+        assert main.get(kind) == _values(container.get("probes", {})).get(kind), kind
+
+    filled = {"{dynamo_namespace}": "dynamo-g", "{dgd_name}": "g", "{dgd_namespace}": "ns"}
+    rendered_env = {e["name"]: e["value"] for e in main["env"]}
+    assert rendered_env == {name: filled.get(value, value) for name, value in _values(container["env"]).items()}
+    assert set(doc["envPlaceholders"]) == {v for v in _values(container["env"]).values() if v in filled}
+
+    for field, value in _values(doc["pod"]).items():
+        assert pod[field] == value, field
+    assert not {"serviceAccountName"} & pod.keys() - doc["pod"].keys()
+
+    shm = _values(doc["sharedMemory"])
+    assert {"name": shm["volumeName"], "emptyDir": {"medium": shm["medium"], "sizeLimit": shm["sizeLimit"]}} \
+        in pod["volumes"]
+    assert {"name": shm["volumeName"], "mountPath": shm["mountPath"]} in main["volumeMounts"]
+
+
+def test_rendered_worker_probes_equal_explained_probes():
+    """The brief's own example: a worker DGD's probes are what `explain worker` reports."""
+    _, main = _render_single("worker")
+    explained = printed("worker")["container"]["probes"]
+    assert {kind: main[kind] for kind in PROBE_KINDS if kind in main} == _values(explained)
+
+
+def test_vllm_compilation_cache_is_the_rendered_one():
+    backend = printed("worker", "--backend", "vllm")["backend"]
+    mount, env = backend["compilationCache"]["mountPath"]["value"], backend["compilationCache"]["env"]["value"]
+    pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "cache", "namespace": "llm"}}
+    svc = multinode_worker(volumeMounts=[{"name": "cache", "useAsCompilationCache": True}])
+    del svc["multinode"]  # single node
+    out, _ = ok(multinode_dgd({"W": svc}, "vllm"), items=(pvc,))
+    main = next(c for c in kinds(out, "Deployment")[0]["spec"]["template"]["spec"]["containers"] if c["name"] == "main")
+    assert {"name": "cache", "mountPath": mount} in main["volumeMounts"]
+    assert {"name": env, "value": mount} in main["env"]
+
+
+@pytest.mark.parametrize("backend", ["sglang", "trtllm"])
+def test_no_default_cache_mount_is_the_rendered_error(backend):
+    assert printed("worker", "--backend", backend)["backend"]["compilationCache"]["mountPath"]["value"] is None
+    svc = multinode_worker(args=[f"python3 -m dynamo.{backend}"],
+                           volumeMounts=[{"name": "cache", "useAsCompilationCache": True}])
+    del svc["multinode"]  # single node
+    out, results = expand([multinode_dgd({"W": svc}, backend)], None)
+    assert any("requires an explicit mountPoint" in r.message for r in results if r.severity == "error")
+
+
+def _lws_mains(out: list) -> tuple[dict, dict]:
+    template = kinds(out, "LeaderWorkerSet")[0]["spec"]["leaderWorkerTemplate"]
+    return tuple(next(c for c in template[t]["spec"]["containers"] if c["name"] == "main")
+                 for t in ("leaderTemplate", "workerTemplate"))
+
+
+@pytest.mark.parametrize(("backend", "args"), [
+    ("vllm", VLLM_ARGS),
+    ("sglang", ["python3 -m dynamo.sglang --model-path m"]),
+    ("trtllm", ["python3 -m dynamo.trtllm --model-path m"]),
+])
+def test_multinode_values_are_the_rendered_ones(backend, args):
+    multinode = printed("worker", "--backend", backend)["backend"]["multinode"]
+    out, _ = ok(multinode_dgd({"W": multinode_worker(args=args)}, backend))
+    leader, worker = _lws_mains(out)
+
+    probes = _values(multinode["workerProbes"])
+    worker_defaults = _values(printed("worker")["container"]["probes"])
+    for kind in PROBE_KINDS:
+        assert worker.get(kind) == probes.get(kind, worker_defaults.get(kind)), kind
+        assert leader.get(kind) == worker_defaults.get(kind), kind  # leaders keep the defaults
+
+    for name, value in _values(multinode.get("env", {})).items():
+        for main in (leader, worker):
+            assert {"name": name, "value": value} in main["env"]
+
+    (port,) = _values(multinode["ports"]).values()
+    launch = " ".join(leader["args"] + worker["args"])
+    if backend == "trtllm":
+        assert f"-p {port} " in launch and f"Port {port}" in launch
+    else:
+        assert f":{port}" in launch
