@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from krm_dynamo import defaults
+from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
 
 SUPPORTED = defaults.BACKEND_FRAMEWORKS
 
@@ -163,7 +164,7 @@ class PodRole:
     service_name: str = ""
     deployer: Deployer = LWS
     resources: dict | None = None
-    secret_name: str = "mpi-run-ssh-secret"
+    secret_name: str = CONFIG_DEFAULTS["mpiRunSecretName"]
     user_probes: frozenset = frozenset()
 
     @property

@@ -14,6 +14,7 @@ import sys
 from typing import Any, Iterable, TextIO
 
 from krm_dynamo import __version__
+from krm_dynamo.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS
 
 USAGE = """\
 usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
@@ -54,12 +55,7 @@ Exit status: 0 on success, 1 when any error was found (errors are printed on std
 and, in function mode, returned as results).
 """
 
-_RENDER_STRIP = (
-    "internal.config.kubernetes.io/path",
-    "internal.config.kubernetes.io/index",
-    "config.kubernetes.io/path",
-    "config.kubernetes.io/index",
-)
+_RENDER_STRIP = PATH_ANNOTATIONS + INDEX_ANNOTATIONS  # what `kustomize build` strips too
 _NOT_RESOURCES = {"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 
@@ -310,7 +306,7 @@ def _strip_source(item: Any) -> Any:
 
 def _is_local_config(item: Any) -> bool:
     try:
-        value = item["metadata"]["annotations"]["config.kubernetes.io/local-config"]
+        value = item["metadata"]["annotations"][LOCAL_CONFIG]
     except (KeyError, TypeError):
         return False
     return str(value).lower() == "true"

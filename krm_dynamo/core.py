@@ -27,6 +27,7 @@ from krm_dynamo.results import (
     ERROR,
     INDEX_ANNOTATIONS,
     INFO,
+    LOCAL_CONFIG,
     PATH_ANNOTATIONS,
     Result,
     annotations_of,
@@ -36,7 +37,6 @@ from krm_dynamo.results import (
 DGD_GROUP = "nvidia.com"
 DGD_KIND = "DynamoGraphDeployment"
 DGD_API_VERSION = "nvidia.com/v1alpha1"
-LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 # Generated objects follow their DGD in this order (apply order: storage, then the
 # Services workloads resolve, the Volcano gang before the pods it schedules, workloads,

@@ -27,6 +27,10 @@ class Report:
     def info(self, path: str | None, message: str) -> None:
         self.results.append(Result(message, INFO, self.dgd, path))
 
+    def error_count(self) -> int:
+        """Errors so far: a builder compares counts to tell whether its own step failed."""
+        return sum(1 for r in self.results if r.severity == ERROR)
+
     @property
     def failed(self) -> bool:
         return has_errors(self.results)

@@ -146,9 +146,9 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx:
     templates = role_templates(component, ctx, report, deployer=backends.LWS, service_name=component.name)
     if templates is None:
         return []
-    before = _errors(report)
+    before = report.error_count()
     check_lws_templates(component, templates, report)
-    if _errors(report) > before:
+    if report.error_count() > before:
         return []
     launch_warnings(component, templates, report)
 
@@ -181,10 +181,6 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx:
         }
         objects.append(fieldorder.ordered(obj, "LeaderWorkerSet"))
     return objects
-
-
-def _errors(report: Report) -> int:
-    return sum(1 for r in report.results if r.severity == "error")
 
 
 def pod_group(component: Component, name: str, namespace: str | None, instance: str) -> dict:

@@ -463,7 +463,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     backends; Grove: the services key verbatim). ``debug_sidecar`` is False under
     Grove, which has no DCD controller to add it (multinode-and-backends §6.2).
     """
-    errors_before = len([r for r in report.results if r.severity == "error"])
+    errors_before = report.error_count()
     path = component.path
     mc_path = f"{path}.extraPodSpec.mainContainer"
     component_defaults = ctx.table.for_component(component.component_type)
@@ -607,7 +607,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage)]
         pod_spec["shareProcessNamespace"] = True
 
-    if len([r for r in report.results if r.severity == "error"]) > errors_before:
+    if report.error_count() > errors_before:
         return None
     return PodTemplate(
         labels=pod_labels(component, ctx),

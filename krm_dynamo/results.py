@@ -20,6 +20,8 @@ _SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 # Annotations that tell where an item came from (kpt sends both twins, kustomize only the index).
 PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
 INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
+# kustomize drops such objects from its build output; kpt keeps them on disk, never applies them.
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 
 class Result:

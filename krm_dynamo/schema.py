@@ -23,9 +23,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from krm_dynamo.core import DGD_API_VERSION, DGD_KIND
+
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"  # the dialect every editor and validator knows
-API_VERSION = "nvidia.com/v1alpha1"
-KIND = "DynamoGraphDeployment"
+API_VERSION = DGD_API_VERSION
+KIND = DGD_KIND
 
 # Model class -> the API's type name (seed API reference), used as the title of each definition.
 _API_TITLES = {

@@ -28,18 +28,12 @@ def _missing(reason: str):
 
 @pytest.fixture(scope="session")
 def kpt() -> str:
-    path = shutil.which("kpt")
-    if path is None:
-        _missing("kpt is not installed (Debian package google-cloud-cli-kpt)")
-    return path
+    return _tool("kpt", "kpt is not installed (Debian package google-cloud-cli-kpt)")
 
 
 @pytest.fixture(scope="session")
 def kubectl() -> str:
-    path = shutil.which("kubectl")
-    if path is None:
-        _missing("kubectl is not installed (Debian package kubectl)")
-    return path
+    return _tool("kubectl", "kubectl is not installed (Debian package kubectl)")
 
 
 @pytest.fixture(scope="session")
@@ -55,9 +49,14 @@ def kustomize() -> str:
 
 @pytest.fixture(scope="session")
 def git() -> str:
-    path = shutil.which("git")
+    return _tool("git", "git is not installed (kpt packages are diffed with git, as kpt's test runner does)")
+
+
+def _tool(name: str, why: str) -> str:
+    """The tool's path on PATH; else skip, or fail where CI requires the tools."""
+    path = shutil.which(name)
     if path is None:
-        _missing("git is not installed (kpt packages are diffed with git, as kpt's test runner does)")
+        _missing(why)
     return path
 
 
