@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from krm_dynamo import yamlio  # noqa: E402
+from krm_dynamo.kio import yamlio  # noqa: E402
 
 IDENTITY = (
     "import sys, yaml\n"

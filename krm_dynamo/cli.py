@@ -14,7 +14,7 @@ import sys
 from typing import Any, Iterable, TextIO
 
 from krm_dynamo import __version__
-from krm_dynamo.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS
+from krm_dynamo.kio.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS
 
 USAGE = """\
 usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
@@ -65,7 +65,7 @@ class UsageError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m krm_dynamo``."""
-    from krm_dynamo.yamlio import InputError
+    from krm_dynamo.kio.yamlio import InputError
 
     args = sys.argv[1:] if argv is None else argv
     try:
@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_function(stdin, stdout: TextIO, stderr: TextIO) -> int:
     """KRM function mode: one ResourceList in, one out, results included."""
-    from krm_dynamo import core, krm
+    from krm_dynamo import core
+    from krm_dynamo.kio import resourcelist as krm
 
     if hasattr(stdin, "isatty") and stdin.isatty():
         raise UsageError("no ResourceList on stdin (run under kpt or kustomize, or use `krm-dynamo render FILE`)")
@@ -119,7 +120,8 @@ def run_function(stdin, stdout: TextIO, stderr: TextIO) -> int:
 
 def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``render``: expand plain YAML files and print what should be applied."""
-    from krm_dynamo import core, yamlio
+    from krm_dynamo import core
+    from krm_dynamo.kio import yamlio
 
     paths, config_path, keep_local = _parse_render_args(args)
     items: list = []
@@ -154,7 +156,7 @@ def run_schema(args: list[str], stdout: TextIO) -> int:
     """``schema``: the DGD's JSON Schema from the function's own models (yaml-language-server)."""
     if args:
         raise UsageError(f"schema: takes no arguments, got {args[0]!r}")
-    from krm_dynamo import schema  # pydantic only when asked for
+    from krm_dynamo.api import schema  # pydantic only when asked for
 
     stdout.write(schema.dump())
     return 0
@@ -162,7 +164,8 @@ def run_schema(args: list[str], stdout: TextIO) -> int:
 
 def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``explain``: the operator's defaults for a component type, each with its source."""
-    from krm_dynamo import explain, yamlio  # no pydantic, no jsonschema
+    from krm_dynamo import explain
+    from krm_dynamo.kio import yamlio  # no pydantic, no jsonschema
 
     if any(a in ("-h", "--help") for a in args):
         raise UsageError("explain: usage below")
@@ -202,8 +205,8 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool]:
 
 def _read_sources(path: str) -> Iterable[tuple[Any, Any, str, int]]:
     """Yield ``(document, node, source, index)`` for every KRM object under ``path``."""
-    from krm_dynamo.krm import RESOURCE_LIST_KIND
-    from krm_dynamo.yamlio import InputError, decode, load_documents_with_nodes
+    from krm_dynamo.kio.resourcelist import RESOURCE_LIST_KIND
+    from krm_dynamo.kio.yamlio import InputError, decode, load_documents_with_nodes
 
     if path == "-":
         files = [("-", sys.stdin.buffer.read())]
@@ -246,7 +249,7 @@ def _yaml_files(directory: str) -> list[str]:
 
 
 def _read_bytes(path: str) -> bytes:
-    from krm_dynamo.yamlio import InputError
+    from krm_dynamo.kio.yamlio import InputError
 
     try:
         with open(path, "rb") as fh:
@@ -256,7 +259,7 @@ def _read_bytes(path: str) -> bytes:
 
 
 def _read_function_config(path: str) -> dict:
-    from krm_dynamo.yamlio import InputError, decode, load_documents
+    from krm_dynamo.kio.yamlio import InputError, decode, load_documents
 
     docs = [d for d in load_documents(decode(_read_bytes(path), path), path) if d is not None]
     if len(docs) != 1 or not isinstance(docs[0], dict):
@@ -313,7 +316,7 @@ def _is_local_config(item: Any) -> bool:
 
 
 def _with_line(result, nodes: dict[int, Any]):
-    from krm_dynamo.yamlio import line_of
+    from krm_dynamo.kio.yamlio import line_of
 
     node = nodes.get(id(result.resource))
     if node is None or result.line is not None:
@@ -328,6 +331,6 @@ def _report(results, stderr: TextIO) -> None:
 
 
 def _has_errors(results) -> bool:
-    from krm_dynamo.results import has_errors
+    from krm_dynamo.kio.results import has_errors
 
     return has_errors(results)

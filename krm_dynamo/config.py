@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from krm_dynamo.results import ERROR, WARNING, Result
+from krm_dynamo.kio.results import ERROR, WARNING, Result
 
 CONFIG_API_VERSION = "fn.krm-dynamo.dev/v1alpha1"
 CONFIG_KIND = "KrmDynamoConfig"
@@ -206,7 +206,7 @@ def _convert(key: str, raw: Any, from_string: bool) -> Any:
 
 
 def _check_duration(key: str, value: str) -> None:
-    from krm_dynamo.durations import parse_duration
+    from krm_dynamo.kube.durations import parse_duration
 
     try:
         nanoseconds = parse_duration(value)

@@ -23,7 +23,7 @@ import posixpath
 from typing import Any, Callable
 
 from krm_dynamo import config as config_mod
-from krm_dynamo.results import (
+from krm_dynamo.kio.results import (
     ERROR,
     INDEX_ANNOTATIONS,
     INFO,
@@ -65,7 +65,7 @@ Expander = Callable[[dict, "config_mod.FunctionConfig", list], "tuple[list[dict]
 def _expand_v1alpha1(dgd: dict, cfg: "config_mod.FunctionConfig", items: list) -> tuple[list[dict], list[Result]]:
     # Imported here, not at module level: pydantic and jsonschema cost ~150 ms and are
     # only needed when a DGD is present (performance-and-style.md, lesson 12).
-    from krm_dynamo.expander import expand_graph
+    from krm_dynamo.pipeline import expand_graph
 
     return expand_graph(dgd, cfg, items)
 

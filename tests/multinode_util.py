@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from krm_dynamo import yamlio
 from krm_dynamo.core import expand
+from krm_dynamo.kio import yamlio
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 IMAGE = "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.0"

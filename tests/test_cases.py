@@ -36,12 +36,12 @@ import random
 import re
 from pathlib import Path
 
+import k8s_validate
 import pytest
 
-import k8s_validate
-from krm_dynamo import yamlio
 from krm_dynamo.core import expand
-from krm_dynamo.results import ERROR
+from krm_dynamo.kio import yamlio
+from krm_dynamo.kio.results import ERROR
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir()) if CASES_DIR.is_dir() else []

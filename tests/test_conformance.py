@@ -4,7 +4,7 @@
 The cases live beside the clone in ``../shared/conformance/backend-{vllm,sglang,trtllm}.yaml``
 (format: that folder's README.md) and are read at test time, never copied here. Each case
 names an operator step (``function``); the table :data:`RUNNERS` maps it to the project
-interface that does the same job: the backend hooks and helpers of ``krm_dynamo.backends``
+interface that does the same job: the backend hooks and helpers of ``krm_dynamo.render.backends``
 for unit-level steps, and a whole expansion (``krm_dynamo.core.expand``) for pod-spec,
 PodCliqueSet and LeaderWorkerSet generation. A case with ``deviation:`` is asserted in the
 project's deviated form (listed in docs/compatibility.md).
@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from krm_dynamo import backends, defaults, models, storage
+from krm_dynamo import defaults
+from krm_dynamo.api import models
 from krm_dynamo.core import expand
-from krm_dynamo.diagnostics import Report
+from krm_dynamo.graph.report import Report
+from krm_dynamo.render import backends, storage
 
 REPO = Path(__file__).resolve().parent.parent
 CONFORMANCE = REPO.parent / "shared" / "conformance"

@@ -15,13 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from krm_dynamo import defaults, explain, yamlio
-from krm_dynamo.core import expand
 from multinode_util import IMAGE, VLLM_ARGS, kinds, ok
 from multinode_util import dgd as multinode_dgd
 from multinode_util import worker as multinode_worker
 from procs import REPO, run_krm
+
+from krm_dynamo import defaults, explain
+from krm_dynamo.core import expand
+from krm_dynamo.kio import yamlio
 
 EXPECTED = Path(__file__).resolve().parent / "explain"
 PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")

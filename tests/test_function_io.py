@@ -7,7 +7,7 @@ import textwrap
 import pytest
 from procs import run_krm
 
-from krm_dynamo import yamlio
+from krm_dynamo.kio import yamlio
 
 
 def run(stdin: bytes | str, *args: str) -> subprocess.CompletedProcess:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 import k8s_validate as kv
+import pytest
 
 
 def _deployment() -> dict:

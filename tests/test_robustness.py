@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from krm_dynamo import yamlio
 from krm_dynamo.core import expand
+from krm_dynamo.kio import yamlio
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES = ("vllm-agg", "extra-pod-spec", "multinode-trtllm-lws", "autoscaling-metrics-behavior", "merge-edge-cases")

@@ -18,7 +18,9 @@ import jsonschema
 import pytest
 import yaml
 
-from krm_dynamo import cli, schema, yamlio
+from krm_dynamo import cli
+from krm_dynamo.api import schema
+from krm_dynamo.kio import yamlio
 
 REPO = Path(__file__).resolve().parents[1]
 CRD_DIR = REPO.parent / "shared" / "crds"

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from krm_dynamo import yamlio
+from krm_dynamo.kio import yamlio
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from e2e_util import EXAMPLES, IMAGE, VLLM_AGG_OBJECTS, check_golden, copy_example, kinds_and_names, load_all, run
+from e2e_util import (
+    EXAMPLES,
+    IMAGE,
+    VLLM_AGG_OBJECTS,
+    check_golden,
+    copy_example,
+    kinds_and_names,
+    load_all,
+    run,
+)
 from k8s_validate import validate_all
 
 pytestmark = pytest.mark.e2e

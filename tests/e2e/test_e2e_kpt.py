@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from e2e_util import EXAMPLES, check_golden, copy_example, kinds_and_names, load_all, run, tree
+from e2e_util import (
+    EXAMPLES,
+    check_golden,
+    copy_example,
+    kinds_and_names,
+    load_all,
+    run,
+    tree,
+)
 from k8s_validate import validate_all
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e_util import EXAMPLES, IMAGE, VLLM_AGG_OBJECTS, check_golden, copy_example, kinds_and_names, load_all, run
+from e2e_util import (
+    EXAMPLES,
+    IMAGE,
+    VLLM_AGG_OBJECTS,
+    check_golden,
+    copy_example,
+    kinds_and_names,
+    load_all,
+    run,
+)
 from k8s_validate import validate_all
 
 pytestmark = pytest.mark.e2e

@@ -3,7 +3,7 @@
 
 import pytest
 
-from krm_dynamo import backends
+from krm_dynamo.render import backends
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.expander import expand_graph
+from krm_dynamo.pipeline import expand_graph
 
 IMAGE = "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.0"
 COMMON_ENV = [
@@ -141,7 +141,7 @@ def test_backend_tables(backend, mount, env):
 )
 def test_deployment_strategy(annotation, strategy):
     """§14.1 strategy table."""
-    from krm_dynamo.workloads import deployment_strategy
+    from krm_dynamo.render.workloads import deployment_strategy
 
     annotations = {} if annotation is None else {"nvidia.com/deployment-strategy": annotation}
     assert deployment_strategy(annotations) == strategy

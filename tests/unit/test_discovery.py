@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from krm_dynamo import discovery
+from krm_dynamo.graph import discovery
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.expander import expand_graph
+from krm_dynamo.pipeline import expand_graph
 
 # operator-behaviour.md §20.1, verbatim.
 INPUT = r"""

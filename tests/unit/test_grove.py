@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 import k8s_validate
-from krm_dynamo import defaults, durations, grove
-from krm_dynamo.config import FunctionConfig
+import pytest
 from multinode_util import IMAGE, VLLM_ARGS
 from multinode_util import dgd as _dgd
 from multinode_util import golden_objects as _golden_objects
@@ -17,6 +14,11 @@ from multinode_util import kinds as _kinds
 from multinode_util import ok as _ok
 from multinode_util import run as _run
 from multinode_util import worker as _worker
+
+from krm_dynamo import defaults
+from krm_dynamo.config import FunctionConfig
+from krm_dynamo.kube import durations
+from krm_dynamo.render import grove
 
 GROVE = {"multinodeOrchestrator": "grove"}
 

@@ -3,7 +3,7 @@
 
 import pytest
 
-from krm_dynamo.podtemplate import (
+from krm_dynamo.render.podtemplate import (
     ProbeError,
     apply_probe,
     canonicalize_pod_spec,

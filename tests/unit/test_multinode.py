@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 import k8s_validate
-from krm_dynamo import backends, defaults
+import pytest
 from multinode_util import IMAGE, VLLM_ARGS
 from multinode_util import dgd as _dgd
 from multinode_util import golden_objects as _golden_objects
@@ -16,6 +14,10 @@ from multinode_util import kinds as _kinds
 from multinode_util import ok as _ok
 from multinode_util import run as _run
 from multinode_util import worker as _worker
+
+from krm_dynamo import defaults
+from krm_dynamo.render import backends
+
 
 def _templates(lws: dict) -> tuple[dict, dict]:
     t = lws["spec"]["leaderWorkerTemplate"]

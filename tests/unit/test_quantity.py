@@ -3,7 +3,7 @@
 
 import pytest
 
-from krm_dynamo import quantity
+from krm_dynamo.kube import quantity
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Single validation rules on their own, as tables (``krm_dynamo.validation``, ``krm_dynamo.naming``)."""
+"""Single validation rules on their own, as tables (``krm_dynamo.graph.validation``, ``krm_dynamo.kube.naming``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from krm_dynamo import models, naming, validation
+from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.diagnostics import Report
+from krm_dynamo.graph import validation
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kube import naming
 
 
 def _run(rule, service: dict, *, cfg: FunctionConfig | None = None, claims: set[str] = frozenset()) -> list[tuple]:

@@ -25,8 +25,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from krm_dynamo import cli, yamlio
+from krm_dynamo import cli
 from krm_dynamo.core import expand
+from krm_dynamo.kio import yamlio
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES = sorted(p.stem for p in CASES_DIR.glob("*.yaml"))
@@ -242,7 +243,7 @@ def test_bad_and_good_dgd_function_mode():
 
 def test_salvage_keeps_paths_and_suppresses_duplicates():
     """A value the strict parse rejects is dropped, and no rule reports it a second time."""
-    from krm_dynamo import validation
+    from krm_dynamo.graph import validation
 
     spec = {
         "pvcs": [{"name": "a", "create": True, "storageClass": "s", "volumeAccessMode": "ReadWriteOnce", "size": True}],

@@ -3,15 +3,15 @@
 
 :func:`read_resource_list` turns stdin bytes into ``(items, functionConfig)``;
 :func:`write_resource_list` turns the core's answer back into YAML. Every way the
-input can be wrong is an :class:`~krm_dynamo.yamlio.InputError` with one readable line.
+input can be wrong is an :class:`~krm_dynamo.kio.yamlio.InputError` with one readable line.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from krm_dynamo import yamlio
-from krm_dynamo.results import Result, sort_key
+from krm_dynamo.kio import yamlio
+from krm_dynamo.kio.results import Result, sort_key
 
 RESOURCE_LIST_KIND = "ResourceList"
 # v1 is current; kyaml still accepts v1beta1 (older kpt and kustomize send it).

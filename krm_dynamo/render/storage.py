@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from krm_dynamo import defaults, fieldorder, models, quantity
-from krm_dynamo.backends import Backend
-from krm_dynamo.diagnostics import Report
+from krm_dynamo import defaults
+from krm_dynamo.api import models
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kube import fieldorder, quantity
+from krm_dynamo.render.backends import Backend
 
 
 @dataclass

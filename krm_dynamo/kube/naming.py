@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from krm_dynamo.diagnostics import Report
+from krm_dynamo.graph.report import Report
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")

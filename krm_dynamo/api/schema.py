@@ -3,7 +3,7 @@
 
 ``krm-dynamo schema`` prints it for editors (yaml-language-server: a modeline
 ``# yaml-language-server: $schema=dgd.schema.json`` or a ``yaml.schemas`` setting) and
-other tools. There is one source of truth: :mod:`krm_dynamo.models`. The generated
+other tools. There is one source of truth: :mod:`krm_dynamo.api.models`. The generated
 schema is adjusted only in ways the models cannot say themselves:
 
 * ``Optional`` fields are plain (``null`` means unset to Kubernetes, and the CRD
@@ -51,7 +51,7 @@ def dgd_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of a whole ``DynamoGraphDeployment`` object."""
     from pydantic.json_schema import GenerateJsonSchema
 
-    from krm_dynamo import models
+    from krm_dynamo.api import models
 
     class _Generator(GenerateJsonSchema):
         def nullable_schema(self, schema):  # Optional[X] -> X

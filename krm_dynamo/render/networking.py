@@ -13,11 +13,13 @@ ingress that produces nothing is reported (D19).
 
 from __future__ import annotations
 
-from krm_dynamo import defaults, fieldorder, models
-from krm_dynamo.component import Component
+from krm_dynamo import defaults
+from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.diagnostics import Report
-from krm_dynamo.workloads import object_metadata
+from krm_dynamo.graph.component import Component
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kube import fieldorder
+from krm_dynamo.render.workloads import object_metadata
 
 
 def frontend_service(component: Component, namespace: str | None, labels: dict, annotations: dict,

@@ -12,13 +12,15 @@ and annotations reach the cliques (D4, D5).
 
 from __future__ import annotations
 
-from krm_dynamo import backends, defaults, fieldorder
-from krm_dynamo.durations import format_duration, parse_duration
-from krm_dynamo.component import Component
+from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.diagnostics import Report
-from krm_dynamo.multinode import launch_warnings, role_templates
-from krm_dynamo.podtemplate import PodContext, PodTemplate, build_pod_template
+from krm_dynamo.graph.component import Component
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kube import fieldorder
+from krm_dynamo.kube.durations import format_duration, parse_duration
+from krm_dynamo.render import backends
+from krm_dynamo.render.multinode import launch_warnings, role_templates
+from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
 
 
 def enabled(cfg: FunctionConfig, dgd_annotations: dict[str, str]) -> bool:

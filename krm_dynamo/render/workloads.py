@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 
-from krm_dynamo import defaults, fieldorder
-from krm_dynamo.component import Component
-from krm_dynamo.podtemplate import PodTemplate
+from krm_dynamo import defaults
+from krm_dynamo.graph.component import Component
+from krm_dynamo.kube import fieldorder
+from krm_dynamo.render.podtemplate import PodTemplate
 
 
 def object_metadata(name: str, namespace: str | None, labels: dict, annotations: dict) -> dict:

@@ -15,9 +15,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from krm_dynamo import backends, defaults, models
+from krm_dynamo import defaults
+from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.diagnostics import Report
+from krm_dynamo.graph.report import Report
+from krm_dynamo.render import backends
 
 DEPLOYMENT_CONFIG_ENV = "DYN_DEPLOYMENT_CONFIG"
 

@@ -8,7 +8,7 @@ objects if any result is an error.
 
 from __future__ import annotations
 
-from krm_dynamo.results import ERROR, INFO, WARNING, Result, has_errors
+from krm_dynamo.kio.results import ERROR, INFO, WARNING, Result, has_errors
 
 
 class Report:

@@ -3,7 +3,7 @@
 
 The loading phases are fixed (performance-and-style lessons 3 and 4):
 
-1. strict parse (:func:`krm_dynamo.models.parse_spec`): types, enums, minimums and
+1. strict parse (:func:`krm_dynamo.api.models.parse_spec`): types, enums, minimums and
    unknown fields (V28), every problem with its field path;
 2. salvage (:func:`salvage`): when the parse failed, the offending values are dropped
    from a copy of the spec and it is parsed again, so that
@@ -37,13 +37,22 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from krm_dynamo import backends, defaults, models, naming, quantity
-from krm_dynamo.component import (DEPLOYMENT_CONFIG_ENV, component_name, default_ingress,
-                                  deployment_config_workers, deployment_config_workers_problem, dynamo_namespace,
-                                  effective_image)
+from krm_dynamo import defaults
+from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.diagnostics import Report
-from krm_dynamo.results import Result
+from krm_dynamo.graph.component import (
+    DEPLOYMENT_CONFIG_ENV,
+    component_name,
+    default_ingress,
+    deployment_config_workers,
+    deployment_config_workers_problem,
+    dynamo_namespace,
+    effective_image,
+)
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kio.results import Result
+from krm_dynamo.kube import naming, quantity
+from krm_dynamo.render import backends
 
 _COMPONENT_TYPES = (defaults.COMPONENT_FRONTEND, defaults.COMPONENT_WORKER, defaults.COMPONENT_PLANNER)
 _PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -593,7 +602,9 @@ def check_ingress(s: ServiceCheck, report: Report) -> None:
         failed = True
     if failed:
         return
-    from krm_dynamo.networking import ingress_host  # the host exactly as the builder writes it
+    from krm_dynamo.render.networking import (
+        ingress_host,  # the host exactly as the builder writes it
+    )
 
     host = ingress_host(ingress)
     if not naming.is_dns1123_subdomain(host):

@@ -16,11 +16,13 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from krm_dynamo import backends, defaults, quantity, storage
-from krm_dynamo.component import Component, effective_image
+from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.diagnostics import Report
-from krm_dynamo.discovery import SecretIndex
+from krm_dynamo.graph.component import Component, effective_image
+from krm_dynamo.graph.discovery import SecretIndex
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kube import quantity
+from krm_dynamo.render import backends, storage
 
 PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
 PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 
-from krm_dynamo import defaults, fieldorder, quantity
-from krm_dynamo.component import Component
-from krm_dynamo.diagnostics import Report
-from krm_dynamo.workloads import object_metadata
+from krm_dynamo import defaults
+from krm_dynamo.graph.component import Component
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kube import fieldorder, quantity
+from krm_dynamo.render.workloads import object_metadata
 
 
 def default_metrics() -> list[dict]:

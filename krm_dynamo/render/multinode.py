@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import copy
 
-from krm_dynamo import backends, defaults, fieldorder
-from krm_dynamo.component import Component
-from krm_dynamo.diagnostics import Report
-from krm_dynamo.podtemplate import PodContext, PodTemplate, build_pod_template
-from krm_dynamo.workloads import object_metadata
+from krm_dynamo import defaults
+from krm_dynamo.graph.component import Component
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kube import fieldorder
+from krm_dynamo.render import backends
+from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
+from krm_dynamo.render.workloads import object_metadata
 
 ROLES = (defaults.ROLE_LEADER, defaults.ROLE_WORKER)
 

@@ -15,13 +15,28 @@ from __future__ import annotations
 
 import copy
 
-from krm_dynamo import (autoscaling, defaults, discovery, grove, models, multinode, naming, networking, storage,
-                        validation, workloads)
-from krm_dynamo.component import build_component, dynamo_namespace
+from krm_dynamo import defaults
+from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.diagnostics import Report
-from krm_dynamo.podtemplate import PodContext, build_pod_template, pod_annotations, pod_labels
-from krm_dynamo.results import WARNING, Result
+from krm_dynamo.graph import discovery, validation
+from krm_dynamo.graph.component import build_component, dynamo_namespace
+from krm_dynamo.graph.report import Report
+from krm_dynamo.kio.results import WARNING, Result
+from krm_dynamo.kube import naming
+from krm_dynamo.render import (
+    autoscaling,
+    grove,
+    multinode,
+    networking,
+    storage,
+    workloads,
+)
+from krm_dynamo.render.podtemplate import (
+    PodContext,
+    build_pod_template,
+    pod_annotations,
+    pod_labels,
+)
 
 
 def expand_graph(dgd: dict, cfg: FunctionConfig, items: list) -> tuple[list[dict], list[Result]]:

@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from krm_dynamo import defaults
-from krm_dynamo.diagnostics import Report
+from krm_dynamo.graph.report import Report
 
 
 def _quantity_input(value: Any) -> Any:
