@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 
 from krm_dynamo import defaults
-from krm_dynamo.api import models
+from krm_dynamo.api import messages
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph import discovery, validation
 from krm_dynamo.graph.component import build_component, dynamo_namespace
@@ -58,19 +58,19 @@ def _metadata(dgd: dict, report: Report) -> tuple[str, str | None, dict[str, str
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        report.error("metadata", f"expected `metadata` to be a mapping, got {models.show_value(metadata)}")
+        report.error("metadata", f"expected `metadata` to be a mapping, got {messages.show_value(metadata)}")
         return None
     ok = True
     name, namespace = metadata.get("name"), metadata.get("namespace")
     if name is not None and not isinstance(name, str):
-        report.error("metadata.name", f"expected `metadata.name` to be a string, got {models.show_value(name)}")
+        report.error("metadata.name", f"expected `metadata.name` to be a string, got {messages.show_value(name)}")
         ok = False
     elif not name:
         report.error("metadata.name", "expected `metadata.name`, the name of the graph, found none")
         ok = False
     if namespace is not None and not isinstance(namespace, str):
         report.error("metadata.namespace",
-                     f"expected `metadata.namespace` to be a string, got {models.show_value(namespace)}")
+                     f"expected `metadata.namespace` to be a string, got {messages.show_value(namespace)}")
         ok = False
     elif namespace and not naming.is_dns1123_label(namespace):
         report.error("metadata.namespace", naming.dns_label_message("the namespace", namespace))
@@ -81,14 +81,14 @@ def _metadata(dgd: dict, report: Report) -> tuple[str, str | None, dict[str, str
             continue
         if not isinstance(value, dict):
             report.error(f"metadata.{field_name}",
-                         f"expected `metadata.{field_name}` to be a mapping, got {models.show_value(value)}")
+                         f"expected `metadata.{field_name}` to be a mapping, got {messages.show_value(value)}")
             ok = False
             continue
         for key, item in value.items():
             if not isinstance(key, str) or not isinstance(item, str):
                 report.error(f"metadata.{field_name}",
                              f"expected `metadata.{field_name}` to map strings to strings, got "
-                             f"{models.show_value(key)}: {models.show_value(item)}")
+                             f"{messages.show_value(key)}: {messages.show_value(item)}")
                 ok = False
                 break
     if not ok:

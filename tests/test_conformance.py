@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from krm_dynamo import defaults
-from krm_dynamo.api import models
+from krm_dynamo.api import v1alpha1
 from krm_dynamo.core import expand
 from krm_dynamo.graph.report import Report
 from krm_dynamo.render import backends, storage
@@ -131,7 +131,7 @@ def run_update_container(case: dict) -> None:
     component = inp.get("component") or {}
     if "volumeMounts" in component:  # storage + backend env: the volume loop and the cache env (D8)
         report = Report({})
-        svc = models.Service.model_validate(component)
+        svc = v1alpha1.DynamoComponentDeploymentSharedSpec.model_validate(component)
         volumes = storage.pod_volumes(svc, backend, "spec.services.x", report)
         container["env"] = backends.add_env_if_absent(
             list(container.get("env") or []), backends.compilation_cache_env(backend, volumes.cache_mount_path))

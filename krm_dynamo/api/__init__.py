@@ -1,1 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
+"""The DGD API (``nvidia.com/v1alpha1``): models, parsing with results, and the JSON Schema.
+
+* :mod:`~krm_dynamo.api.v1alpha1`: the spec's types, named and described as in the operator API;
+* :mod:`~krm_dynamo.api.scalars`: quantities, int32 and the backend enum those types use;
+* :mod:`~krm_dynamo.api.parse`: a spec into a model, every problem a result with its field path;
+* :mod:`~krm_dynamo.api.messages`: the words of those results (no pydantic);
+* :mod:`~krm_dynamo.api.schema`: ``krm-dynamo schema``, the JSON Schema made from the models.
+
+Only :mod:`messages` is light: the others import pydantic, so they are imported only
+when a DGD is present (or ``schema`` runs).
+"""

@@ -3,19 +3,21 @@
 
 ``krm-dynamo schema`` prints it for editors (yaml-language-server: a modeline
 ``# yaml-language-server: $schema=dgd.schema.json`` or a ``yaml.schemas`` setting) and
-other tools. There is one source of truth: :mod:`krm_dynamo.api.models`. The generated
-schema is adjusted only in ways the models cannot say themselves:
+other tools. There is one source of truth: :mod:`krm_dynamo.api.v1alpha1`, whose class
+names are the API's type names (the definition titles) and whose field descriptions are
+the editors' hover text. The generated schema is adjusted only in ways the models cannot
+say themselves:
 
 * ``Optional`` fields are plain (``null`` means unset to Kubernetes, and the CRD
   allows no null either), and ``default: null`` is left out;
 * Dynamo-defined types say ``additionalProperties: false``: the CRD prunes unknown
-  fields and the function warns about them (V28); embedded Kubernetes types
+  fields and the function warns about them; embedded Kubernetes types
   (``extraPodSpec``, probes, env, HPA metrics and behaviour) stay open;
-* type titles use the API's names (``DynamoGraphDeploymentSpec``, …);
+* a type's docstring becomes its description;
 * the envelope (``apiVersion``/``kind`` constants, ``metadata.name``) is added.
 
-Fields beyond the operator's CRD carry ``x-krm-dynamo-beyond-crd: true`` (D22's
-service-level ``startupProbe``).
+Fields beyond the operator's CRD carry ``x-krm-dynamo-beyond-crd: true`` (the
+service-level ``startupProbe``, D22).
 """
 
 from __future__ import annotations
@@ -23,59 +25,47 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from krm_dynamo.api import v1alpha1
 from krm_dynamo.core import DGD_API_VERSION, DGD_KIND
 
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"  # the dialect every editor and validator knows
 API_VERSION = DGD_API_VERSION
 KIND = DGD_KIND
+_DEFINITIONS = "#/definitions/"
+_SPEC = v1alpha1.DynamoGraphDeploymentSpec
 
-# Model class -> the API's type name (seed API reference), used as the title of each definition.
-_API_TITLES = {
-    "GraphSpec": "DynamoGraphDeploymentSpec",
-    "Service": "DynamoComponentDeploymentSharedSpec",
-    "Ingress": "IngressSpec",
-    "IngressTLS": "IngressTLSSpec",
-    "SharedMemory": "SharedMemorySpec",
-    "Multinode": "MultinodeSpec",
-    "PVC": "PVC",
-    "VolumeMount": "VolumeMount",
-    "Resources": "Resources",
-    "ResourceItem": "ResourceItem",
-    "Autoscaling": "Autoscaling",
-    "ExtraPodMetadata": "ExtraPodMetadata",
-    "ExtraPodSpec": "ExtraPodSpec",
-}
+
+class _Generator(GenerateJsonSchema):
+    """pydantic's generator with the adjustments listed in the module docstring."""
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])  # Optional[X] -> X
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        out = super().default_schema(schema)
+        if out.get("default", ...) is None:
+            del out["default"]
+        return out
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
 
 
 def dgd_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of a whole ``DynamoGraphDeployment`` object."""
-    from pydantic.json_schema import GenerateJsonSchema
-
-    from krm_dynamo.api import models
-
-    class _Generator(GenerateJsonSchema):
-        def nullable_schema(self, schema):  # Optional[X] -> X
-            return self.generate_inner(schema["schema"])
-
-        def default_schema(self, schema):
-            out = super().default_schema(schema)
-            if out.get("default", ...) is None:
-                del out["default"]
-            return out
-
-        def field_title_should_be_set(self, schema) -> bool:
-            return False
-
-    spec = models.GraphSpec.model_json_schema(schema_generator=_Generator, ref_template="#/definitions/{model}")
-    definitions = spec.pop("$defs", {})
-    definitions["GraphSpec"] = spec
-    dynamo_types = {cls.__name__ for cls in _subclasses(models._Dynamo)}
+    spec = _SPEC.model_json_schema(schema_generator=_Generator, ref_template=_DEFINITIONS + "{model}")
+    definitions: dict[str, Any] = spec.pop("$defs", {})
+    definitions[_SPEC.__name__] = spec
+    dynamo_types = {cls.__name__ for cls in _subclasses(v1alpha1.DynamoType)}
     for name, definition in definitions.items():
-        definition["title"] = _API_TITLES.get(name, name)
+        definition["title"] = name
         if name in dynamo_types:
             definition["additionalProperties"] = False
-        doc = getattr(models, name, None).__doc__ if hasattr(models, name) else None
-        if doc and "description" not in definition:
+        doc = getattr(v1alpha1, name).__doc__
+        if doc:
             definition["description"] = " ".join(doc.split()).replace("``", "`")
     return {
         "$schema": SCHEMA_DIALECT,
@@ -86,25 +76,33 @@ def dgd_schema() -> dict[str, Any]:
         ),
         "type": "object",
         "required": ["apiVersion", "kind", "metadata"],
-        "properties": {
-            "apiVersion": {"type": "string", "const": API_VERSION},
-            "kind": {"type": "string", "const": KIND},
-            "metadata": {
-                "type": "object",
-                "required": ["name"],
-                "properties": {
-                    # The graph name is a label value and prefixes every object name (V2).
-                    "name": {"type": "string", "maxLength": 63,
-                             "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
-                    "namespace": {"type": "string"},
-                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-                    "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
-                },
-            },
-            "spec": {"$ref": "#/definitions/GraphSpec"},
-            "status": {"type": "object", "description": "Written by the operator; ignored by krm-dynamo."},
-        },
+        "properties": _envelope(),
         "definitions": dict(sorted(definitions.items())),
+    }
+
+
+def _envelope() -> dict[str, Any]:
+    """The object around the spec: apiVersion, kind, metadata, spec and status."""
+    string_map = {"type": "object", "additionalProperties": {"type": "string"}}
+    return {
+        "apiVersion": {"type": "string", "const": API_VERSION, "description": f"Always `{API_VERSION}`."},
+        "kind": {"type": "string", "const": KIND, "description": f"Always `{KIND}`."},
+        "metadata": {
+            "type": "object",
+            "required": ["name"],
+            "description": "Standard Kubernetes object metadata.",
+            "properties": {
+                # The graph name is a label value and prefixes every object name: a DNS-1123 label.
+                "name": {"type": "string", "maxLength": 63, "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+                         "description": "Name of the graph; it prefixes the name of every generated object."},
+                "namespace": {"type": "string",
+                              "description": "Namespace of the graph and of every generated object."},
+                "labels": {**string_map, "description": "Labels of the DynamoGraphDeployment itself."},
+                "annotations": {**string_map, "description": "Annotations of the DynamoGraphDeployment itself."},
+            },
+        },
+        "spec": {"$ref": _DEFINITIONS + _SPEC.__name__, "description": "The desired state of the graph deployment."},
+        "status": {"type": "object", "description": "Written by the operator; ignored by krm-dynamo."},
     }
 
 
@@ -114,8 +112,6 @@ def dump() -> str:
 
 
 def _subclasses(cls: type) -> list[type]:
-    out = []
-    for sub in cls.__subclasses__():
-        out.append(sub)
-        out.extend(_subclasses(sub))
-    return out
+    """Every subclass of ``cls``, at any depth."""
+    direct: list[type] = cls.__subclasses__()
+    return [found for sub in direct for found in (sub, *_subclasses(sub))]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import models
+from krm_dynamo.api import v1alpha1
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.report import Report
 from krm_dynamo.render import backends
@@ -42,14 +42,14 @@ class Component:
     key: str
     name: str
     path: str
-    spec: models.Service
+    spec: v1alpha1.DynamoComponentDeploymentSharedSpec
     component_type: str
     dynamo_namespace: str
     dgd_envs: list[dict]
     service_envs: list[dict]
     replicas: int | None
     resources: dict[str, dict[str, Any]]
-    ingress: models.Ingress | None
+    ingress: v1alpha1.IngressSpec | None
     backend: backends.Backend
     node_count: int
     labels: dict[str, str] = field(default_factory=dict)
@@ -78,7 +78,7 @@ def component_name(dgd_name: str, key: str) -> str:
     return f"{dgd_name}-{key.lower()}"
 
 
-def dynamo_namespace(dgd_name: str, services: dict[str, models.Service], report: Report) -> str:
+def dynamo_namespace(dgd_name: str, services: dict[str, v1alpha1.DynamoComponentDeploymentSharedSpec], report: Report) -> str:
     """One Dynamo namespace for the whole DGD (D10): all non-empty values must agree."""
     chosen: tuple[str, str] | None = None
     for key, svc in services.items():
@@ -96,14 +96,14 @@ def dynamo_namespace(dgd_name: str, services: dict[str, models.Service], report:
     return chosen[1] if chosen else defaults.DEFAULT_DYNAMO_NAMESPACE_PREFIX + dgd_name
 
 
-def default_ingress(dgd_name: str, cfg: FunctionConfig) -> models.Ingress:
+def default_ingress(dgd_name: str, cfg: FunctionConfig) -> v1alpha1.IngressSpec:
     """The frontend ingress the operator builds from its flags (§4.3, ``GenerateDefaultIngressSpec``)."""
-    return models.Ingress(
+    return v1alpha1.IngressSpec(
         enabled=bool(cfg.istioGateway or cfg.ingressClassName),
         host=dgd_name,
         useVirtualService=bool(cfg.istioGateway),
         ingressControllerClassName=cfg.ingressClassName or None,
-        tls=models.IngressTLS(secretName=cfg.ingressTlsSecretName) if cfg.ingressTlsSecretName else None,
+        tls=v1alpha1.IngressTLSSpec(secretName=cfg.ingressTlsSecretName) if cfg.ingressTlsSecretName else None,
         hostSuffix=cfg.ingressHostSuffix or None,
         virtualServiceGateway=cfg.istioGateway or None,
     )
@@ -111,10 +111,10 @@ def default_ingress(dgd_name: str, cfg: FunctionConfig) -> models.Ingress:
 
 def build_component(
     key: str,
-    svc: models.Service,
+    svc: v1alpha1.DynamoComponentDeploymentSharedSpec,
     *,
     dgd_name: str,
-    graph: models.GraphSpec,
+    graph: v1alpha1.DynamoGraphDeploymentSpec,
     namespace: str,
     cfg: FunctionConfig,
     report: Report,
@@ -171,7 +171,7 @@ def build_component(
     )
 
 
-def _resources(resources: models.Resources | None) -> dict[str, dict[str, Any]]:
+def _resources(resources: v1alpha1.Resources | None) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     if resources is None:
         return out

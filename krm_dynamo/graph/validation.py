@@ -3,7 +3,7 @@
 
 The loading phases are fixed (performance-and-style lessons 3 and 4):
 
-1. strict parse (:func:`krm_dynamo.api.models.parse_spec`): types, enums, minimums and
+1. strict parse (:func:`krm_dynamo.api.parse.parse_spec`): types, enums, minimums and
    unknown fields (V28), every problem with its field path;
 2. salvage (:func:`salvage`): when the parse failed, the offending values are dropped
    from a copy of the spec and it is parsed again, so that
@@ -17,7 +17,7 @@ input only. Each rule is a small function of one :class:`GraphCheck` (graph rule
 
 Where each check of §16.3 lives:
 
-* the strict parse (``models``): types, V3 (enum), V9 ``nodeCount`` >= 2, V14, V28;
+* the strict parse (``api.parse``): types, V3 (enum), V9 ``nodeCount`` >= 2, V14, V28;
 * here: V1, V2 (with label keys/values, volume and PVC names, service keys equal but
   for case, container names), V4, V5, V6/D23, V7, V8, V10, V11, V15–V20, V21, V22, V23,
   V24 (with ``ServiceArgs.workers``), V25, V26, V27, V29, V30, D22, the multinode
@@ -38,7 +38,7 @@ from typing import Any, Callable
 from pydantic import ValidationError
 
 from krm_dynamo import defaults
-from krm_dynamo.api import models
+from krm_dynamo.api import messages, parse, v1alpha1
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import (
     DEPLOYMENT_CONFIG_ENV,
@@ -64,13 +64,13 @@ class GraphCheck:
     """What the graph rules look at."""
 
     name: str
-    graph: models.GraphSpec
+    graph: v1alpha1.DynamoGraphDeploymentSpec
     cfg: FunctionConfig
     known_claims: set[str] = field(default_factory=set)
     grove_mode: bool = False  # D2: the whole DGD becomes one PodCliqueSet
 
     @property
-    def services(self) -> dict[str, models.Service]:
+    def services(self) -> dict[str, v1alpha1.DynamoComponentDeploymentSharedSpec]:
         """The services that are mappings (null ones are reported by V1)."""
         return {k: v for k, v in (self.graph.services or {}).items() if v is not None}
 
@@ -81,7 +81,7 @@ class ServiceCheck:
 
     graph: GraphCheck
     key: str
-    svc: models.Service
+    svc: v1alpha1.DynamoComponentDeploymentSharedSpec
     backend: backends.Backend | None = None
 
     @property
@@ -106,20 +106,20 @@ class ServiceCheck:
 # --- phases ------------------------------------------------------------------------------
 
 
-def load(spec: Any, report: Report) -> tuple[models.GraphSpec | None, bool, set[str]]:
+def load(spec: Any, report: Report) -> tuple[v1alpha1.DynamoGraphDeploymentSpec | None, bool, set[str]]:
     """Phases 1 and 2: ``(model, parsed_cleanly, dropped_paths)``; model None when nothing is left."""
-    graph = models.parse_spec(spec, report)
+    graph = parse.parse_spec(spec, report)
     if graph is not None:
         return graph, True, set()
     if not isinstance(spec, dict):
         return None, False, set()
     salvaged, dropped = salvage(spec)
     if salvaged is not None:
-        models.report_unknown_fields(salvaged, "spec", report)  # V28 still applies to what parsed
+        parse.report_unknown_fields(salvaged, "spec", report)  # V28 still applies to what parsed
     return salvaged, False, dropped
 
 
-def salvage(spec: dict, attempts: int = 25) -> tuple[models.GraphSpec | None, set[str]]:
+def salvage(spec: dict, attempts: int = 25) -> tuple[v1alpha1.DynamoGraphDeploymentSpec | None, set[str]]:
     """Parse a copy of ``spec`` without the values the strict parse rejected.
 
     Returns the model (None if nothing sensible is left) and the field paths dropped.
@@ -130,13 +130,13 @@ def salvage(spec: dict, attempts: int = 25) -> tuple[models.GraphSpec | None, se
     dropped: set[str] = set()
     for _ in range(attempts):
         try:
-            return models.GraphSpec.model_validate(doc), dropped
+            return v1alpha1.DynamoGraphDeploymentSpec.model_validate(doc), dropped
         except ValidationError as exc:
             progressed = False
             for err in exc.errors(include_url=False):
                 loc = _data_loc(err["loc"])
                 if loc and _drop(doc, loc):
-                    dropped.add(models.field_path(("spec", *loc)))
+                    dropped.add(messages.field_path(("spec", *loc)))
                     progressed = True
             if not progressed:
                 return None, dropped
@@ -177,7 +177,7 @@ def _drop(doc: Any, loc: tuple) -> bool:
     return False
 
 
-def validate(name: str, graph: models.GraphSpec, cfg: FunctionConfig, known_claims: set[str],
+def validate(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, known_claims: set[str],
              report: Report, dropped: set[str] = frozenset(), *, grove_mode: bool = False) -> None:
     """Phase 3: every cross-field rule, results under ``dropped`` paths left out."""
     scratch = Report(report.dgd)
@@ -758,4 +758,4 @@ def _check_env_names(envs: list | None, path: str, report: Report) -> None:
 
 
 def _show(value: Any) -> str:
-    return models.show_value(value)
+    return messages.show_value(value)

@@ -14,7 +14,7 @@ ingress that produces nothing is reported (D19).
 from __future__ import annotations
 
 from krm_dynamo import defaults
-from krm_dynamo.api import models
+from krm_dynamo.api import v1alpha1
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.report import Report
@@ -52,7 +52,7 @@ def frontend_service(component: Component, namespace: str | None, labels: dict, 
     return fieldorder.ordered(obj, "Service")
 
 
-def ingress_host(ingress: models.Ingress) -> str:
+def ingress_host(ingress: v1alpha1.IngressSpec) -> str:
     """``hostPrefix + host + "." + (hostSuffix or "local")`` (§14.3)."""
     suffix = ingress.hostSuffix if ingress.hostSuffix is not None else defaults.INGRESS_DEFAULT_HOST_SUFFIX
     return f"{ingress.hostPrefix or ''}{ingress.host or ''}.{suffix}"

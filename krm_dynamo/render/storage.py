@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from krm_dynamo import defaults
-from krm_dynamo.api import models
+from krm_dynamo.api import v1alpha1
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import fieldorder, quantity
 from krm_dynamo.render.backends import Backend
@@ -26,7 +26,7 @@ class PodVolumes:
     cache_mount_path: str | None = None
 
 
-def pod_volumes(svc: models.Service, backend: Backend, path: str, report: Report) -> PodVolumes:
+def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend, path: str, report: Report) -> PodVolumes:
     """Step 10 of §6: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
 
     The input has passed ``validation`` (V7, V8, V20 are reported there, once per
@@ -84,7 +84,7 @@ def pod_volumes(svc: models.Service, backend: Backend, path: str, report: Report
     return out
 
 
-def persistent_volume_claims(graph: models.GraphSpec, namespace: str | None, report: Report) -> list[dict]:
+def persistent_volume_claims(graph: v1alpha1.DynamoGraphDeploymentSpec, namespace: str | None, report: Report) -> list[dict]:
     """One PVC per ``spec.pvcs[]`` entry with ``create: true``.
 
     The entries have passed ``validation.check_pvcs`` (V5, V6/D23), which owns the

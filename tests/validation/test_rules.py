@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from krm_dynamo.api import models
+from krm_dynamo.api import v1alpha1
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph import validation
 from krm_dynamo.graph.report import Report
@@ -13,7 +13,7 @@ from krm_dynamo.kube import naming
 
 
 def _run(rule, service: dict, *, cfg: FunctionConfig | None = None, claims: set[str] = frozenset()) -> list[tuple]:
-    graph = models.GraphSpec.model_validate({"services": {"W": service}})
+    graph = v1alpha1.DynamoGraphDeploymentSpec.model_validate({"services": {"W": service}})
     check = validation.GraphCheck(name="llm", graph=graph, cfg=cfg or FunctionConfig(), known_claims=set(claims))
     report = Report({})
     rule(validation.ServiceCheck(graph=check, key="W", svc=graph.services["W"]), report)
