@@ -23,7 +23,7 @@ SELF = Path(__file__).resolve()
 
 # Folders whose Python files are checked, and folders whose YAML comments are checked
 # (test inputs explain themselves in a header comment).
-CHECKED = ("tests", "benchmarks")
+CHECKED = ("krm_dynamo", "tests", "benchmarks")
 CHECKED_YAML = ("tests",)
 
 # Citations of documents outside the repository. Built from parts so that this file does
@@ -42,6 +42,12 @@ _OUTSIDE = re.compile(
     ),
     re.IGNORECASE,
 )
+# User-visible text that still cites the specification: ``krm-dynamo explain`` prints these
+# default sources (tests/explain/worker.yaml pins one), so rewording them changes output and
+# is left to the work on the default tables. Remove an entry when its text is reworded.
+_KNOWN_OUTPUT = tuple(
+    "operator" + "-behaviour \u00a7" + section for section in ("18", "10.4", "5.1, \u00a710.4", "10.5")
+)
 _ID = re.compile(r"\b([DRV][0-9]{1,2})\b")
 _ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
 _LINK = re.compile(r"decisions\.md#([A-Za-z0-9-]+)")
@@ -52,6 +58,11 @@ def _python_files() -> list[Path]:
     for folder in CHECKED:
         files.extend(sorted((ROOT / folder).rglob("*.py")))
     return [f for f in files if f.resolve() != SELF]
+
+
+def _known_output(line: str) -> bool:
+    """The line holds one of the known output strings, inside a string literal."""
+    return any(text in line and '"' in line.split(text)[0] for text in _KNOWN_OUTPUT)
 
 
 def _yaml_comments() -> list[tuple[Path, int, str]]:
@@ -85,7 +96,7 @@ def test_no_reference_points_outside_the_repository() -> None:
         _where(path, lineno, line)
         for path in _python_files()
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if _OUTSIDE.search(line)
+        if _OUTSIDE.search(line) and not (path.is_relative_to(ROOT / "krm_dynamo") and _known_output(line))
     ]
     found += [_where(path, lineno, line) for path, lineno, line in _yaml_comments() if _OUTSIDE.search(line)]
     assert found == [], "references outside the repository:\n" + "\n".join(found)
