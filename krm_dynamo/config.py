@@ -62,17 +62,17 @@ DEFAULTS: dict[str, Any] = {
     "defaultImage": "",
     # Volcano PodGroups and schedulerName on LWS pods: volcano (default) or none (D27)
     "gangScheduling": "volcano",
-    # debugger sidecar image; operator env INTERNAL_IMAGES_DEBUGGER, default python:3.12-slim (§15)
+    # debugger sidecar image; operator env INTERNAL_IMAGES_DEBUGGER, default python:3.12-slim
     "debuggerImage": "python:3.12-slim",
-    # Grove terminationDelay; operator flag --grove-termination-delay (multinode-and-backends §6)
+    # Grove terminationDelay; operator flag --grove-termination-delay
     "groveTerminationDelay": "",
-    # Grove pods scheduled by the KAI scheduler (multinode-and-backends §6)
+    # Grove pods scheduled by the KAI scheduler
     "kaiScheduler": False,
 }
 
 
 class FunctionConfig:
-    """Operator-level settings; attribute names are the functionConfig keys (operator-behaviour §17).
+    """Operator-level settings; attribute names are the functionConfig keys (D13).
 
     A plain class rather than a dataclass: this runs on every call, DGD or not, and the
     dataclass machinery alone costs about 10 ms of start-up.

@@ -4,7 +4,7 @@
 No stdin, stdout, environment, clock or network here (kyaml ``fn/framework`` shape):
 the CLI reads and writes, this module only decides what the output items are.
 
-Rules it owns, all from ``krm-integration.md`` §8 and ``decisions.md``:
+Rules it owns (the KRM function contract, and ``docs/decisions.md``):
 
 * dispatch by (apiVersion, kind); every other item passes through untouched;
 * generated objects go right after their DGD, in a fixed kind order;
@@ -64,7 +64,7 @@ Expander = Callable[[dict, "config_mod.FunctionConfig", list], "tuple[list[dict]
 
 def _expand_v1alpha1(dgd: dict, cfg: "config_mod.FunctionConfig", items: list) -> tuple[list[dict], list[Result]]:
     # Imported here, not at module level: pydantic and jsonschema cost ~150 ms and are
-    # only needed when a DGD is present (performance-and-style.md, lesson 12).
+    # only needed when a DGD is present (a run without a DGD must stay fast).
     from krm_dynamo.pipeline import expand_graph
 
     return expand_graph(dgd, cfg, items)

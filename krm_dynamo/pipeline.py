@@ -154,14 +154,14 @@ def _expand_service(key, svc, dgd_name, namespace, graph, dyn_ns, cfg, ctx, repo
         grove_components.append(component)
         objects = []
         if component.component_type == defaults.COMPONENT_FRONTEND:
-            # §6.3: service labels and annotations (D4, D5); the selector names the Grove clique.
+            # Grove: service labels and annotations (D4, D5); the selector names the Grove clique.
             objects.append(networking.frontend_service(component, namespace, component.labels, component.annotations,
                                                        selector=grove.leader_selector(component, dgd_name)))
         return objects + networking.exposure(component, namespace, cfg, report)
     if multinode_service:
         objects = multinode.lws_objects(component, dgd_name, namespace, ctx, report)
         if component.component_type == defaults.COMPONENT_FRONTEND:
-            # §5.4: the single-node pod label set (no role / instance-id); selector + role: leader (D6).
+            # LWS: the single-node pod label set (no role / instance-id); selector + role: leader (D6).
             objects.append(networking.frontend_service(component, namespace, pod_labels(component, ctx),
                                                        pod_annotations(component)))
         return objects + networking.exposure(component, namespace, cfg, report)
@@ -169,7 +169,7 @@ def _expand_service(key, svc, dgd_name, namespace, graph, dyn_ns, cfg, ctx, repo
     if pod is None:
         return []
     objects = [workloads.deployment(component, namespace, pod)]
-    meta_annotations = pod.annotations  # service annotations ∪ extraPodMetadata.annotations (§12.3)
+    meta_annotations = pod.annotations  # service annotations ∪ extraPodMetadata.annotations (D5)
     if component.component_type == defaults.COMPONENT_FRONTEND:
         objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations))
     objects += networking.exposure(component, namespace, cfg, report)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Golden tests, one per folder under ``tests/cases/`` (performance-and-style.md, lesson 6).
+"""Golden tests, one per folder under ``tests/cases/`` (catalog style).
 
 Each case folder holds:
 
@@ -182,7 +182,7 @@ def test_case(name: str, update_goldens: bool) -> None:
     again, _ = _run(pristine, config)
     assert dump_all(again) == actual, f"{name}: two expansions of the same input differ (non-deterministic)"
 
-    # Input order must not change what is generated (lesson 7: seeded shuffles); the output keeps
+    # Input order must not change what is generated (checked with seeded shuffles); the output keeps
     # the input order, so compare the multiset of serialised objects.
     shuffled = random.Random(name).sample(pristine, len(pristine))
     reordered, _ = _run(shuffled, config)

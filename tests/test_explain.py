@@ -3,7 +3,7 @@
 
 ``tests/explain/worker.yaml`` was reviewed line by line against the seed ("Health Probes
 by Component Type", "Environment Variables", "Port Configurations", "Pod Specification
-Defaults", "Shared Memory Configuration") and operator-behaviour §5.2 / §5.3. The
+Defaults", "Shared Memory Configuration") and the operator's component defaults and probes. The
 value checks below compare what ``explain`` prints with what :func:`krm_dynamo.core.expand`
 renders, never with the tables themselves.
 """

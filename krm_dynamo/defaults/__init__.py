@@ -5,7 +5,7 @@ Everything the Dynamo operator injects into a component lives here, each value w
 the source it was taken from: the seed API reference ("seed", section name), the
 operator source at upstream commit ``60975b518`` (paths under
 ``deploy/cloud/operator/``), or a project decision (``D…``/``R…`` in
-``decisions.md``). In the component, shared-memory and backend tables the source is
+``docs/decisions.md``). In the component, shared-memory and backend tables the source is
 data (``sources``, one string per item, checked at import; ``krm-dynamo explain``
 prints it); elsewhere it is a comment. Code elsewhere only reads these tables, so
 supporting a later operator release means adding a new :class:`OperatorDefaults`
@@ -32,7 +32,7 @@ ENV_NATS_SERVER = "NATS_SERVER"
 ENV_ETCD_ENDPOINTS = "ETCD_ENDPOINTS"
 ENV_MODEL_EXPRESS_URL = "MODEL_EXPRESS_URL"
 ENV_PROMETHEUS_ENDPOINT = "PROMETHEUS_ENDPOINT"
-# Frontend Service, Ingress and VirtualService (§14.2–14.4; dynamocomponentdeployment_controller.go,
+# Frontend Service, Ingress and VirtualService (dynamocomponentdeployment_controller.go,
 # generateService / generateIngress / generateVirtualService).
 FRONTEND_SERVICE_PROTOCOL = "TCP"  # corev1.ProtocolTCP
 INGRESS_PATH = "/"  # the one rule routes every path to the frontend
@@ -59,7 +59,7 @@ LABEL_METRICS_ENABLED = "nvidia.com/metrics-enabled"
 LABEL_COMPONENT_TYPE = "nvidia.com/dynamo-component-type"
 LABEL_SUB_COMPONENT_TYPE = "nvidia.com/dynamo-sub-component-type"
 LABEL_SELECTOR = "nvidia.com/selector"
-LABEL_COMPONENT_POD = "nvidia.com/dynamo-component-pod"  # marks ServiceAccounts for pods (§10.2)
+LABEL_COMPONENT_POD = "nvidia.com/dynamo-component-pod"  # marks ServiceAccounts for pods (D14)
 
 # Annotations (consts.go KubeAnnotation*)
 ANNOTATION_ENABLE_METRICS = "nvidia.com/enable-metrics"
@@ -82,7 +82,7 @@ PVC_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWrite
 FRONTEND_READY_CMD = 'curl -s http://localhost:${DYNAMO_PORT}/health | jq -e ".status == \\"healthy\\""'
 
 # Deployment strategies by the nvidia.com/deployment-strategy annotation
-# (dynamocomponentdeployment_controller.go generateDeployment; operator-behaviour §14.1).
+# (dynamocomponentdeployment_controller.go generateDeployment).
 DEFAULT_DEPLOYMENT_STRATEGY = MappingProxyType(
     {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}
 )
@@ -99,7 +99,7 @@ DEPLOYMENT_STRATEGIES: Mapping[str, Mapping] = MappingProxyType(
 )
 
 # Debugger sidecar for nvidia.com/enable-debug-mode: "true"
-# (dynamocomponentdeployment_controller.go; operator-behaviour §15). The image is
+# (dynamocomponentdeployment_controller.go). The image is
 # functionConfig `debuggerImage` (operator env INTERNAL_IMAGES_DEBUGGER).
 DEBUGGER_CONTAINER = MappingProxyType(
     {
@@ -131,7 +131,7 @@ PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
 
 # --- sources ------------------------------------------------------------------------------
 # Where a value comes from, as data (shown by `krm-dynamo explain`): operator files at 60975b518,
-# seed API reference sections, project decisions (decisions.md).
+# seed API reference sections, project decisions (docs/decisions.md).
 
 _OP = "deploy/cloud/operator/internal/"
 OP_CONSTS = _OP + "consts/consts.go"
@@ -192,7 +192,7 @@ class ComponentDefaults(_Sourced):
     """What the operator puts into the main container and pod of one component type.
 
     Attributes:
-        command, args: container command and args (a user list replaces each, §7.1).
+        command, args: container command and args (a user list replaces each).
         ports: container ports, in the operator's order.
         env: ``(name, value template)`` pairs, before sorting.
         probes: probe kind (``livenessProbe``, ``readinessProbe``, ``startupProbe``) -> probe.
@@ -335,7 +335,7 @@ PLANNER = _derive(
 
 @dataclass(frozen=True)
 class SharedMemoryDefaults(_Sourced):
-    """The RAM-backed ``emptyDir`` every pod gets unless ``sharedMemory.disabled`` (§10.3)."""
+    """The RAM-backed ``emptyDir`` every pod gets unless ``sharedMemory.disabled``."""
 
     volume_name: str
     medium: str
@@ -380,7 +380,7 @@ ENV_PLACEHOLDERS: Mapping[str, str] = MappingProxyType({
 
 @dataclass(frozen=True)
 class BackendDefaults(_Sourced):
-    """Backend-specific values (backend_<name>.go; multinode-and-backends §11, §12).
+    """Backend-specific values (backend_<name>.go).
 
     Attributes:
         compilation_cache_mount: default mount path of a ``useAsCompilationCache``
@@ -505,7 +505,7 @@ class OperatorDefaults:
     backends: Mapping[str, BackendDefaults]
 
     def for_component(self, component_type: str | None) -> ComponentDefaults:
-        """Defaults for a ``componentType``, matched exactly (case-sensitive, §5.2)."""
+        """Defaults for a ``componentType``, matched exactly (case-sensitive, as the operator)."""
         return self.by_component_type.get(component_type or "", self.base)
 
 
@@ -522,7 +522,7 @@ TABLES: Mapping[str, OperatorDefaults] = MappingProxyType({OPERATOR_60975B518.re
 CURRENT = OPERATOR_60975B518
 
 
-# --- multinode: roles, labels, orchestrator objects (multinode-and-backends §3–§7) --------
+# --- multinode: roles, labels, orchestrator objects --------------------------------------
 
 ROLE_MAIN = "main"  # single-node pod (graph.go RoleMain)
 ROLE_LEADER = "leader"  # graph.go RoleLeader
@@ -533,30 +533,30 @@ LABEL_INSTANCE_ID = "instance-id"  # dynamocomponentdeployment_controller.go gen
 ANNOTATION_GROUP_NAME = "scheduling.k8s.io/group-name"  # generateLeaderPodTemplateSpec (Volcano gang)
 VOLCANO_SCHEDULER = "volcano"  # generateLeader/WorkerPodTemplateSpec: schedulerName (D21, D27)
 
-LWS_API_VERSION = "leaderworkerset.x-k8s.io/v1"  # multinode-and-backends §0
+LWS_API_VERSION = "leaderworkerset.x-k8s.io/v1"  # the LWS API the operator uses
 LWS_STARTUP_POLICY = "LeaderCreated"  # generateLeaderWorkerSet
 VOLCANO_API_VERSION = "scheduling.volcano.sh/v1beta1"  # generateVolcanoPodGroup
 GROVE_API_VERSION = "grove.io/v1alpha1"  # grove.go; Grove v0.1.0-alpha.2 field names
 
-# Deployer strings (§7). `<svc>` is the service name handed to backends, `<j>` a worker index.
+# Deployer strings (leader address, host list, node rank). `<svc>` is the service name handed to backends, `<j>` a worker index.
 # The kubelet expands $(VAR) in command/args; LWS and Grove inject the variables.
 LWS_LEADER_HOSTNAME = "$(LWS_LEADER_ADDRESS)"  # lws.go GetLeaderHostname
 LWS_NODE_RANK = "$(LWS_WORKER_INDEX)"  # lws.go GetNodeRank (needs a shell)
 # R3 (upstream 17e224762, settled form): worker j's address from the leader's, j = 1 … nodeCount-1
 LWS_WORKER_HOSTNAME = "$(echo \"$LWS_LEADER_ADDRESS\" | sed 's/\\./-<j>\\./')"
 LWS_FIRST_WORKER_INDEX = 1
-# grove.go GetLeaderHostname / GetHostNames / GetNodeRank: `<svc>` = services key as written (§7.1)
+# grove.go GetLeaderHostname / GetHostNames / GetNodeRank: `<svc>` = services key as written
 GROVE_LEADER_HOSTNAME = "$(GROVE_PCSG_NAME)-$(GROVE_PCSG_INDEX)-<svc>-ldr-0.$(GROVE_HEADLESS_SERVICE)"
 GROVE_WORKER_HOSTNAME = "$(GROVE_PCSG_NAME)-$(GROVE_PCSG_INDEX)-<svc>-wkr-<j>.$(GROVE_HEADLESS_SERVICE)"
 GROVE_FIRST_WORKER_INDEX = 0
 GROVE_NODE_RANK = "$((GROVE_PCLQ_POD_INDEX + 1))"  # needs a shell (not a kubelet reference)
 
-# Grove PodCliqueSet (graph.go GenerateGrovePodCliqueSet; multinode-and-backends §6)
+# Grove PodCliqueSet (graph.go GenerateGrovePodCliqueSet)
 GROVE_LEADER_SUFFIX = "ldr"  # consts.go GroveRoleSuffixLeader
 GROVE_WORKER_SUFFIX = "wkr"  # consts.go GroveRoleSuffixWorker
 GROVE_STARTUP_ANY_ORDER = "CliqueStartupTypeAnyOrder"
 GROVE_STARTUP_EXPLICIT = "CliqueStartupTypeExplicit"  # applyCliqueStartupDependencies (TRT-LLM multinode)
-GROVE_TERMINATION_DELAY = "15m"  # operator flag --grove-termination-delay, binary default (§6.1)
+GROVE_TERMINATION_DELAY = "15m"  # operator flag --grove-termination-delay, binary default
 KAI_SCHEDULER = "kai-scheduler"  # graph.go: KAI scheduler name
 LABEL_KAI_QUEUE = "kai.scheduler/queue"  # graph.go: clique label with the KAI queue
 ANNOTATION_KAI_QUEUE = "nvidia.com/kai-scheduler-queue"  # consts.go KubeAnnotationKaiSchedulerQueue
@@ -566,17 +566,17 @@ KAI_DEFAULT_QUEUE = "dynamo"  # consts.go DefaultKaiSchedulerQueue
 
 SHELL_COMMAND = ("/bin/sh", "-c")  # backend_trtllm.go: leader and worker command
 SGLANG_SHELL_COMMAND = ("sh", "-c")  # backend_sglang.go: python command that needs a shell
-SHELLS = ("sh", "bash", "dash", "ash", "zsh", "ksh")  # basenames counted as a shell for the vLLM warning (§8)
+SHELLS = ("sh", "bash", "dash", "ash", "zsh", "ksh")  # basenames counted as a shell for the vLLM warning
 
 SSH_KEY_MOUNT_PATH = "/ssh-pk"  # backend_trtllm.go: SSH secret mount (read-only)
 SSH_SECRET_DEFAULT_MODE = 420  # backend_trtllm.go UpdatePodSpec: 0644
-# backend_trtllm.go setupLeaderContainer: names always exported with `mpirun -x` (§10.3)
+# backend_trtllm.go setupLeaderContainer: names always exported with `mpirun -x`
 MPIRUN_EXPORTED_ENV = (
     "CUDA_VISIBLE_DEVICES", "MODEL_PATH", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT",
     "TOKENIZERS_PARALLELISM", "NCCL_DEBUG", "NCCL_IB_DISABLE", "NCCL_P2P_DISABLE", "TENSORRT_LLM_CACHE_DIR",
     "HF_HOME", "TRANSFORMERS_CACHE", "HF_DATASETS_CACHE", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "HOME", "USER",
 )
-# backend_trtllm.go: SSH set-up shared by leader and worker (§10.3 fragments 2–8; the `\n` are literal)
+# backend_trtllm.go: SSH set-up shared by leader and worker (leader fragments 2–8; the `\n` are literal)
 _SSH_SETUP = (
     f"ls -la {SSH_KEY_MOUNT_PATH}/",
     f"cp {SSH_KEY_MOUNT_PATH}/private.key ~/.ssh/id_rsa",
@@ -586,14 +586,14 @@ _SSH_SETUP = (
     "chmod 644 ~/.ssh/id_rsa.pub ~/.ssh/authorized_keys",
     f"printf 'Host *\\nIdentityFile ~/.ssh/id_rsa\\nStrictHostKeyChecking no\\nPort {MPI_SSH_PORT}\\n' > ~/.ssh/config",
 )
-TRTLLM_LEADER_SETUP = ("mkdir -p ~/.ssh",) + _SSH_SETUP  # §10.3 fragments 1–8
-# §10.3 fragment 9; <n>, <hosts>, <exports>, <command> filled in by backends.trtllm_leader_script
+TRTLLM_LEADER_SETUP = ("mkdir -p ~/.ssh",) + _SSH_SETUP  # leader script fragments 1–8
+# leader script fragment 9; <n>, <hosts>, <exports>, <command> filled in by backends.trtllm_leader_script
 TRTLLM_MPIRUN = (
     "mpirun --oversubscribe -n <n> -H <hosts> --mca pml ob1 --mca plm_rsh_args "
     f"\"-p {MPI_SSH_PORT} -o StrictHostKeyChecking=no -i ~/.ssh/id_rsa\" <exports> "
     "bash -c 'source /opt/dynamo/venv/bin/activate && trtllm-llmapi-launch <command>'"
 )
-TRTLLM_WORKER_SCRIPT = (  # §10.4 fragments 1–14
+TRTLLM_WORKER_SCRIPT = (  # worker script fragments 1–14
     ("mkdir -p ~/.ssh ~/.ssh/host_keys ~/.ssh/run",)
     + _SSH_SETUP
     + (

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
-"""DGD-level processing: the component spec of each service (operator-behaviour §4).
+"""DGD-level processing: the component spec of each service (what the operator writes into each DCD).
 
 The operator turns every service into a DynamoComponentDeployment first (``graph.go``
 ``GenerateDynamoComponentsDeployments``). The function does not emit DCDs (D2) but
 computes the same content here, because every generated object derives from it: the
-Dynamo namespace (D10), the default frontend ingress (§4.3), the legacy
-``DYN_DEPLOYMENT_CONFIG`` overrides (§4.4) and the backend (multinode-and-backends §2).
+Dynamo namespace (D10), the default frontend ingress, the legacy
+``DYN_DEPLOYMENT_CONFIG`` overrides and the backend.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ class Component:
         spec: the parsed service spec (read-only).
         dgd_envs, service_envs: the two env layers of D18, kept apart.
         resources: ``{"requests": {...}, "limits": {...}}`` with Dynamo keys
-            (``cpu``, ``memory``, ``gpu``, ``custom``), after §4.4.
-        ingress: the effective ingress spec (the user's, or the frontend default §4.3).
+            (``cpu``, ``memory``, ``gpu``, ``custom``), after ``DYN_DEPLOYMENT_CONFIG``.
+        ingress: the effective ingress spec (the user's, or the frontend default from functionConfig).
     """
 
     key: str
@@ -74,7 +74,7 @@ def effective_image(main_container: dict | None, default_image: str | None) -> s
 
 
 def component_name(dgd_name: str, key: str) -> str:
-    """``<dgd>-<lowercase(svc)>``: only lower-casing, no other sanitising (§3)."""
+    """``<dgd>-<lowercase(svc)>``: only lower-casing, no other sanitising (as the operator)."""
     return f"{dgd_name}-{key.lower()}"
 
 
@@ -97,7 +97,7 @@ def dynamo_namespace(dgd_name: str, services: dict[str, v1alpha1.DynamoComponent
 
 
 def default_ingress(dgd_name: str, cfg: FunctionConfig) -> v1alpha1.IngressSpec:
-    """The frontend ingress the operator builds from its flags (§4.3, ``GenerateDefaultIngressSpec``)."""
+    """The frontend ingress the operator builds from its flags (``graph.go`` ``GenerateDefaultIngressSpec``)."""
     return v1alpha1.IngressSpec(
         enabled=bool(cfg.istioGateway or cfg.ingressClassName),
         host=dgd_name,
@@ -190,7 +190,7 @@ def _resources(resources: v1alpha1.Resources | None) -> dict[str, dict[str, Any]
     return out
 
 
-# --- legacy DYN_DEPLOYMENT_CONFIG (§4.4; graph.go updateDynDeploymentConfig) --------------
+# --- legacy DYN_DEPLOYMENT_CONFIG (graph.go updateDynDeploymentConfig) -------------------
 
 
 def _find_config_env(dgd_envs: list[dict], service_envs: list[dict]) -> tuple[dict | None, str]:
@@ -210,7 +210,7 @@ def _parse_config(env: dict) -> dict | None:
 
 
 def _apply_deployment_config(key, path, component_type, dgd_envs, service_envs, resources, report) -> bool:
-    """Apply §4.4 steps 1, 2 and 4; return False after reporting a bad JSON value (V24)."""
+    """Parse the JSON, set a frontend's port, copy its resources; return False after reporting bad JSON (V24)."""
     env, where = _find_config_env(dgd_envs, service_envs)
     if env is None:
         return True
@@ -250,7 +250,7 @@ def _deployment_config_workers(key, dgd_envs, service_envs) -> Any:
     return args.get("workers") if isinstance(args, dict) else None
 
 
-# The CRD types `replicas` as int32; `workers` stands in for it (§4.4).
+# The CRD types `replicas` as int32; `workers` stands in for it.
 MAX_INT32 = defaults.MAX_INT32
 
 

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Cluster lookups done on the ResourceList instead (D14).
 
-* Image pull secrets (operator-behaviour §10.1; operator ``internal/secrets/docker.go``,
+* Image pull secrets (operator ``internal/secrets/docker.go``,
   ``internal/common/url.go``): an index registry host -> secret names built from the
   ``kubernetes.io/dockerconfigjson`` Secrets of the DGD's namespace in the input, plus
   functionConfig ``registrySecrets``; the image's host is looked up by exact string.
-* The pod service account (§10.2): a ServiceAccount of the DGD's namespace labelled
+* The pod service account: a ServiceAccount of the DGD's namespace labelled
   ``nvidia.com/dynamo-component-pod: "true"`` (first by name), else functionConfig
   ``componentServiceAccountName``.
 """

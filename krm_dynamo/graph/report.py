@@ -2,7 +2,7 @@
 """Collect the results of expanding one DGD, all tied to that DGD (``resourceRef``).
 
 Validation reports every problem it finds and carries on, so the user sees all of
-them in one run (performance-and-style lesson 3); the expander then returns no
+them in one run; the expander then returns no
 objects if any result is an error.
 """
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Validation of one DGD before anything is built (operator-behaviour §16.3, V1–V31).
+"""Validation of one DGD before anything is built (validation rules V1–V31, docs/decisions.md).
 
-The loading phases are fixed (performance-and-style lessons 3 and 4):
+The loading phases are fixed, and every problem is a result, never an exception:
 
 1. strict parse (:func:`krm_dynamo.api.parse.parse_spec`): types, enums, minimums and
    unknown fields (V28), every problem with its field path;
@@ -15,7 +15,7 @@ input only. Each rule is a small function of one :class:`GraphCheck` (graph rule
 :class:`ServiceCheck` (service rules) that reports into a :class:`Report`; the tables
 :data:`GRAPH_RULES` and :data:`SERVICE_RULES` fix their order.
 
-Where each check of §16.3 lives:
+Where each validation rule lives:
 
 * the strict parse (``api.parse``): types, V3 (enum), V9 ``nodeCount`` >= 2, V14, V28;
 * here: V1, V2 (with label keys/values, volume and PVC names, service keys equal but

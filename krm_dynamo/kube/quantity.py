@@ -4,7 +4,7 @@
 The operator builds typed objects, so every quantity it writes (container resources,
 ``emptyDir.sizeLimit``, PVC ``storage``) reaches the cluster in the canonical form
 Kubernetes serialises: ``"1000m"`` -> ``"1"``, ``"0.5"`` -> ``"500m"``, ``"1024Mi"`` ->
-``"1Gi"``, ``"1000"`` -> ``"1k"`` (operator-behaviour §11). The rules below restate
+``"1Gi"``, ``"1000"`` -> ``"1k"``. The rules below restate
 ``k8s.io/apimachinery/pkg/api/resource`` (``CanonicalizeBytes``): the value keeps the
 family of the suffix it was written with (binary, decimal SI, decimal exponent); a
 binary value below 1024 or with a fraction falls back to decimal SI. Arithmetic uses

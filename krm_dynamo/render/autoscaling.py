@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The HorizontalPodAutoscaler of a single-node service (operator-behaviour §14.5).
+"""The HorizontalPodAutoscaler of a single-node service.
 
 Operator source: ``dynamocomponentdeployment_controller.go`` (``generateHPA``); the
 default metric is CPU at 80 % (seed "Autoscaling Defaults"). Deviation: the spec's
@@ -31,7 +31,7 @@ def default_metrics() -> list[dict]:
 
 
 def _canonical_targets(metric: dict) -> dict:
-    """Quantities in metric targets serialise canonically, as in the operator's typed HPA (§11)."""
+    """Quantities in metric targets serialise canonically, as in the operator's typed HPA."""
     if not isinstance(metric, dict):
         return metric
     for source in metric.values():

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Backend framework resolution and the backend hooks (multinode-and-backends §2, §7–§12).
+"""Backend framework resolution and the backend hooks.
 
 Resolution (operator ``graph.go`` ``determineBackendFramework``): only workers have a
 backend; it is detected from the user's ``mainContainer`` command and args and checked
 against the DGD's explicit ``backendFramework``.
 
-Hooks, run by :mod:`podtemplate` at steps 11 and 15 of operator-behaviour §6: the
+Hooks, run by :mod:`podtemplate` at pod-spec steps 11 and 15 (numbered in
+:func:`podtemplate.build_pod_template`, in the operator's order): the
 compilation-cache env (vLLM ``VLLM_CACHE_ROOT``, D8; only where the user has not set
 it, R6), then :func:`update_container` / :func:`update_pod_spec` for multinode pods
 (``backend_vllm.go``: Ray head / worker; ``backend_sglang.go``: ``--dist-init-addr``
@@ -56,7 +57,7 @@ def detect(command: list | None, args: list | None) -> list[str]:
 
 def resolve(component_type: str | None, main_container: dict | None, explicit: str | None,
             table: defaults.OperatorDefaults = defaults.CURRENT) -> Backend:
-    """Resolve the backend of one component (multinode-and-backends §2).
+    """Resolve the backend of one component: explicit, or detected from the command.
 
     Raises:
         BackendError: several backends detected, detected and explicit differ, or an
@@ -97,7 +98,7 @@ def add_env_if_absent(env: list[dict], additions: list[dict]) -> list[dict]:
     return env + [e for e in additions if e["name"] not in names]
 
 
-# --- deployers: leader address, host list, node rank (multinode-and-backends §7) ----------
+# --- deployers: leader address, host list, node rank ---------------------------------------
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class PodRole:
     Attributes:
         role: ``main`` (single node), ``leader`` or ``worker``.
         node_count: number of nodes of the service (1 = single node).
-        service_name: the name handed to backends (Grove: the services key verbatim, §3).
+        service_name: the name handed to backends (Grove: the services key verbatim).
         deployer: the orchestrator's strings (:data:`LWS`, :data:`GROVE`).
         resources: the service's Dynamo resources (``{"limits": {"gpu": …}, …}``).
         secret_name: the MPI SSH secret (functionConfig ``mpiRunSecretName``).
@@ -223,7 +224,7 @@ def sglang_flags(pod: PodRole) -> tuple[str, bool]:
 
 
 def inject_sglang_flags(container: dict, flags: str, needs_shell: bool) -> dict:
-    """Put the multinode flags into the launch (§9.2); the container is returned changed or as is."""
+    """Put the multinode flags into the launch (``backend_sglang.go``); the container is returned changed or as is."""
     out = dict(container)
     command = list(out.get("command") or [])
     args = list(out.get("args") or [])
@@ -262,7 +263,7 @@ def gpus_per_node(resources: dict | None) -> int:
 
 
 def trtllm_original_command(command: list | None, args: list | None) -> str:
-    """The launch pasted into the leader's ``mpirun`` line (§10.3, unquoted)."""
+    """The launch pasted into the leader's ``mpirun`` line (unquoted)."""
     command, args = list(command or []), list(args or [])
     if command and is_python_command(command[0]):
         return " ".join(command + args)
@@ -302,7 +303,7 @@ def ssh_volume(secret_name: str) -> dict:
 
 
 def update_container(backend: Backend, container: dict, pod: PodRole) -> dict:
-    """Backend container hook, multinode part (§8–§10; step 11 of operator-behaviour §6).
+    """Backend container hook, multinode part (pod-spec step 11: vLLM, SGLang, TRT-LLM rewrites).
 
     Runs after the env is final (the TRT-LLM ``-x`` list reads it). Single-node pods and
     the ``noop`` backend are returned unchanged. Probes the user specified are kept (D9).

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Grove mode (opt-in): one ``PodCliqueSet`` for the whole DGD (multinode-and-backends §6).
+"""Grove mode (opt-in): one ``PodCliqueSet`` for the whole DGD.
 
 Operator source: ``graph.go`` (``GenerateGrovePodCliqueSet``, ``generateLabels``,
 ``generateAnnotations``, ``applyCliqueStartupDependencies``) and ``grove.go``. Chosen by
@@ -33,7 +33,7 @@ def enabled(cfg: FunctionConfig, dgd_annotations: dict[str, str]) -> bool:
 
 
 def clique_labels(component: Component, ctx: PodContext, clique: str) -> dict[str, str]:
-    """Clique labels in the operator's order, later entries winning (§6.2)."""
+    """Clique labels in the operator's order, later entries winning."""
     labels = {defaults.LABEL_SELECTOR: f"{ctx.dgd_name}-{clique}"}
     if ctx.dgd_annotations.get(defaults.ANNOTATION_ENABLE_METRICS) != "false":  # the DGD's annotation only
         labels[defaults.LABEL_METRICS_ENABLED] = "true"
@@ -94,7 +94,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
     for component in components:
         base = component.key.lower()
         if component.node_count > 1:
-            # §3: Grove hands the services key verbatim to backends (its host names keep the case).
+            # Grove hands the services key verbatim to backends (its host names keep the case).
             templates = role_templates(component, ctx, report, deployer=backends.GROVE,
                                        service_name=component.key, debug_sidecar=False)
             if templates is None:
@@ -102,7 +102,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
             launch_warnings(component, templates, report)
             leader, worker = f"{base}-{defaults.GROVE_LEADER_SUFFIX}", f"{base}-{defaults.GROVE_WORKER_SUFFIX}"
             trtllm = component.backend is not None and component.backend.name == "trtllm"
-            explicit = explicit or trtllm  # §6.4: the TRT-LLM leader starts after its workers
+            explicit = explicit or trtllm  # the TRT-LLM leader starts after its workers
             cliques.append(_clique(component, ctx, templates[defaults.ROLE_LEADER], leader, 1,
                                    [worker] if trtllm else None))
             cliques.append(_clique(component, ctx, templates[defaults.ROLE_WORKER], worker,

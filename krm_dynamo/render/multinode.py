@@ -3,8 +3,8 @@
 
 Operator source: ``dynamocomponentdeployment_controller.go`` (``generateLeaderWorkerSet``,
 ``generateLeaderPodTemplateSpec``, ``generateWorkerPodTemplateSpec``,
-``generateVolcanoPodGroup``, ``checkMainContainer``) and ``lws.go``;
-multinode-and-backends §5. Deviations: service labels and annotations reach the
+``generateVolcanoPodGroup``, ``checkMainContainer``) and ``lws.go``.
+Deviations: service labels and annotations reach the
 objects and templates (D4, D5); each template carries its own ``role`` and
 ``instance-id`` (D7) and keeps ``nvidia.com/selector`` (R2); a user ``schedulerName``
 wins (D21); ``gangScheduling: none`` drops the PodGroups and the Volcano scheduler (D27).
@@ -43,7 +43,7 @@ def role_templates(component: Component, ctx: PodContext, report: Report, *, dep
 
 
 def launch_warnings(component: Component, templates: dict[str, PodTemplate], report: Report) -> None:
-    """Warn where the operator's rewrite yields a launch that will not work (§8, §9, §14, D1 list)."""
+    """Warn where the operator's rewrite yields a launch that will not work (vLLM, SGLang, TRT-LLM)."""
     backend = component.backend.name if component.backend else defaults.NOOP_BACKEND
     leader = templates[defaults.ROLE_LEADER].main_container
     mc_path = f"{component.path}.extraPodSpec.mainContainer"
@@ -74,7 +74,7 @@ def launch_warnings(component: Component, templates: dict[str, PodTemplate], rep
 
 
 def check_lws_templates(component: Component, templates: dict[str, PodTemplate], report: Report) -> None:
-    """The operator's checks on LWS templates after the backend rewrite (§5.3, V9)."""
+    """The operator's checks on LWS templates after the backend rewrite (``checkMainContainer``, V9)."""
     mc_path = f"{component.path}.extraPodSpec.mainContainer"
     name = templates[defaults.ROLE_LEADER].main_container.get("name")
     if name != defaults.MAIN_CONTAINER:
@@ -129,7 +129,7 @@ def _scheduler(component: Component, pod_spec: dict, gang: bool, report: Report)
 
 def _template(pod: PodTemplate, role: str, lws_labels: dict[str, str], group: str | None, instance: str,
               spec: dict) -> dict:
-    labels = dict(pod.labels)  # §12.1, nvidia.com/selector included (R2)
+    labels = dict(pod.labels)  # pod label set, nvidia.com/selector included (R2)
     labels.update(lws_labels)
     labels[defaults.LABEL_ROLE] = role  # D7: each template its own role
     labels[defaults.LABEL_INSTANCE_ID] = instance

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Network objects of a service: frontend Service, Ingress, VirtualService (§14.2–§14.4).
+"""Network objects of a service: frontend Service, Ingress, VirtualService.
 
 Operator source: ``dynamocomponentdeployment_controller.go`` (``generateService``,
 ``generateIngress``, ``generateVirtualService``) and ``graph.go``
@@ -24,10 +24,10 @@ from krm_dynamo.render.workloads import object_metadata
 
 def frontend_service(component: Component, namespace: str | None, labels: dict, annotations: dict,
                      selector: dict | None = None) -> dict:
-    """The ClusterIP Service in front of a frontend (§14.2).
+    """The ClusterIP Service in front of a frontend.
 
     The selector is ``{nvidia.com/selector: <name>}``, plus ``role: leader`` for a
-    multinode frontend (D6); Grove passes its own (multinode-and-backends §6.3).
+    multinode frontend (D6); Grove passes its own (the leader clique).
     """
     if selector is None:
         selector = {defaults.LABEL_SELECTOR: component.name}
@@ -53,7 +53,7 @@ def frontend_service(component: Component, namespace: str | None, labels: dict, 
 
 
 def ingress_host(ingress: v1alpha1.IngressSpec) -> str:
-    """``hostPrefix + host + "." + (hostSuffix or "local")`` (§14.3)."""
+    """``hostPrefix + host + "." + (hostSuffix or "local")`` (``GenerateComponentIngress``)."""
     suffix = ingress.hostSuffix if ingress.hostSuffix is not None else defaults.INGRESS_DEFAULT_HOST_SUFFIX
     return f"{ingress.hostPrefix or ''}{ingress.host or ''}.{suffix}"
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Component spec -> pod template (operator-behaviour §6, steps 1–18).
+"""Component spec -> pod template (the operator's pod-spec steps 1–18, ``GenerateBasePodSpec``).
 
-The operator's merges (mergo v0.3.6 with override, §7) are restated as small pure
+The operator's merges (mergo v0.3.6 with override) are restated as small pure
 functions (:func:`merge_container`, :func:`merge_pod_spec`, :func:`merge_env`,
 :func:`apply_probe`, :func:`canonicalize_pod_spec`) so each rule can be tested on
 its own; :func:`build_pod_template` runs the steps in the operator's order.
@@ -38,7 +38,7 @@ class ProbeError(ValueError):
     """A user probe names no handler and there is no default probe to complete it (R4)."""
 
 
-# --- merge rules (§7) ------------------------------------------------------------------
+# --- merge rules (mergo v0.3.6 with override) ------------------------------------------
 
 
 def _is_empty(value: Any) -> bool:
@@ -47,7 +47,7 @@ def _is_empty(value: Any) -> bool:
 
 
 def merge_container(base: dict, user: dict) -> dict:
-    """Lay ``extraPodSpec.mainContainer`` over the generated container (§7.1).
+    """Lay ``extraPodSpec.mainContainer`` over the generated container.
 
     Non-empty user scalars and lists replace (a list is never concatenated);
     pointer-like mappings (``securityContext``, ``lifecycle``, …) replace as a whole;
@@ -75,7 +75,7 @@ def merge_container(base: dict, user: dict) -> dict:
 
 
 def merge_pod_spec(base: dict, user: dict) -> dict:
-    """Lay ``extraPodSpec`` (without ``mainContainer``) over the base pod spec (§7.2)."""
+    """Lay ``extraPodSpec`` (without ``mainContainer``) over the base pod spec."""
     out = copy.deepcopy(base)
     for key, value in user.items():
         if _is_empty(value):
@@ -85,10 +85,10 @@ def merge_pod_spec(base: dict, user: dict) -> dict:
 
 
 def merge_env(*layers: list, sort: bool = True) -> list[dict]:
-    """Merge env lists by ``name``, a later layer replacing the whole EnvVar (§8.1).
+    """Merge env lists by ``name``, a later layer replacing the whole EnvVar.
 
     Entries keep the position of their first appearance; with ``sort`` the result is
-    sorted by name, byte-wise (§8.2: ``DYNAMO_PORT`` before ``DYN_…``).
+    sorted by name, byte-wise (``DYNAMO_PORT`` before ``DYN_…``).
     """
     merged: dict[str, dict] = {}
     for layer in layers:
@@ -108,7 +108,7 @@ def has_handler(probe: dict) -> bool:
 
 
 def apply_probe(current: dict | None, user: dict) -> dict:
-    """The probe rule of §9.2 (D9, R4).
+    """The user-probe rule (D9, R4).
 
     A user probe with a handler replaces the current probe as a whole; one without a
     handler is laid over the current probe (its handler and unset fields kept);
@@ -127,7 +127,7 @@ def apply_probe(current: dict | None, user: dict) -> dict:
     return {**copy.deepcopy(current), **copy.deepcopy(user)}
 
 
-# --- canonicalisation (§13; controller_common/pod.go CanonicalizePodSpec) -----------------
+# --- canonicalisation (controller_common/pod.go CanonicalizePodSpec) ----------------------
 
 
 def _text(value: Any) -> str:
@@ -166,7 +166,7 @@ def _sort_list(value: Any, key) -> Any:
 
 
 def canonicalize_container(container: dict) -> dict:
-    """Sort a container's env, envFrom, ports, volume mounts and capabilities (§13)."""
+    """Sort a container's env, envFrom, ports, volume mounts and capabilities."""
     out = dict(container)
     if "env" in out:
         out["env"] = _sort_list(out["env"], lambda e: _key_bytes(e.get("name")))
@@ -232,7 +232,7 @@ def _projection_key(source: dict) -> tuple:
 
 
 def canonicalize_pod_spec(spec: dict) -> dict:
-    """Sort every list of a pod spec as the operator's ``CanonicalizePodSpec`` does (§13).
+    """Sort every list of a pod spec as the operator's ``CanonicalizePodSpec`` does.
 
     Sorts are stable (the operator's are not; only equal keys could tell, and pull
     secrets are de-duplicated by name first, R5).
@@ -294,7 +294,7 @@ def _canonicalize_pod_spec(spec: dict, main_index: int | None) -> tuple[dict, di
     return out, main
 
 
-# --- resources (§11; controller_common/resource.go GetResourcesConfig) --------------------
+# --- resources (controller_common/resource.go GetResourcesConfig) -------------------------
 
 
 def container_resources(resources: dict[str, dict[str, Any]], path: str, report: Report) -> dict[str, dict[str, str]]:
@@ -345,7 +345,7 @@ def _canonical_resource_lists(resources: Any, path: str, report: Report) -> Any:
     return out
 
 
-# --- the pipeline (§6) -----------------------------------------------------------------
+# --- the pipeline (graph.go GenerateBasePodSpec) --------------------------------------
 
 
 @dataclass
@@ -378,7 +378,7 @@ class PodTemplate:
 
 
 def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
-    """Pod template labels in the order of §12.1 (later keys overwrite earlier ones)."""
+    """Pod template labels in the operator's order (later keys overwrite earlier ones)."""
     labels = {
         defaults.LABEL_COMPONENT: component.key,
         defaults.LABEL_DYNAMO_NAMESPACE: component.dynamo_namespace,
@@ -398,7 +398,7 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
 
 
 def pod_annotations(component: Component) -> dict[str, str]:
-    """Service annotations (D5), then ``extraPodMetadata.annotations`` (§12.2)."""
+    """Service annotations (D5), then ``extraPodMetadata.annotations``."""
     annotations = dict(component.annotations)
     extra = component.spec.extraPodMetadata
     annotations.update((extra.annotations if extra else None) or {})
@@ -458,12 +458,12 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
                        role: str = ROLE_MAIN, node_count: int = 1,
                        deployer: backends.Deployer = backends.LWS, service_name: str | None = None,
                        debug_sidecar: bool = True) -> PodTemplate | None:
-    """Run §6 steps 1–18 for one pod role; report problems, None on error.
+    """Run the pod-spec steps 1–18 (numbered below) for one pod role; report problems, None on error.
 
     ``role``/``node_count`` select the backend's multinode rewrites (steps 11 and 15),
     with ``deployer`` (LWS or Grove strings) and ``service_name`` (the name handed to
     backends; Grove: the services key verbatim). ``debug_sidecar`` is False under
-    Grove, which has no DCD controller to add it (multinode-and-backends §6.2).
+    Grove, which has no DCD controller to add it.
     """
     errors_before = report.error_count()
     path = component.path
@@ -604,7 +604,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     if not pod_spec.get("serviceAccountName") and ctx.service_account:
         pod_spec["serviceAccountName"] = ctx.service_account
 
-    # Step 18: debugger sidecar, last container (§15).
+    # Step 18: debugger sidecar, last container (nvidia.com/enable-debug-mode).
     if debug_sidecar and component.annotations.get(defaults.ANNOTATION_ENABLE_DEBUG_MODE) == "true":
         pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage)]
         pod_spec["shareProcessNamespace"] = True
@@ -620,7 +620,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
 
 
 def debugger_container(image: str) -> dict:
-    """The debugger sidecar of §15 with canonical quantities (``1000m`` serialises as ``1``)."""
+    """The debugger sidecar with canonical quantities (``1000m`` serialises as ``1``)."""
     container = copy.deepcopy(dict(defaults.DEBUGGER_CONTAINER))
     container = {"name": container.pop("name"), "image": image, **container}
     resources = container["resources"]

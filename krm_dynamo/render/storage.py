@@ -3,7 +3,7 @@
 
 Sources: operator ``dynamographdeployment_controller.go`` (``reconcilePVCs``),
 ``controller/common.go`` (``constructPVC``), ``graph.go`` (volume mounts,
-``generateSharedMemoryVolumeAndMount``); operator-behaviour §10.3, §10.4, §14.6; D23.
+``generateSharedMemoryVolumeAndMount``); D23.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class PodVolumes:
 
 
 def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend, path: str, report: Report) -> PodVolumes:
-    """Step 10 of §6: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
+    """Pod-spec step 10: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
 
     The input has passed ``validation`` (V7, V8, V20 are reported there, once per
     service however many pod roles are built); the errors below are a safety net.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Workload objects: the Deployment of a single-node service (operator-behaviour §14.1).
+"""Workload objects: the Deployment of a single-node service.
 
 Operator source: ``dynamocomponentdeployment_controller.go`` (``generateDeployment``).
 Deviations: ``spec.replicas`` is omitted under autoscaling (D11); service labels and
@@ -29,7 +29,7 @@ def object_metadata(name: str, namespace: str | None, labels: dict, annotations:
 
 
 def deployment_strategy(annotations: dict[str, str]) -> dict:
-    """``spec.strategy`` from ``nvidia.com/deployment-strategy``; unknown values roll (§14.1)."""
+    """``spec.strategy`` from ``nvidia.com/deployment-strategy``; unknown values roll."""
     value = annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY, "")
     strategy = defaults.DEPLOYMENT_STRATEGIES.get(value, defaults.DEFAULT_DEPLOYMENT_STRATEGY)
     return copy.deepcopy(dict(strategy))

@@ -90,7 +90,8 @@ def test_kustomize_reports_function_errors(kustomize, fn_env, tmp_path):
 @pytest.fixture()
 def docker_shim(tmp_path: Path, fn_bin: Path, fn_env: dict[str, str]) -> tuple[dict[str, str], Path]:
     """A `docker` first on PATH that records its arguments and runs this checkout's
-    krm-dynamo in place of `docker run ... IMAGE` (krm-integration §2.3, §7.2)."""
+    krm-dynamo in place of `docker run ... IMAGE`: kustomize runs a container function
+    through whatever `docker` is first on PATH (`kubectl kustomize` cannot run exec functions)."""
     shim_dir = tmp_path / "shim"
     shim_dir.mkdir()
     args_file = tmp_path / "docker-args.txt"

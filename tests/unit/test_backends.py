@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Backend framework resolution (multinode-and-backends §2) and the vLLM cache env (D8, R6)."""
+"""Backend framework resolution (explicit value, or detected from the command) and the vLLM cache env (D8, R6)."""
 
 import pytest
 

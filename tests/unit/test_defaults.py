@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Default main container and pod per component type, compared whole (operator cmp.Diff style).
 
-Expected values are written out from operator-behaviour §5.2 / the seed, not derived
+Expected values are written out from the operator's component defaults and the seed, not derived
 from ``krm_dynamo.defaults``, so a wrong table fails here.
 """
 
@@ -106,7 +106,7 @@ def test_default_pod(component_type, container, pod_extra):
 
 
 def test_worker_startup_failure_threshold_is_the_seeds():
-    """operator-behaviour §18: 720 (seed), not the operator's earlier 60."""
+    """720, as the seed states, not the 60 of the operator code one commit earlier."""
     assert defaults.WORKER.probes["startupProbe"]["failureThreshold"] == 720
 
 
@@ -123,7 +123,7 @@ def test_tables_are_selected_by_exact_component_type():
     [("vllm", "/root/.cache/vllm", "VLLM_CACHE_ROOT"), ("sglang", None, None), ("trtllm", None, None), ("noop", None, None)],
 )
 def test_backend_tables(backend, mount, env):
-    """Compilation cache defaults per backend (multinode-and-backends §11)."""
+    """Compilation cache defaults per backend (vLLM has a default mount path; the others need one)."""
     table = defaults.CURRENT.backends[backend]
     assert (table.compilation_cache_mount, table.compilation_cache_env) == (mount, env)
 
@@ -140,7 +140,7 @@ def test_backend_tables(backend, mount, env):
     ],
 )
 def test_deployment_strategy(annotation, strategy):
-    """§14.1 strategy table."""
+    """The `nvidia.com/deployment-strategy` values and their Deployment strategies."""
     from krm_dynamo.render.workloads import deployment_strategy
 
     annotations = {} if annotation is None else {"nvidia.com/deployment-strategy": annotation}

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Image-pull-secret and service-account discovery in the ResourceList (D14, §10.1, §10.2)."""
+"""Image-pull-secret and service-account discovery in the ResourceList (D14)."""
 
 import base64
 import json
@@ -22,7 +22,7 @@ from krm_dynamo.graph import discovery
     ],
 )
 def test_registry_host(reference, host):
-    """The operator's GetHost (§10.1 table)."""
+    """The operator's GetHost: the registry host of an image."""
     assert discovery.registry_host(reference) == host
 
 
@@ -106,7 +106,7 @@ def _sa(name, namespace="llm", labelled=True):
     ],
 )
 def test_component_service_account(items, configured, expected):
-    """§10.2: labelled ServiceAccount (first by name), else functionConfig, else unset."""
+    """D14: labelled ServiceAccount (first by name), else functionConfig, else unset."""
     assert discovery.component_service_account(items, "llm", configured) == expected
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""End-to-end expansion of one DGD: the worked example of operator-behaviour §20 and its variations."""
+"""End-to-end expansion of one DGD: a worked example and its variations."""
 
 import copy
 import json
@@ -11,7 +11,7 @@ import yaml
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.pipeline import expand_graph
 
-# operator-behaviour.md §20.1, verbatim.
+# The worked example: a vLLM graph (frontend, decode worker with autoscaling, PVCs, a pull Secret).
 INPUT = r"""
 apiVersion: nvidia.com/v1alpha1
 kind: DynamoGraphDeployment
@@ -77,7 +77,7 @@ data:
   .dockerconfigjson: eyJhdXRocyI6eyJudmNyLmlvIjp7ImF1dGgiOiJKRzloZFhSb2RHOXJaVzQ2UlZoQlRWQk1SUT09In19fQ==
 """
 
-# operator-behaviour.md §20.2, verbatim (key order aside: see test_key_order, D25).
+# What the worked example generates, field for field (key order aside: see test_key_order, D25).
 EXPECTED = r"""
 apiVersion: v1
 kind: PersistentVolumeClaim
@@ -372,7 +372,7 @@ def _results(results):
 
 
 def test_worked_example():
-    """§20: the generated objects equal §20.2 field for field, with the one V12 warning."""
+    """The generated objects equal EXPECTED field for field, with the one V12 warning."""
     objects, results = _expand()
     assert objects == list(yaml.safe_load_all(EXPECTED))
     assert [(r.severity, r.field_path) for r in results] == [
@@ -452,7 +452,7 @@ F = ["spec", "services", "Frontend"]
 
 
 def test_variation_volume_mounts():
-    """§20.4 row 1: explicit mount points, VLLM_CACHE_ROOT from the cache entry, V8 warnings."""
+    """Variation: explicit mount points, VLLM_CACHE_ROOT from the cache entry, V8 warnings."""
     objects, results = _expand(_set(W + ["volumeMounts"], [
         {"name": "model-cache", "mountPoint": "/models"},
         {"name": "vllm-cache", "mountPoint": "/cache/vllm", "useAsCompilationCache": True},
@@ -486,7 +486,7 @@ def test_variation_volume_mounts():
     ],
 )
 def test_variation_shared_memory(shared_memory, volume):
-    """§20.4 rows 2–3 (§10.3)."""
+    """Variations: shared memory disabled or resized."""
     objects, _ = _expand(_set(W + ["sharedMemory"], shared_memory))
     volumes = [v for v in _worker_pod(objects)["spec"]["volumes"] if v["name"] == "shared-memory"]
     mounts = [m for m in _main(objects)["volumeMounts"] if m["name"] == "shared-memory"]
@@ -495,7 +495,7 @@ def test_variation_shared_memory(shared_memory, volume):
 
 
 def test_variation_resources():
-    """§20.4 row 4: no GPU request, custom resources, canonical quantities; V12 disappears."""
+    """Variation: no GPU request, custom resources, canonical quantities; V12 disappears."""
     objects, results = _expand(_set(W + ["resources"], {
         "requests": {"cpu": "10", "memory": "40Gi", "gpu": "1"},
         "limits": {"cpu": "10000m", "memory": "40960Mi", "gpu": "1", "custom": {"rdma/ib": "1"}},
@@ -509,7 +509,7 @@ def test_variation_resources():
 
 
 def test_variation_extra_pod_metadata():
-    """§20.4 row 5: pod label and annotation, also on the Deployment and HPA metadata (§12.3)."""
+    """Variation: pod label and annotation, also on the Deployment and HPA metadata (shared label map)."""
     objects, _ = _expand(_set(W + ["extraPodMetadata"], {"labels": {"team": "a"}, "annotations": {"prometheus.io/scrape": "true"}}))
     for obj in (_by(objects, "Deployment", "vllm-agg-vllmdecodeworker"), _by(objects, "HorizontalPodAutoscaler", "vllm-agg-vllmdecodeworker")):
         assert obj["metadata"]["labels"]["team"] == "a"
@@ -520,7 +520,7 @@ def test_variation_extra_pod_metadata():
 
 
 def test_variation_startup_probe_without_handler():
-    """§20.4 row 6 (R4)."""
+    """Variation: a startup probe without a handler completes the default (R4)."""
     objects, _ = _expand(_set(W + ["extraPodSpec", "mainContainer", "startupProbe"], {"failureThreshold": 1440}))
     assert _main(objects)["startupProbe"] == {
         "httpGet": {"path": "/live", "port": "system"}, "timeoutSeconds": 5, "periodSeconds": 10, "failureThreshold": 1440,
@@ -528,7 +528,7 @@ def test_variation_startup_probe_without_handler():
 
 
 def test_variation_recreate():
-    """§20.4 row 7: strategy and the annotation on objects and the pod template (D5)."""
+    """Variation: strategy and the annotation on objects and the pod template (D5)."""
     objects, _ = _expand(_set(W + ["annotations"], {"nvidia.com/deployment-strategy": "Recreate"}))
     deployment = _by(objects, "Deployment", "vllm-agg-vllmdecodeworker")
     assert deployment["spec"]["strategy"] == {"type": "Recreate"}
@@ -537,13 +537,13 @@ def test_variation_recreate():
 
 
 def test_variation_metrics_disabled_on_dgd():
-    """§20.4 row 8: the DGD annotation wins and removes the label everywhere."""
+    """Variation: the DGD annotation wins and removes the label everywhere."""
     objects, _ = _expand(_set(["metadata", "annotations"], {"nvidia.com/enable-metrics": "false"}))
     assert "nvidia.com/metrics-enabled" not in json.dumps(objects)
 
 
 def test_variation_default_ingress():
-    """§20.4 row 9: default frontend ingress from functionConfig (§4.3)."""
+    """Variation: default frontend ingress from functionConfig."""
     cfg = FunctionConfig(natsServer=CFG.natsServer, etcdEndpoints=CFG.etcdEndpoints,
                          ingressClassName="nginx", ingressHostSuffix="example.com")
     objects, results = _expand(lambda d: _frontend(d).pop("ingress"), cfg=cfg)
@@ -553,7 +553,7 @@ def test_variation_default_ingress():
 
 
 def test_variation_planner():
-    """§20.4 row 10."""
+    """Variation: a planner (its port, env, service account; no probes, no Service)."""
     objects, _ = _expand(_set(["spec", "services", "Planner"], {
         "componentType": "planner",
         "extraPodSpec": {"mainContainer": {"image": "img:1", "args": ["python3 -m planner"]}},
@@ -571,13 +571,13 @@ def test_variation_planner():
 
 
 def test_variation_liveness_probe_replaced():
-    """§20.4 row 11 (D9)."""
+    """Variation: a user liveness probe replaces the default (D9)."""
     objects, _ = _expand(_set(W + ["livenessProbe"], {"exec": {"command": ["cat", "/tmp/healthy"]}}))
     assert _main(objects)["livenessProbe"] == {"exec": {"command": ["cat", "/tmp/healthy"]}}
 
 
 def test_variation_missing_image():
-    """§20.4 row 12 (D15): an error and no objects."""
+    """Variation: no image (D15): an error and no objects."""
     objects, results = _expand(lambda d: _frontend(d)["extraPodSpec"]["mainContainer"].pop("image"))
     assert objects == []
     assert ("error", "spec.services.Frontend.extraPodSpec.mainContainer.image") in [(r.severity, r.field_path) for r in results]
@@ -648,7 +648,7 @@ def test_planner_service_account_user_wins():
 
 
 def test_debug_sidecar():
-    """§15: debugger container last, shareProcessNamespace."""
+    """`nvidia.com/enable-debug-mode`: debugger container last, shareProcessNamespace."""
     objects, _ = _expand(_set(W + ["annotations"], {"nvidia.com/enable-debug-mode": "true"}))
     pod = _worker_pod(objects)["spec"]
     assert pod["shareProcessNamespace"] is True
@@ -732,7 +732,7 @@ def test_hpa_metrics_and_behavior():
     ],
 )
 def test_ingress(ingress, kind, spec, result):
-    """§14.3, §14.4 with D19, D20, R1."""
+    """Ingress and VirtualService, with D19, D20, R1."""
     objects, results = _expand(_set(F + ["ingress"], ingress))
     exposed = [o for o in objects if o["kind"] in ("Ingress", "VirtualService")]
     if kind is None:
@@ -757,7 +757,7 @@ def test_ingress_labels_and_annotations():
 
 
 def test_pvc_variants():
-    """§14.6: only create: true is emitted; canonical size."""
+    """PVCs: only create: true is emitted; canonical size."""
     def mutate(dgd):
         dgd["spec"]["pvcs"] = [
             {"name": "a", "create": True, "storageClass": "sc", "size": "51200Mi", "volumeAccessMode": "ReadWriteOnce"},
@@ -773,7 +773,7 @@ def test_pvc_variants():
 
 
 def test_deployment_config_env():
-    """§4.4: legacy DYN_DEPLOYMENT_CONFIG sets the frontend port, replicas and resources."""
+    """Legacy DYN_DEPLOYMENT_CONFIG sets the frontend port, replicas and resources."""
     config = {"Frontend": {"ServiceArgs": {"workers": 3, "resources": {"cpu": "2", "memory": "4Gi"}}}}
 
     def mutate(dgd):
@@ -845,7 +845,7 @@ def test_deployment_config_env():
     ],
 )
 def test_errors(mutate, path, message):
-    """Each invalid input gives one error on the right field and no objects (§16.3)."""
+    """Each invalid input gives one error on the right field and no objects (validation rules V1–V31)."""
     objects, results = _expand(mutate)
     errors = [r for r in results if r.severity == "error"]
     if path is None:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Grove mode: one PodCliqueSet per DGD (multinode-and-backends §6, §7.1; D2, D27, R8)."""
+"""Grove mode: one PodCliqueSet per DGD (D2, D27, R8)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_one_pcs_no_component_mode_objects():
 
 
 def test_clique_labels_and_annotations():
-    """§6.2: the clique's selector value, no dynamo-component label, D4 then extraPodMetadata winning."""
+    """The clique's selector value, no dynamo-component label, D4 then extraPodMetadata winning."""
     svc = _single(subComponentType="decode", labels={"k": "svc", "team": "a"}, annotations={"a/x": "1"},
                   extraPodMetadata={"labels": {"k": "extra"}, "annotations": {"a/x": "2", "a/y": "3"}})
     out, _ = _ok(_dgd({"Worker": svc}), GROVE)
@@ -120,7 +120,7 @@ def test_metrics_label_follows_the_dgd_annotation_only():
 
 
 def test_grove_host_names_keep_the_service_key_case():
-    """§7.1, §14 edge case 3: host names embed the key as written; clique names are lower-case."""
+    """Host names embed the key as written; clique names are lower-case."""
     out, _ = _ok(_dgd({"VllmWorker": _worker()}, "vllm"), GROVE)
     worker = _main(_cliques(out)["vllmworker-wkr"])
     assert worker["args"] == [
@@ -152,7 +152,7 @@ def test_trtllm_without_gpus_warns_mpirun_n_0():
 
 
 def test_no_lws_checks_under_grove():
-    """§5.3 checks are LeaderWorkerSet's: a Grove multinode worker without a GPU limit is built."""
+    """The command, args and GPU-limit checks are LeaderWorkerSet's: a Grove multinode worker without a GPU limit is built."""
     out, _ = _ok(_dgd({"W": _worker(gpu=None)}, "vllm"), GROVE)
     assert set(_cliques(out)) == {"w-ldr", "w-wkr"}
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Merge rules of the pod-template builder (operator-behaviour §7–§9, §13), one rule per row."""
+"""Merge rules of the pod-template builder (mergo override, env, probes, list order), one rule per row."""
 
 import pytest
 
@@ -67,7 +67,7 @@ BASE = {
     ],
 )
 def test_merge_container(user, expected):
-    """mergo v0.3.6 with override, as §7.1 restates it."""
+    """mergo v0.3.6 with override, as the operator merges `mainContainer`."""
     assert merge_container(BASE, user) == expected
 
 
@@ -119,7 +119,7 @@ def test_merge_container_does_not_alias_input():
     ],
 )
 def test_merge_env(layers, expected):
-    """§8: merge by name, later layers win, sorted byte-wise."""
+    """Env: merge by name, later layers win, sorted byte-wise."""
     assert merge_env(*layers) == expected
 
 
@@ -156,12 +156,12 @@ DEFAULT_STARTUP = {"httpGet": {"path": "/live", "port": "system"}, "periodSecond
     ],
 )
 def test_apply_probe(current, user, expected):
-    """§9.2: the three cases of the probe rule; a probe never has two handlers."""
+    """The three cases of the probe rule; a probe never has two handlers."""
     assert apply_probe(current, user) == expected
 
 
 def test_apply_probe_without_handler_or_default_is_an_error():
-    """§9.2 third row (V26)."""
+    """No handler and no default probe: an error (R4, V26)."""
     with pytest.raises(ProbeError, match="handler"):
         apply_probe(None, {"failureThreshold": 3})
 
@@ -184,12 +184,12 @@ def test_apply_probe_without_handler_or_default_is_an_error():
     ],
 )
 def test_merge_pod_spec(base, user, expected):
-    """§7.2: the same rules at pod level."""
+    """`extraPodSpec`: the same rules at pod level."""
     assert merge_pod_spec(base, user) == expected
 
 
 def test_canonicalize_pod_spec():
-    """§13: every list sorted by its key; pull secrets de-duplicated (R5)."""
+    """Canonical order: every list sorted by its key; pull secrets de-duplicated (R5)."""
     spec = {
         "containers": [
             {

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Multinode services on LeaderWorkerSet (multinode-and-backends §5, §7–§12; D6, D7, D9, D21, D27, R2, R3, R6)."""
+"""Multinode services on LeaderWorkerSet (D6, D7, D9, D21, D27, R2, R3, R6)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _main(template: dict) -> dict:
 
 
 def test_one_lws_and_podgroup_per_replica():
-    """§5.1: `<name>-<i>` for i < replicas; LWS replicas 1, size nodeCount, LeaderCreated; minMember nodeCount."""
+    """Objects: `<name>-<i>` for i < replicas; LWS replicas 1, size nodeCount, LeaderCreated; minMember nodeCount."""
     out, _ = _ok(_dgd({"W": _worker(node_count=4, replicas=3)}, "vllm"))
     lws = _kinds(out, "LeaderWorkerSet")
     groups = _kinds(out, "PodGroup")
@@ -104,7 +104,7 @@ def test_service_account_discovered_d14():
 
 
 def test_multinode_frontend_service_selects_leader_d6():
-    """§5.4: the Service of a multinode frontend selects {selector, role: leader}; its labels have no role."""
+    """The Service of a multinode frontend selects {selector, role: leader}; its labels have no role."""
     frontend = {"componentType": "frontend", "multinode": {"nodeCount": 2}, "resources": {"limits": {"gpu": "1"}},
                 "extraPodSpec": {"mainContainer": {"image": IMAGE}}}
     out, _ = _ok(_dgd({"Frontend": frontend}))
@@ -157,7 +157,7 @@ def test_trtllm_worker_default_probes():
 
 
 def test_trtllm_leader_keeps_a_python_command():
-    """§10.3: with a python `command[0]` the original launch is `command + args` (regression)."""
+    """TRT-LLM: with a python `command[0]` the original launch is `command + args` (regression)."""
     svc = _worker(args=["--model-path", "m"])
     svc["extraPodSpec"]["mainContainer"]["command"] = ["python3", "-m", "dynamo.trtllm"]
     out, _ = _ok(_dgd({"W": svc}, "trtllm"))
@@ -186,7 +186,7 @@ def test_trtllm_ssh_volume_not_duplicated():
 
 
 def test_r3_host_list_three_nodes():
-    """§7.2 example, nodeCount 3."""
+    """The LWS host list for nodeCount 3."""
     assert ",".join(backends.LWS.hostnames("x", 3)) == (
         '$(LWS_LEADER_ADDRESS),$(echo "$LWS_LEADER_ADDRESS" | sed \'s/\\./-1\\./\'),'
         '$(echo "$LWS_LEADER_ADDRESS" | sed \'s/\\./-2\\./\')'

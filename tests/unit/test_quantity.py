@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Kubernetes quantity parsing and canonical serialisation (operator-behaviour §11)."""
+"""Kubernetes quantity parsing and canonical serialisation (as the operator's resource mapping writes them)."""
 
 import pytest
 

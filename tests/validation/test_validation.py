@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The validation corpus: one invalid DGD per file, one mistake each (issue 5, §16.3).
+"""The validation corpus: one invalid DGD per file, one mistake each (issue 5; validation rules V1–V31).
 
 Every ``cases/<name>.yaml`` is a DGD whose header states the one result it must give::
 
