@@ -16,7 +16,7 @@ from typing import Any, Iterable, TextIO
 from krm_dynamo import __version__
 from krm_dynamo.kio.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS
 
-USAGE = """\
+_USAGE = """\
 usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
        krm-dynamo render [options] PATH...
                                        expand plain YAML files, directories or - (stdin)
@@ -42,18 +42,22 @@ render options:
   --keep-local-config      also print objects annotated config.kubernetes.io/local-config
                            (the DGD itself); left out by default, as kustomize build does
 
-Settings (functionConfig keys): natsServer, etcdEndpoints, modelExpressUrl,
-prometheusEndpoint, ingressClassName, ingressTlsSecretName, ingressHostSuffix,
-istioGateway, registrySecrets, componentServiceAccountName, mpiRunSecretName,
-multinodeOrchestrator (lws|grove), graphDeployment (local|drop|keep), defaultImage,
-gangScheduling (volcano|none), debuggerImage, groveTerminationDelay, kaiScheduler.
-
+{settings}
 Editors: `krm-dynamo schema > dgd.schema.json`, then in a DGD file the modeline
   # yaml-language-server: $schema=dgd.schema.json
 
 Exit status: 0 on success, 1 when any error was found (errors are printed on stderr
 and, in function mode, returned as results).
 """
+
+
+
+def usage() -> str:
+    """The ``--help`` text; its settings list comes from the settings table."""
+    from krm_dynamo.config_doc import help_text
+
+    return _USAGE.replace("{settings}\n", help_text() + "\n")
+
 
 _RENDER_STRIP = PATH_ANNOTATIONS + INDEX_ANNOTATIONS  # what `kustomize build` strips too
 _NOT_RESOURCES = {"kustomization.yaml", "kustomization.yml", "Kustomization"}
@@ -72,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args:
             return run_function(sys.stdin.buffer, sys.stdout, sys.stderr)
         if args[0] in ("-h", "--help", "help"):
-            sys.stdout.write(USAGE)
+            sys.stdout.write(usage())
             return 0
         if args[0] == "--version":
             sys.stdout.write(f"krm-dynamo {__version__}\n")
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_explain(args[1:], sys.stdout, sys.stderr)
         raise UsageError(f"unknown command or option {args[0]!r}")
     except UsageError as exc:
-        sys.stderr.write(f"krm-dynamo: {exc}\n\n{USAGE}")
+        sys.stderr.write(f"krm-dynamo: {exc}\n\n{usage()}")
         return 1
     except InputError as exc:
         sys.stderr.write(f"krm-dynamo: {exc}\n")
