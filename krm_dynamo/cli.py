@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, BinaryIO, TextIO
 
 from krm_dynamo import __version__
-from krm_dynamo.kio.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS
+from krm_dynamo.kio.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS, Result, has_errors
 
 _USAGE = """\
 usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as exc:
         if os.environ.get("KRM_DYNAMO_DEBUG"):
             raise
         sys.stderr.write(
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def run_function(stdin, stdout: TextIO, stderr: TextIO) -> int:
+def run_function(stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
     """KRM function mode: one ResourceList in, one out, results included."""
     from krm_dynamo import core
     from krm_dynamo.kio import resourcelist as krm
@@ -119,7 +120,7 @@ def run_function(stdin, stdout: TextIO, stderr: TextIO) -> int:
     items, results = core.expand(rl.items, rl.function_config)
     _report(results, stderr)
     stdout.write(krm.write_resource_list(items, results, rl.function_config, rl.api_version))
-    return 1 if _has_errors(results) else 0
+    return 1 if has_errors(results) else 0
 
 
 def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -128,7 +129,7 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from krm_dynamo.kio import yamlio
 
     paths, config_path, keep_local = _parse_render_args(args)
-    items: list = []
+    items: list[Any] = []
     nodes: dict[int, Any] = {}
     originals: dict[int, Any] = {}  # annotated item -> the document as read
     for path in paths:
@@ -143,7 +144,7 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     out, results = core.expand(items, function_config)
     results = [_with_line(r, nodes) for r in results]
     _report(results, stderr)
-    if _has_errors(results):
+    if has_errors(results):
         return 1  # never half an output
     # A pass-through item comes back as the very object we annotated: print it as it was read.
     printable = [
@@ -262,7 +263,7 @@ def _read_bytes(path: str) -> bytes:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _read_function_config(path: str) -> dict:
+def _read_function_config(path: str) -> dict[str, Any]:
     from krm_dynamo.kio.yamlio import InputError, decode, load_documents
 
     docs = [d for d in load_documents(decode(_read_bytes(path), path), path) if d is not None]
@@ -271,7 +272,7 @@ def _read_function_config(path: str) -> dict:
     return docs[0]
 
 
-def _annotate_source(doc: dict, source: str, index: int) -> dict:
+def _annotate_source(doc: Any, source: str, index: int) -> Any:
     """Record where a document came from, as kpt does, so results can name the file.
 
     Items whose metadata or annotations are not mappings are left exactly as they are
@@ -319,7 +320,7 @@ def _is_local_config(item: Any) -> bool:
     return str(value).lower() == "true"
 
 
-def _with_line(result, nodes: dict[int, Any]):
+def _with_line(result: Result, nodes: dict[int, Any]) -> Result:
     from krm_dynamo.kio.yamlio import line_of
 
     node = nodes.get(id(result.resource))
@@ -328,13 +329,7 @@ def _with_line(result, nodes: dict[int, Any]):
     return result.with_line(line_of(node, result.field_path))
 
 
-def _report(results, stderr: TextIO) -> None:
+def _report(results: list[Result], stderr: TextIO) -> None:
     for result in results:
         if result.severity in ("error", "warning"):
             stderr.write(result.line_text() + "\n")
-
-
-def _has_errors(results) -> bool:
-    from krm_dynamo.kio.results import has_errors
-
-    return has_errors(results)
