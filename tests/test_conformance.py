@@ -86,7 +86,7 @@ def _backend(name: str) -> backends.Backend:
 def _r3(text: str, node_count: int) -> str:
     """The deviated (R3) form of an S host list on LWS: worker addresses derived from the leader's."""
     for j in range(1, node_count):
-        # decisions.md R3, written out here (not read from defaults) so the test checks the constant.
+        # R3, written out here (not read from defaults) so the test checks the constant.
         text = text.replace(f"$(LWS_WORKER_{j}_ADDRESS)", f'$(echo "$LWS_LEADER_ADDRESS" | sed \'s/\\./-{j}\\./\')')
     return text
 

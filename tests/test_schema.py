@@ -34,9 +34,9 @@ EXPECTED_DIFFERENCES = {
     # The CRD requires nodeCount but defaults it to 2 first, so `multinode: {}` is valid; the
     # schema states the default instead of `required`, so editors accept `multinode: {}` too.
     "required: spec.services.*.multinode: CRD ['nodeCount'], models []",
-    # V14: the function rejects negative replicas (the API server would reject the Deployment).
+    # The function rejects negative replicas (the API server would reject the Deployment).
     "minimum: spec.services.*.replicas: CRD None, models 0",
-    # Editors: the DGD name prefixes every object name and is a label value (V2); the CRD only says object.
+    # Editors: the DGD name prefixes every object name and is a label value; the CRD only says object.
     "extra: metadata.annotations",
     "extra: metadata.labels",
     "extra: metadata.name",
