@@ -11,15 +11,16 @@ from krm_dynamo.config import DEFAULTS, SETTINGS, FunctionConfig, load_config
 from krm_dynamo.config_values import BOOLEAN, DURATION, ENUM, REGISTRY_MAP, STRING, Setting
 
 
-def _readme_table() -> str:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+def _settings_table(readme: str) -> str:
+    text = (REPO / readme).read_text(encoding="utf-8")
     start = text.index("| Key | Type | Default |")
     return text[start : text.index("\n\n", start) + 1]
 
 
-def test_readme_table_is_the_generated_one():
-    """README's configuration table, exactly as the table makes it (python -m krm_dynamo.config_doc)."""
-    assert _readme_table() == config_doc.markdown_table()
+@pytest.mark.parametrize("readme", ["README.md", "functions/krm-dynamo/README.md"])
+def test_readme_table_is_the_generated_one(readme: str):
+    """The configuration table, exactly as the settings table makes it (python -m krm_dynamo.config_doc)."""
+    assert _settings_table(readme) == config_doc.markdown_table()
 
 
 def test_help_lists_every_key_with_its_help():
