@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, BinaryIO, TextIO
 
 from krm_dynamo import __version__
-from krm_dynamo.kio.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS
+from krm_dynamo.kio.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS, Result, has_errors
 
-USAGE = """\
+_USAGE = """\
 usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
        krm-dynamo render [options] PATH...
                                        expand plain YAML files, directories or - (stdin)
@@ -42,18 +43,22 @@ render options:
   --keep-local-config      also print objects annotated config.kubernetes.io/local-config
                            (the DGD itself); left out by default, as kustomize build does
 
-Settings (functionConfig keys): natsServer, etcdEndpoints, modelExpressUrl,
-prometheusEndpoint, ingressClassName, ingressTlsSecretName, ingressHostSuffix,
-istioGateway, registrySecrets, componentServiceAccountName, mpiRunSecretName,
-multinodeOrchestrator (lws|grove), graphDeployment (local|drop|keep), defaultImage,
-gangScheduling (volcano|none), debuggerImage, groveTerminationDelay, kaiScheduler.
-
+{settings}
 Editors: `krm-dynamo schema > dgd.schema.json`, then in a DGD file the modeline
   # yaml-language-server: $schema=dgd.schema.json
 
 Exit status: 0 on success, 1 when any error was found (errors are printed on stderr
 and, in function mode, returned as results).
 """
+
+
+
+def usage() -> str:
+    """The ``--help`` text; its settings list comes from the settings table."""
+    from krm_dynamo.config_doc import help_text
+
+    return _USAGE.replace("{settings}\n", help_text() + "\n")
+
 
 _RENDER_STRIP = PATH_ANNOTATIONS + INDEX_ANNOTATIONS  # what `kustomize build` strips too
 _NOT_RESOURCES = {"kustomization.yaml", "kustomization.yml", "Kustomization"}
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args:
             return run_function(sys.stdin.buffer, sys.stdout, sys.stderr)
         if args[0] in ("-h", "--help", "help"):
-            sys.stdout.write(USAGE)
+            sys.stdout.write(usage())
             return 0
         if args[0] == "--version":
             sys.stdout.write(f"krm-dynamo {__version__}\n")
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_explain(args[1:], sys.stdout, sys.stderr)
         raise UsageError(f"unknown command or option {args[0]!r}")
     except UsageError as exc:
-        sys.stderr.write(f"krm-dynamo: {exc}\n\n{USAGE}")
+        sys.stderr.write(f"krm-dynamo: {exc}\n\n{usage()}")
         return 1
     except InputError as exc:
         sys.stderr.write(f"krm-dynamo: {exc}\n")
@@ -94,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as exc:
         if os.environ.get("KRM_DYNAMO_DEBUG"):
             raise
         sys.stderr.write(
@@ -104,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def run_function(stdin, stdout: TextIO, stderr: TextIO) -> int:
+def run_function(stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
     """KRM function mode: one ResourceList in, one out, results included."""
     from krm_dynamo import core
     from krm_dynamo.kio import resourcelist as krm
@@ -115,7 +120,7 @@ def run_function(stdin, stdout: TextIO, stderr: TextIO) -> int:
     items, results = core.expand(rl.items, rl.function_config)
     _report(results, stderr)
     stdout.write(krm.write_resource_list(items, results, rl.function_config, rl.api_version))
-    return 1 if _has_errors(results) else 0
+    return 1 if has_errors(results) else 0
 
 
 def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -124,7 +129,7 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from krm_dynamo.kio import yamlio
 
     paths, config_path, keep_local = _parse_render_args(args)
-    items: list = []
+    items: list[Any] = []
     nodes: dict[int, Any] = {}
     originals: dict[int, Any] = {}  # annotated item -> the document as read
     for path in paths:
@@ -139,7 +144,7 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     out, results = core.expand(items, function_config)
     results = [_with_line(r, nodes) for r in results]
     _report(results, stderr)
-    if _has_errors(results):
+    if has_errors(results):
         return 1  # never half an output
     # A pass-through item comes back as the very object we annotated: print it as it was read.
     printable = [
@@ -258,7 +263,7 @@ def _read_bytes(path: str) -> bytes:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _read_function_config(path: str) -> dict:
+def _read_function_config(path: str) -> dict[str, Any]:
     from krm_dynamo.kio.yamlio import InputError, decode, load_documents
 
     docs = [d for d in load_documents(decode(_read_bytes(path), path), path) if d is not None]
@@ -267,7 +272,7 @@ def _read_function_config(path: str) -> dict:
     return docs[0]
 
 
-def _annotate_source(doc: dict, source: str, index: int) -> dict:
+def _annotate_source(doc: Any, source: str, index: int) -> Any:
     """Record where a document came from, as kpt does, so results can name the file.
 
     Items whose metadata or annotations are not mappings are left exactly as they are
@@ -315,7 +320,7 @@ def _is_local_config(item: Any) -> bool:
     return str(value).lower() == "true"
 
 
-def _with_line(result, nodes: dict[int, Any]):
+def _with_line(result: Result, nodes: dict[int, Any]) -> Result:
     from krm_dynamo.kio.yamlio import line_of
 
     node = nodes.get(id(result.resource))
@@ -324,13 +329,7 @@ def _with_line(result, nodes: dict[int, Any]):
     return result.with_line(line_of(node, result.field_path))
 
 
-def _report(results, stderr: TextIO) -> None:
+def _report(results: list[Result], stderr: TextIO) -> None:
     for result in results:
         if result.severity in ("error", "warning"):
             stderr.write(result.line_text() + "\n")
-
-
-def _has_errors(results) -> bool:
-    from krm_dynamo.kio.results import has_errors
-
-    return has_errors(results)

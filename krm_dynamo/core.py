@@ -4,7 +4,7 @@
 No stdin, stdout, environment, clock or network here (kyaml ``fn/framework`` shape):
 the CLI reads and writes, this module only decides what the output items are.
 
-Rules it owns (the KRM function contract, and ``docs/decisions.md``):
+Rules it owns (how a KRM function treats the ResourceList it is given):
 
 * dispatch by (apiVersion, kind); every other item passes through untouched;
 * generated objects go right after their DGD, in a fixed kind order;
@@ -20,9 +20,10 @@ Rules it owns (the KRM function contract, and ``docs/decisions.md``):
 from __future__ import annotations
 
 import posixpath
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from krm_dynamo import config as config_mod
+from krm_dynamo.config import FunctionConfig, is_config_object, load_config
 from krm_dynamo.kio.results import (
     ERROR,
     INDEX_ANNOTATIONS,
@@ -59,12 +60,14 @@ _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 _ORCHESTRATOR_PREFIXES = ("internal.config.kubernetes.io/", "config.kubernetes.io/path", "config.kubernetes.io/index")
 _ORCHESTRATOR_KEYS = ("config.k8s.io/id", "kustomize.config.k8s.io/id")
 
-Expander = Callable[[dict, "config_mod.FunctionConfig", list], "tuple[list[dict], list[Result]]"]
+Obj = dict[str, Any]  # a KRM object as YAML gives it
+Identity = tuple[str, str, str, str]  # (apiVersion, kind, namespace, name)
+Expander = Callable[[Obj, FunctionConfig, list[Any]], tuple[list[Obj], list[Result]]]
 
 
-def _expand_v1alpha1(dgd: dict, cfg: "config_mod.FunctionConfig", items: list) -> tuple[list[dict], list[Result]]:
+def _expand_v1alpha1(dgd: Obj, cfg: FunctionConfig, items: list[Any]) -> tuple[list[Obj], list[Result]]:
     # Imported here, not at module level: pydantic and jsonschema cost ~150 ms and are
-    # only needed when a DGD is present (a run without a DGD must stay fast).
+    # only needed when a DGD is present (start-up is paid on every `kustomize build`).
     from krm_dynamo.pipeline import expand_graph
 
     return expand_graph(dgd, cfg, items)
@@ -76,7 +79,7 @@ EXPANDERS: dict[tuple[str, str], Expander] = {
 }
 
 
-def identity(obj: Any) -> tuple[str, str, str, str] | None:
+def identity(obj: Any) -> Identity | None:
     """(apiVersion, kind, namespace, name) of a KRM object, or None when it has no name."""
     if not isinstance(obj, dict):
         return None
@@ -91,18 +94,52 @@ def identity(obj: Any) -> tuple[str, str, str, str] | None:
     )
 
 
-def expand(items: list, function_config: Any = None) -> tuple[list, list[Result]]:
+def expand(items: list[Any], function_config: Any = None) -> tuple[list[Any], list[Result]]:
     """Expand every DGD in ``items``; return the output items and the results.
 
     ``items`` is not modified. When the configuration itself is wrong nothing is
     expanded and the items come back as they were.
     """
-    cfg, results = config_mod.load_config(function_config, items)
+    cfg, results = load_config(function_config, items)
     if has_errors(results):
         return list(items), results
+    generated = _generate(items, cfg, results)
+    owned = {ident for objects in generated.values() for ident in map(identity, objects)}
 
-    generated_by_index: dict[int, list[dict]] = {}
-    owners: dict[tuple, dict] = {}  # identity of a generated object -> the DGD that generates it
+    # Earlier outputs of ours (every input object with a generated identity) are replaced
+    # rather than duplicated; the first one's orchestrator annotations are inherited.
+    replaced: dict[Identity, Obj] = {}
+    for item in items:
+        ident = identity(item)
+        if ident is not None and ident in owned and not _is_expandable(item):
+            replaced.setdefault(ident, item)
+
+    out: list[Any] = []
+    for index, item in enumerate(items):
+        if identity(item) in replaced and not _is_expandable(item):
+            continue
+        if isinstance(item, dict) and _is_expandable(item):
+            kept = _graph_output(item, cfg)
+            if kept is not None:
+                out.append(kept)
+        elif is_config_object(item):
+            out.append(_with_annotation(item, LOCAL_CONFIG, "true"))
+        else:
+            out.append(item)
+        for obj in generated.get(index, ()):
+            ident = identity(obj)
+            out.append(_place(obj, item, replaced.get(ident) if ident is not None else None))
+    return out, results
+
+
+def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> dict[int, list[Obj]]:
+    """The objects each expandable item generates, by its index; problems go to ``results``.
+
+    A DGD with any error, or one that would generate an object an earlier DGD already
+    generates, contributes nothing.
+    """
+    generated: dict[int, list[Obj]] = {}
+    owners: dict[Identity | None, Obj] = {}  # identity of a generated object -> the DGD that generates it
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             results.append(
@@ -121,37 +158,12 @@ def expand(items: list, function_config: Any = None) -> tuple[list, list[Result]
             results.extend(clashes)  # two graphs (or one twice) would own the same object
             continue
         owners.update((identity(o), item) for o in objects)
-        objects = sorted(objects, key=lambda o: _KIND_RANK.get(o.get("kind"), len(KIND_ORDER)))
-        generated_by_index[index] = objects
+        generated[index] = sorted(objects, key=lambda o: _KIND_RANK.get(str(o.get("kind")), len(KIND_ORDER)))
         results.append(Result(_summary(item, objects), INFO, item))
-
-    # Earlier outputs of ours (every input object with a generated identity) are replaced
-    # rather than duplicated; the first one's orchestrator annotations are inherited.
-    replaced: dict[tuple, dict] = {}
-    for item in items:
-        ident = identity(item)
-        if ident in owners and not _is_expandable(item):
-            replaced.setdefault(ident, item)
-
-    out: list = []
-    for index, item in enumerate(items):
-        if identity(item) in replaced and not _is_expandable(item):
-            continue
-        if isinstance(item, dict) and _is_expandable(item):
-            kept = _graph_output(item, cfg)
-            if kept is not None:
-                out.append(kept)
-        elif config_mod.is_config_object(item):
-            out.append(_with_annotation(item, LOCAL_CONFIG, "true"))
-        else:
-            out.append(item)
-        for obj in generated_by_index.get(index, ()):
-            previous = replaced.get(identity(obj))
-            out.append(_place(obj, item, previous))
-    return out, results
+    return generated
 
 
-def _expander_for(item: dict, results: list[Result]) -> Expander | None:
+def _expander_for(item: Obj, results: list[Result]) -> Expander | None:
     api_version, kind = item.get("apiVersion"), item.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return None  # not ours; passes through as it came
@@ -171,12 +183,12 @@ def _expander_for(item: dict, results: list[Result]) -> Expander | None:
     return None
 
 
-def _is_expandable(item: dict) -> bool:
+def _is_expandable(item: Obj) -> bool:
     api_version, kind = item.get("apiVersion"), item.get("kind")
     return isinstance(api_version, str) and isinstance(kind, str) and (api_version, kind) in EXPANDERS
 
 
-def _graph_output(dgd: dict, cfg: "config_mod.FunctionConfig") -> dict | None:
+def _graph_output(dgd: Obj, cfg: FunctionConfig) -> Obj | None:
     """The DGD as it leaves the function (D3): local-config by default, dropped, or kept live."""
     if cfg.graphDeployment == "drop":
         return None
@@ -185,10 +197,11 @@ def _graph_output(dgd: dict, cfg: "config_mod.FunctionConfig") -> dict | None:
     return _with_annotation(dgd, LOCAL_CONFIG, "true")
 
 
-def _with_annotation(obj: dict, key: str, value: str) -> dict:
+def _with_annotation(obj: Obj, key: str, value: str) -> Obj:
     """A shallow copy of ``obj`` with one annotation set; everything else untouched."""
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    meta = obj.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    annotations = annotations_of(obj)
     if annotations.get(key) == value:
         return obj
     new_meta = dict(meta)
@@ -198,7 +211,7 @@ def _with_annotation(obj: dict, key: str, value: str) -> dict:
     return new_obj
 
 
-def _place(obj: dict, source: dict, previous: dict | None) -> dict:
+def _place(obj: Obj, source: Any, previous: Obj | None) -> Obj:
     """Give a generated object the orchestrator annotations that say where it lives.
 
     If an earlier output of ours is being replaced, its annotations are inherited
@@ -234,10 +247,13 @@ def _is_orchestrator_annotation(key: str) -> bool:
     return key.startswith(_ORCHESTRATOR_PREFIXES) or key in _ORCHESTRATOR_KEYS
 
 
-def _clash(obj: dict, owner: dict, dgd: dict) -> Result:
+_NO_IDENTITY: Identity = ("", "", "", "")  # never used: generated objects and their DGDs have names
+
+
+def _clash(obj: Obj, owner: Obj, dgd: Obj) -> Result:
     """An object two DGDs (or two copies of one) would both generate: an error on the later one."""
-    _, kind, namespace, name = identity(obj)
-    other = identity(owner)
+    _, kind, namespace, name = identity(obj) or _NO_IDENTITY
+    other = identity(owner) or _NO_IDENTITY
     what = f"{kind} \"{namespace + '/' if namespace else ''}{name}\""
     return Result(
         f"generates {what}, which the {other[1]} \"{other[3]}\" earlier in the input also generates; "
@@ -248,7 +264,7 @@ def _clash(obj: dict, owner: dict, dgd: dict) -> Result:
     )
 
 
-def _summary(dgd: dict, objects: list[dict]) -> str:
+def _summary(dgd: Obj, objects: list[Obj]) -> str:
     """One info line per DGD: ``expanded into 2 Deployments, 1 Service``."""
     counts: dict[str, int] = {}
     for obj in objects:

@@ -19,11 +19,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-goldens",
         action="store_true",
         default=False,
-        help="rewrite tests/cases/*/expected.yaml from the actual output (review the diff!)",
+        help="rewrite tests/cases/*/expected.yaml and results.yaml from the actual run (review the diff!)",
     )
 
 
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
-    """True when the run was asked to rewrite expected.yaml files."""
+    """True when the run was asked to rewrite the golden files (expected.yaml, results.yaml)."""
     return bool(request.config.getoption("--update-goldens"))

@@ -1,31 +1,27 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Golden tests, one per folder under ``tests/cases/`` (catalog style).
+"""Golden tests, one per folder under ``tests/cases/``: exact output and exact results.
 
 Each case folder holds:
 
 * ``input.yaml`` -- a multi-document YAML stream: the ResourceList items (the DGD or
   DGDs plus any Secrets, ServiceAccounts, PVCs the case needs);
 * ``fn-config.yaml`` (optional) -- the functionConfig object;
-* exactly one of
-  * ``expected.yaml`` -- the exact output item stream, as the project's YAML dumper
-    writes it; or
-  * ``errors.txt`` -- one regular expression per line (blank lines and lines starting
-    with ``#`` are ignored); each must match (``re.search``) at least one error
-    result rendered as ``field.path: message``; at least one error is required
-    (exit code 1) and no object may be generated;
-* ``warnings.txt`` (optional) -- the same format, matched against the non-error
-  results rendered as ``severity field.path: message``.
+* ``results.yaml`` -- the function's ``results`` exactly as the output ResourceList
+  carries them (catalog style: message, severity, resourceRef, field), errors first;
+* ``expected.yaml`` -- the exact output item stream, as the project's YAML dumper
+  writes it, for a case without errors; a case with an error result has none, and
+  must generate no object (a DGD with errors contributes nothing).
 
-For an ``expected.yaml`` case the test also checks that the run has no error result,
-that every output object is valid against the strict Kubernetes schemas
-(``k8s_validate``), that the input items are not modified, that a second expansion
-gives identical text (determinism), that shuffling the input items (seeded) changes
-no generated object, and that expanding the output again gives the same output
-(idempotency).
+For an ``expected.yaml`` case the test also checks that every output object is valid
+against the strict Kubernetes schemas (``k8s_validate``), that the input items are not
+modified, that a second expansion gives identical text (determinism), that shuffling
+the input items (seeded) changes no generated object, and that expanding the output
+again gives the same output (idempotency).
 
-``pytest --update-goldens`` rewrites ``expected.yaml`` from the actual output; review
-the diff before committing it. Cases listed in ``cases/hand-corrected.txt`` (goldens fixed
-by hand to the spec where the code is wrong) are never rewritten.
+``pytest --update-goldens`` rewrites ``expected.yaml`` and ``results.yaml`` from the
+actual run; review the diff before committing it. Cases listed in
+``cases/hand-corrected.txt`` (goldens fixed by hand where the code was wrong) keep their
+``expected.yaml``.
 """
 
 from __future__ import annotations
@@ -33,7 +29,6 @@ from __future__ import annotations
 import copy
 import difflib
 import random
-import re
 from pathlib import Path
 
 import k8s_validate
@@ -41,11 +36,11 @@ import pytest
 
 from krm_dynamo.core import expand
 from krm_dynamo.kio import yamlio
-from krm_dynamo.kio.results import ERROR
+from krm_dynamo.kio.results import ERROR, Result, sort_key
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir()) if CASES_DIR.is_dir() else []
-CASE_FILES = {"input.yaml", "fn-config.yaml", "expected.yaml", "errors.txt", "warnings.txt"}
+CASE_FILES = {"input.yaml", "fn-config.yaml", "expected.yaml", "results.yaml"}
 # Cases whose expected.yaml was corrected by hand to the spec; --update-goldens leaves them alone.
 HAND_CORRECTED_FILE = CASES_DIR / "hand-corrected.txt"
 
@@ -82,19 +77,13 @@ def _load_config(case: Path) -> dict | None:
     return config
 
 
-def _patterns(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    patterns = [line for line in lines if line.strip() and not line.startswith("#")]
-    assert patterns, f"{path} names no pattern"
-    return patterns
+def results_text(results: list[Result]) -> str:
+    """The results as the output ResourceList carries them (sorted as kyaml sorts), as YAML."""
+    return yamlio.dump([r.to_dict() for r in sorted(results, key=sort_key)])
 
 
-def _error_line(result) -> str:
+def _error_line(result: Result) -> str:
     return f"{result.field_path}: {result.message}" if result.field_path else result.message
-
-
-def _other_line(result) -> str:
-    return f"{result.severity} {_error_line(result)}"
 
 
 def _identity(obj) -> tuple:
@@ -106,14 +95,9 @@ def _run(items: list, config: dict | None):
     return expand(copy.deepcopy(items), copy.deepcopy(config))
 
 
-def _assert_patterns(path: Path, lines: list[str], what: str) -> None:
-    missing = [p for p in _patterns(path) if not any(re.search(p, line) for line in lines)]
-    assert not missing, (
-        f"{path.parent.name}: pattern(s) from {path.name} matched no {what}:\n  "
-        + "\n  ".join(missing)
-        + f"\n{what}s were:\n  "
-        + ("\n  ".join(lines) or "(none)")
-    )
+def _diff(expected: str, actual: str, name: str) -> str:
+    lines = difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True), name, "actual")
+    return "".join(lines)
 
 
 def test_cases_exist():
@@ -131,8 +115,7 @@ def test_case(name: str, update_goldens: bool) -> None:
     assert (case / "input.yaml").is_file(), f"{name}: input.yaml is missing"
     unknown = sorted(p.name for p in case.iterdir() if p.name not in CASE_FILES)
     assert not unknown, f"{name}: unknown file(s) {unknown}; a case folder holds only {sorted(CASE_FILES)}"
-    expected_path, errors_path = case / "expected.yaml", case / "errors.txt"
-    assert not (expected_path.exists() and errors_path.exists()), f"{name}: both expected.yaml and errors.txt"
+    expected_path, results_path = case / "expected.yaml", case / "results.yaml"
 
     items = _load_items(case)
     config = _load_config(case)
@@ -140,22 +123,25 @@ def test_case(name: str, update_goldens: bool) -> None:
     out, results = expand(items, config)
     assert items == pristine, f"{name}: expand() modified its input items"
 
-    error_lines = [_error_line(r) for r in results if r.severity == ERROR]
-    other_lines = [_other_line(r) for r in results if r.severity != ERROR]
-    if (case / "warnings.txt").exists():
-        _assert_patterns(case / "warnings.txt", other_lines, "non-error result")
+    actual_results = results_text(results)
+    if update_goldens:
+        results_path.write_text(actual_results, encoding="utf-8")
+    assert results_path.exists(), f"{name}: results.yaml is missing (run pytest --update-goldens and review)"
+    expected_results = results_path.read_text(encoding="utf-8")
+    assert actual_results == expected_results, (
+        f"{name}: results differ from results.yaml:\n{_diff(expected_results, actual_results, f'{name}/results.yaml')}"
+    )
 
-    if errors_path.exists():
-        assert error_lines, f"{name}: expected at least one error result, got none; results: {other_lines}"
-        _assert_patterns(errors_path, error_lines, "error result")
+    error_lines = [_error_line(r) for r in results if r.severity == ERROR]
+    assert bool(error_lines) == name.startswith("error-"), f"{name}: only error-* cases report errors"
+    if error_lines:
+        assert not expected_path.exists(), f"{name}: a case with errors has no expected.yaml"
         input_ids = {_identity(i) for i in items}
         generated = [_identity(o) for o in out if _identity(o) not in input_ids]
         assert generated == [], f"{name}: a DGD with errors must not be expanded, got {generated}"
         return
 
-    assert not error_lines, f"{name}: unexpected error results:\n  " + "\n  ".join(error_lines)
     actual = dump_all(out)
-
     if update_goldens and name not in _hand_corrected():
         expected_path.write_text(actual, encoding="utf-8")
     assert expected_path.exists(), f"{name}: expected.yaml is missing (run pytest --update-goldens and review)"
@@ -163,14 +149,7 @@ def test_case(name: str, update_goldens: bool) -> None:
     # Report a golden mismatch and schema problems together: both matter when reviewing.
     problems = []
     if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                actual.splitlines(keepends=True),
-                f"{name}/expected.yaml",
-                "actual",
-            )
-        )
+        diff = _diff(expected, actual, f"{name}/expected.yaml")
         problems.append(f"{name}: output differs from expected.yaml:\n{diff}")
     try:
         k8s_validate.validate_all(out)
@@ -182,7 +161,7 @@ def test_case(name: str, update_goldens: bool) -> None:
     again, _ = _run(pristine, config)
     assert dump_all(again) == actual, f"{name}: two expansions of the same input differ (non-deterministic)"
 
-    # Input order must not change what is generated (checked with seeded shuffles); the output keeps
+    # Input order must not change what is generated (seeded shuffles, so a failure repeats); the output keeps
     # the input order, so compare the multiset of serialised objects.
     shuffled = random.Random(name).sample(pristine, len(pristine))
     reordered, _ = _run(shuffled, config)

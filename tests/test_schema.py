@@ -17,14 +17,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from shared_files import SHARED, require
 
 from krm_dynamo import cli
 from krm_dynamo.api import schema
 from krm_dynamo.kio import yamlio
 
 REPO = Path(__file__).resolve().parents[1]
-CRD_DIR = REPO.parent / "shared" / "crds"
-DGD_CRD = CRD_DIR / "nvidia.com_dynamographdeployments.yaml"
+DGD_CRD = SHARED / "crds" / "nvidia.com_dynamographdeployments.yaml"
 CASES = REPO / "tests" / "cases"
 
 # Every difference between the models and the CRD, with the reason it is allowed.
@@ -203,7 +203,8 @@ def compare(crd: dict, model: dict, root: dict, path: str, out: list[str]) -> No
                                                      and model.get(key) is False):
             out.append(f"{key}: {path}: CRD {crd.get(key)}, models {model.get(key)}")
     if sorted(crd.get("required", [])) != sorted(model.get("required", [])) and "properties" in model:
-        out.append(f"required: {path}: CRD {sorted(crd.get('required', []))}, models {sorted(model.get('required', []))}")
+        crd_required, model_required = sorted(crd.get("required", [])), sorted(model.get("required", []))
+        out.append(f"required: {path}: CRD {crd_required}, models {model_required}")
     if crd_type == "array":
         compare(crd.get("items", {}), model.get("items", {}), root, path + "[]", out)
         return
@@ -230,10 +231,9 @@ def compare(crd: dict, model: dict, root: dict, path: str, out: list[str]) -> No
             compare(crd_props[name], model_props[name], root, sub, out)
 
 
-@pytest.mark.skipif(not DGD_CRD.is_file(), reason=f"upstream CRD not present at {DGD_CRD} (shared/ is not beside the repo)")
 def test_schema_matches_the_upstream_crd(dgd_schema):
     """The models lack no CRD field; every other difference is one of EXPECTED_DIFFERENCES."""
-    crd = yaml.safe_load(DGD_CRD.read_text(encoding="utf-8"))
+    crd = yaml.safe_load(require(DGD_CRD).read_text(encoding="utf-8"))
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")
     crd_schema = version["schema"]["openAPIV3Schema"]
     differences: list[str] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from krm_dynamo.kio import yamlio
+from krm_dynamo.kio import display, yamlio
 from krm_dynamo.kio.results import Result, sort_key
 
 RESOURCE_LIST_KIND = "ResourceList"
@@ -21,9 +21,9 @@ RESOURCE_LIST_API_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v
 class ResourceList:
     """The parts of an input ResourceList the function uses."""
 
-    __slots__ = ("api_version", "items", "function_config")
+    __slots__ = ("api_version", "function_config", "items")
 
-    def __init__(self, api_version: str, items: list, function_config: Any) -> None:
+    def __init__(self, api_version: str, items: list[Any], function_config: Any) -> None:
         self.api_version = api_version
         self.items = items
         self.function_config = function_config
@@ -35,7 +35,8 @@ def read_resource_list(data: bytes, source: str = "stdin") -> ResourceList:
     documents = [d for d in yamlio.load_documents(text, source) if d is not None]
     if not documents:
         raise yamlio.InputError(
-            f"{source}: input is empty; expected a ResourceList (apiVersion: config.kubernetes.io/v1, kind: ResourceList)"
+            f"{source}: input is empty; "
+            "expected a ResourceList (apiVersion: config.kubernetes.io/v1, kind: ResourceList)"
         )
     if len(documents) > 1:
         raise yamlio.InputError(
@@ -51,11 +52,13 @@ def read_resource_list(data: bytes, source: str = "stdin") -> ResourceList:
     if kind != RESOURCE_LIST_KIND or api_version not in RESOURCE_LIST_API_VERSIONS:
         raise yamlio.InputError(
             f"{source}: input must be a ResourceList (apiVersion: config.kubernetes.io/v1, kind: ResourceList), "
-            f"got {_describe('apiVersion', api_version)}, {_describe('kind', kind)} "
+            f"got {display.describe('apiVersion', api_version)}, {display.describe('kind', kind)} "
             "(to expand plain YAML files, use `krm-dynamo render FILE`)"
         )
     if "items" not in doc:
-        raise yamlio.InputError(f"{source}: the ResourceList has no `items`; `items` is required (use `items: []` for none)")
+        raise yamlio.InputError(
+            f"{source}: the ResourceList has no `items`; `items` is required (use `items: []` for none)"
+        )
     items = doc["items"]
     if not isinstance(items, list):
         raise yamlio.InputError(f"{source}: the ResourceList's `items` must be a list, got a {_type_name(items)}")
@@ -68,7 +71,10 @@ def read_resource_list(data: bytes, source: str = "stdin") -> ResourceList:
 
 
 def write_resource_list(
-    items: list, results: list[Result], function_config: Any = None, api_version: str = RESOURCE_LIST_API_VERSIONS[0]
+    items: list[Any],
+    results: list[Result],
+    function_config: Any = None,
+    api_version: str = RESOURCE_LIST_API_VERSIONS[0],
 ) -> str:
     """The output ResourceList as block YAML; results sorted as kyaml sorts them."""
     out: dict[str, Any] = {"apiVersion": api_version, "kind": RESOURCE_LIST_KIND, "items": items}
@@ -79,13 +85,6 @@ def write_resource_list(
     return yamlio.dump(out)
 
 
-def _describe(key: str, value: Any) -> str:
-    return f"no {key}" if value is None else f'{key} "{value}"'
-
-
 def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean", dict: "mapping"}.get(
-        type(value), type(value).__name__
-    )
+    # These messages call any number "a number" ("got a number"), integers included.
+    return "number" if isinstance(value, int) and not isinstance(value, bool) else display.type_name(value)

@@ -8,6 +8,7 @@ shows only stderr, the CLI also prints it there with :meth:`Result.line_text`.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 ERROR = "error"
@@ -37,13 +38,13 @@ class Result:
         line: line of the field in the source file, when known (``render`` mode).
     """
 
-    __slots__ = ("message", "severity", "resource", "field_path", "line")
+    __slots__ = ("field_path", "line", "message", "resource", "severity")
 
     def __init__(
         self,
         message: str,
         severity: str = ERROR,
-        resource: dict | None = None,
+        resource: dict[str, Any] | None = None,
         field_path: str | None = None,
         line: int | None = None,
     ) -> None:
@@ -54,7 +55,7 @@ class Result:
         self.field_path = field_path
         self.line = line
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[str, str, str | None, int | None]:
         return (self.message, self.severity, self.field_path, self.line)
 
     def __eq__(self, other: object) -> bool:
@@ -72,12 +73,12 @@ class Result:
             f"field_path={self.field_path!r}, line={self.line!r})"
         )
 
-    def with_line(self, line: int | None) -> "Result":
+    def with_line(self, line: int | None) -> Result:
         """The same result, pointing at ``line`` of its file."""
         return Result(self.message, self.severity, self.resource, self.field_path, line)
 
     @property
-    def resource_ref(self) -> dict | None:
+    def resource_ref(self) -> dict[str, str] | None:
         """``resourceRef`` of the item, as the specification spells it."""
         if not isinstance(self.resource, dict):
             return None
@@ -93,7 +94,7 @@ class Result:
         return ref
 
     @property
-    def file(self) -> dict | None:
+    def file(self) -> dict[str, Any] | None:
         """``file`` of the result: the source path and document index of the item."""
         annotations = annotations_of(self.resource)
         path = next((annotations[k] for k in PATH_ANNOTATIONS if annotations.get(k)), None)
@@ -102,13 +103,11 @@ class Result:
         out: dict[str, Any] = {"path": str(path)}
         index = next((annotations[k] for k in INDEX_ANNOTATIONS if k in annotations), None)
         if index not in (None, "", "0", 0):
-            try:
+            with suppress(TypeError, ValueError):  # an index that is not a number is left out
                 out["index"] = int(index)
-            except (TypeError, ValueError):
-                pass
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The wire form, with only the keys that have a value."""
         out: dict[str, Any] = {"message": self.message, "severity": self.severity}
         ref = self.resource_ref
@@ -151,13 +150,13 @@ def has_errors(results: list[Result]) -> bool:
     return any(r.severity == ERROR for r in results)
 
 
-def sort_key(result: Result) -> tuple:
+def sort_key(result: Result) -> tuple[str, int, int]:
     """Order for output: by file, then severity; a stable sort keeps the order of discovery within."""
     file = result.file or {}
     return (file.get("path", ""), file.get("index", 0), _SEVERITY_RANK.get(result.severity, 3))
 
 
-def annotations_of(resource: dict | None) -> dict:
+def annotations_of(resource: object) -> dict[str, Any]:
     """The annotations of an item, or {} where it has none (or they are not a mapping)."""
     if not isinstance(resource, dict):
         return {}

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -52,18 +53,19 @@ _MERGE = re.compile(r"^<<$")
 _TAG = "tag:yaml.org,2002:"
 
 
-def _add(cls, tag: str, regexp: re.Pattern, first: str) -> None:
+def _add(cls: type[Loader], tag: str, regexp: re.Pattern[str], first: str) -> None:
     cls.add_implicit_resolver(_TAG + tag, regexp, list(first) if first else [""])
 
 
 class Loader(_BaseLoader):
     """Safe loader with go-yaml v3 scalar resolution and duplicate-key detection."""
 
-    yaml_implicit_resolvers: dict = {}
+    # PyYAML's per-class resolver table: this class starts from none of the YAML 1.1 ones.
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
-            seen: dict = {}
+            seen: dict[str, int] = {}
             for key_node, _ in node.value:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _TAG + "merge":
                     if key_node.value in seen:
@@ -103,7 +105,7 @@ def _construct_float(loader: Loader, node: yaml.ScalarNode) -> float | str:
         return raw
 
 
-def _construct_set(loader: Loader, node: yaml.MappingNode) -> dict:
+def _construct_set(loader: Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     """``!!set`` as the mapping it is written as (keys to null), in written order.
 
     PyYAML's Python ``set`` would make the output order depend on hash seeding.
@@ -111,7 +113,7 @@ def _construct_set(loader: Loader, node: yaml.MappingNode) -> dict:
     return loader.construct_mapping(node)
 
 
-def _construct_ordered_pairs(loader: Loader, node: yaml.SequenceNode) -> list:
+def _construct_ordered_pairs(loader: Loader, node: yaml.SequenceNode) -> list[dict[Any, Any]]:
     """``!!omap`` / ``!!pairs`` as the list of one-key mappings they are written as."""
     return [loader.construct_mapping(item) for item in node.value] if isinstance(node, yaml.SequenceNode) else []
 
@@ -133,7 +135,7 @@ Loader.add_constructor(_TAG + "pairs", _construct_ordered_pairs)
 class Dumper(_BaseDumper):
     """Block-style, alias-free dumper that quotes every ambiguous string."""
 
-    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
+    def ignore_aliases(self, data: Any) -> bool:
         return True
 
 
@@ -155,7 +157,7 @@ def _represent_str(dumper: Dumper, data: str) -> yaml.ScalarNode:
     """
     if "\n" in data:
         return dumper.represent_scalar(_TAG + "str", data, style="|")
-    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != _TAG + "str":
+    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != _TAG + "str":  # type: ignore[no-untyped-call]
         return dumper.represent_scalar(_TAG + "str", data, style='"')
     return dumper.represent_scalar(_TAG + "str", data)
 
@@ -183,7 +185,8 @@ def decode(data: bytes, source: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{source}: input must be UTF-8 encoded; byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8"
+            f"{source}: input must be UTF-8 encoded; "
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8"
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -228,7 +231,7 @@ def line_of(node: Any, path: str | None) -> int | None:
     """
     if node is None:
         return None
-    line = node.start_mark.line + 1
+    line: int = node.start_mark.line + 1
     for part in _split_path(path or ""):
         if isinstance(part, int):
             if isinstance(node, yaml.SequenceNode) and 0 <= part < len(node.value):
@@ -252,7 +255,7 @@ def line_of(node: Any, path: str | None) -> int | None:
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def _split_path(path: str) -> list:
+def _split_path(path: str) -> list[str | int]:
     return [int(idx) if idx else name for name, idx in _PATH_PART.findall(path)]
 
 
@@ -261,20 +264,22 @@ def _split_path(path: str) -> list:
 
 def dump(data: Any) -> str:
     """One YAML document, block style, no aliases."""
-    with _gc_paused():
-        return yaml.dump(data, Dumper=Dumper, **_DUMP_OPTIONS)
+    return dump_all([data])
 
 
-def dump_all(documents: list) -> str:
+def dump_all(documents: list[Any]) -> str:
     """A multi-document YAML stream (``---`` between documents)."""
     with _gc_paused():
-        return yaml.dump_all(documents, Dumper=Dumper, **_DUMP_OPTIONS)
+        text: str = yaml.dump_all(
+            documents,
+            Dumper=Dumper,
+            sort_keys=False,
+            default_flow_style=False,
+            allow_unicode=True,
+            width=_NEVER_FOLD,
+            indent=2,
+        )
+        return text
 
 
-_DUMP_OPTIONS = {
-    "sort_keys": False,
-    "default_flow_style": False,
-    "allow_unicode": True,
-    "width": 2**31 - 1,  # never fold long strings (commands, JSON values)
-    "indent": 2,
-}
+_NEVER_FOLD = 2**31 - 1  # the line width: long strings (commands, JSON values) are never folded

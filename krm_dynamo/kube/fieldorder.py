@@ -113,7 +113,10 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "external": "ExternalMetricSource",
         },
     ),
-    "ObjectMetricSource": (("describedObject", "target", "metric"), {"target": "MetricTarget", "metric": "MetricIdentifier"}),
+    "ObjectMetricSource": (
+        ("describedObject", "target", "metric"),
+        {"target": "MetricTarget", "metric": "MetricIdentifier"},
+    ),
     "PodsMetricSource": (("metric", "target"), {"target": "MetricTarget", "metric": "MetricIdentifier"}),
     "ResourceMetricSource": (("name", "target"), {"target": "MetricTarget"}),
     "ContainerResourceMetricSource": (("name", "target", "container"), {"target": "MetricTarget"}),
@@ -153,7 +156,10 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "cliques", "cliqueStartupType", "priorityClassName", "headlessServiceConfig", "terminationDelay",
             "podCliqueScalingGroups",
         ),
-        {"cliques": ("list", "PodCliqueTemplateSpec"), "podCliqueScalingGroups": ("list", "PodCliqueScalingGroupConfig")},
+        {
+            "cliques": ("list", "PodCliqueTemplateSpec"),
+            "podCliqueScalingGroups": ("list", "PodCliqueScalingGroupConfig"),
+        },
     ),
     "PodCliqueTemplateSpec": (
         ("name", "labels", "annotations", "spec"),

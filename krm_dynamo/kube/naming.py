@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Naming checks (V2): names the API server would reject later.
+"""Naming checks: names the API server would reject later, reported before anything is applied.
 
 The operator only lower-cases the service key; the resulting ``<dgd>-<svc>`` names
 every object and is the value of ``nvidia.com/selector``, and the service key, DGD

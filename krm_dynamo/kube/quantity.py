@@ -77,10 +77,15 @@ def parse(raw: object) -> Quantity:
     elif suffix[:1] in ("e", "E") and len(suffix) > 1:
         exponent = int(suffix[1:]) if len(suffix) <= 12 else MAX_EXPONENT + 1
         if abs(exponent) > MAX_EXPONENT:
-            raise QuantityError(f'"{text}" is out of range (the exponent must be between -{MAX_EXPONENT} and {MAX_EXPONENT})')
+            raise QuantityError(
+                f'"{text}" is out of range (the exponent must be between -{MAX_EXPONENT} and {MAX_EXPONENT})'
+            )
         fmt, scale = DECIMAL_EXPONENT, Decimal(10) ** exponent
     else:
-        raise QuantityError(f'"{text}" has an unknown unit "{suffix}" (expected one of Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E)')
+        raise QuantityError(
+            f'"{text}" has an unknown unit "{suffix}" '
+            "(expected one of Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E)"
+        )
     if len(number) > 100:
         raise QuantityError(f'"{text[:40]}..." is out of range (more than 100 digits)')
     try:
@@ -133,6 +138,8 @@ def _decimal_parts(value: Decimal) -> tuple[str, int, int]:
     with localcontext() as ctx:
         ctx.prec = 200
         _, digits, exponent = abs(value).normalize().as_tuple()
+    if not isinstance(exponent, int):  # NaN or infinity: the syntax above never lets one through
+        raise QuantityError(f"{value} is not a finite quantity")
     mantissa = int("".join(map(str, digits)))
     shift = exponent % 3  # Python's modulo is non-negative: this rounds the exponent down
     return sign, mantissa * 10**shift, exponent - shift
