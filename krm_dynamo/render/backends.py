@@ -55,13 +55,14 @@ def detect(command: list | None, args: list | None) -> list[str]:
 
 
 def resolve(component_type: str | None, main_container: dict | None, explicit: str | None,
-            table: defaults.OperatorDefaults = defaults.CURRENT) -> Backend:
+            table: defaults.OperatorDefaults | None = None) -> Backend:
     """Resolve the backend of one component (multinode-and-backends §2).
 
     Raises:
         BackendError: several backends detected, detected and explicit differ, or an
             explicit value outside the CRD enum.
     """
+    table = table or defaults.for_release()
     if component_type != defaults.COMPONENT_WORKER:
         return Backend(defaults.NOOP_BACKEND, table.backends[defaults.NOOP_BACKEND])
     container = main_container or {}
