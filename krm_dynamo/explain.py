@@ -76,12 +76,13 @@ def component(component_type: str, backend: str | None = None,
 
 
 def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
-    """The object-level defaults (Deployment … PodCliqueSet), then the label and annotation keys."""
+    """The object-level defaults (Deployment … PodCliqueSet), the label and annotation keys, env and naming."""
     table = table or defaults.for_release()
     out: dict[str, Any] = {kind: _nest(kind_table) for kind, kind_table in table.objects().items()}
-    out["platformEnv"] = _nest(table.platform_env)
     out["labels"] = _nest(table.labels)
     out["annotations"] = _nest(table.annotations)
+    out["platformEnv"] = _nest(table.platform_env)
+    out["naming"] = _nest(table.naming)
     return out
 
 
@@ -109,7 +110,7 @@ def explain(component_type: str | None = None, backend: str | None = None,
     if backend is not None:
         raise ExplainError("explain: --backend applies to worker only: name it (`krm-dynamo explain worker --backend ...`)")
     return {**head, "componentTypes": {ctype: component(ctype, None, table) for ctype in COMPONENT_TYPES},
-            "objects": objects(table)}
+            "objects": objects(table), "multinodeLaunch": _nest(table.launch)}
 
 
 def parse_args(args: list[str]) -> tuple[str | None, str | None]:

@@ -47,7 +47,7 @@ def test_explain_worker_exact_output():
 
 def test_no_argument_lists_every_component_type():
     doc = printed()
-    assert list(doc) == ["operatorRelease", "operatorCommit", "componentTypes", "objects"]
+    assert list(doc) == ["operatorRelease", "operatorCommit", "componentTypes", "objects", "multinodeLaunch"]
     assert (doc["operatorRelease"], doc["operatorCommit"]) == ("0.6", "60975b518")
     assert list(doc["componentTypes"]) == ["frontend", "worker", "planner", "other"]
     for ctype, body in doc["componentTypes"].items():
@@ -96,7 +96,7 @@ def _tables():
         yield f"{release}/shared memory", table.shared_memory
         for kind, kind_table in table.objects().items():
             yield f"{release}/{kind}", kind_table
-        for name in ("platform_env", "labels", "annotations"):
+        for name in ("platform_env", "naming", "labels", "annotations", "launch"):
             yield f"{release}/{name}", getattr(table, name)
 
 
@@ -418,3 +418,30 @@ def test_explained_debugger_is_the_rendered_one():
 def test_explained_shared_memory_size_is_the_rendered_one():
     shm = _values(printed("frontend")["sharedMemory"])
     assert (shm["volumeName"], shm["sizeLimit"], shm["mountPath"]) == ("shared-memory", "8Gi", "/dev/shm")
+
+
+def test_explained_trtllm_launch_is_the_rendered_one():
+    launch = _values(printed()["multinodeLaunch"]["trtllm"])
+    out, _ = ok(multinode_dgd({"W": multinode_worker(args=["python3 -m dynamo.trtllm --model-path m"])}, "trtllm"))
+    leader, worker = _lws_mains(out)
+    for main in (leader, worker):
+        assert main["command"] == launch["shellCommand"] == ["/bin/sh", "-c"]
+        assert {"name": "mpi-run-ssh-secret", "mountPath": launch["sshKeyMountPath"], "readOnly": True} \
+            in main["volumeMounts"]
+    assert worker["args"] == [" && ".join(launch["workerScript"])]
+    assert leader["args"][0].startswith(" && ".join(launch["leaderSetup"]) + " && mpirun ")
+    pod = kinds(out, "LeaderWorkerSet")[0]["spec"]["leaderWorkerTemplate"]["leaderTemplate"]["spec"]
+    secret = next(v for v in pod["volumes"] if v["name"] == "mpi-run-ssh-secret")["secret"]
+    assert secret["defaultMode"] == launch["sshSecretDefaultMode"] == 420
+
+
+def test_explained_namespace_field_is_the_rendered_one():
+    """D17: a DGD without namespace reads its namespace from the downward API."""
+    field_path = printed()["objects"]["naming"]["namespaceFieldPath"]["value"]
+    dgd = multinode_dgd(_frontend())
+    del dgd["metadata"]["namespace"]
+    out, _ = ok(dgd)
+    main = next(c for c in kinds(out, "Deployment")[0]["spec"]["template"]["spec"]["containers"] if c["name"] == "main")
+    env = next(e for e in main["env"] if e["name"] == "DYN_PARENT_DGD_K8S_NAMESPACE")
+    assert env == {"name": "DYN_PARENT_DGD_K8S_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": field_path}}}
+    assert field_path == "metadata.namespace"

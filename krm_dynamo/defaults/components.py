@@ -44,8 +44,9 @@ SYSTEM_PORT_NAME = "system"  # consts.go DynamoSystemPortName
 PLANNER_METRICS_PORT = 9085  # consts.go DynamoPlannerMetricsPort; seed "Port Configurations"
 PLANNER_METRICS_PORT_NAME = "metrics"  # consts.go DynamoMetricsPortName
 PLANNER_SERVICE_ACCOUNT = "planner-serviceaccount"  # consts.go PlannerServiceAccountName; seed "Service Account"
-GPU_RESOURCE = "nvidia.com/gpu"  # consts.go KubeResourceGPUNvidia: the container resource of `gpu`
-DEFAULT_DYNAMO_NAMESPACE_PREFIX = "dynamo-"  # graph.go getDynamoNamespace: "dynamo-" + <DGD name> (D10)
+GPU_RESOURCE = "nvidia.com/gpu"  # the container resource of Dynamo's `gpu` (NAMING below)
+DEFAULT_DYNAMO_NAMESPACE_PREFIX = "dynamo-"  # "dynamo-" + <DGD name> (NAMING below)
+DOWNWARD_NAMESPACE_FIELD = "metadata.namespace"  # a pod's own namespace (NAMING below)
 PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
 
 # Frontend readiness command, exactly these characters (component_frontend.go; seed "Frontend Components").
@@ -58,6 +59,7 @@ ENV_NATS_SERVER = "NATS_SERVER"
 ENV_ETCD_ENDPOINTS = "ETCD_ENDPOINTS"
 ENV_MODEL_EXPRESS_URL = "MODEL_EXPRESS_URL"
 ENV_PROMETHEUS_ENDPOINT = "PROMETHEUS_ENDPOINT"
+_ENV_ALL_SEED = seed("Environment Variables", "All Components")
 _D13 = "D13 (set only when the functionConfig field is set)"
 PLATFORM_ENV = Entries(
     values=MappingProxyType({
@@ -71,6 +73,21 @@ PLATFORM_ENV = Entries(
         "etcdEndpoints": src(OP_DCD_CONTROLLER, f"{OP_GRAPH} (operator flag --etcd-address)", _D13),
         "modelExpressUrl": src(OP_DCD_CONTROLLER, f"{OP_GRAPH} (operator flag --model-express-url)", _D13),
         "prometheusEndpoint": src(OP_DCD_CONTROLLER, f"{OP_GRAPH} (operator flag --prometheus-endpoint)", _D13),
+    },
+)
+
+NAMING = Entries(
+    values=MappingProxyType({
+        "gpuResource": GPU_RESOURCE,
+        "dynamoNamespacePrefix": DEFAULT_DYNAMO_NAMESPACE_PREFIX,
+        "namespaceFieldPath": DOWNWARD_NAMESPACE_FIELD,
+    }),
+    sources={
+        "gpuResource": src(f"{OP_CONSTS} KubeResourceGPUNvidia", "resources.limits.gpu becomes this limit"),
+        "dynamoNamespacePrefix": src(f"{OP_GRAPH} getDynamoNamespace",
+                                     "D10 (no dynamoNamespace: dynamo-<DGD name> for every service)"),
+        "namespaceFieldPath": src("D17 (a DGD without namespace: DYN_PARENT_DGD_K8S_NAMESPACE from the downward API)",
+                                  _ENV_ALL_SEED),
     },
 )
 

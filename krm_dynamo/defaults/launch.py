@@ -10,7 +10,18 @@ come from ``backend_trtllm.go`` and are joined with `` && ``; the ``\\n`` inside
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from krm_dynamo.defaults.backends import MPI_SSH_PORT
+from krm_dynamo.defaults.sources import (
+    OP_GROVE,
+    OP_LWS,
+    OP_SGLANG,
+    OP_TRTLLM,
+    OP_VLLM,
+    Entries,
+    src,
+)
 
 # --- deployers: leader address, worker host names, node rank ----------------------------------
 LWS_LEADER_HOSTNAME = "$(LWS_LEADER_ADDRESS)"  # lws.go GetLeaderHostname
@@ -71,4 +82,49 @@ TRTLLM_WORKER_SCRIPT = (  # host keys, then sshd in the foreground
         "mkdir -p /run/sshd",
         "/usr/sbin/sshd -D -f ~/.ssh/sshd_config",
     )
+)
+
+_R3 = "R3 (the LWS worker host names of the settled upstream form)"
+_TRTLLM_LEADER = f"{OP_TRTLLM} setupLeaderContainer"
+_TRTLLM_WORKER = f"{OP_TRTLLM} (worker container hook)"
+# The strings above with their sources, as ``krm-dynamo explain`` prints them.
+LAUNCH = Entries(
+    values=MappingProxyType({
+        "lws.leaderHostname": LWS_LEADER_HOSTNAME,
+        "lws.workerHostname": LWS_WORKER_HOSTNAME,
+        "lws.firstWorkerIndex": LWS_FIRST_WORKER_INDEX,
+        "lws.nodeRank": LWS_NODE_RANK,
+        "grove.leaderHostname": GROVE_LEADER_HOSTNAME,
+        "grove.workerHostname": GROVE_WORKER_HOSTNAME,
+        "grove.firstWorkerIndex": GROVE_FIRST_WORKER_INDEX,
+        "grove.nodeRank": GROVE_NODE_RANK,
+        "vllm.shells": SHELLS,
+        "sglang.shellCommand": SGLANG_SHELL_COMMAND,
+        "trtllm.shellCommand": SHELL_COMMAND,
+        "trtllm.sshKeyMountPath": SSH_KEY_MOUNT_PATH,
+        "trtllm.sshSecretDefaultMode": SSH_SECRET_DEFAULT_MODE,
+        "trtllm.mpirunExportedEnv": MPIRUN_EXPORTED_ENV,
+        "trtllm.leaderSetup": TRTLLM_LEADER_SETUP,
+        "trtllm.mpirun": TRTLLM_MPIRUN,
+        "trtllm.workerScript": TRTLLM_WORKER_SCRIPT,
+    }),
+    sources={
+        "lws.leaderHostname": f"{OP_LWS} GetLeaderHostname",
+        "lws.workerHostname": src(f"{OP_LWS} (host list)", _R3),
+        "lws.firstWorkerIndex": src(f"{OP_LWS} (host list)", _R3),
+        "lws.nodeRank": src(f"{OP_LWS} GetNodeRank", "needs a shell"),
+        "grove.leaderHostname": f"{OP_GROVE} GetLeaderHostname",
+        "grove.workerHostname": f"{OP_GROVE} GetHostNames",
+        "grove.firstWorkerIndex": f"{OP_GROVE} GetHostNames",
+        "grove.nodeRank": src(f"{OP_GROVE} GetNodeRank", "needs a shell"),
+        "vllm.shells": src(OP_VLLM, "krm-dynamo's check: the Ray rewrite leaves the command alone, so it must be a shell"),
+        "sglang.shellCommand": src(OP_SGLANG, "a python command whose flags need a shell"),
+        "trtllm.shellCommand": src(OP_TRTLLM, "leader and worker command"),
+        "trtllm.sshKeyMountPath": src(f"{OP_TRTLLM} (container hook)", "the SSH secret, read-only"),
+        "trtllm.sshSecretDefaultMode": src(f"{OP_TRTLLM} UpdatePodSpec", "0644"),
+        "trtllm.mpirunExportedEnv": src(_TRTLLM_LEADER, "always exported with mpirun -x, then the container's env"),
+        "trtllm.leaderSetup": src(_TRTLLM_LEADER, "SSH set-up, joined with && before mpirun"),
+        "trtllm.mpirun": src(_TRTLLM_LEADER, "<n> = nodes x GPUs per node (D26), <hosts> from the deployer"),
+        "trtllm.workerScript": src(_TRTLLM_WORKER, "SSH set-up, host keys, sshd in the foreground"),
+    },
 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from krm_dynamo.defaults import backends, components, labels, multinode, objects
+from krm_dynamo.defaults import backends, components, labels, launch, multinode, objects
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 
 
@@ -28,8 +28,10 @@ class OperatorDefaults:
         base, by_component_type: main container and pod per ``componentType`` (:meth:`for_component`).
         backends: per backend name, ``noop`` included.
         shared_memory, platform_env: every pod's shared memory; env names set from the functionConfig.
+        naming: names the operator derives (GPU resource, Dynamo namespace prefix, namespace field).
         deployment … grove: the generated objects (:mod:`.objects`, :mod:`.multinode`).
         labels, annotations: the keys the operator writes and reads.
+        launch: the multinode launch strings (:mod:`.launch`).
     """
 
     release: str
@@ -39,6 +41,7 @@ class OperatorDefaults:
     backends: Mapping[str, backends.BackendDefaults]
     shared_memory: components.SharedMemoryDefaults
     platform_env: Entries
+    naming: Entries
     deployment: objects.DeploymentDefaults
     service: objects.ServiceDefaults
     ingress: objects.IngressDefaults
@@ -51,6 +54,7 @@ class OperatorDefaults:
     grove: multinode.GroveDefaults
     labels: Entries
     annotations: Entries
+    launch: Entries
 
     def for_component(self, component_type: str | None) -> components.ComponentDefaults:
         """Defaults for a ``componentType``, matched exactly (case-sensitive): any other gets ``base``."""
@@ -94,6 +98,7 @@ RELEASE_0_6 = OperatorDefaults(
     backends=backends.BACKENDS,
     shared_memory=components.SHARED_MEMORY,
     platform_env=components.PLATFORM_ENV,
+    naming=components.NAMING,
     deployment=objects.DEPLOYMENT,
     service=objects.SERVICE,
     ingress=objects.INGRESS,
@@ -106,6 +111,7 @@ RELEASE_0_6 = OperatorDefaults(
     grove=multinode.GROVE,
     labels=labels.LABELS,
     annotations=labels.ANNOTATIONS,
+    launch=launch.LAUNCH,
 )
 
 DEFAULT_RELEASE = RELEASE_0_6.release

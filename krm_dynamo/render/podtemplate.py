@@ -417,7 +417,7 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component, ctx
     for name, value in template:
         if value == "{dgd_namespace}" and not ctx.dgd_namespace:
             # D17: no namespace yet (kustomize base); the pod reads its own at run time.
-            out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
+            out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": defaults.DOWNWARD_NAMESPACE_FIELD}}})
             continue
         out.append({
             "name": name,
