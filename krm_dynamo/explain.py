@@ -87,9 +87,9 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
 
 
 def _backend(name: str, table: defaults.OperatorDefaults) -> defaults.BackendDefaults:
-    if name not in defaults.BACKEND_FRAMEWORKS:
+    if name not in table.backend_frameworks:
         raise ExplainError(
-            f"explain: unknown backend {name!r} (expected one of {', '.join(sorted(defaults.BACKEND_FRAMEWORKS))})"
+            f"explain: unknown backend {name!r} (expected one of {', '.join(sorted(table.backend_frameworks))})"
         )
     return table.backends[name]
 

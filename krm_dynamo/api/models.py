@@ -64,7 +64,7 @@ def _int32(value: int) -> int:
 # The CRD's int32 fields: larger values are rejected by the API server. (Checked after the
 # parse rather than with `le=`, which would add a `maximum` to the published schema.)
 Int32 = Annotated[StrictInt, AfterValidator(_int32)]
-BACKEND_FRAMEWORKS = defaults.BACKEND_FRAMEWORKS
+BACKEND_FRAMEWORKS = defaults.for_release().backend_frameworks  # the schema's enum, from the selected tables
 
 
 def _backend_framework(value: str) -> str:

@@ -17,7 +17,7 @@ Modules, one concern each:
 The names below are the ones code elsewhere uses: keys, names and numbers that are the
 same in every release. Values that a release may change are read from the table set
 (``for_release()``, on the render context as ``ctx.defaults``), never from a constant.
-This package is imported only when a DGD is expanded or ``explain`` runs.
+This package is imported only when a DGD is expanded or ``explain`` or ``schema`` runs.
 """
 
 from __future__ import annotations

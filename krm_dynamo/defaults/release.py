@@ -2,7 +2,7 @@
 """The table set of each operator release, and the one selector every reader goes through.
 
 Rendering (``PodContext.defaults``), validation, ``krm-dynamo explain`` and the
-schema get their tables from :func:`for_release`. A later operator release is a new
+schema (the ``backendFramework`` enum) get their tables from :func:`for_release`. A later operator release is a new
 :class:`OperatorDefaults` made with :func:`derive_release` from the one before (only
 what changed is given) plus an entry in :data:`RELEASES`; builders do not change.
 """
@@ -26,6 +26,7 @@ class OperatorDefaults:
     Attributes:
         release: the Dynamo release (``"0.6"``); ``operator_commit`` the upstream commit read.
         base, by_component_type: main container and pod per ``componentType`` (:meth:`for_component`).
+        backend_frameworks: the values ``backendFramework`` accepts (the CRD enum, in its order).
         backends: per backend name, ``noop`` included.
         shared_memory, platform_env: every pod's shared memory; env names set from the functionConfig.
         naming: names the operator derives (GPU resource, Dynamo namespace prefix, namespace field).
@@ -38,6 +39,7 @@ class OperatorDefaults:
     operator_commit: str
     base: components.ComponentDefaults
     by_component_type: Mapping[str, components.ComponentDefaults]
+    backend_frameworks: tuple[str, ...]
     backends: Mapping[str, backends.BackendDefaults]
     shared_memory: components.SharedMemoryDefaults
     platform_env: Entries
@@ -95,6 +97,7 @@ RELEASE_0_6 = OperatorDefaults(
         components.COMPONENT_WORKER: components.WORKER,
         components.COMPONENT_PLANNER: components.PLANNER,
     }),
+    backend_frameworks=backends.BACKEND_FRAMEWORKS,
     backends=backends.BACKENDS,
     shared_memory=components.SHARED_MEMORY,
     platform_env=components.PLATFORM_ENV,

@@ -75,7 +75,7 @@ def resolve(component_type: str | None, main_container: dict | None, explicit: s
             + ", ".join(f'"{name}"' for name in found)
         )
     detected = found[0] if found else ""
-    if explicit and explicit not in SUPPORTED:
+    if explicit and explicit not in table.backend_frameworks:
         raise BackendError(f"unsupported backend framework: {explicit}")
     if detected and explicit and detected != explicit:
         raise BackendError(
