@@ -108,7 +108,15 @@ from krm_dynamo.defaults.release import (
     derive_release,
     for_release,
 )
-from krm_dynamo.defaults.sources import Entries, Sourced, plain, seed, src
+from krm_dynamo.defaults.sources import (
+    Entries,
+    Sourced,
+    plain,
+    plain_dict,
+    plain_list,
+    seed,
+    src,
+)
 
 __all__ = [
     "ANNOTATION_DEPLOYMENT_STRATEGY", "ANNOTATION_DISABLE_PULL_SECRET_DISCOVERY", "ANNOTATION_ENABLE_DEBUG_MODE",
@@ -128,5 +136,5 @@ __all__ = [
     "SHELL_COMMAND", "SSH_KEY_MOUNT_PATH", "SSH_SECRET_DEFAULT_MODE", "SYSTEM_PORT", "SYSTEM_PORT_NAME",
     "TRTLLM_LEADER_SETUP", "TRTLLM_MPIRUN", "TRTLLM_WORKER_SCRIPT", "BackendDefaults", "ComponentDefaults",
     "Entries", "OperatorDefaults", "SharedMemoryDefaults", "Sourced", "UnknownReleaseError", "derive_release",
-    "for_release", "plain", "seed", "src",
+    "for_release", "plain", "plain_dict", "plain_list", "seed", "src",
 ]

@@ -11,7 +11,7 @@ project decision (``D…``/``R…``, with a short phrase saying what it decides)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -68,6 +68,16 @@ def plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     return value
+
+
+def plain_dict(value: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`plain` of a mapping, typed."""
+    return {k: plain(v) for k, v in value.items()}
+
+
+def plain_list(value: Sequence[Any]) -> list[Any]:
+    """:func:`plain` of a tuple or list, typed."""
+    return [plain(v) for v in value]
 
 
 class Sourced:

@@ -19,7 +19,7 @@ from krm_dynamo.render.workloads import object_metadata
 
 def default_metrics(table: defaults.OperatorDefaults | None = None) -> list[dict]:
     """The metrics of an HPA whose spec gives none: CPU utilisation at the operator's default target."""
-    return defaults.plain((table or defaults.for_release()).autoscaler.metrics)
+    return defaults.plain_list((table or defaults.for_release()).autoscaler.metrics)
 
 
 def _canonical_targets(metric: dict) -> dict:
@@ -57,7 +57,7 @@ def horizontal_pod_autoscaler(component: Component, namespace: str | None, label
                 "request (`resources.requests.cpu`), so utilisation cannot be computed",
             )
     spec: dict = {
-        "scaleTargetRef": {**defaults.plain(table.autoscaler.scale_target_ref), "name": component.name},
+        "scaleTargetRef": {**defaults.plain_dict(table.autoscaler.scale_target_ref), "name": component.name},
         "minReplicas": scaling.minReplicas or 0,
         "maxReplicas": scaling.maxReplicas or 0,
         "metrics": metrics,

@@ -39,7 +39,7 @@ def frontend_service(component: Component, namespace: str | None, labels: dict, 
         "kind": "Service",
         "metadata": object_metadata(component.name, namespace, labels, annotations),
         "spec": {
-            "ports": [defaults.plain(table.service.port)],
+            "ports": [defaults.plain_dict(table.service.port)],
             "selector": dict(selector),
         },
     }

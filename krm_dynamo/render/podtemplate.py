@@ -621,7 +621,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
 
 def debugger_container(image: str, table: defaults.OperatorDefaults) -> dict:
     """The debugger sidecar of ``table`` with canonical quantities (``1000m`` serialises as ``1``)."""
-    container = defaults.plain(table.debugger.container)
+    container = defaults.plain_dict(table.debugger.container)
     container = {"name": container.pop("name"), "image": image, **container}
     resources = container["resources"]
     for kind in resources:

@@ -29,7 +29,7 @@ def object_metadata(name: str, namespace: str | None, labels: dict, annotations:
 def deployment_strategy(annotations: dict[str, str], table: defaults.OperatorDefaults | None = None) -> dict:
     """``spec.strategy`` from ``nvidia.com/deployment-strategy``; unknown values roll (the table's default)."""
     table = table or defaults.for_release()
-    return defaults.plain(table.deployment.strategy(annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY)))
+    return defaults.plain_dict(table.deployment.strategy(annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY)))
 
 
 def deployment(component: Component, namespace: str | None, pod: PodTemplate,
