@@ -59,7 +59,7 @@ ENV_NATS_SERVER = "NATS_SERVER"
 ENV_ETCD_ENDPOINTS = "ETCD_ENDPOINTS"
 ENV_MODEL_EXPRESS_URL = "MODEL_EXPRESS_URL"
 ENV_PROMETHEUS_ENDPOINT = "PROMETHEUS_ENDPOINT"
-_ENV_ALL_SEED = seed("Environment Variables", "All Components")
+_ENV_ALL = seed("Environment Variables", "All Components")
 _D13 = "D13 (set only when the functionConfig field is set)"
 PLATFORM_ENV = Entries(
     values=MappingProxyType({
@@ -87,7 +87,7 @@ NAMING = Entries(
         "dynamoNamespacePrefix": src(f"{OP_GRAPH} getDynamoNamespace",
                                      "D10 (no dynamoNamespace: dynamo-<DGD name> for every service)"),
         "namespaceFieldPath": src("D17 (a DGD without namespace: DYN_PARENT_DGD_K8S_NAMESPACE from the downward API)",
-                                  _ENV_ALL_SEED),
+                                  _ENV_ALL),
     },
 )
 
@@ -141,7 +141,6 @@ def _port(name: str, number: int) -> Mapping[str, Any]:
     return MappingProxyType({"name": name, "containerPort": number, "protocol": "TCP"})
 
 
-_ENV_ALL = seed("Environment Variables", "All Components")
 _POD_DEFAULTS = seed("Pod Specification Defaults")
 
 BASE = ComponentDefaults(

@@ -24,7 +24,7 @@ from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import quantity
 from krm_dynamo.render import backends, storage
 
-PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+PROBE_KINDS = defaults.PROBE_KINDS
 PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
 ROLE_MAIN = defaults.ROLE_MAIN
 
