@@ -90,6 +90,8 @@ from krm_dynamo.defaults.launch import (
     LWS_NODE_RANK,
     LWS_WORKER_HOSTNAME,
     MPIRUN_EXPORTED_ENV,
+    SGLANG_FLAGS,
+    SGLANG_LEADER_RANK,
     SGLANG_SHELL_COMMAND,
     SHELL_COMMAND,
     SHELLS,
@@ -98,6 +100,8 @@ from krm_dynamo.defaults.launch import (
     TRTLLM_LEADER_SETUP,
     TRTLLM_MPIRUN,
     TRTLLM_WORKER_SCRIPT,
+    VLLM_LEADER_ARGS,
+    VLLM_WORKER_ARGS,
 )
 from krm_dynamo.defaults.limits import MAX_INT32, MAX_SERVICE_PODS
 from krm_dynamo.defaults.release import (
@@ -132,9 +136,11 @@ __all__ = [
     "LWS_NODE_RANK", "LWS_WORKER_HOSTNAME", "MAIN_CONTAINER", "MAX_INT32", "MAX_SERVICE_PODS",
     "METRICS_ENABLED_VALUE", "MPIRUN_EXPORTED_ENV", "MPI_SSH_PORT", "NOOP_BACKEND", "PLANNER_METRICS_PORT",
     "PLANNER_METRICS_PORT_NAME", "PLANNER_SERVICE_ACCOUNT", "PROBE_KINDS", "RAY_HEAD_PORT", "RELEASES",
-    "ROLE_LEADER", "ROLE_MAIN", "ROLE_WORKER", "SGLANG_DIST_INIT_PORT", "SGLANG_SHELL_COMMAND", "SHELLS",
+    "ROLE_LEADER", "ROLE_MAIN", "ROLE_WORKER", "SGLANG_DIST_INIT_PORT", "SGLANG_FLAGS", "SGLANG_LEADER_RANK",
+    "SGLANG_SHELL_COMMAND", "SHELLS",
     "SHELL_COMMAND", "SSH_KEY_MOUNT_PATH", "SSH_SECRET_DEFAULT_MODE", "SYSTEM_PORT", "SYSTEM_PORT_NAME",
-    "TRTLLM_LEADER_SETUP", "TRTLLM_MPIRUN", "TRTLLM_WORKER_SCRIPT", "BackendDefaults", "ComponentDefaults",
+    "TRTLLM_LEADER_SETUP", "TRTLLM_MPIRUN", "TRTLLM_WORKER_SCRIPT",
+    "VLLM_LEADER_ARGS", "VLLM_WORKER_ARGS", "BackendDefaults", "ComponentDefaults",
     "Entries", "OperatorDefaults", "SharedMemoryDefaults", "Sourced", "UnknownReleaseError", "derive_release",
     "for_release", "plain", "plain_dict", "plain_list", "seed", "src",
 ]

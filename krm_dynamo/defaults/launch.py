@@ -35,6 +35,16 @@ GROVE_WORKER_HOSTNAME = "$(GROVE_PCSG_NAME)-$(GROVE_PCSG_INDEX)-<svc>-wkr-<j>.$(
 GROVE_FIRST_WORKER_INDEX = 0
 GROVE_NODE_RANK = "$((GROVE_PCLQ_POD_INDEX + 1))"  # needs a shell (not a kubelet reference)
 
+# --- vLLM (backend_vllm.go): Ray head on the leader, Ray workers joining it ---------------------
+# <port> is RAY_HEAD_PORT, <args> the leader's args joined with spaces, <leader> the leader address
+VLLM_LEADER_ARGS = "ray start --head --port=<port> && <args>"
+VLLM_WORKER_ARGS = "ray start --address=<leader>:<port> --block"
+
+# --- SGLang (backend_sglang.go): flags added to the python launch ------------------------------
+# <leader> the leader address, <port> SGLANG_DIST_INIT_PORT, <n> the node count, <rank> the node rank
+SGLANG_FLAGS = "--dist-init-addr <leader>:<port> --nnodes <n> --node-rank <rank>"
+SGLANG_LEADER_RANK = "0"
+
 # --- shells ---------------------------------------------------------------------------------
 SHELL_COMMAND = ("/bin/sh", "-c")  # backend_trtllm.go: leader and worker command
 SGLANG_SHELL_COMMAND = ("sh", "-c")  # backend_sglang.go: a python command that needs a shell
@@ -98,7 +108,11 @@ LAUNCH = Entries(
         "grove.workerHostname": GROVE_WORKER_HOSTNAME,
         "grove.firstWorkerIndex": GROVE_FIRST_WORKER_INDEX,
         "grove.nodeRank": GROVE_NODE_RANK,
+        "vllm.leaderArgs": VLLM_LEADER_ARGS,
+        "vllm.workerArgs": VLLM_WORKER_ARGS,
         "vllm.shells": SHELLS,
+        "sglang.flags": SGLANG_FLAGS,
+        "sglang.leaderRank": SGLANG_LEADER_RANK,
         "sglang.shellCommand": SGLANG_SHELL_COMMAND,
         "trtllm.shellCommand": SHELL_COMMAND,
         "trtllm.sshKeyMountPath": SSH_KEY_MOUNT_PATH,
@@ -117,6 +131,10 @@ LAUNCH = Entries(
         "grove.workerHostname": f"{OP_GROVE} GetHostNames",
         "grove.firstWorkerIndex": f"{OP_GROVE} GetHostNames",
         "grove.nodeRank": src(f"{OP_GROVE} GetNodeRank", "needs a shell"),
+        "vllm.leaderArgs": src(OP_VLLM, "the leader's args, unchanged when empty"),
+        "vllm.workerArgs": src(OP_VLLM, "replaces the worker's args"),
+        "sglang.flags": src(OP_SGLANG, "after the token holding the last sglang of a python segment"),
+        "sglang.leaderRank": OP_SGLANG,
         "vllm.shells": src(OP_VLLM, "krm-dynamo's check: the Ray rewrite leaves the command alone, so it must be a shell"),
         "sglang.shellCommand": src(OP_SGLANG, "a python command whose flags need a shell"),
         "trtllm.shellCommand": src(OP_TRTLLM, "leader and worker command"),
