@@ -78,7 +78,7 @@ def component(component_type: str, backend: str | None = None,
 def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
     """The object-level defaults (Deployment … PodCliqueSet), the label and annotation keys, env and naming."""
     table = table or defaults.for_release()
-    out: dict[str, Any] = {kind: _nest(kind_table) for kind, kind_table in table.objects().items()}
+    out: dict[str, Any] = {kind: _nest(kind_table) for kind, kind_table in table.object_tables().items()}
     out["labels"] = _nest(table.labels)
     out["annotations"] = _nest(table.annotations)
     out["platformEnv"] = _nest(table.platform_env)

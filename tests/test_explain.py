@@ -94,7 +94,7 @@ def _tables():
         for name, backend in table.backends.items():
             yield f"{release}/backend {name}", backend
         yield f"{release}/shared memory", table.shared_memory
-        for kind, kind_table in table.objects().items():
+        for kind, kind_table in table.object_tables().items():
             yield f"{release}/{kind}", kind_table
         for name in ("platform_env", "naming", "labels", "annotations", "launch"):
             yield f"{release}/{name}", getattr(table, name)

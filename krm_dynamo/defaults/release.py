@@ -62,7 +62,7 @@ class OperatorDefaults:
         """Defaults for a ``componentType``, matched exactly (case-sensitive): any other gets ``base``."""
         return self.by_component_type.get(component_type or "", self.base)
 
-    def objects(self) -> dict[str, Sourced]:
+    def object_tables(self) -> dict[str, Sourced]:
         """The object-level tables by kind, in the order ``explain`` prints them."""
         return {
             "Deployment": self.deployment,
