@@ -1,35 +1,27 @@
 # SPDX-License-Identifier: Apache-2.0
 """``krm-dynamo explain``: every default the operator injects, with where it comes from.
 
-Read straight from the tables in :mod:`krm_dynamo.defaults` (the ones rendering uses),
-so what is printed is what is rendered. Every entry is ``{value, source}``. Imports
-neither pydantic nor jsonschema.
+Read straight from the table set :func:`krm_dynamo.defaults.for_release` selects (the
+one rendering uses), so what is printed is what is rendered. Every entry is
+``{value, source}``. Imports neither pydantic nor jsonschema.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from krm_dynamo import defaults
 
 OTHER = "other"  # any componentType but frontend / worker / planner, or none: the base defaults
-COMPONENT_TYPES = (defaults.COMPONENT_FRONTEND, defaults.COMPONENT_WORKER, defaults.COMPONENT_PLANNER, OTHER)
+COMPONENT_TYPES = (*defaults.COMPONENT_TYPES, OTHER)
 
 
 class ExplainError(ValueError):
     """Unknown component type or backend; the message is one line."""
 
 
-def _plain(value: Any) -> Any:
-    """Tables hold tuples and read-only mappings; YAML wants lists and dicts."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _nest(table: defaults._Sourced, under: Mapping[str, str] | None = None) -> dict:
+def _nest(table: defaults.Sourced, under: Mapping[str, str] | None = None) -> dict[str, Any]:
     """``{value, source}`` entries of a table, nested by the dotted item names.
 
     An item whose first name part is a key of ``under`` goes below ``under[part]``
@@ -43,21 +35,26 @@ def _nest(table: defaults._Sourced, under: Mapping[str, str] | None = None) -> d
         node = out
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = {"value": _plain(value), "source": source}
+        node[parts[-1]] = {"value": defaults.plain(value), "source": source}
     return out
 
 
-_CONTAINER_ITEMS = {head: "container" for head in ("command", "args", "ports", "env", "probes")}
+_CONTAINER_ITEMS = {head: "container" for head in ("name", "command", "args", "ports", "env", "probes")}
 
 
-def _placeholders(table: defaults.ComponentDefaults) -> dict:
+def _placeholders(table: defaults.ComponentDefaults) -> dict[str, str]:
     used = {value for _, value in table.env}
     return {name: meaning for name, meaning in defaults.ENV_PLACEHOLDERS.items() if name in used}
 
 
 def component(component_type: str, backend: str | None = None,
-              table: defaults.OperatorDefaults = defaults.CURRENT) -> dict:
-    """The defaults of one component type (``frontend``, ``worker``, ``planner``, ``other``)."""
+              table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
+    """The defaults of one component type (``frontend``, ``worker``, ``planner``, ``other``).
+
+    Raises:
+        ExplainError: unknown component type, or ``backend`` for a type other than worker.
+    """
+    table = table or defaults.for_release()
     if component_type not in COMPONENT_TYPES:
         raise ExplainError(
             f"explain: unknown component type {component_type!r} (expected one of {', '.join(COMPONENT_TYPES)})"
@@ -69,7 +66,7 @@ def component(component_type: str, backend: str | None = None,
     component_defaults = table.for_component(None if component_type == OTHER else component_type)
     items = _nest(component_defaults, _CONTAINER_ITEMS)
     out: dict[str, Any] = {"container": items.pop("container"), "pod": items.pop("pod")}
-    out["sharedMemory"] = _nest(defaults.SHARED_MEMORY)
+    out["sharedMemory"] = _nest(table.shared_memory)
     placeholders = _placeholders(component_defaults)
     if placeholders:
         out["envPlaceholders"] = placeholders
@@ -78,30 +75,52 @@ def component(component_type: str, backend: str | None = None,
     return out
 
 
+def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
+    """The object-level defaults (Deployment … PodCliqueSet), the label and annotation keys, env and naming."""
+    table = table or defaults.for_release()
+    out: dict[str, Any] = {kind: _nest(kind_table) for kind, kind_table in table.object_tables().items()}
+    out["labels"] = _nest(table.labels)
+    out["annotations"] = _nest(table.annotations)
+    out["platformEnv"] = _nest(table.platform_env)
+    out["naming"] = _nest(table.naming)
+    return out
+
+
 def _backend(name: str, table: defaults.OperatorDefaults) -> defaults.BackendDefaults:
-    if name not in defaults.BACKEND_FRAMEWORKS:
+    if name not in table.backend_frameworks:
         raise ExplainError(
-            f"explain: unknown backend {name!r} (expected one of {', '.join(sorted(defaults.BACKEND_FRAMEWORKS))})"
+            f"explain: unknown backend {name!r} (expected one of {', '.join(sorted(table.backend_frameworks))})"
         )
     return table.backends[name]
 
 
 def explain(component_type: str | None = None, backend: str | None = None,
-            table: defaults.OperatorDefaults = defaults.CURRENT) -> dict:
-    """The document ``krm-dynamo explain`` prints: one component type, or all of them."""
+            table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
+    """The document ``krm-dynamo explain`` prints: one component type, or everything.
+
+    Raises:
+        ExplainError: unknown component type or backend, or ``backend`` without ``worker``.
+    """
+    table = table or defaults.for_release()
     if backend is not None:
         _backend(backend, table)  # an unknown backend is reported before anything else
-    head = {"operatorRelease": table.release}
+    head = {"operatorRelease": table.release, "operatorCommit": table.operator_commit}
     if component_type is not None:
         return {**head, "componentType": component_type, **component(component_type, backend, table)}
     if backend is not None:
         raise ExplainError("explain: --backend applies to worker only: name it (`krm-dynamo explain worker --backend ...`)")
-    return {**head, "componentTypes": {ctype: component(ctype, None, table) for ctype in COMPONENT_TYPES}}
+    return {**head, "componentTypes": {ctype: component(ctype, None, table) for ctype in COMPONENT_TYPES},
+            "objects": objects(table), "multinodeLaunch": _nest(table.launch)}
 
 
 def parse_args(args: list[str]) -> tuple[str | None, str | None]:
-    """``[COMPONENT_TYPE] [--backend NAME]`` -> (component type, backend)."""
-    component_type = backend = None
+    """``[COMPONENT_TYPE] [--backend NAME]`` -> (component type, backend).
+
+    Raises:
+        ExplainError: an unknown option, a missing or repeated ``--backend``, two component types.
+    """
+    component_type: str | None = None
+    backend: str | None = None
     it = iter(args)
     for arg in it:
         if arg == "--backend" or arg.startswith("--backend="):

@@ -126,6 +126,7 @@ def _expand(dgd: dict, cfg: FunctionConfig, items: list, report: Report) -> list
         cfg=cfg,
         secrets=secrets,
         service_account=discovery.component_service_account(items, namespace, cfg.componentServiceAccountName),
+        defaults=defaults.for_release(),  # the one table set rendering reads (ctx.defaults)
     )
 
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.

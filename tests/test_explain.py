@@ -3,7 +3,7 @@
 
 ``tests/explain/worker.yaml`` was reviewed line by line against the seed ("Health Probes
 by Component Type", "Environment Variables", "Port Configurations", "Pod Specification
-Defaults", "Shared Memory Configuration") and the operator's component defaults and probes. The
+Defaults", "Shared Memory Configuration") and the operator's component defaults. The
 value checks below compare what ``explain`` prints with what :func:`krm_dynamo.core.expand`
 renders, never with the tables themselves.
 """
@@ -47,12 +47,13 @@ def test_explain_worker_exact_output():
 
 def test_no_argument_lists_every_component_type():
     doc = printed()
-    assert list(doc) == ["operatorRelease", "componentTypes"]
+    assert list(doc) == ["operatorRelease", "operatorCommit", "componentTypes", "objects", "multinodeLaunch"]
+    assert (doc["operatorRelease"], doc["operatorCommit"]) == ("0.6", "60975b518")
     assert list(doc["componentTypes"]) == ["frontend", "worker", "planner", "other"]
     for ctype, body in doc["componentTypes"].items():
         one = printed(ctype)
         assert one.pop("componentType") == ctype
-        assert one == {"operatorRelease": doc["operatorRelease"], **body}
+        assert one == {"operatorRelease": doc["operatorRelease"], "operatorCommit": doc["operatorCommit"], **body}
 
 
 @pytest.mark.parametrize("backend", ["vllm", "sglang", "trtllm"])
@@ -77,21 +78,26 @@ def test_every_entry_is_value_and_source():
         doc = printed(ctype, *(("--backend", "trtllm") if ctype == "worker" else ()))
         doc.pop("envPlaceholders", None)
         doc.get("backend", {}).pop("name", None)
-        body = {k: v for k, v in doc.items() if k not in ("operatorRelease", "componentType")}
+        body = {k: v for k, v in doc.items() if k not in ("operatorRelease", "operatorCommit", "componentType")}
         assert walk(body, ctype) >= 8
+    assert walk(printed()["objects"], "objects") >= 40
 
 
 # --- every value of every table has a source -------------------------------------------------------
 
 
 def _tables():
-    for release, table in defaults.TABLES.items():
+    for release, table in defaults.RELEASES.items():
         yield f"{release}/base", table.base
         for ctype, component in table.by_component_type.items():
             yield f"{release}/{ctype}", component
         for name, backend in table.backends.items():
             yield f"{release}/backend {name}", backend
-    yield "shared memory", defaults.SHARED_MEMORY
+        yield f"{release}/shared memory", table.shared_memory
+        for kind, kind_table in table.object_tables().items():
+            yield f"{release}/{kind}", kind_table
+        for name in ("platform_env", "naming", "labels", "annotations", "launch"):
+            yield f"{release}/{name}", getattr(table, name)
 
 
 @pytest.mark.parametrize(("name", "table"), list(_tables()), ids=[n for n, _ in _tables()])
@@ -103,18 +109,20 @@ def test_every_item_has_a_source(name, table):
         source = table.source(item)
         assert isinstance(source, str) and source.strip(), f"{name}: {item}"
         assert "deploy/cloud/operator/" in source or "seed " in source, f"{name}: {item}: {source}"
+        assert "\u00a7" not in source and ".md" not in source, f"{name}: {item}: {source}"  # nothing outside the repo
 
 
 def test_component_items_cover_every_field():
-    """command, args, each port, env var, probe and pod default is an item of its own."""
-    assert [item for item, _ in defaults.FRONTEND.items()] == [
-        "command", "args", "ports.http",
+    """name, command, args, each port, env var, probe and pod default is an item of its own."""
+    table = defaults.for_release()
+    assert [item for item, _ in table.for_component("frontend").items()] == [
+        "name", "command", "args", "ports.http",
         "env.DYN_NAMESPACE", "env.DYN_PARENT_DGD_K8S_NAME", "env.DYN_PARENT_DGD_K8S_NAMESPACE",
         "env.DYNAMO_PORT", "env.DYN_HTTP_PORT",
         "probes.livenessProbe", "probes.readinessProbe",
         "pod.terminationGracePeriodSeconds", "pod.restartPolicy",
     ]
-    assert [item for item, _ in defaults.PLANNER.items()][-1] == "pod.serviceAccountName"
+    assert [item for item, _ in table.for_component("planner").items()][-1] == "pod.serviceAccountName"
 
 
 def test_a_table_without_a_source_is_refused():
@@ -125,6 +133,11 @@ def test_a_table_without_a_source_is_refused():
     with pytest.raises(ValueError, match="items without a source"):
         defaults.BackendDefaults(multinode_env=(("A", "1"),), sources={
             "compilationCache.mountPath": "x", "compilationCache.env": "x"})
+    with pytest.raises(ValueError, match="items without a source"):
+        defaults.Entries(values={"a": 1, "b": 2}, sources={"a": "x"})
+    from krm_dynamo.defaults.multinode import PodGroupDefaults
+    with pytest.raises(ValueError, match="items without a source"):
+        PodGroupDefaults(api_version="v1", sources={})
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -245,7 +258,7 @@ def test_no_default_cache_mount_is_the_rendered_error(backend):
     svc = multinode_worker(args=[f"python3 -m dynamo.{backend}"],
                            volumeMounts=[{"name": "cache", "useAsCompilationCache": True}])
     del svc["multinode"]  # single node
-    out, results = expand([multinode_dgd({"W": svc}, backend)], None)
+    _, results = expand([multinode_dgd({"W": svc}, backend)], None)
     assert any("requires an explicit mountPoint" in r.message for r in results if r.severity == "error")
 
 
@@ -281,3 +294,154 @@ def test_multinode_values_are_the_rendered_ones(backend, args):
         assert f"-p {port} " in launch and f"Port {port}" in launch
     else:
         assert f":{port}" in launch
+
+
+# --- object-level defaults: what explain prints is what rendering puts into the objects ---------------
+
+
+def _objects() -> dict:
+    return printed()["objects"]
+
+
+def _frontend(**svc_extra) -> dict:
+    svc = {"componentType": "frontend", "extraPodSpec": {"mainContainer": {"image": IMAGE}}, **svc_extra}
+    return {"F": svc}
+
+
+def test_explained_service_port_is_the_rendered_one():
+    port = _objects()["Service"]["port"]["value"]
+    assert port == {"name": "http", "protocol": "TCP", "port": 8000, "targetPort": "http"}
+    out, _ = ok(multinode_dgd(_frontend()))
+    (service,) = kinds(out, "Service")
+    assert service["apiVersion"] == _objects()["Service"]["apiVersion"]["value"] == "v1"
+    assert service["spec"]["ports"] == [port]
+
+
+def test_explained_hpa_default_metric_is_the_rendered_one():
+    hpa_defaults = _values(_objects()["HorizontalPodAutoscaler"])
+    assert hpa_defaults["metrics"] == [
+        {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}
+    ]
+    autoscaling = {"enabled": True, "minReplicas": 1, "maxReplicas": 3}
+    out, _ = ok(multinode_dgd(_frontend(autoscaling=autoscaling, resources={"requests": {"cpu": "1"}})))
+    (hpa,) = kinds(out, "HorizontalPodAutoscaler")
+    assert hpa["apiVersion"] == hpa_defaults["apiVersion"] == "autoscaling/v2"
+    assert hpa["spec"]["metrics"] == hpa_defaults["metrics"]
+    assert hpa["spec"]["scaleTargetRef"] == {**hpa_defaults["scaleTargetRef"], "name": "g-f"}
+
+
+def test_explained_ingress_defaults_are_the_rendered_ones():
+    ingress_defaults = _values(_objects()["Ingress"])
+    assert (ingress_defaults["path"], ingress_defaults["pathType"], ingress_defaults["hostSuffix"],
+            ingress_defaults["backendPort"]) == ("/", "Prefix", "local", 8000)
+    ingress = {"enabled": True, "host": "chat", "ingressControllerClassName": "nginx"}
+    out, _ = ok(multinode_dgd(_frontend(ingress=ingress)))
+    (rendered,) = kinds(out, "Ingress")
+    assert rendered["apiVersion"] == ingress_defaults["apiVersion"] == "networking.k8s.io/v1"
+    (rule,) = rendered["spec"]["rules"]
+    assert rule["host"] == f"chat.{ingress_defaults['hostSuffix']}"
+    (path,) = rule["http"]["paths"]
+    assert (path["path"], path["pathType"]) == (ingress_defaults["path"], ingress_defaults["pathType"])
+    assert path["backend"]["service"]["port"] == {"number": ingress_defaults["backendPort"]}
+
+
+def test_explained_deployment_strategies_are_the_rendered_ones():
+    deployment_defaults = _objects()["Deployment"]
+    strategies = _values(deployment_defaults["strategies"])
+    assert deployment_defaults["defaultStrategy"]["value"] == "RollingUpdate"
+    for annotation in (None, "Recreate", "RampedSlowRollout"):
+        extra = {"annotations": {"nvidia.com/deployment-strategy": annotation}} if annotation else {}
+        out, _ = ok(multinode_dgd(_frontend(**extra)))
+        (deployment,) = kinds(out, "Deployment")
+        assert deployment["spec"]["strategy"] == strategies[annotation or "RollingUpdate"], annotation
+    assert strategies["RampedSlowRollout"] == {"type": "RollingUpdate",
+                                               "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+
+
+def test_explained_lws_and_pod_group_defaults_are_the_rendered_ones():
+    lws_defaults = _values(_objects()["LeaderWorkerSet"])
+    assert (lws_defaults["replicas"], lws_defaults["startupPolicy"], lws_defaults["schedulerName"]) == (
+        1, "LeaderCreated", "volcano")
+    out, _ = ok(multinode_dgd({"W": multinode_worker()}, "vllm"))
+    (lws,) = kinds(out, "LeaderWorkerSet")
+    assert lws["apiVersion"] == lws_defaults["apiVersion"]
+    assert (lws["spec"]["replicas"], lws["spec"]["startupPolicy"]) == (1, "LeaderCreated")
+    for template in ("leaderTemplate", "workerTemplate"):
+        assert lws["spec"]["leaderWorkerTemplate"][template]["spec"]["schedulerName"] == "volcano"
+    (pod_group,) = kinds(out, "PodGroup")
+    assert pod_group["apiVersion"] == _objects()["PodGroup"]["apiVersion"]["value"] == "scheduling.volcano.sh/v1beta1"
+
+
+def test_explained_grove_defaults_are_the_rendered_ones():
+    grove_defaults = _values(_objects()["PodCliqueSet"])
+    assert (grove_defaults["publishNotReadyAddresses"], grove_defaults["minAvailable"],
+            grove_defaults["replicas"]) == (True, 1, 1)
+    out, _ = ok(multinode_dgd({"W": multinode_worker()}, "vllm"), config={"multinodeOrchestrator": "grove"})
+    (pcs,) = kinds(out, "PodCliqueSet")
+    assert pcs["apiVersion"] == grove_defaults["apiVersion"] == "grove.io/v1alpha1"
+    assert pcs["spec"]["replicas"] == grove_defaults["replicas"]
+    template = pcs["spec"]["template"]
+    assert template["headlessServiceConfig"] == {"publishNotReadyAddresses": True}
+    assert template["cliqueStartupType"] == grove_defaults["startupAnyOrder"] == "CliqueStartupTypeAnyOrder"
+    assert {c["spec"]["minAvailable"] for c in template["cliques"]} == {grove_defaults["minAvailable"]}
+    assert {c["name"] for c in template["cliques"]} == {
+        f"w-{grove_defaults['leaderSuffix']}", f"w-{grove_defaults['workerSuffix']}"}
+
+
+def test_explained_label_keys_are_the_rendered_ones():
+    labels = _values(_objects()["labels"])
+    out, _ = ok(multinode_dgd(_frontend()))
+    (deployment,) = kinds(out, "Deployment")
+    rendered = deployment["spec"]["template"]["metadata"]["labels"]
+    assert rendered == {
+        labels["component"]: "F",
+        labels["dynamoNamespace"]: "dynamo-g",
+        labels["graphDeploymentName"]: "g",
+        labels["metricsEnabled"]: "true",
+        labels["componentType"]: "frontend",
+        labels["selector"]: "g-f",
+    }
+    assert deployment["spec"]["selector"] == {"matchLabels": {labels["selector"]: "g-f"}}
+
+
+def test_explained_debugger_is_the_rendered_one():
+    debugger = _values(_objects()["debugger"])
+    out, _ = ok(multinode_dgd(_frontend(annotations={"nvidia.com/enable-debug-mode": "true"})))
+    pod = kinds(out, "Deployment")[0]["spec"]["template"]["spec"]
+    sidecar = next(c for c in pod["containers"] if c["name"] == debugger["container"]["name"])
+    expected = {**debugger["container"], "image": sidecar["image"]}
+    expected["resources"] = {"limits": {"cpu": "1", "memory": "1000Mi"}, "requests": {"cpu": "100m", "memory": "100Mi"}}
+    assert sidecar == expected  # quantities canonical: the table's 1000m is written 1
+    assert pod["shareProcessNamespace"] is debugger["shareProcessNamespace"] is True
+
+
+def test_explained_shared_memory_size_is_the_rendered_one():
+    shm = _values(printed("frontend")["sharedMemory"])
+    assert (shm["volumeName"], shm["sizeLimit"], shm["mountPath"]) == ("shared-memory", "8Gi", "/dev/shm")
+
+
+def test_explained_trtllm_launch_is_the_rendered_one():
+    launch = _values(printed()["multinodeLaunch"]["trtllm"])
+    out, _ = ok(multinode_dgd({"W": multinode_worker(args=["python3 -m dynamo.trtllm --model-path m"])}, "trtllm"))
+    leader, worker = _lws_mains(out)
+    for main in (leader, worker):
+        assert main["command"] == launch["shellCommand"] == ["/bin/sh", "-c"]
+        assert {"name": "mpi-run-ssh-secret", "mountPath": launch["sshKeyMountPath"], "readOnly": True} \
+            in main["volumeMounts"]
+    assert worker["args"] == [" && ".join(launch["workerScript"])]
+    assert leader["args"][0].startswith(" && ".join(launch["leaderSetup"]) + " && mpirun ")
+    pod = kinds(out, "LeaderWorkerSet")[0]["spec"]["leaderWorkerTemplate"]["leaderTemplate"]["spec"]
+    secret = next(v for v in pod["volumes"] if v["name"] == "mpi-run-ssh-secret")["secret"]
+    assert secret["defaultMode"] == launch["sshSecretDefaultMode"] == 420
+
+
+def test_explained_namespace_field_is_the_rendered_one():
+    """D17: a DGD without namespace reads its namespace from the downward API."""
+    field_path = printed()["objects"]["naming"]["namespaceFieldPath"]["value"]
+    dgd = multinode_dgd(_frontend())
+    del dgd["metadata"]["namespace"]
+    out, _ = ok(dgd)
+    main = next(c for c in kinds(out, "Deployment")[0]["spec"]["template"]["spec"]["containers"] if c["name"] == "main")
+    env = next(e for e in main["env"] if e["name"] == "DYN_PARENT_DGD_K8S_NAMESPACE")
+    assert env == {"name": "DYN_PARENT_DGD_K8S_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": field_path}}}
+    assert field_path == "metadata.namespace"

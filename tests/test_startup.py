@@ -53,3 +53,12 @@ def test_no_dgd_imports_neither_pydantic_nor_jsonschema():
 def test_dgd_loads_the_models():
     """With a DGD the typed models (pydantic) are loaded — the check above can fail."""
     assert heavy_modules_after(WITH_DGD).startswith("0 pydantic")
+
+
+def test_no_dgd_builds_no_default_tables():
+    """The sourced default tables are built only when a DGD is expanded."""
+    probe = PROBE.replace('("pydantic", "jsonschema", "ruamel")', '("krm_dynamo.defaults", "dataclasses")')
+    assert probe != PROBE
+    proc = subprocess.run([sys.executable, "-c", probe], input=NO_DGD, capture_output=True, cwd=REPO, timeout=60,
+                          check=True)
+    assert proc.stdout.decode().strip() == "0 -"

@@ -70,12 +70,12 @@ Replicas = Annotated[StrictInt, Field(ge=0), AfterValidator(_int32)]
 NodeCount = Annotated[StrictInt, Field(ge=2), AfterValidator(_int32)]
 
 def _backend_framework(value: str) -> str:
-    if value and value not in defaults.BACKEND_FRAMEWORKS:
-        choices = ", ".join(f'"{b}"' for b in defaults.BACKEND_FRAMEWORKS)
+    if value and value not in defaults.for_release().backend_frameworks:
+        choices = ", ".join(f'"{b}"' for b in defaults.for_release().backend_frameworks)
         raise ValueError(f'expected `backendFramework` to be one of {choices}, got "{value}"')
     return value
 
 
 # The CRD's enum of backends; the function reports the allowed values by name.
 BackendFramework = Annotated[StrictStr, AfterValidator(_backend_framework),
-                             WithJsonSchema({"type": "string", "enum": list(defaults.BACKEND_FRAMEWORKS)})]
+                             WithJsonSchema({"type": "string", "enum": list(defaults.for_release().backend_frameworks)})]

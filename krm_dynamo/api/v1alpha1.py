@@ -64,6 +64,9 @@ class Resources(DynamoType):
     limits: ResourceItem | None = _field("Resource limits of the component.")
 
 
+# The default HPA target, read from the defaults table so the description cannot drift.
+_HPA_CPU_TARGET = defaults.for_release().autoscaler.metrics[0]["resource"]["target"]["averageUtilization"]
+
 class Autoscaling(DynamoType):
     """Horizontal autoscaling of a component with a HorizontalPodAutoscaler (autoscaling/v2)."""
 
@@ -74,7 +77,7 @@ class Autoscaling(DynamoType):
         "Scale-up and scale-down behaviour of the autoscaler (Kubernetes HorizontalPodAutoscalerBehavior).")
     metrics: list[dict[str, Any]] | None = _field(
         "Metrics the autoscaler follows (Kubernetes MetricSpec list); when none are given, CPU utilization "
-        f"at {defaults.HPA_DEFAULT_CPU_UTILIZATION} %.")
+        f"at {_HPA_CPU_TARGET} %.")
 
 
 class IngressTLSSpec(DynamoType):
@@ -104,7 +107,7 @@ class SharedMemorySpec(DynamoType):
 
     disabled: StrictBool | None = _field("Leave the /dev/shm volume out.")
     size: QuantityValue | None = _field(
-        f"Size limit of the /dev/shm volume, a Kubernetes quantity (default {defaults.SHARED_MEMORY_SIZE}).")
+        f"Size limit of the /dev/shm volume, a Kubernetes quantity (default {defaults.for_release().shared_memory.size_limit}).")
 
 
 class VolumeMount(DynamoType):
@@ -227,4 +230,4 @@ class DynamoGraphDeploymentSpec(DynamoType):
     envs: list[dict[str, Any]] | None = _field(
         "Environment variables of every service (Kubernetes EnvVar list); a service's own `envs` win.")
     backendFramework: BackendFramework | None = _field(
-        "Backend framework of the graph's workers: " + ", ".join(f"`{b}`" for b in defaults.BACKEND_FRAMEWORKS) + ".")
+        "Backend framework of the graph's workers: " + ", ".join(f"`{b}`" for b in defaults.for_release().backend_frameworks) + ".")

@@ -258,8 +258,9 @@ def check_pvcs(g: GraphCheck, report: Report) -> None:
             )
             continue
         _check_pvc_size(pvc.size, f"{where}.size", report)
-        if pvc.volumeAccessMode not in defaults.PVC_ACCESS_MODES:
-            modes = ", ".join(f'"{m}"' for m in defaults.PVC_ACCESS_MODES)
+        access_modes = defaults.for_release().persistent_volume_claim.access_modes
+        if pvc.volumeAccessMode not in access_modes:
+            modes = ", ".join(f'"{m}"' for m in access_modes)
             report.error(
                 f"{where}.volumeAccessMode",
                 f'expected `volumeAccessMode` to be one of {modes}, got "{pvc.volumeAccessMode}"',
@@ -664,7 +665,7 @@ def check_labels(s: ServiceCheck, report: Report) -> None:
 
 def check_probes(s: ServiceCheck, report: Report) -> None:
     """V26 (R4): a user probe without a handler needs a default probe of that kind to complete."""
-    table = defaults.CURRENT.for_component(s.svc.componentType)
+    table = defaults.for_release().for_component(s.svc.componentType)
     multinode = s.svc.multinode is not None  # multinode probe rules are the multinode builder's
     for kind in _PROBE_KINDS:
         for probe, path in ((s.main.get(kind), f"{s.mc_path}.{kind}"), (getattr(s.svc, kind), f"{s.path}.{kind}")):

@@ -17,17 +17,9 @@ from krm_dynamo.kube import fieldorder, quantity
 from krm_dynamo.render.workloads import object_metadata
 
 
-def default_metrics() -> list[dict]:
-    """CPU utilisation at the operator's default target."""
-    return [
-        {
-            "type": "Resource",
-            "resource": {
-                "name": "cpu",
-                "target": {"type": "Utilization", "averageUtilization": defaults.HPA_DEFAULT_CPU_UTILIZATION},
-            },
-        }
-    ]
+def default_metrics(table: defaults.OperatorDefaults | None = None) -> list[dict]:
+    """The metrics of an HPA whose spec gives none: CPU utilisation at the operator's default target."""
+    return defaults.plain_list((table or defaults.for_release()).autoscaler.metrics)
 
 
 def _canonical_targets(metric: dict) -> dict:
@@ -48,12 +40,14 @@ def _canonical_targets(metric: dict) -> dict:
 
 
 def horizontal_pod_autoscaler(component: Component, namespace: str | None, labels: dict, annotations: dict,
-                              main_container: dict, report: Report) -> dict | None:
+                              main_container: dict, report: Report,
+                              table: defaults.OperatorDefaults | None = None) -> dict | None:
     """The HPA when ``autoscaling.enabled`` is true; warns when CPU utilisation cannot be computed (V12)."""
+    table = table or defaults.for_release()
     scaling = component.spec.autoscaling
     if scaling is None or not scaling.enabled:
         return None
-    metrics = [_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics else default_metrics()
+    metrics = [_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics else default_metrics(table)
     if not scaling.metrics:
         requests = (main_container.get("resources") or {}).get("requests") or {}
         if "cpu" not in requests:
@@ -63,7 +57,7 @@ def horizontal_pod_autoscaler(component: Component, namespace: str | None, label
                 "request (`resources.requests.cpu`), so utilisation cannot be computed",
             )
     spec: dict = {
-        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": component.name},
+        "scaleTargetRef": {**defaults.plain_dict(table.autoscaler.scale_target_ref), "name": component.name},
         "minReplicas": scaling.minReplicas or 0,
         "maxReplicas": scaling.maxReplicas or 0,
         "metrics": metrics,
@@ -71,7 +65,7 @@ def horizontal_pod_autoscaler(component: Component, namespace: str | None, label
     if scaling.behavior:
         spec["behavior"] = copy.deepcopy(scaling.behavior)
     obj = {
-        "apiVersion": "autoscaling/v2",
+        "apiVersion": table.autoscaler.api_version,
         "kind": "HorizontalPodAutoscaler",
         "metadata": object_metadata(component.name, namespace, labels, annotations),
         "spec": spec,

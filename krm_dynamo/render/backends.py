@@ -56,13 +56,14 @@ def detect(command: list | None, args: list | None) -> list[str]:
 
 
 def resolve(component_type: str | None, main_container: dict | None, explicit: str | None,
-            table: defaults.OperatorDefaults = defaults.CURRENT) -> Backend:
+            table: defaults.OperatorDefaults | None = None) -> Backend:
     """Resolve the backend of one component: explicit, or detected from the command.
 
     Raises:
         BackendError: several backends detected, detected and explicit differ, or an
             explicit value outside the CRD enum.
     """
+    table = table or defaults.for_release()
     if component_type != defaults.COMPONENT_WORKER:
         return Backend(defaults.NOOP_BACKEND, table.backends[defaults.NOOP_BACKEND])
     container = main_container or {}
@@ -75,7 +76,7 @@ def resolve(component_type: str | None, main_container: dict | None, explicit: s
             + ", ".join(f'"{name}"' for name in found)
         )
     detected = found[0] if found else ""
-    if explicit and explicit not in SUPPORTED:
+    if explicit and explicit not in table.backend_frameworks:
         raise BackendError(f"unsupported backend framework: {explicit}")
     if detected and explicit and detected != explicit:
         raise BackendError(
@@ -203,9 +204,11 @@ def vllm_multinode_args(args: list | None, role: str, leader_hostname: str) -> l
     if role == defaults.ROLE_LEADER:
         if not args:
             return args
-        return [f"ray start --head --port={defaults.RAY_HEAD_PORT} && " + " ".join(args)]
+        leader_args = defaults.VLLM_LEADER_ARGS.replace("<port>", str(defaults.RAY_HEAD_PORT))
+        return [leader_args.replace("<args>", " ".join(args))]
     if role == defaults.ROLE_WORKER:
-        return [f"ray start --address={leader_hostname}:{defaults.RAY_HEAD_PORT} --block"]
+        worker_args = defaults.VLLM_WORKER_ARGS.replace("<port>", str(defaults.RAY_HEAD_PORT))
+        return [worker_args.replace("<leader>", leader_hostname)]
     return args
 
 
@@ -216,10 +219,11 @@ def sglang_flags(pod: PodRole) -> tuple[str, bool]:
     """``--dist-init-addr <leader>:29500 --nnodes N --node-rank R`` and whether it needs a shell."""
     leader = pod.deployer.leader_hostname(pod.service_name)
     if pod.role == defaults.ROLE_LEADER:
-        rank, needs_shell = "0", False
+        rank, needs_shell = defaults.SGLANG_LEADER_RANK, False
     else:
         rank, needs_shell = pod.deployer.node_rank, pod.deployer.node_rank_needs_shell
-    flags = f"--dist-init-addr {leader}:{defaults.SGLANG_DIST_INIT_PORT} --nnodes {pod.node_count} --node-rank {rank}"
+    flags = (defaults.SGLANG_FLAGS.replace("<port>", str(defaults.SGLANG_DIST_INIT_PORT))
+             .replace("<n>", str(pod.node_count)).replace("<rank>", rank).replace("<leader>", leader))
     return flags, needs_shell
 
 

@@ -36,7 +36,7 @@ def clique_labels(component: Component, ctx: PodContext, clique: str) -> dict[st
     """Clique labels in the operator's order, later entries winning."""
     labels = {defaults.LABEL_SELECTOR: f"{ctx.dgd_name}-{clique}"}
     if ctx.dgd_annotations.get(defaults.ANNOTATION_ENABLE_METRICS) != "false":  # the DGD's annotation only
-        labels[defaults.LABEL_METRICS_ENABLED] = "true"
+        labels[defaults.LABEL_METRICS_ENABLED] = defaults.METRICS_ENABLED_VALUE
     if component.component_type:
         labels[defaults.LABEL_COMPONENT_TYPE] = component.component_type
     if component.spec.subComponentType:
@@ -49,11 +49,12 @@ def clique_labels(component: Component, ctx: PodContext, clique: str) -> dict[st
     return labels
 
 
-def leader_selector(component: Component, dgd_name: str) -> dict[str, str]:
+def leader_selector(component: Component, dgd_name: str, table: defaults.OperatorDefaults | None = None
+                    ) -> dict[str, str]:
     """The frontend Service selector: the service's clique, the leader clique when multinode."""
     clique = component.key.lower()
     if component.node_count > 1:
-        clique = f"{clique}-{defaults.GROVE_LEADER_SUFFIX}"
+        clique = f"{clique}-{(table or defaults.for_release()).grove.leader_suffix}"
     return {defaults.LABEL_SELECTOR: f"{dgd_name}-{clique}"}
 
 
@@ -64,14 +65,15 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
             starts_after: list[str] | None) -> dict:
     labels = clique_labels(component, ctx, name)
     spec = dict(pod.spec)
-    if ctx.cfg.kaiScheduler and spec.get("schedulerName", "") in ("", defaults.KAI_SCHEDULER):
-        spec["schedulerName"] = defaults.KAI_SCHEDULER
+    grove = ctx.defaults.grove
+    if ctx.cfg.kaiScheduler and spec.get("schedulerName", "") in ("", grove.kai_scheduler):
+        spec["schedulerName"] = grove.kai_scheduler
         queue = ctx.dgd_annotations.get(defaults.ANNOTATION_KAI_QUEUE, "").strip()
-        labels[defaults.LABEL_KAI_QUEUE] = queue or defaults.KAI_DEFAULT_QUEUE
+        labels[defaults.LABEL_KAI_QUEUE] = queue or grove.kai_default_queue
     clique: dict = {"name": name, "labels": labels}
     if pod.annotations:
         clique["annotations"] = dict(pod.annotations)
-    clique_spec: dict = {"roleName": name, "podSpec": spec, "replicas": replicas, "minAvailable": 1}
+    clique_spec: dict = {"roleName": name, "podSpec": spec, "replicas": replicas, "minAvailable": grove.min_available}
     if starts_after:
         clique_spec["startsAfter"] = list(starts_after)
     clique["spec"] = clique_spec
@@ -81,7 +83,8 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
 def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext,
                    report: Report) -> list[dict]:
     """The PodCliqueSet of a DGD in Grove mode; empty on error."""
-    delay_text = ctx.cfg.groveTerminationDelay or defaults.GROVE_TERMINATION_DELAY
+    grove = ctx.defaults.grove
+    delay_text = ctx.cfg.groveTerminationDelay or grove.termination_delay
     try:
         delay = parse_duration(delay_text)
     except ValueError as exc:
@@ -100,32 +103,32 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
             if templates is None:
                 continue
             launch_warnings(component, templates, report)
-            leader, worker = f"{base}-{defaults.GROVE_LEADER_SUFFIX}", f"{base}-{defaults.GROVE_WORKER_SUFFIX}"
+            leader, worker = f"{base}-{grove.leader_suffix}", f"{base}-{grove.worker_suffix}"
             trtllm = component.backend is not None and component.backend.name == "trtllm"
             explicit = explicit or trtllm  # the TRT-LLM leader starts after its workers
-            cliques.append(_clique(component, ctx, templates[defaults.ROLE_LEADER], leader, 1,
+            cliques.append(_clique(component, ctx, templates[defaults.ROLE_LEADER], leader, grove.leader_replicas,
                                    [worker] if trtllm else None))
             cliques.append(_clique(component, ctx, templates[defaults.ROLE_WORKER], worker,
                                    component.node_count - 1, None))
             group: dict = {"name": base, "cliqueNames": [leader, worker]}
             if component.replicas is not None:
                 group["replicas"] = component.replicas
-            group["minAvailable"] = 1
+            group["minAvailable"] = grove.min_available
             groups.append(group)
         else:
             pod = build_pod_template(component, ctx, report, role=defaults.ROLE_MAIN, node_count=1,
                                      deployer=backends.GROVE, service_name=component.key, debug_sidecar=False)
             if pod is None:
                 continue
-            replicas = 1 if component.replicas is None else component.replicas  # R8
+            replicas = grove.clique_replicas if component.replicas is None else component.replicas  # R8
             cliques.append(_clique(component, ctx, pod, base, replicas, None))
     if report.failed:
         return []
 
     template: dict = {
         "cliques": cliques,
-        "cliqueStartupType": defaults.GROVE_STARTUP_EXPLICIT if explicit else defaults.GROVE_STARTUP_ANY_ORDER,
-        "headlessServiceConfig": {"publishNotReadyAddresses": True},
+        "cliqueStartupType": grove.startup_explicit if explicit else grove.startup_any_order,
+        "headlessServiceConfig": {"publishNotReadyAddresses": grove.publish_not_ready_addresses},
     }
     if delay:
         template["terminationDelay"] = format_duration(delay)
@@ -135,9 +138,9 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
     if namespace:
         metadata["namespace"] = namespace
     obj = {
-        "apiVersion": defaults.GROVE_API_VERSION,
+        "apiVersion": grove.api_version,
         "kind": "PodCliqueSet",
         "metadata": metadata,
-        "spec": {"replicas": 1, "template": template},
+        "spec": {"replicas": grove.replicas, "template": template},
     }
     return [fieldorder.ordered(obj, "PodCliqueSet")]

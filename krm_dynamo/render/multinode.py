@@ -113,18 +113,18 @@ def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
     }
 
 
-def _scheduler(component: Component, pod_spec: dict, gang: bool, report: Report) -> dict:
-    """``schedulerName: volcano`` unless the user set one (D21) or gang scheduling is off (D27)."""
+def _scheduler(component: Component, pod_spec: dict, gang: bool, report: Report, scheduler: str) -> dict:
+    """``schedulerName: <scheduler>`` (volcano) unless the user set one (D21) or gang scheduling is off (D27)."""
     user = pod_spec.get("schedulerName")
     if not gang or user:
-        if gang and user != defaults.VOLCANO_SCHEDULER:
+        if gang and user != scheduler:
             report.info(
                 f"{component.path}.extraPodSpec.schedulerName",
-                f'keeping the scheduler "{user}"; the operator would force "{defaults.VOLCANO_SCHEDULER}" on '
+                f'keeping the scheduler "{user}"; the operator would force "{scheduler}" on '
                 "LeaderWorkerSet pods (D21)",
             )
         return pod_spec
-    return {**pod_spec, "schedulerName": defaults.VOLCANO_SCHEDULER}
+    return {**pod_spec, "schedulerName": scheduler}
 
 
 def _template(pod: PodTemplate, role: str, lws_labels: dict[str, str], group: str | None, instance: str,
@@ -155,22 +155,23 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx:
     launch_warnings(component, templates, report)
 
     gang = ctx.cfg.gangScheduling == "volcano"
-    specs = {role: _scheduler(component, templates[role].spec, gang, report) for role in ROLES}
-    replicas = 1 if component.replicas is None else component.replicas
+    lws = ctx.defaults.leader_worker_set
+    specs = {role: _scheduler(component, templates[role].spec, gang, report, lws.scheduler_name) for role in ROLES}
+    replicas = lws.service_replicas if component.replicas is None else component.replicas
     objects: list[dict] = []
     for i in range(replicas):
         name = f"{component.name}-{i}"
         instance = str(i)
         group = name if gang else None
         if gang:
-            objects.append(pod_group(component, name, namespace, instance))
+            objects.append(pod_group(component, name, namespace, instance, ctx.defaults))
         lws_labels = {**base_labels(component, dgd_name), **component.labels, defaults.LABEL_INSTANCE_ID: instance}
         obj = {
-            "apiVersion": defaults.LWS_API_VERSION,
+            "apiVersion": lws.api_version,
             "kind": "LeaderWorkerSet",
             "metadata": object_metadata(name, namespace, lws_labels, component.annotations),
             "spec": {
-                "replicas": 1,
+                "replicas": lws.replicas,
                 "leaderWorkerTemplate": {
                     "leaderTemplate": _template(templates[defaults.ROLE_LEADER], defaults.ROLE_LEADER, lws_labels,
                                                 group, instance, specs[defaults.ROLE_LEADER]),
@@ -178,18 +179,19 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx:
                                                 group, instance, specs[defaults.ROLE_WORKER]),
                     "size": component.node_count,
                 },
-                "startupPolicy": defaults.LWS_STARTUP_POLICY,
+                "startupPolicy": lws.startup_policy,
             },
         }
         objects.append(fieldorder.ordered(obj, "LeaderWorkerSet"))
     return objects
 
 
-def pod_group(component: Component, name: str, namespace: str | None, instance: str) -> dict:
+def pod_group(component: Component, name: str, namespace: str | None, instance: str,
+              table: defaults.OperatorDefaults | None = None) -> dict:
     """The Volcano PodGroup gang-scheduling one LWS replica (``generateVolcanoPodGroup``)."""
     labels = {**component.labels, defaults.LABEL_INSTANCE_ID: instance}  # D4, then instance-id
     obj = {
-        "apiVersion": defaults.VOLCANO_API_VERSION,
+        "apiVersion": (table or defaults.for_release()).pod_group.api_version,
         "kind": "PodGroup",
         "metadata": object_metadata(name, namespace, labels, component.annotations),
         "spec": {"minMember": component.node_count},

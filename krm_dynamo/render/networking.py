@@ -23,43 +23,40 @@ from krm_dynamo.render.workloads import object_metadata
 
 
 def frontend_service(component: Component, namespace: str | None, labels: dict, annotations: dict,
-                     selector: dict | None = None) -> dict:
+                     selector: dict | None = None, table: defaults.OperatorDefaults | None = None) -> dict:
     """The ClusterIP Service in front of a frontend.
 
     The selector is ``{nvidia.com/selector: <name>}``, plus ``role: leader`` for a
     multinode frontend (D6); Grove passes its own (the leader clique).
     """
+    table = table or defaults.for_release()
     if selector is None:
         selector = {defaults.LABEL_SELECTOR: component.name}
         if component.node_count > 1:
             selector[defaults.LABEL_ROLE] = defaults.ROLE_LEADER
     obj = {
-        "apiVersion": "v1",
+        "apiVersion": table.service.api_version,
         "kind": "Service",
         "metadata": object_metadata(component.name, namespace, labels, annotations),
         "spec": {
-            "ports": [
-                {
-                    "name": defaults.FRONTEND_PORT_NAME,
-                    "protocol": defaults.FRONTEND_SERVICE_PROTOCOL,
-                    "port": defaults.FRONTEND_PORT,
-                    "targetPort": defaults.FRONTEND_PORT_NAME,
-                }
-            ],
+            "ports": [defaults.plain_dict(table.service.port)],
             "selector": dict(selector),
         },
     }
     return fieldorder.ordered(obj, "Service")
 
 
-def ingress_host(ingress: v1alpha1.IngressSpec) -> str:
-    """``hostPrefix + host + "." + (hostSuffix or "local")`` (``GenerateComponentIngress``)."""
-    suffix = ingress.hostSuffix if ingress.hostSuffix is not None else defaults.INGRESS_DEFAULT_HOST_SUFFIX
+def ingress_host(ingress: v1alpha1.IngressSpec, table: defaults.OperatorDefaults | None = None) -> str:
+    """``hostPrefix + host + "." + (hostSuffix or the table's suffix, "local")``."""
+    default_suffix = (table or defaults.for_release()).ingress.host_suffix
+    suffix = ingress.hostSuffix if ingress.hostSuffix is not None else default_suffix
     return f"{ingress.hostPrefix or ''}{ingress.host or ''}.{suffix}"
 
 
-def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, report: Report) -> list[dict]:
+def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, report: Report,
+             table: defaults.OperatorDefaults | None = None) -> list[dict]:
     """The Ingress or VirtualService of a service, if its ingress spec asks for one."""
+    table = table or defaults.for_release()
     ingress = component.ingress
     if ingress is None or not ingress.enabled:
         return []
@@ -74,9 +71,9 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, r
     labels = {**component.labels, **(ingress.labels or {})}
     annotations = {**component.annotations, **(ingress.annotations or {})}
     metadata = object_metadata(component.name, namespace, labels, annotations)
-    host = ingress_host(ingress)
+    host = ingress_host(ingress, table)
     if use_vs:
-        return [_virtual_service(component, ingress, metadata, host, cfg, path, report)]
+        return [_virtual_service(component, ingress, metadata, host, cfg, path, report, table)]
     spec: dict = {"ingressClassName": ingress.ingressControllerClassName}
     if ingress.tls is not None:
         tls: dict = {"hosts": [host]}
@@ -89,21 +86,21 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, r
             "http": {
                 "paths": [
                     {
-                        "path": defaults.INGRESS_PATH,
-                        "pathType": defaults.INGRESS_PATH_TYPE,
+                        "path": table.ingress.path,
+                        "pathType": table.ingress.path_type,
                         "backend": {
-                            "service": {"name": component.name, "port": {"number": defaults.FRONTEND_PORT}}
+                            "service": {"name": component.name, "port": {"number": table.ingress.backend_port}}
                         },
                     }
                 ]
             },
         }
     ]
-    obj = {"apiVersion": defaults.INGRESS_API_VERSION, "kind": "Ingress", "metadata": metadata, "spec": spec}
+    obj = {"apiVersion": table.ingress.api_version, "kind": "Ingress", "metadata": metadata, "spec": spec}
     return [fieldorder.ordered(obj, "Ingress")]
 
 
-def _virtual_service(component, ingress, metadata, host, cfg, path, report) -> dict:
+def _virtual_service(component, ingress, metadata, host, cfg, path, report, table) -> dict:
     gateway = ingress.virtualServiceGateway or cfg.istioGateway
     spec: dict = {"hosts": [host]}
     if gateway:
@@ -116,9 +113,11 @@ def _virtual_service(component, ingress, metadata, host, cfg, path, report) -> d
         )
     spec["http"] = [
         {
-            "match": [{"uri": {"prefix": defaults.INGRESS_PATH}}],
-            "route": [{"destination": {"host": component.name, "port": {"number": defaults.FRONTEND_PORT}}}],
+            "match": [{"uri": {"prefix": table.virtual_service.uri_prefix}}],
+            "route": [{"destination": {"host": component.name,
+                                       "port": {"number": table.virtual_service.destination_port}}}],
         }
     ]
-    obj = {"apiVersion": defaults.VIRTUAL_SERVICE_API_VERSION, "kind": "VirtualService", "metadata": metadata, "spec": spec}
+    obj = {"apiVersion": table.virtual_service.api_version, "kind": "VirtualService", "metadata": metadata,
+           "spec": spec}
     return fieldorder.ordered(obj, "VirtualService")

@@ -13,7 +13,7 @@ The builder takes the pod's ``role`` (``main`` for single node; ``leader`` /
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from krm_dynamo import defaults
@@ -24,9 +24,9 @@ from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import quantity
 from krm_dynamo.render import backends, storage
 
-PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+PROBE_KINDS = defaults.PROBE_KINDS
 PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
-ROLE_MAIN = "main"
+ROLE_MAIN = defaults.ROLE_MAIN
 
 # Container fields merged specially (not by the generic scalar/list/pointer rules).
 _ENV_AND_PROBES = ("env", *PROBE_KINDS)
@@ -358,7 +358,7 @@ class PodContext:
     cfg: FunctionConfig
     secrets: SecretIndex
     service_account: str
-    table: defaults.OperatorDefaults = defaults.CURRENT
+    defaults: defaults.OperatorDefaults = field(default_factory=defaults.for_release)  # the DGD's table set
 
 
 @dataclass
@@ -385,7 +385,7 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
         defaults.LABEL_GRAPH_NAME: ctx.dgd_name,
     }
     if metrics_enabled(component, ctx):
-        labels[defaults.LABEL_METRICS_ENABLED] = "true"
+        labels[defaults.LABEL_METRICS_ENABLED] = defaults.METRICS_ENABLED_VALUE
     if component.component_type:
         labels[defaults.LABEL_COMPONENT_TYPE] = component.component_type
     if component.spec.subComponentType:
@@ -417,7 +417,7 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component, ctx
     for name, value in template:
         if value == "{dgd_namespace}" and not ctx.dgd_namespace:
             # D17: no namespace yet (kustomize base); the pod reads its own at run time.
-            out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
+            out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": defaults.DOWNWARD_NAMESPACE_FIELD}}})
             continue
         out.append({
             "name": name,
@@ -443,7 +443,7 @@ def _platform_env(cfg: FunctionConfig) -> list[dict]:
 
 def base_container(component_defaults: defaults.ComponentDefaults) -> dict:
     """Step 2: the main container of a component type, before any user input (env aside)."""
-    container: dict[str, Any] = {"name": defaults.MAIN_CONTAINER, "command": list(component_defaults.command)}
+    container: dict[str, Any] = {"name": component_defaults.name, "command": list(component_defaults.command)}
     if component_defaults.args:
         container["args"] = list(component_defaults.args)
     if component_defaults.ports:
@@ -468,7 +468,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     errors_before = report.error_count()
     path = component.path
     mc_path = f"{path}.extraPodSpec.mainContainer"
-    component_defaults = ctx.table.for_component(component.component_type)
+    component_defaults = ctx.defaults.for_component(component.component_type)
     user_main = component.main_container
 
     # Steps 2–3: base container, mainContainer merged over it (env and probes apart).
@@ -532,7 +532,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         ]
 
     # Step 10: PVC and shared-memory volumes and mounts.
-    volumes = storage.pod_volumes(component.spec, component.backend, path, report)
+    volumes = storage.pod_volumes(component.spec, component.backend, path, report, table=ctx.defaults)
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
@@ -606,8 +606,8 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
 
     # Step 18: debugger sidecar, last container (nvidia.com/enable-debug-mode).
     if debug_sidecar and component.annotations.get(defaults.ANNOTATION_ENABLE_DEBUG_MODE) == "true":
-        pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage)]
-        pod_spec["shareProcessNamespace"] = True
+        pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage, ctx.defaults)]
+        pod_spec["shareProcessNamespace"] = ctx.defaults.debugger.share_process_namespace
 
     if report.error_count() > errors_before:
         return None
@@ -619,9 +619,9 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     )
 
 
-def debugger_container(image: str) -> dict:
-    """The debugger sidecar with canonical quantities (``1000m`` serialises as ``1``)."""
-    container = copy.deepcopy(dict(defaults.DEBUGGER_CONTAINER))
+def debugger_container(image: str, table: defaults.OperatorDefaults) -> dict:
+    """The debugger sidecar of ``table`` with canonical quantities (``1000m`` serialises as ``1``)."""
+    container = defaults.plain_dict(table.debugger.container)
     container = {"name": container.pop("name"), "image": image, **container}
     resources = container["resources"]
     for kind in resources:

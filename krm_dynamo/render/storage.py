@@ -26,12 +26,14 @@ class PodVolumes:
     cache_mount_path: str | None = None
 
 
-def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend, path: str, report: Report) -> PodVolumes:
+def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend, path: str, report: Report,
+                table: defaults.OperatorDefaults | None = None) -> PodVolumes:
     """Pod-spec step 10: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
 
     The input has passed ``validation`` (V7, V8, V20 are reported there, once per
     service however many pod roles are built); the errors below are a safety net.
     """
+    shared_memory = (table or defaults.for_release()).shared_memory
     out = PodVolumes()
     for i, vm in enumerate(svc.volumeMounts or []):
         where = f"{path}.volumeMounts[{i}]"
@@ -61,7 +63,7 @@ def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Back
 
     shm = svc.sharedMemory
     if shm is None or not shm.disabled:
-        size = defaults.SHARED_MEMORY_SIZE
+        size = shared_memory.size_limit
         if shm is not None and shm.size is not None:
             try:
                 parsed = quantity.parse(shm.size)
@@ -78,25 +80,27 @@ def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Back
                 else:
                     size = parsed.canonical()
         out.volumes.append(
-            {"name": defaults.SHARED_MEMORY_VOLUME, "emptyDir": {"medium": defaults.SHARED_MEMORY_MEDIUM, "sizeLimit": size}}
+            {"name": shared_memory.volume_name, "emptyDir": {"medium": shared_memory.medium, "sizeLimit": size}}
         )
-        out.mounts.append({"name": defaults.SHARED_MEMORY_VOLUME, "mountPath": defaults.SHARED_MEMORY_MOUNT_PATH})
+        out.mounts.append({"name": shared_memory.volume_name, "mountPath": shared_memory.mount_path})
     return out
 
 
-def persistent_volume_claims(graph: v1alpha1.DynamoGraphDeploymentSpec, namespace: str | None, report: Report) -> list[dict]:
+def persistent_volume_claims(graph: v1alpha1.DynamoGraphDeploymentSpec, namespace: str | None, report: Report,
+                             table: defaults.OperatorDefaults | None = None) -> list[dict]:
     """One PVC per ``spec.pvcs[]`` entry with ``create: true``.
 
     The entries have passed ``validation.check_pvcs`` (V5, V6/D23), which owns the
     messages; an entry that would not pass is skipped here, never half-built.
     """
+    pvc_defaults = (table or defaults.for_release()).persistent_volume_claim
     out: list[dict] = []
     seen: set[str] = set()
     for pvc in graph.pvcs or []:
         if not pvc.name or pvc.name in seen:
             continue
         seen.add(pvc.name)
-        if not pvc.create or pvc.storageClass in (None, "") or pvc.volumeAccessMode not in defaults.PVC_ACCESS_MODES:
+        if not pvc.create or pvc.storageClass in (None, "") or pvc.volumeAccessMode not in pvc_defaults.access_modes:
             continue
         try:
             parsed = quantity.parse(pvc.size)
@@ -109,7 +113,7 @@ def persistent_volume_claims(graph: v1alpha1.DynamoGraphDeploymentSpec, namespac
         if namespace:
             metadata["namespace"] = namespace
         obj = {
-            "apiVersion": "v1",
+            "apiVersion": pvc_defaults.api_version,
             "kind": "PersistentVolumeClaim",
             "metadata": metadata,
             "spec": {

@@ -8,8 +8,6 @@ annotations reach the object (D4, D5); the selector is minimal (D6).
 
 from __future__ import annotations
 
-import copy
-
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
@@ -28,24 +26,25 @@ def object_metadata(name: str, namespace: str | None, labels: dict, annotations:
     return metadata
 
 
-def deployment_strategy(annotations: dict[str, str]) -> dict:
-    """``spec.strategy`` from ``nvidia.com/deployment-strategy``; unknown values roll."""
-    value = annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY, "")
-    strategy = defaults.DEPLOYMENT_STRATEGIES.get(value, defaults.DEFAULT_DEPLOYMENT_STRATEGY)
-    return copy.deepcopy(dict(strategy))
+def deployment_strategy(annotations: dict[str, str], table: defaults.OperatorDefaults | None = None) -> dict:
+    """``spec.strategy`` from ``nvidia.com/deployment-strategy``; unknown values roll (the table's default)."""
+    table = table or defaults.for_release()
+    return defaults.plain_dict(table.deployment.strategy(annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY)))
 
 
-def deployment(component: Component, namespace: str | None, pod: PodTemplate) -> dict:
-    """The Deployment of one single-node service."""
+def deployment(component: Component, namespace: str | None, pod: PodTemplate,
+               table: defaults.OperatorDefaults | None = None) -> dict:
+    """The Deployment of one single-node service (``table``: the DGD's defaults, else the default release)."""
+    table = table or defaults.for_release()
     spec: dict = {}
     autoscaled = bool(component.spec.autoscaling and component.spec.autoscaling.enabled)
     if component.replicas is not None and not autoscaled:
         spec["replicas"] = component.replicas
     spec["selector"] = {"matchLabels": {defaults.LABEL_SELECTOR: component.name}}
     spec["template"] = pod.as_dict()
-    spec["strategy"] = deployment_strategy(component.annotations)
+    spec["strategy"] = deployment_strategy(component.annotations, table)
     obj = {
-        "apiVersion": "apps/v1",
+        "apiVersion": table.deployment.api_version,
         "kind": "Deployment",
         "metadata": object_metadata(component.name, namespace, pod.labels, pod.annotations),
         "spec": spec,

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Default main container and pod per component type, compared whole (operator cmp.Diff style).
 
-Expected values are written out from the operator's component defaults and the seed, not derived
-from ``krm_dynamo.defaults``, so a wrong table fails here.
+Expected values are written out from the operator's component defaults and the seed, not
+derived from ``krm_dynamo.defaults``, so a wrong table fails here.
 """
 
 import pytest
@@ -106,16 +106,17 @@ def test_default_pod(component_type, container, pod_extra):
 
 
 def test_worker_startup_failure_threshold_is_the_seeds():
-    """720, as the seed states, not the 60 of the operator code one commit earlier."""
-    assert defaults.WORKER.probes["startupProbe"]["failureThreshold"] == 720
+    """720 as the seed states, not the 60 of the operator one commit earlier."""
+    assert defaults.for_release().for_component("worker").probes["startupProbe"]["failureThreshold"] == 720
 
 
 def test_tables_are_selected_by_exact_component_type():
     """Unknown or differently-cased types get the base defaults."""
-    table = defaults.CURRENT
-    assert table.for_component("frontend") is defaults.FRONTEND
-    assert table.for_component("Worker") is defaults.BASE
-    assert table.for_component(None) is defaults.BASE
+    table = defaults.for_release()
+    assert table.for_component("frontend") is table.by_component_type["frontend"]
+    assert table.for_component("Worker") is table.base
+    assert table.for_component(None) is table.base
+    assert table.for_component("frontend").args == ("-m", "dynamo.frontend")
 
 
 @pytest.mark.parametrize(
@@ -123,8 +124,8 @@ def test_tables_are_selected_by_exact_component_type():
     [("vllm", "/root/.cache/vllm", "VLLM_CACHE_ROOT"), ("sglang", None, None), ("trtllm", None, None), ("noop", None, None)],
 )
 def test_backend_tables(backend, mount, env):
-    """Compilation cache defaults per backend (vLLM has a default mount path; the others need one)."""
-    table = defaults.CURRENT.backends[backend]
+    """Compilation cache defaults per backend: only vLLM has a default mount and env."""
+    table = defaults.for_release().backends[backend]
     assert (table.compilation_cache_mount, table.compilation_cache_env) == (mount, env)
 
 
@@ -140,8 +141,60 @@ def test_backend_tables(backend, mount, env):
     ],
 )
 def test_deployment_strategy(annotation, strategy):
-    """The `nvidia.com/deployment-strategy` values and their Deployment strategies."""
+    """The strategy table of the nvidia.com/deployment-strategy annotation."""
     from krm_dynamo.render.workloads import deployment_strategy
 
     annotations = {} if annotation is None else {"nvidia.com/deployment-strategy": annotation}
     assert deployment_strategy(annotations) == strategy
+
+
+# --- the selector ---------------------------------------------------------------------------
+
+
+def test_one_selector_for_every_reader():
+    """Rendering, validation and explain read the table set ``for_release`` returns."""
+    from krm_dynamo import explain
+    from krm_dynamo.render.podtemplate import PodContext
+
+    table = defaults.for_release("0.6")
+    assert table is defaults.for_release() is defaults.RELEASES[defaults.DEFAULT_RELEASE]
+    assert (table.release, table.operator_commit) == ("0.6", "60975b518")
+    context = PodContext(dgd_name="g", dgd_namespace=None, dgd_annotations={}, cfg=FunctionConfig(),
+                         secrets=None, service_account="")
+    assert context.defaults is table
+    assert explain.explain()["operatorRelease"] == table.release
+
+
+def test_an_unknown_release_is_refused():
+    with pytest.raises(defaults.UnknownReleaseError, match=r"no defaults for operator release '9.9' \(known: 0.6\)"):
+        defaults.for_release("9.9")
+
+
+def test_a_later_release_derives_from_the_previous_one():
+    """A new release is the previous table set with its changed tables: builders read it unchanged."""
+    import dataclasses
+
+    base = defaults.for_release()
+    later = defaults.derive_release(
+        base, release="9.9", operator_commit="abc",
+        autoscaler=dataclasses.replace(base.autoscaler, metrics=({"type": "Resource"},)),
+    )
+    assert later.release == "9.9" and later.deployment is base.deployment
+    assert later.autoscaler.metrics == ({"type": "Resource"},)
+    assert later.autoscaler.sources == base.autoscaler.sources  # sources carried over, checked again
+
+    from krm_dynamo.render.autoscaling import default_metrics
+
+    assert default_metrics(later) == [{"type": "Resource"}]
+    assert default_metrics(base)[0]["resource"]["target"]["averageUtilization"] == 80
+
+
+def test_tables_are_read_only_and_builders_get_copies():
+    table = defaults.for_release()
+    with pytest.raises(TypeError):
+        table.deployment.strategies["Recreate"]["type"] = "x"
+    from krm_dynamo.render.workloads import deployment_strategy
+
+    strategy = deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"})
+    strategy["type"] = "changed"
+    assert deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"}) == {"type": "Recreate"}
