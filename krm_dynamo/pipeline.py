@@ -1,25 +1,35 @@
 # SPDX-License-Identifier: Apache-2.0
 """Expand one ``DynamoGraphDeployment`` into the objects the operator would create.
 
-The orchestration only: parse and validate (``validation``: strict model parse, then
-every cross-field rule, all problems at once) -> component specs (``component``) -> per service a pod template (``podtemplate``) wrapped in a
-Deployment (``workloads``), a frontend Service, Ingress or VirtualService
-(``networking``) and an HPA (``autoscaling``), plus the DGD's PVCs (``storage``).
-A multinode service gets a LeaderWorkerSet and a Volcano PodGroup per replica
-(``multinode``); in Grove mode the whole DGD becomes one PodCliqueSet (``grove``).
+The orchestration only, in four steps:
+
+1. parse: the DGD's ``metadata`` here, then the spec (``graph.validation.load``: strict
+   model parse, salvaged on failure);
+2. derive: every per-service value once (``graph.derive``: names, Dynamo namespace,
+   backend, image, ingress, resources, ``DYN_DEPLOYMENT_CONFIG``);
+3. validate: every rule on the derived values (``graph.rules``), all problems at once;
+4. render: per service a pod template (``podtemplate``) wrapped in a Deployment
+   (``workloads``), a frontend Service, Ingress or VirtualService (``networking``) and
+   an HPA (``autoscaling``), plus the DGD's PVCs (``storage``). A multinode service gets
+   a LeaderWorkerSet and a Volcano PodGroup per replica (``multinode``); in Grove mode
+   the whole DGD becomes one PodCliqueSet (``grove``).
+
 Every problem is reported with a field path; any error means no objects at all, and
-the builders run only on input that passed validation.
+the builders run only on input that passed validation (they report no input errors).
 """
 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph import discovery, validation
-from krm_dynamo.graph.component import build_component, dynamo_namespace
+from krm_dynamo.graph.component import Component
+from krm_dynamo.graph.derive import DerivedGraph, derive
+from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kio.results import WARNING, Result
 from krm_dynamo.kube import naming
@@ -39,7 +49,7 @@ from krm_dynamo.render.podtemplate import (
 )
 
 
-def expand_graph(dgd: dict, cfg: FunctionConfig, items: list) -> tuple[list[dict], list[Result]]:
+def expand_graph(dgd: dict[str, Any], cfg: FunctionConfig, items: list[Any]) -> tuple[list[dict[str, Any]], list[Result]]:
     """Expand ``dgd``; return ``(objects, results)``, no objects if any result is an error.
 
     ``dgd`` and ``items`` are read only; every user value placed in the output is a copy.
@@ -52,7 +62,7 @@ def expand_graph(dgd: dict, cfg: FunctionConfig, items: list) -> tuple[list[dict
     return objects, report.results
 
 
-def _metadata(dgd: dict, report: Report) -> tuple[str, str | None, dict[str, str]] | None:
+def _metadata(dgd: dict[str, Any], report: Report) -> tuple[str, str | None, dict[str, str]] | None:
     """``(name, namespace, annotations)`` of the DGD; None after reporting a malformed field."""
     metadata = dgd.get("metadata")
     if metadata is None:
@@ -96,81 +106,85 @@ def _metadata(dgd: dict, report: Report) -> tuple[str, str | None, dict[str, str
     return name, namespace or None, dict(metadata.get("annotations") or {})
 
 
-def _expand(dgd: dict, cfg: FunctionConfig, items: list, report: Report) -> list[dict]:
+def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: list[Any], report: Report) -> list[dict[str, Any]]:
     meta = _metadata(dgd, report)
     if meta is None:
         return []
     name, namespace, annotations = meta
 
-    # Phases 1-3 (validation.py): strict parse, then every cross-field rule; build only valid input.
+    # Parse (strict, then salvage), derive every value once, then run every rule on it.
     graph, _, dropped = validation.load(dgd.get("spec"), report)
     if graph is None:
         return []
     known_claims = {p.name for p in graph.pvcs or [] if p.name} | discovery.pvc_names(items, namespace)
-    grove_mode = grove.enabled(cfg, annotations)
-    validation.validate(name, graph, cfg, known_claims, report, dropped, grove_mode=grove_mode)
+    derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations))
+    validation.validate(derived, report, dropped)
+    secrets = _secret_index(items, namespace, cfg, report)  # its warnings come with the rules' results
     if report.failed:
         return []
+    return _render(derived, namespace, annotations, secrets, items, report)
 
-    services = graph.services or {}
-    dyn_ns = dynamo_namespace(name, services, report)
-    objects = storage.persistent_volume_claims(graph, namespace, report)
 
+def _secret_index(items: list[Any], namespace: str | None, cfg: FunctionConfig, report: Report) -> SecretIndex:
+    """The image pull secrets of the input; a Secret that cannot be read is skipped with a warning on it."""
     secrets, bad_secrets = discovery.build_secret_index(items, namespace, cfg.registrySecrets)
     for secret, problem, where in bad_secrets:
         report.results.append(Result(f"cannot read the image pull secret, skipped: {problem}", WARNING, secret, where))
+    return secrets
+
+
+def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str, str], secrets: SecretIndex,
+            items: list[Any], report: Report) -> list[dict[str, Any]]:
+    """Build the objects of a valid derived graph."""
+    cfg = derived.cfg
+    objects = storage.persistent_volume_claims(derived.graph, namespace)
     ctx = PodContext(
-        dgd_name=name,
+        dgd_name=derived.name,
         dgd_namespace=namespace,
         dgd_annotations=annotations,
         cfg=cfg,
         secrets=secrets,
         service_account=discovery.component_service_account(items, namespace, cfg.componentServiceAccountName),
     )
-
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
-    grove_components: list | None = [] if grove_mode else None
-    for key, svc in services.items():
-        objects += _expand_service(key, svc, name, namespace, graph, dyn_ns, cfg, ctx, report,
+    grove_components: list[Component] | None = [] if derived.grove_mode else None
+    for component in derived.services.values():
+        objects += _expand_service(component, derived.name, namespace, cfg, ctx, report,
                                    grove_components=grove_components)
-    if grove_components and not report.failed:
+    if grove_components:
         objects += grove.pod_clique_set(grove_components, namespace, ctx, report)
     return objects
 
 
-def _expand_service(key, svc, dgd_name, namespace, graph, dyn_ns, cfg, ctx, report, *,
-                    grove_components: list | None = None) -> list[dict]:
+def _expand_service(component: Component, dgd_name: str, namespace: str | None, cfg: FunctionConfig,
+                    ctx: PodContext, report: Report, *,
+                    grove_components: list[Component] | None = None) -> list[dict[str, Any]]:
     """Build the objects of one validated service.
 
     Single node: Deployment (+ Service, exposure, HPA). Multinode: LeaderWorkerSet and
     PodGroup per replica (``multinode``). Grove mode: the component joins
     ``grove_components`` for the DGD's PodCliqueSet; only Service and exposure are built here.
     """
-    component = build_component(key, svc, dgd_name=dgd_name, graph=graph, namespace=dyn_ns, cfg=cfg, report=report)
-    if component is None:
-        return []
-    multinode_service = component.node_count > 1
+    frontend = component.component_type == defaults.COMPONENT_FRONTEND
+    objects: list[dict[str, Any]] = []
     if grove_components is not None:
         grove_components.append(component)
-        objects = []
-        if component.component_type == defaults.COMPONENT_FRONTEND:
-            # §6.3: service labels and annotations (D4, D5); the selector names the Grove clique.
+        if frontend:
+            # Service labels and annotations (D4, D5); the selector names the Grove clique.
             objects.append(networking.frontend_service(component, namespace, component.labels, component.annotations,
                                                        selector=grove.leader_selector(component, dgd_name)))
         return objects + networking.exposure(component, namespace, cfg, report)
-    if multinode_service:
+    if component.multinode:
         objects = multinode.lws_objects(component, dgd_name, namespace, ctx, report)
-        if component.component_type == defaults.COMPONENT_FRONTEND:
-            # §5.4: the single-node pod label set (no role / instance-id); selector + role: leader (D6).
+        if frontend:
+            # The single-node pod label set (no role / instance-id); selector + role: leader (D6).
             objects.append(networking.frontend_service(component, namespace, pod_labels(component, ctx),
                                                        pod_annotations(component)))
         return objects + networking.exposure(component, namespace, cfg, report)
     pod = build_pod_template(component, ctx, report)
-    if pod is None:
-        return []
     objects = [workloads.deployment(component, namespace, pod)]
-    meta_annotations = pod.annotations  # service annotations ∪ extraPodMetadata.annotations (§12.3)
-    if component.component_type == defaults.COMPONENT_FRONTEND:
+    meta_annotations = pod.annotations  # service annotations, then extraPodMetadata.annotations
+    if frontend:
         objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations))
     objects += networking.exposure(component, namespace, cfg, report)
     hpa = autoscaling.horizontal_pod_autoscaler(component, namespace, pod.labels, meta_annotations,

@@ -130,9 +130,8 @@ def run_update_container(case: dict) -> None:
     container = copy.deepcopy(inp.get("container") or {})
     component = inp.get("component") or {}
     if "volumeMounts" in component:  # storage + backend env: the volume loop and the cache env (D8)
-        report = Report({})
         svc = models.Service.model_validate(component)
-        volumes = storage.pod_volumes(svc, backend, "spec.services.x", report)
+        volumes = storage.pod_volumes(svc, backend)
         container["env"] = backends.add_env_if_absent(
             list(container.get("env") or []), backends.compilation_cache_env(backend, volumes.cache_mount_path))
     out = backends.update_container(backend, container, pod)

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Backend framework resolution and the backend hooks (multinode-and-backends §2, §7–§12).
+"""The backend hooks (multinode-and-backends §7–§12).
 
-Resolution (operator ``graph.go`` ``determineBackendFramework``): only workers have a
-backend; it is detected from the user's ``mainContainer`` command and args and checked
-against the DGD's explicit ``backendFramework``.
+Resolution (operator ``graph.go`` ``determineBackendFramework``) lives in
+:mod:`krm_dynamo.graph.backend`, run once per service by the derive step; its names are
+imported here for the callers that know them from this module.
 
 Hooks, run by :mod:`podtemplate` at steps 11 and 15 of operator-behaviour §6: the
 compilation-cache env (vLLM ``VLLM_CACHE_ROOT``, D8; only where the user has not set
@@ -24,65 +24,12 @@ from typing import Mapping
 
 from krm_dynamo import defaults
 from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
-
-SUPPORTED = defaults.BACKEND_FRAMEWORKS
-
-
-def _pattern(backend: str) -> re.Pattern:
-    # graph.go: python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.<backend>[^|&;]*
-    return re.compile(rf"python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.{backend}[^|&;]*")
-
-
-_PATTERNS = {backend: _pattern(backend) for backend in ("vllm", "sglang", "trtllm")}
-
-
-class BackendError(ValueError):
-    """Backend resolution failed; the message is the operator's wording."""
-
-
-@dataclass(frozen=True)
-class Backend:
-    """The resolved backend of one component and its defaults."""
-
-    name: str
-    defaults: defaults.BackendDefaults
-
-
-def detect(command: list | None, args: list | None) -> list[str]:
-    """Backends whose launch pattern matches ``command + args`` joined with spaces."""
-    joined = " ".join(str(part) for part in [*(command or []), *(args or [])])
-    return [name for name, pattern in _PATTERNS.items() if pattern.search(joined)]
-
-
-def resolve(component_type: str | None, main_container: dict | None, explicit: str | None,
-            table: defaults.OperatorDefaults = defaults.CURRENT) -> Backend:
-    """Resolve the backend of one component (multinode-and-backends §2).
-
-    Raises:
-        BackendError: several backends detected, detected and explicit differ, or an
-            explicit value outside the CRD enum.
-    """
-    if component_type != defaults.COMPONENT_WORKER:
-        return Backend(defaults.NOOP_BACKEND, table.backends[defaults.NOOP_BACKEND])
-    container = main_container or {}
-    command = container.get("command") if isinstance(container.get("command"), list) else None
-    args = container.get("args") if isinstance(container.get("args"), list) else None
-    found = detect(command, args)
-    if len(found) > 1:
-        raise BackendError(
-            "could not determine backend framework: multiple backend frameworks detected from command: "
-            + ", ".join(f'"{name}"' for name in found)
-        )
-    detected = found[0] if found else ""
-    if explicit and explicit not in SUPPORTED:
-        raise BackendError(f"unsupported backend framework: {explicit}")
-    if detected and explicit and detected != explicit:
-        raise BackendError(
-            f'backend framework mismatch: detected "{detected}" from command but explicitly configured as "{explicit}"'
-        )
-    name = detected or explicit or defaults.NOOP_BACKEND
-    return Backend(name, table.backends[name])
-
+from krm_dynamo.graph.backend import SUPPORTED as SUPPORTED  # resolution lives in the derive step
+from krm_dynamo.graph.backend import Backend as Backend
+from krm_dynamo.graph.backend import BackendError as BackendError
+from krm_dynamo.graph.backend import detect as detect
+from krm_dynamo.graph.backend import is_python_command as is_python_command
+from krm_dynamo.graph.backend import resolve as resolve
 
 def compilation_cache_env(backend: Backend, cache_mount_path: str | None) -> list[dict]:
     """Env the backend adds for the effective compilation-cache mount path (D8)."""
@@ -172,14 +119,8 @@ class PodRole:
         return self.node_count > 1
 
 
-_PYTHON = re.compile(r"(.*/)?(python[0-9]*(\.[0-9]+)*)")  # backend_sglang.go isPythonCommand (full match)
 # backend_sglang.go: flags go after the token holding the last `sglang` of a python segment
 _SGLANG_INVOCATION = re.compile(r"(python[0-9.]*\s+[^|&;]*sglang[^|&;]*?)(\s|$|[|&;])")
-
-
-def is_python_command(command: str) -> bool:
-    """``command[0]`` names a python interpreter (``python``, ``python3.11``, ``/usr/bin/python3``)."""
-    return _PYTHON.fullmatch(command) is not None
 
 
 def _worker_probes(container: dict, changes, user_probes: frozenset) -> None:

@@ -80,13 +80,8 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
 
 def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext,
                    report: Report) -> list[dict]:
-    """The PodCliqueSet of a DGD in Grove mode; empty on error."""
-    delay_text = ctx.cfg.groveTerminationDelay or defaults.GROVE_TERMINATION_DELAY
-    try:
-        delay = parse_duration(delay_text)
-    except ValueError as exc:
-        report.error(None, f"functionConfig `groveTerminationDelay`: {exc} (write e.g. 15m or 4h)")
-        return []
+    """The PodCliqueSet of a DGD in Grove mode (``groveTerminationDelay`` checked by the graph rules)."""
+    delay = parse_duration(ctx.cfg.groveTerminationDelay or defaults.GROVE_TERMINATION_DELAY)
 
     cliques: list[dict] = []
     groups: list[dict] = []
@@ -97,8 +92,6 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
             # §3: Grove hands the services key verbatim to backends (its host names keep the case).
             templates = role_templates(component, ctx, report, deployer=backends.GROVE,
                                        service_name=component.key, debug_sidecar=False)
-            if templates is None:
-                continue
             launch_warnings(component, templates, report)
             leader, worker = f"{base}-{defaults.GROVE_LEADER_SUFFIX}", f"{base}-{defaults.GROVE_WORKER_SUFFIX}"
             trtllm = component.backend is not None and component.backend.name == "trtllm"
@@ -115,12 +108,8 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
         else:
             pod = build_pod_template(component, ctx, report, role=defaults.ROLE_MAIN, node_count=1,
                                      deployer=backends.GROVE, service_name=component.key, debug_sidecar=False)
-            if pod is None:
-                continue
             replicas = 1 if component.replicas is None else component.replicas  # R8
             cliques.append(_clique(component, ctx, pod, base, replicas, None))
-    if report.failed:
-        return []
 
     template: dict = {
         "cliques": cliques,

@@ -11,7 +11,8 @@ wins (D21); ``gangScheduling: none`` drops the PodGroups and the Volcano schedul
 
 The leader and worker pod templates are built by :mod:`podtemplate` for their role,
 so the backend rewrites (:mod:`backends`) happen there. Helpers shared with Grove
-(:func:`role_templates`, :func:`launch_warnings`) live here too.
+(:func:`role_templates`, :func:`launch_warnings`) live here too. The operator's checks on the
+LWS templates are rules (``graph.rules.multinode.check_lws_requirements``), run before building.
 """
 
 from __future__ import annotations
@@ -30,16 +31,13 @@ ROLES = (defaults.ROLE_LEADER, defaults.ROLE_WORKER)
 
 
 def role_templates(component: Component, ctx: PodContext, report: Report, *, deployer: backends.Deployer,
-                   service_name: str, debug_sidecar: bool = True) -> dict[str, PodTemplate] | None:
-    """The leader and worker pod templates of a multinode service; None on error."""
-    out: dict[str, PodTemplate] = {}
-    for role in ROLES:
-        pod = build_pod_template(component, ctx, report, role=role, node_count=component.node_count,
+                   service_name: str, debug_sidecar: bool = True) -> dict[str, PodTemplate]:
+    """The leader and worker pod templates of a multinode service."""
+    return {
+        role: build_pod_template(component, ctx, report, role=role, node_count=component.node_count,
                                  deployer=deployer, service_name=service_name, debug_sidecar=debug_sidecar)
-        if pod is None:
-            return None
-        out[role] = pod
-    return out
+        for role in ROLES
+    }
 
 
 def launch_warnings(component: Component, templates: dict[str, PodTemplate], report: Report) -> None:
@@ -70,37 +68,6 @@ def launch_warnings(component: Component, templates: dict[str, PodTemplate], rep
         report.warning(
             f"{component.path}.resources.limits.gpu",
             "no GPU count on a multinode TRT-LLM service: the leader runs `mpirun -n 0`; set `resources.limits.gpu`",
-        )
-
-
-def check_lws_templates(component: Component, templates: dict[str, PodTemplate], report: Report) -> None:
-    """The operator's checks on LWS templates after the backend rewrite (§5.3, V9)."""
-    mc_path = f"{component.path}.extraPodSpec.mainContainer"
-    name = templates[defaults.ROLE_LEADER].main_container.get("name")
-    if name != defaults.MAIN_CONTAINER:
-        report.error(
-            f"{mc_path}.name",
-            f'expected the main container of a multinode service to keep the name "{defaults.MAIN_CONTAINER}", '
-            f'got "{name}" (the operator fails with "main container not found in pod spec")',
-        )
-    for field, operator_message in (
-        ("command", "container Command cannot be nil for LWS pod"),
-        ("args", "container Args cannot be empty for LWS pod"),
-    ):
-        roles = [role for role in ROLES if not templates[role].main_container.get(field)]
-        if roles:
-            report.error(
-                f"{mc_path}.{field}",
-                f"expected `{field}` on the main container of a multinode service: the "
-                f"{' and '.join(roles)} pod of the LeaderWorkerSet would have none (the operator fails with "
-                f'"{operator_message}")',
-            )
-    gpu = (component.resources.get("limits") or {}).get("gpu")
-    if gpu is None or str(gpu) == "":
-        report.error(
-            f"{component.path}.resources.limits.gpu",
-            "expected `resources.limits.gpu` on a multinode service: every LeaderWorkerSet worker pod needs a GPU "
-            'limit (the operator fails with "GPU limit is not set for LWS worker pod")',
         )
 
 
@@ -145,13 +112,8 @@ def _template(pod: PodTemplate, role: str, lws_labels: dict[str, str], group: st
 def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx: PodContext,
                 report: Report) -> list[dict]:
     """PodGroup (unless ``gangScheduling: none``) and LeaderWorkerSet per replica ``<name>-<i>``."""
+    # The LeaderWorkerSet requirements are rules (graph.rules.multinode), checked before building.
     templates = role_templates(component, ctx, report, deployer=backends.LWS, service_name=component.name)
-    if templates is None:
-        return []
-    before = report.error_count()
-    check_lws_templates(component, templates, report)
-    if report.error_count() > before:
-        return []
     launch_warnings(component, templates, report)
 
     gang = ctx.cfg.gangScheduling == "volcano"

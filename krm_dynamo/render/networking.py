@@ -14,7 +14,6 @@ ingress that produces nothing is reported (D19).
 from __future__ import annotations
 
 from krm_dynamo import defaults
-from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.report import Report
@@ -52,29 +51,19 @@ def frontend_service(component: Component, namespace: str | None, labels: dict, 
     return fieldorder.ordered(obj, "Service")
 
 
-def ingress_host(ingress: models.Ingress) -> str:
-    """``hostPrefix + host + "." + (hostSuffix or "local")`` (§14.3)."""
-    suffix = ingress.hostSuffix if ingress.hostSuffix is not None else defaults.INGRESS_DEFAULT_HOST_SUFFIX
-    return f"{ingress.hostPrefix or ''}{ingress.host or ''}.{suffix}"
-
-
 def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, report: Report) -> list[dict]:
     """The Ingress or VirtualService of a service, if its ingress spec asks for one."""
-    ingress = component.ingress
-    if ingress is None or not ingress.enabled:
+    ingress, host = component.ingress, component.ingress_host
+    if ingress is None or host is None:  # no ingress, or not enabled
         return []
     path = f"{component.path}.ingress"
-    # V15-V19 are reported by validation.check_ingress before anything is built.
-    if not ingress.host or ingress.hostSuffix == "":
-        return []
     use_vs = bool(ingress.useVirtualService)
     if not use_vs and not ingress.ingressControllerClassName:
-        return []  # D19: nothing to generate (validation warned)
+        return []  # D19: nothing to generate (the ingress rule warned)
 
     labels = {**component.labels, **(ingress.labels or {})}
     annotations = {**component.annotations, **(ingress.annotations or {})}
     metadata = object_metadata(component.name, namespace, labels, annotations)
-    host = ingress_host(ingress)
     if use_vs:
         return [_virtual_service(component, ingress, metadata, host, cfg, path, report)]
     spec: dict = {"ingressClassName": ingress.ingressControllerClassName}

@@ -18,7 +18,7 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph.component import Component, effective_image
+from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import quantity
@@ -297,8 +297,11 @@ def _canonicalize_pod_spec(spec: dict, main_index: int | None) -> tuple[dict, di
 # --- resources (§11; controller_common/resource.go GetResourcesConfig) --------------------
 
 
-def container_resources(resources: dict[str, dict[str, Any]], path: str, report: Report) -> dict[str, dict[str, str]]:
-    """Map Dynamo resources to container ``requests`` / ``limits`` (GPU limit only)."""
+def container_resources(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Map Dynamo resources to container ``requests`` / ``limits`` (GPU limit only), quantities canonical.
+
+    The quantities have passed the resource rules (``graph.rules.resources``).
+    """
     out: dict[str, dict[str, str]] = {}
     for kind in ("requests", "limits"):
         item = resources.get(kind)
@@ -309,36 +312,26 @@ def container_resources(resources: dict[str, dict[str, Any]], path: str, report:
             if name == "gpu" and kind == "requests":
                 continue  # requests.gpu is never emitted (the GPU request defaults from the limit)
             if name in item:
-                value = _quantity(item[name], f"{path}.resources.{kind}.{name}", kind, name, report)
-                if value is not None:
-                    values[target] = value
+                values[target] = quantity.canonical(item[name])
         for name, raw in (item.get("custom") or {}).items():
-            value = _quantity(raw, f"{path}.resources.{kind}.custom.{name}", kind, name, report)
-            if value is not None:
-                values[name] = value
+            values[name] = quantity.canonical(raw)
         if values:
             out[kind] = values
     return out
 
 
-def _quantity(raw: Any, path: str, kind: str, name: str, report: Report) -> str | None:
-    try:
-        return quantity.canonical(raw)
-    except quantity.QuantityError as exc:
-        report.error(path, f"parse {kind} {name} quantity: {exc}")
-        return None
+def _canonical_resource_lists(resources: Any) -> Any:
+    """Canonical quantities inside a user container's ``resources`` (typed in the operator).
 
-
-def _canonical_resource_lists(resources: Any, path: str, report: Report) -> Any:
-    """Canonical quantities inside a user's ``mainContainer.resources`` (typed in the operator)."""
+    The quantities have passed the resource rules (``graph.rules.resources``).
+    """
     if not isinstance(resources, dict):
         return resources
     out = dict(resources)
     for kind in ("limits", "requests"):
         if isinstance(out.get(kind), dict):
             out[kind] = {
-                name: _quantity(raw, f"{path}.{kind}.{name}", kind, name, report) or raw
-                for name, raw in out[kind].items()
+                name: quantity.canonical(raw) for name, raw in out[kind].items()
             }
             if not out[kind]:
                 del out[kind]
@@ -457,15 +450,16 @@ def base_container(component_defaults: defaults.ComponentDefaults) -> dict:
 def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
                        role: str = ROLE_MAIN, node_count: int = 1,
                        deployer: backends.Deployer = backends.LWS, service_name: str | None = None,
-                       debug_sidecar: bool = True) -> PodTemplate | None:
-    """Run §6 steps 1–18 for one pod role; report problems, None on error.
+                       debug_sidecar: bool = True) -> PodTemplate:
+    """Run §6 steps 1–18 for one pod role of a validated component.
+
+    The component has passed every rule (``graph.rules``); ``report`` gets info results only.
 
     ``role``/``node_count`` select the backend's multinode rewrites (steps 11 and 15),
     with ``deployer`` (LWS or Grove strings) and ``service_name`` (the name handed to
     backends; Grove: the services key verbatim). ``debug_sidecar`` is False under
     Grove, which has no DCD controller to add it (multinode-and-backends §6.2).
     """
-    errors_before = report.error_count()
     path = component.path
     mc_path = f"{path}.extraPodSpec.mainContainer"
     component_defaults = ctx.table.for_component(component.component_type)
@@ -474,32 +468,19 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     # Steps 2–3: base container, mainContainer merged over it (env and probes apart).
     container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"})
     if "resources" in container:
-        container["resources"] = _canonical_resource_lists(container["resources"], f"{mc_path}.resources", report)
-    image = effective_image(user_main, ctx.cfg.defaultImage)
-    if not image:
-        report.error(
-            f"{mc_path}.image",
-            "expected a container image in `extraPodSpec.mainContainer.image`, found none "
-            "(or set `defaultImage` in the functionConfig)",
-        )
-    else:
+        container["resources"] = _canonical_resource_lists(container["resources"])
+    image = component.image  # D15, derived once (the image rule ensures there is one)
+    if image:
         container["image"] = image
 
     probe_from_user = {kind: False for kind in PROBE_KINDS}
     user_probes = [(kind, user_main.get(kind), f"{mc_path}.{kind}") for kind in PROBE_KINDS]
     # Step 5 (and D22): service-level probes win over mainContainer ones.
     user_probes += [(kind, getattr(component.spec, kind), f"{path}.{kind}") for kind in PROBE_KINDS]
-    for kind, probe, probe_path in user_probes:
-        if probe is None:
-            continue
-        if not isinstance(probe, dict):
-            report.error(probe_path, f"expected `{kind}` to be a mapping, got {probe!r}")
-            continue
-        try:
+    for kind, probe, _ in user_probes:
+        if isinstance(probe, dict):  # the probe rule ensures apply_probe has a probe to complete
             container[kind] = apply_probe(container.get(kind), probe)
             probe_from_user[kind] = True
-        except ProbeError as exc:
-            report.error(probe_path, str(exc))
 
     # Steps 4 and 9 (D18): platform < defaults < DGD envs < mainContainer.env < service envs.
     env = merge_env(
@@ -512,7 +493,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     )
 
     # Step 6: Dynamo resources key by key over the container's.
-    mapped = container_resources(component.resources, path, report)
+    mapped = container_resources(component.resources)
     if mapped:
         current = container.get("resources") if isinstance(container.get("resources"), dict) else {}
         merged = dict(current)
@@ -532,7 +513,8 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         ]
 
     # Step 10: PVC and shared-memory volumes and mounts.
-    volumes = storage.pod_volumes(component.spec, component.backend, path, report)
+    assert component.backend is not None, "a component that passed the backend rule has a backend"
+    volumes = storage.pod_volumes(component.spec, component.backend)
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
@@ -565,26 +547,20 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     pod_spec = merge_pod_spec(pod_spec, user_pod)
 
     # Step 14: our items after the user's (their quantities canonical, as typed objects serialise).
+    # (The quantities have passed the resource and storage rules.)
     user_containers = _list(user_pod.get("containers"))
-    for i, sidecar in enumerate(user_containers):
+    for sidecar in user_containers:
         if isinstance(sidecar, dict) and "resources" in sidecar:
-            sidecar["resources"] = _canonical_resource_lists(
-                sidecar["resources"], f"{path}.extraPodSpec.containers[{i}].resources", report
-            )
+            sidecar["resources"] = _canonical_resource_lists(sidecar["resources"])
     if "initContainers" in pod_spec and isinstance(pod_spec["initContainers"], list):
-        for i, init in enumerate(pod_spec["initContainers"]):
+        for init in pod_spec["initContainers"]:
             if isinstance(init, dict) and "resources" in init:
-                init["resources"] = _canonical_resource_lists(
-                    init["resources"], f"{path}.extraPodSpec.initContainers[{i}].resources", report
-                )
+                init["resources"] = _canonical_resource_lists(init["resources"])
     user_volumes = _list(user_pod.get("volumes"))
-    for i, volume in enumerate(user_volumes):
+    for volume in user_volumes:
         empty_dir = volume.get("emptyDir") if isinstance(volume, dict) else None
         if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:
-            try:
-                empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
-            except quantity.QuantityError as exc:
-                report.error(f"{path}.extraPodSpec.volumes[{i}].emptyDir.sizeLimit", f"invalid `sizeLimit`: {exc}")
+            empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
     pod_spec["containers"] = user_containers + [container]
     pod_spec["volumes"] = user_volumes + volumes.volumes
     pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
@@ -609,8 +585,6 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage)]
         pod_spec["shareProcessNamespace"] = True
 
-    if report.error_count() > errors_before:
-        return None
     return PodTemplate(
         labels=pod_labels(component, ctx),
         annotations=pod_annotations(component),
