@@ -80,7 +80,7 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
 
 def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext,
                    report: Report) -> list[dict]:
-    """The PodCliqueSet of a DGD in Grove mode (``groveTerminationDelay`` checked by the graph rules)."""
+    """The PodCliqueSet of a DGD in Grove mode (``groveTerminationDelay`` checked when the functionConfig loads)."""
     delay = parse_duration(ctx.cfg.groveTerminationDelay or defaults.GROVE_TERMINATION_DELAY)
 
     cliques: list[dict] = []

@@ -20,7 +20,6 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     graph.check_pvcs,
     envs.check_graph_envs,
     graph.check_name_collisions,
-    graph.check_grove_termination_delay,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Rules about the graph as a whole: its name, services, Dynamo namespace, PVCs, Grove settings."""
+"""Rules about the graph as a whole: its name, services, Dynamo namespace, PVCs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from krm_dynamo import defaults
 from krm_dynamo.graph.derive import DerivedGraph, component_name
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import naming, quantity
-from krm_dynamo.kube.durations import parse_duration
 
 
 def check_graph_name(g: DerivedGraph, report: Report) -> None:
@@ -105,13 +104,3 @@ def check_name_collisions(g: DerivedGraph, report: Report) -> None:
             )
         else:
             first[lowered] = key
-
-
-def check_grove_termination_delay(g: DerivedGraph, report: Report) -> None:
-    """In Grove mode, functionConfig ``groveTerminationDelay`` is a Go duration."""
-    if not g.grove_mode or not g.services:
-        return
-    try:
-        parse_duration(g.cfg.groveTerminationDelay or defaults.GROVE_TERMINATION_DELAY)
-    except ValueError as exc:
-        report.error(None, f"functionConfig `groveTerminationDelay`: {exc} (write e.g. 15m or 4h)")
