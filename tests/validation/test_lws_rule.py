@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The LeaderWorkerSet command/args rule agrees with the templates the builder writes.
+
+``graph.rules.multinode`` restates, on derived values, whether each LWS pod's main
+container has a ``command`` and ``args`` after the backend's multinode rewrite. This
+test builds the real leader and worker templates for many launches and checks that the
+rule reports exactly the roles whose template has none.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from krm_dynamo.api import models
+from krm_dynamo.config import FunctionConfig
+from krm_dynamo.graph.derive import derive
+from krm_dynamo.graph.discovery import SecretIndex
+from krm_dynamo.graph.report import Report
+from krm_dynamo.graph.rules.context import ServiceCheck
+from krm_dynamo.graph.rules.multinode import check_lws_requirements
+from krm_dynamo.render import backends
+from krm_dynamo.render.multinode import role_templates
+from krm_dynamo.render.podtemplate import PodContext
+
+IMG = "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.0"
+COMMANDS: list[list[str] | None] = [None, [], ["python3"], ["/usr/bin/python3.11"], ["/bin/sh", "-c"], ["serve"]]
+ARGS: list[list[str] | None] = [
+    None, [], ["-m", "dynamo.sglang", "--model", "x"], ["python3 -m dynamo.sglang --model x"],
+    ["python3 -m dynamo.vllm --model x"], ["python3 -m dynamo.trtllm --model x"], ["run"],
+]
+SERVICES = [("worker", "vllm"), ("worker", "sglang"), ("worker", "trtllm"), ("worker", None), ("frontend", None)]
+
+
+def _cases() -> list[tuple[str, str | None, list[str] | None, list[str] | None]]:
+    return [(ctype, fw, cmd, args) for (ctype, fw), cmd, args in itertools.product(SERVICES, COMMANDS, ARGS)]
+
+
+@pytest.mark.parametrize(("component_type", "framework", "command", "args"), _cases())
+def test_rule_matches_built_templates(component_type: str, framework: str | None, command: list[str] | None,
+                                      args: list[str] | None) -> None:
+    main: dict[str, Any] = {"image": IMG}
+    if command is not None:
+        main["command"] = command
+    if args is not None:
+        main["args"] = args
+    spec: dict[str, Any] = {"services": {"W": {
+        "componentType": component_type, "multinode": {"nodeCount": 2}, "resources": {"limits": {"gpu": "1"}},
+        "extraPodSpec": {"mainContainer": main}}}}
+    if framework:
+        spec["backendFramework"] = framework
+    cfg = FunctionConfig()
+    derived = derive("g", models.GraphSpec.model_validate(spec), cfg)
+    component = derived.services["W"]
+    if component.backend is None:
+        pytest.skip("the backend does not resolve (its own rule)")
+    report = Report({})
+    check_lws_requirements(ServiceCheck(graph=derived, component=component), report)
+    reported = {r.field_path.rsplit(".", 1)[-1]: r.message for r in report.results}
+
+    ctx = PodContext(dgd_name="g", dgd_namespace="ns", dgd_annotations={}, cfg=cfg, secrets=SecretIndex(),
+                     service_account="")
+    templates = role_templates(component, ctx, Report({}), deployer=backends.LWS, service_name=component.name)
+    for field_name in ("command", "args"):
+        missing = [role for role, pod in templates.items() if not pod.main_container.get(field_name)]
+        if missing:
+            assert field_name in reported, (field_name, missing)
+            assert f"the {' and '.join(missing)} pod of" in reported[field_name]
+        else:
+            assert field_name not in reported, reported
