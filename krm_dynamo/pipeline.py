@@ -70,40 +70,54 @@ def _metadata(dgd: dict[str, Any], report: Report) -> tuple[str, str | None, dic
     if not isinstance(metadata, dict):
         report.error("metadata", f"expected `metadata` to be a mapping, got {models.show_value(metadata)}")
         return None
-    ok = True
     name, namespace = metadata.get("name"), metadata.get("namespace")
+    ok = _check_name(name, report)
+    ok = _check_namespace(namespace, report) and ok
+    ok = _check_string_map(metadata, "annotations", report) and ok
+    ok = _check_string_map(metadata, "labels", report) and ok
+    if not ok or not isinstance(name, str):
+        return None
+    annotations: dict[str, str] = dict(metadata.get("annotations") or {})
+    return name, namespace if isinstance(namespace, str) and namespace else None, annotations
+
+
+def _check_name(name: Any, report: Report) -> bool:
     if name is not None and not isinstance(name, str):
         report.error("metadata.name", f"expected `metadata.name` to be a string, got {models.show_value(name)}")
-        ok = False
-    elif not name:
+        return False
+    if not name:
         report.error("metadata.name", "expected `metadata.name`, the name of the graph, found none")
-        ok = False
+        return False
+    return True
+
+
+def _check_namespace(namespace: Any, report: Report) -> bool:
     if namespace is not None and not isinstance(namespace, str):
         report.error("metadata.namespace",
                      f"expected `metadata.namespace` to be a string, got {models.show_value(namespace)}")
-        ok = False
-    elif namespace and not naming.is_dns1123_label(namespace):
+        return False
+    if namespace and not naming.is_dns1123_label(namespace):
         report.error("metadata.namespace", naming.dns_label_message("the namespace", namespace))
-        ok = False
-    for field_name in ("annotations", "labels"):
-        value = metadata.get(field_name)
-        if value is None:
-            continue
-        if not isinstance(value, dict):
+        return False
+    return True
+
+
+def _check_string_map(metadata: dict[str, Any], field_name: str, report: Report) -> bool:
+    """``metadata.<field_name>`` is unset or maps strings to strings."""
+    value = metadata.get(field_name)
+    if value is None:
+        return True
+    if not isinstance(value, dict):
+        report.error(f"metadata.{field_name}",
+                     f"expected `metadata.{field_name}` to be a mapping, got {models.show_value(value)}")
+        return False
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
             report.error(f"metadata.{field_name}",
-                         f"expected `metadata.{field_name}` to be a mapping, got {models.show_value(value)}")
-            ok = False
-            continue
-        for key, item in value.items():
-            if not isinstance(key, str) or not isinstance(item, str):
-                report.error(f"metadata.{field_name}",
-                             f"expected `metadata.{field_name}` to map strings to strings, got "
-                             f"{models.show_value(key)}: {models.show_value(item)}")
-                ok = False
-                break
-    if not ok:
-        return None
-    return name, namespace or None, dict(metadata.get("annotations") or {})
+                         f"expected `metadata.{field_name}` to map strings to strings, got "
+                         f"{models.show_value(key)}: {models.show_value(item)}")
+            return False
+    return True
 
 
 def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: list[Any], report: Report) -> list[dict[str, Any]]:

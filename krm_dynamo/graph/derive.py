@@ -20,7 +20,12 @@ from krm_dynamo import defaults
 from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.backend import BackendError, resolve
-from krm_dynamo.graph.component import GRAPH_ENVS, SERVICE_ENVS, Component, DeploymentConfig
+from krm_dynamo.graph.component import (
+    GRAPH_ENVS,
+    SERVICE_ENVS,
+    Component,
+    DeploymentConfig,
+)
 
 DEPLOYMENT_CONFIG_ENV = "DYN_DEPLOYMENT_CONFIG"
 MAX_INT32 = defaults.MAX_INT32  # the CRD types `replicas` as int32; `workers` stands in for it

@@ -31,7 +31,6 @@ from krm_dynamo.graph.rules import GRAPH_RULES, SERVICE_RULES
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kio.results import Result
 
-
 # --- phases ------------------------------------------------------------------------------
 
 
@@ -48,7 +47,7 @@ def load(spec: Any, report: Report) -> tuple[models.GraphSpec | None, bool, set[
     return salvaged, False, dropped
 
 
-def salvage(spec: dict, attempts: int = 25) -> tuple[models.GraphSpec | None, set[str]]:
+def salvage(spec: dict[str, Any], attempts: int = 25) -> tuple[models.GraphSpec | None, set[str]]:
     """Parse a copy of ``spec`` without the values the strict parse rejected.
 
     Returns the model (None if nothing sensible is left) and the field paths dropped.
@@ -72,7 +71,7 @@ def salvage(spec: dict, attempts: int = 25) -> tuple[models.GraphSpec | None, se
     return None, dropped
 
 
-def _data_loc(loc: tuple) -> tuple:
+def _data_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """The part of a pydantic location that names data (``[key]`` marks a bad map key)."""
     parts = list(loc)
     if "[key]" in parts:
@@ -80,15 +79,15 @@ def _data_loc(loc: tuple) -> tuple:
     return tuple(parts)
 
 
-def _drop(doc: Any, loc: tuple) -> bool:
+def _drop(doc: Any, loc: tuple[Any, ...]) -> bool:
+    """Remove the value at ``loc`` from ``doc`` (a list item becomes ``{}``, a service null)."""
     parent = doc
     for part in loc[:-1]:
-        if isinstance(parent, dict) and part in parent:
-            parent = parent[part]
-        elif isinstance(parent, list) and isinstance(part, int) and part < len(parent):
-            parent = parent[part]
-        else:
+        in_dict = isinstance(parent, dict) and part in parent
+        in_list = isinstance(parent, list) and isinstance(part, int) and part < len(parent)
+        if not (in_dict or in_list):
             return False
+        parent = parent[part]
     last = loc[-1]
     if isinstance(parent, list) and isinstance(last, int) and last < len(parent):
         if parent[last] == {}:

@@ -10,7 +10,16 @@ error, and report no input errors themselves.
 
 from __future__ import annotations
 
-from krm_dynamo.graph.rules import container, envs, graph, multinode, networking, resources, service, storage
+from krm_dynamo.graph.rules import (
+    container,
+    envs,
+    graph,
+    multinode,
+    networking,
+    resources,
+    service,
+    storage,
+)
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
 GRAPH_RULES: tuple[GraphRule, ...] = (

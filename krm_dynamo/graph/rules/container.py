@@ -7,7 +7,12 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules.context import PROBE_HANDLERS, PROBE_KINDS, ServiceCheck, show
+from krm_dynamo.graph.rules.context import (
+    PROBE_HANDLERS,
+    PROBE_KINDS,
+    ServiceCheck,
+    show,
+)
 from krm_dynamo.graph.rules.envs import check_env_names
 
 # Shapes of the main container fields the builder reads (a Kubernetes Container).

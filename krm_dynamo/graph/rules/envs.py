@@ -6,7 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo.graph.component import DeploymentConfig
-from krm_dynamo.graph.derive import DEPLOYMENT_CONFIG_ENV, DerivedGraph, deployment_config_workers_problem
+from krm_dynamo.graph.derive import (
+    DEPLOYMENT_CONFIG_ENV,
+    DerivedGraph,
+    deployment_config_workers_problem,
+)
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck, show
 

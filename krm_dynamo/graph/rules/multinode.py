@@ -90,12 +90,9 @@ def _launch(s: ServiceCheck) -> dict[str, dict[str, bool]] | None:
     command: list[Any] = list(user_command or []) or list(table.command)
     args: list[Any] = list(user_args or []) or list(table.args)
     backend = s.backend.name if s.backend is not None else defaults.NOOP_BACKEND
+    python_launch = bool(command) and is_python_command(str(command[0]))
     out: dict[str, dict[str, bool]] = {}
     for role in ROLES:
-        has_args = bool(args)
-        if backend == "trtllm" or backend == "vllm" and role == defaults.ROLE_WORKER:
-            has_args = True
-        elif backend == "sglang" and command and is_python_command(str(command[0])):
-            has_args = True
-        out[role] = {"command": bool(command) or backend == "trtllm", "args": has_args}
+        rewritten = {"trtllm": True, "vllm": role == defaults.ROLE_WORKER, "sglang": python_launch}.get(backend, False)
+        out[role] = {"command": bool(command) or backend == "trtllm", "args": bool(args) or rewritten}
     return out

@@ -78,12 +78,12 @@ def check_labels(s: ServiceCheck, report: Report) -> None:
                           ("ingress.labels", ingress.labels if ingress else None)):
         for key, value in (labels or {}).items():
             naming.check_label(key, value, f"{s.path}.{where}", report)
-        value = (labels or {}).get(defaults.LABEL_SELECTOR)
-        if where != "ingress.labels" and value is not None and value != s.name:
+        selector = (labels or {}).get(defaults.LABEL_SELECTOR)
+        if where != "ingress.labels" and selector is not None and selector != s.name:
             report.error(
                 f"{s.path}.{where}",
                 f'expected label `{defaults.LABEL_SELECTOR}` to be unset or "{s.name}" (it selects the '
-                f'pods of the Deployment), got "{value}"',
+                f'pods of the Deployment), got "{selector}"',
             )
     for where, keys in (("annotations", s.svc.annotations),
                         ("extraPodMetadata.annotations", extra.annotations if extra else None),
