@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Cluster lookups done on the ResourceList instead (D14).
 
-* Image pull secrets (operator-behaviour §10.1; operator ``internal/secrets/docker.go``,
+* Image pull secrets (operator ``internal/secrets/docker.go``,
   ``internal/common/url.go``): an index registry host -> secret names built from the
   ``kubernetes.io/dockerconfigjson`` Secrets of the DGD's namespace in the input, plus
   functionConfig ``registrySecrets``; the image's host is looked up by exact string.
-* The pod service account (§10.2): a ServiceAccount of the DGD's namespace labelled
+* The pod service account: a ServiceAccount of the DGD's namespace labelled
   ``nvidia.com/dynamo-component-pod: "true"`` (first by name), else functionConfig
   ``componentServiceAccountName``.
 """
@@ -82,7 +82,7 @@ def build_secret_index(items: list[Any], namespace: str | None, registry_secrets
     """Index the docker-config Secrets of ``namespace`` in ``items`` plus ``registrySecrets``.
 
     Returns the index and ``(secret, problem, field)`` triples for Secrets that could not
-    be read (V31: warnings; the Secret is skipped), ``field`` the Secret's offending field.
+    be read (warnings on the Secret, which is skipped), ``field`` the Secret's offending field.
     """
     index = SecretIndex()
     problems: list[tuple[dict[str, Any], str, str]] = []
@@ -125,7 +125,7 @@ def component_service_account(items: list[Any], namespace: str | None, configure
 
 
 def pvc_names(items: list[Any], namespace: str | None) -> set[str]:
-    """Names of the PersistentVolumeClaims of ``namespace`` in the input (V8)."""
+    """Names of the PersistentVolumeClaims of ``namespace`` in the input (claims a volume mount may name)."""
     return {
         str(item["metadata"]["name"])
         for item in items

@@ -43,7 +43,7 @@ def load(spec: Any, report: Report) -> tuple[models.GraphSpec | None, bool, set[
         return None, False, set()
     salvaged, dropped = salvage(spec)
     if salvaged is not None:
-        models.report_unknown_fields(salvaged, "spec", report)  # V28 still applies to what parsed
+        models.report_unknown_fields(salvaged, "spec", report)  # unknown fields are still reported on what parsed
     return salvaged, False, dropped
 
 
@@ -98,7 +98,7 @@ def _drop(doc: Any, loc: tuple[Any, ...]) -> bool:
         if len(loc) == 2 and loc[0] == "services":
             if parent[last] is None:
                 return False
-            parent[last] = None  # V1 then names this service, and the others are still checked
+            parent[last] = None  # the services rule then names it, and the others are still checked
         else:
             del parent[last]
         return True

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The backend hooks (multinode-and-backends §7–§12).
+"""The backend hooks: what each backend framework adds to a pod.
 
 Resolution (operator ``graph.go`` ``determineBackendFramework``) lives in
 :mod:`krm_dynamo.graph.backend`, run once per service by the derive step; its names are
 imported here for the callers that know them from this module.
 
-Hooks, run by :mod:`podtemplate` at steps 11 and 15 of operator-behaviour §6: the
+Hooks, run by :mod:`podtemplate` at its container and pod-spec backend steps: the
 compilation-cache env (vLLM ``VLLM_CACHE_ROOT``, D8; only where the user has not set
 it, R6), then :func:`update_container` / :func:`update_pod_spec` for multinode pods
 (``backend_vllm.go``: Ray head / worker; ``backend_sglang.go``: ``--dist-init-addr``

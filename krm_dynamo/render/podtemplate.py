@@ -451,7 +451,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
                        role: str = ROLE_MAIN, node_count: int = 1,
                        deployer: backends.Deployer = backends.LWS, service_name: str | None = None,
                        debug_sidecar: bool = True) -> PodTemplate:
-    """Run §6 steps 1–18 for one pod role of a validated component.
+    """Build the pod template of one pod role of a validated component, in the operator's step order.
 
     The component has passed every rule (``graph.rules``); ``report`` gets info results only.
 
