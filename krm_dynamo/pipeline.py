@@ -201,8 +201,7 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
     if frontend:
         objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations))
     objects += networking.exposure(component, namespace, cfg, report)
-    hpa = autoscaling.horizontal_pod_autoscaler(component, namespace, pod.labels, meta_annotations,
-                                                pod.main_container, report)
+    hpa = autoscaling.horizontal_pod_autoscaler(component, namespace, pod.labels, meta_annotations)
     if hpa is not None:
         objects.append(hpa)
     return objects

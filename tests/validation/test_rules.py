@@ -99,3 +99,19 @@ def test_is_qualified_name(key, valid):
 ])
 def test_is_dns1123_subdomain(host, valid):
     assert naming.is_dns1123_subdomain(host) is valid
+
+
+_SCALING = {"enabled": True, "minReplicas": 1, "maxReplicas": 3}
+
+
+@pytest.mark.parametrize(("service", "expected"), [
+    ({"autoscaling": _SCALING}, [("warning", "autoscaling.metrics")]),
+    ({"autoscaling": _SCALING, "resources": {"requests": {"cpu": "1"}}}, []),
+    ({"autoscaling": _SCALING, "extraPodSpec": {"mainContainer": {"resources": {"requests": {"cpu": "1"}}}}}, []),
+    ({"autoscaling": {**_SCALING, "metrics": [{"type": "Pods"}]}}, []),
+    ({"autoscaling": {**_SCALING, "minReplicas": 4}}, []),  # no HPA from these bounds (check_autoscaling)
+    ({"autoscaling": _SCALING, "multinode": {"nodeCount": 2}}, []),  # no HPA on a multinode service
+])
+def test_check_autoscaling_metric(service, expected):
+    """The default CPU metric needs a CPU request; reported with the other rules, not by the HPA builder."""
+    assert [r[:2] for r in _run(service_rules.check_autoscaling_metric, service)] == expected

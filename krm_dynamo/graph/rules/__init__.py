@@ -45,6 +45,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     resources.check_deployment_config_resources,
     resources.check_container_resources,
     service.check_autoscaling,
+    service.check_autoscaling_metric,
     networking.check_ingress,
     networking.check_labels,
     container.check_probes,

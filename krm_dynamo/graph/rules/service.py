@@ -66,6 +66,32 @@ def check_autoscaling(s: ServiceCheck, report: Report) -> None:
         report.warning(f"{path}.maxReplicas", f"`maxReplicas` equals `minReplicas` ({low}): the autoscaler can never scale")
 
 
+def check_autoscaling_metric(s: ServiceCheck, report: Report) -> None:
+    """The default CPU metric needs a CPU request on the main container to compute utilisation.
+
+    Only where an HPA is generated (single node, component mode, bounds that pass
+    :func:`check_autoscaling`) and no ``metrics`` are given. The main container's requests
+    are its own ``resources.requests`` with the service's ``resources.requests`` laid over them.
+    """
+    scaling = s.svc.autoscaling
+    if scaling is None or not scaling.enabled or scaling.metrics or s.component.multinode or s.graph.grove_mode:
+        return
+    low, high = scaling.minReplicas, scaling.maxReplicas
+    if low is None or high is None or not 1 <= low <= high:
+        return  # no HPA from these bounds: check_autoscaling says why
+    user = s.main.get("resources")
+    user_requests = user.get("requests") if isinstance(user, dict) else None
+    has_cpu = "cpu" in (s.component.resources.get("requests") or {})
+    if isinstance(user_requests, dict) and "cpu" in user_requests:
+        has_cpu = True
+    if not has_cpu:
+        report.warning(
+            f"{s.path}.autoscaling.metrics",
+            "the autoscaler uses the default CPU utilisation metric, but the main container has no CPU "
+            "request (`resources.requests.cpu`), so utilisation cannot be computed",
+        )
+
+
 def check_annotations(s: ServiceCheck, report: Report) -> None:
     """R9: stealing-traffic debug mode is not supported."""
     if (s.svc.annotations or {}).get(defaults.ANNOTATION_STEALING_TRAFFIC_DEBUG) == "true":
