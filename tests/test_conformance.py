@@ -21,7 +21,7 @@ import yaml
 from krm_dynamo import defaults
 from krm_dynamo.api import models
 from krm_dynamo.core import expand
-from krm_dynamo.graph.report import Report
+from krm_dynamo.graph import backend as backend_resolution
 from krm_dynamo.render import backends, storage
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,8 +80,8 @@ def _pod_role(inp: dict) -> backends.PodRole:
     )
 
 
-def _backend(name: str) -> backends.Backend:
-    return backends.resolve("worker", {}, name)
+def _backend(name: str) -> backend_resolution.Backend:
+    return backend_resolution.resolve("worker", {}, name)
 
 
 def _r3(text: str, node_count: int) -> str:
@@ -171,7 +171,7 @@ def run_sglang_flags(case: dict) -> None:
 
 def run_is_python(case: dict) -> None:
     for row in case["expected"]["cases"]:
-        assert backends.is_python_command(row["cmd"]) is row["isPython"], row
+        assert backend_resolution.is_python_command(row["cmd"]) is row["isPython"], row
 
 
 def run_hostnames(case: dict) -> None:

@@ -127,6 +127,7 @@ TRTLLM_WORKER_READINESS_PROBE = MappingProxyType(
     }
 )
 PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")  # a Kubernetes probe names one of these
 
 
 # --- sources ------------------------------------------------------------------------------

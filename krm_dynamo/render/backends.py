@@ -2,8 +2,7 @@
 """The backend hooks: what each backend framework adds to a pod.
 
 Resolution (operator ``graph.go`` ``determineBackendFramework``) lives in
-:mod:`krm_dynamo.graph.backend`, run once per service by the derive step; its names are
-imported here for the callers that know them from this module.
+:mod:`krm_dynamo.graph.backend`, run once per service by the derive step.
 
 Hooks, run by :mod:`podtemplate` at its container and pod-spec backend steps: the
 compilation-cache env (vLLM ``VLLM_CACHE_ROOT``, D8; only where the user has not set
@@ -19,17 +18,13 @@ survive the multinode probe removal (D9). Constants and script fragments are dat
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from krm_dynamo import defaults
 from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
-from krm_dynamo.graph.backend import SUPPORTED as SUPPORTED  # resolution lives in the derive step
-from krm_dynamo.graph.backend import Backend as Backend
-from krm_dynamo.graph.backend import BackendError as BackendError
-from krm_dynamo.graph.backend import detect as detect
-from krm_dynamo.graph.backend import is_python_command as is_python_command
-from krm_dynamo.graph.backend import resolve as resolve
+from krm_dynamo.graph.backend import Backend, is_python_command
+
 
 def compilation_cache_env(backend: Backend, cache_mount_path: str | None) -> list[dict]:
     """Env the backend adds for the effective compilation-cache mount path (D8)."""

@@ -7,14 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from krm_dynamo import defaults
 from krm_dynamo.api import models
 from krm_dynamo.graph.backend import Backend
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 
-PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
-PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+PROBE_KINDS = defaults.PROBE_KINDS
+PROBE_HANDLERS = defaults.PROBE_HANDLERS
 
 
 @dataclass
