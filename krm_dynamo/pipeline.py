@@ -195,7 +195,7 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
             objects.append(networking.frontend_service(component, namespace, pod_labels(component, ctx),
                                                        pod_annotations(component)))
         return objects + networking.exposure(component, namespace, cfg, report)
-    pod = build_pod_template(component, ctx, report)
+    pod = build_pod_template(component, ctx)
     objects = [workloads.deployment(component, namespace, pod)]
     meta_annotations = pod.annotations  # service annotations, then extraPodMetadata.annotations
     if frontend:

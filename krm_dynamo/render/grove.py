@@ -90,7 +90,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
         base = component.key.lower()
         if component.node_count > 1:
             # §3: Grove hands the services key verbatim to backends (its host names keep the case).
-            templates = role_templates(component, ctx, report, deployer=backends.GROVE,
+            templates = role_templates(component, ctx, deployer=backends.GROVE,
                                        service_name=component.key, debug_sidecar=False)
             launch_warnings(component, templates, report)
             leader, worker = f"{base}-{defaults.GROVE_LEADER_SUFFIX}", f"{base}-{defaults.GROVE_WORKER_SUFFIX}"
@@ -106,7 +106,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
             group["minAvailable"] = 1
             groups.append(group)
         else:
-            pod = build_pod_template(component, ctx, report, role=defaults.ROLE_MAIN, node_count=1,
+            pod = build_pod_template(component, ctx, role=defaults.ROLE_MAIN, node_count=1,
                                      deployer=backends.GROVE, service_name=component.key, debug_sidecar=False)
             replicas = 1 if component.replicas is None else component.replicas  # R8
             cliques.append(_clique(component, ctx, pod, base, replicas, None))

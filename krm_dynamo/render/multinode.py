@@ -30,11 +30,11 @@ from krm_dynamo.render.workloads import object_metadata
 ROLES = (defaults.ROLE_LEADER, defaults.ROLE_WORKER)
 
 
-def role_templates(component: Component, ctx: PodContext, report: Report, *, deployer: backends.Deployer,
+def role_templates(component: Component, ctx: PodContext, *, deployer: backends.Deployer,
                    service_name: str, debug_sidecar: bool = True) -> dict[str, PodTemplate]:
     """The leader and worker pod templates of a multinode service."""
     return {
-        role: build_pod_template(component, ctx, report, role=role, node_count=component.node_count,
+        role: build_pod_template(component, ctx, role=role, node_count=component.node_count,
                                  deployer=deployer, service_name=service_name, debug_sidecar=debug_sidecar)
         for role in ROLES
     }
@@ -80,16 +80,9 @@ def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
     }
 
 
-def _scheduler(component: Component, pod_spec: dict, gang: bool, report: Report) -> dict:
+def _scheduler(pod_spec: dict, gang: bool) -> dict:
     """``schedulerName: volcano`` unless the user set one (D21) or gang scheduling is off (D27)."""
-    user = pod_spec.get("schedulerName")
-    if not gang or user:
-        if gang and user != defaults.VOLCANO_SCHEDULER:
-            report.info(
-                f"{component.path}.extraPodSpec.schedulerName",
-                f'keeping the scheduler "{user}"; the operator would force "{defaults.VOLCANO_SCHEDULER}" on '
-                "LeaderWorkerSet pods (D21)",
-            )
+    if not gang or pod_spec.get("schedulerName"):  # the rules note a kept user scheduler
         return pod_spec
     return {**pod_spec, "schedulerName": defaults.VOLCANO_SCHEDULER}
 
@@ -113,11 +106,11 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx:
                 report: Report) -> list[dict]:
     """PodGroup (unless ``gangScheduling: none``) and LeaderWorkerSet per replica ``<name>-<i>``."""
     # The LeaderWorkerSet requirements are rules (graph.rules.multinode), checked before building.
-    templates = role_templates(component, ctx, report, deployer=backends.LWS, service_name=component.name)
+    templates = role_templates(component, ctx, deployer=backends.LWS, service_name=component.name)
     launch_warnings(component, templates, report)
 
     gang = ctx.cfg.gangScheduling == "volcano"
-    specs = {role: _scheduler(component, templates[role].spec, gang, report) for role in ROLES}
+    specs = {role: _scheduler(templates[role].spec, gang) for role in ROLES}
     replicas = 1 if component.replicas is None else component.replicas
     objects: list[dict] = []
     for i in range(replicas):

@@ -97,12 +97,7 @@ def _virtual_service(component, ingress, metadata, host, cfg, path, report) -> d
     spec: dict = {"hosts": [host]}
     if gateway:
         spec["gateways"] = [gateway]  # none: applies inside the mesh only (validation warned)
-    if ingress.tls is not None and ingress.tls.secretName:
-        report.info(
-            f"{path}.tls.secretName",
-            f'Istio terminates TLS at the Gateway: put the secret "{ingress.tls.secretName}" on the gateway; '
-            "the VirtualService carries no TLS settings",
-        )
+    # TLS stays on the Istio Gateway (the ingress rule notes where the secret goes).
     spec["http"] = [
         {
             "match": [{"uri": {"prefix": defaults.INGRESS_PATH}}],

@@ -20,7 +20,6 @@ from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.discovery import SecretIndex
-from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import quantity
 from krm_dynamo.render import backends, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main
@@ -142,13 +141,13 @@ def base_container(component_defaults: defaults.ComponentDefaults) -> dict:
     return container
 
 
-def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
+def build_pod_template(component: Component, ctx: PodContext, *,
                        role: str = defaults.ROLE_MAIN, node_count: int = 1,
                        deployer: backends.Deployer = backends.LWS, service_name: str | None = None,
                        debug_sidecar: bool = True) -> PodTemplate:
     """Build the pod template of one pod role of a validated component, in the operator's step order.
 
-    The component has passed every rule (``graph.rules``); ``report`` gets info results only.
+    The component has passed every rule (``graph.rules``); nothing is reported here.
 
     ``role``/``node_count`` select the backend's multinode rewrites (the container and pod
     hooks), with ``deployer`` (LWS or Grove strings) and ``service_name`` (the name handed
@@ -190,7 +189,7 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
     )
     container = backends.update_container(backend, container, pod_role)
 
-    pod_spec, user_pod = _pod_spec(component, component_defaults, report)
+    pod_spec, user_pod = _pod_spec(component, component_defaults)
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
     # Backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)
@@ -259,18 +258,10 @@ def _add_dynamo_resources(container: dict, component: Component) -> None:
         container["resources"] = merged
 
 
-def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults,
-              report: Report) -> tuple[dict, dict]:
+def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults) -> tuple[dict, dict]:
     """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it."""
     pod_spec = copy.deepcopy(dict(component_defaults.pod))
-    user_pod = component.pod_fields
-    default_sa = pod_spec.get("serviceAccountName")
-    user_sa = user_pod.get("serviceAccountName")
-    if default_sa and user_sa and user_sa != default_sa:
-        report.info(
-            f"{component.path}.extraPodSpec.serviceAccountName",
-            f'keeping the planner\'s service account "{user_sa}"; the operator would force "{default_sa}" (D21)',
-        )
+    user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
     return merge_pod_spec(pod_spec, user_pod), user_pod
 
 

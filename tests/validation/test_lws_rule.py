@@ -62,7 +62,7 @@ def test_rule_matches_built_templates(component_type: str, framework: str | None
 
     ctx = PodContext(dgd_name="g", dgd_namespace="ns", dgd_annotations={}, cfg=cfg, secrets=SecretIndex(),
                      service_account="")
-    templates = role_templates(component, ctx, Report({}), deployer=backends.LWS, service_name=component.name)
+    templates = role_templates(component, ctx, deployer=backends.LWS, service_name=component.name)
     for field_name in ("command", "args"):
         missing = [role for role, pod in templates.items() if not pod.main_container.get(field_name)]
         if missing:

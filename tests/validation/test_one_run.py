@@ -129,3 +129,26 @@ def test_former_builder_checks_pass_on_valid_input() -> None:
     out, results = expand([dgd])
     assert [r for r in results if r.severity == "error"] == []
     assert any(o.get("kind") == "LeaderWorkerSet" for o in out)
+
+
+def test_kept_user_values_noted_once_per_service() -> None:
+    """D21 notes come from the rules, once per service (the builders used to note them once per pod role)."""
+    worker = _worker({"schedulerName": "my-sched"}, multinode={"nodeCount": 2})
+    planner = {"componentType": "planner", "multinode": {"nodeCount": 2}, "resources": {"limits": {"gpu": "1"}},
+               "extraPodSpec": {"mainContainer": {"image": IMG, "args": ["run"]}, "serviceAccountName": "mine"}}
+    dgd = _dgd(W=worker, P=planner)
+    del dgd["spec"]["services"]["Frontend"]["autoscaling"]
+    _, results = expand([dgd])
+    infos = [r.field_path for r in results if r.severity == "info" and r.field_path]
+    assert infos == ["spec.services.W.extraPodSpec.schedulerName", "spec.services.P.extraPodSpec.serviceAccountName"]
+
+
+def test_virtual_service_tls_noted_with_the_rules() -> None:
+    frontend = {"componentType": "frontend", "extraPodSpec": {"mainContainer": {"image": IMG}},
+                "autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 2},
+                "ingress": {"enabled": True, "host": "a", "hostSuffix": "b.c", "useVirtualService": True,
+                            "virtualServiceGateway": "gw", "tls": {"secretName": "s"}}}
+    _, results = expand([_dgd(Frontend=frontend)])
+    assert [(r.severity, r.field_path) for r in results if r.field_path and "ingress" in r.field_path] == [
+        ("info", "spec.services.Frontend.ingress.tls.secretName")]
+    assert BOUNDS_PATH in [r.field_path for r in results if r.severity == "error"]

@@ -16,6 +16,7 @@ from krm_dynamo.graph.rules import (
     graph,
     multinode,
     networking,
+    overrides,
     resources,
     service,
     storage,
@@ -53,4 +54,6 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     service.check_annotations,
     service.check_startup_probe_kept,
     multinode.check_lws_requirements,
+    overrides.check_service_account_kept,
+    overrides.check_scheduler_kept,
 )

@@ -40,7 +40,7 @@ def check_ingress(s: ServiceCheck, report: Report) -> None:
 
 
 def _check_exposure(s: ServiceCheck, ingress: models.Ingress, host: str, report: Report) -> None:
-    """Warnings about what a valid, enabled ingress generates (D19, D20)."""
+    """Warnings and notes about what a valid, enabled ingress generates (D19, D20)."""
     user_written = s.component.ingress_user_written
     path = f"{s.path}.ingress"
     use_vs = bool(ingress.useVirtualService)
@@ -67,6 +67,12 @@ def _check_exposure(s: ServiceCheck, ingress: models.Ingress, host: str, report:
             f"{path}.virtualServiceGateway",
             "no `virtualServiceGateway` and no functionConfig `istioGateway`: the VirtualService is bound to "
             "no gateway and applies inside the mesh only",
+        )
+    if use_vs and ingress.tls is not None and ingress.tls.secretName:
+        report.info(
+            f"{path}.tls.secretName",
+            f'Istio terminates TLS at the Gateway: put the secret "{ingress.tls.secretName}" on the gateway; '
+            "the VirtualService carries no TLS settings",
         )
 
 
