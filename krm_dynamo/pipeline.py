@@ -159,6 +159,7 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
         cfg=cfg,
         secrets=secrets,
         service_account=discovery.component_service_account(items, namespace, cfg.componentServiceAccountName),
+        table=derived.table,  # the rules read the same table
     )
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
     grove_components: list[Component] | None = [] if derived.grove_mode else None

@@ -112,22 +112,18 @@ def check_image(s: ServiceCheck, report: Report) -> None:
 
 
 def check_probes(s: ServiceCheck, report: Report) -> None:
-    """R4: a user probe without a handler completes the probe before it, which must exist.
+    """R4: a user probe without a handler needs a default probe of that kind to complete.
 
-    The probes apply in the builder's order: the default probe of the component type, the
-    main container's, then the service-level one (D22); one without a handler is laid over
-    the probe so far. The same on every pod role: probes are applied before the multinode
-    rewrite.
+    The same on every pod role: probes are applied before the multinode rewrite.
     """
     table = s.graph.table.for_component(s.svc.componentType)
     for kind in PROBE_KINDS:
-        present = kind in table.probes
         for probe, path in ((s.main.get(kind), f"{s.mc_path}.{kind}"), (getattr(s.svc, kind), f"{s.path}.{kind}")):
             if not isinstance(probe, dict):
                 continue  # absent, or a wrong type reported by check_main_container
             if any(probe.get(h) is not None for h in PROBE_HANDLERS):
-                present = True
-            elif not present:
+                continue
+            if kind not in table.probes:
                 report.error(
                     path,
                     "expected the probe to name a handler (`exec`, `httpGet`, `tcpSocket` or `grpc`): there is no "
