@@ -15,7 +15,7 @@ The orchestration only, in four steps:
    the whole DGD becomes one PodCliqueSet (``grove``).
 
 Every problem is reported with a field path; any error means no objects at all, and
-the builders run only on input that passed validation (they report no input errors).
+the builders run only on input that passed validation and report nothing themselves.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: list[Any], report: 
     secrets = _secret_index(items, namespace, cfg, report)  # its warnings come with the rules' results
     if report.failed:
         return []
-    return _render(derived, namespace, annotations, secrets, items, report)
+    return _render(derived, namespace, annotations, secrets, items)
 
 
 def _secret_index(items: list[Any], namespace: str | None, cfg: FunctionConfig, report: Report) -> SecretIndex:
@@ -148,8 +148,8 @@ def _secret_index(items: list[Any], namespace: str | None, cfg: FunctionConfig, 
 
 
 def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str, str], secrets: SecretIndex,
-            items: list[Any], report: Report) -> list[dict[str, Any]]:
-    """Build the objects of a valid derived graph."""
+            items: list[Any]) -> list[dict[str, Any]]:
+    """Build the objects of a valid derived graph (the builders report nothing)."""
     cfg = derived.cfg
     objects = storage.persistent_volume_claims(derived.graph, namespace)
     ctx = PodContext(
@@ -164,15 +164,14 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
     grove_components: list[Component] | None = [] if derived.grove_mode else None
     for component in derived.services.values():
-        objects += _expand_service(component, derived.name, namespace, cfg, ctx, report,
-                                   grove_components=grove_components)
+        objects += _expand_service(component, derived.name, namespace, cfg, ctx, grove_components=grove_components)
     if grove_components:
-        objects += grove.pod_clique_set(grove_components, namespace, ctx, report)
+        objects += grove.pod_clique_set(grove_components, namespace, ctx)
     return objects
 
 
 def _expand_service(component: Component, dgd_name: str, namespace: str | None, cfg: FunctionConfig,
-                    ctx: PodContext, report: Report, *,
+                    ctx: PodContext, *,
                     grove_components: list[Component] | None = None) -> list[dict[str, Any]]:
     """Build the objects of one validated service.
 
@@ -188,20 +187,20 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
             # Service labels and annotations (D4, D5); the selector names the Grove clique.
             objects.append(networking.frontend_service(component, namespace, component.labels, component.annotations,
                                                        selector=grove.leader_selector(component, dgd_name)))
-        return objects + networking.exposure(component, namespace, cfg, report)
+        return objects + networking.exposure(component, namespace, cfg)
     if component.multinode:
-        objects = multinode.lws_objects(component, dgd_name, namespace, ctx, report)
+        objects = multinode.lws_objects(component, dgd_name, namespace, ctx)
         if frontend:
             # The single-node pod label set (no role / instance-id); selector + role: leader (D6).
             objects.append(networking.frontend_service(component, namespace, pod_labels(component, ctx),
                                                        pod_annotations(component)))
-        return objects + networking.exposure(component, namespace, cfg, report)
+        return objects + networking.exposure(component, namespace, cfg)
     pod = build_pod_template(component, ctx)
     objects = [workloads.deployment(component, namespace, pod)]
     meta_annotations = pod.annotations  # service annotations, then extraPodMetadata.annotations
     if frontend:
         objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations))
-    objects += networking.exposure(component, namespace, cfg, report)
+    objects += networking.exposure(component, namespace, cfg)
     hpa = autoscaling.horizontal_pod_autoscaler(component, namespace, pod.labels, meta_annotations)
     if hpa is not None:
         objects.append(hpa)

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Backend framework resolution of one component (operator ``graph.go`` ``determineBackendFramework``).
+"""Backend framework resolution of one component and what the backends read from a launch.
 
-Only workers have a backend; it is detected from the user's ``mainContainer`` command and
-args and checked against the DGD's explicit ``backendFramework``. The derive step resolves
-it once per service; the rules report a failure and the builders read the result.
+Resolution (operator ``graph.go`` ``determineBackendFramework``): only workers have a
+backend; it is detected from the user's ``mainContainer`` command and args and checked
+against the DGD's explicit ``backendFramework``. The derive step resolves it once per
+service; the rules report a failure and the builders read the result. The launch readers
+(:func:`is_python_command`, :data:`SGLANG_INVOCATION`, :func:`gpus_per_node`) serve both the
+multinode rules and the backend rewrites in ``render.backends``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ def _pattern(backend: str) -> re.Pattern[str]:
 
 _PATTERNS = {backend: _pattern(backend) for backend in ("vllm", "sglang", "trtllm")}
 _PYTHON = re.compile(r"(.*/)?(python[0-9]*(\.[0-9]+)*)")  # backend_sglang.go isPythonCommand (full match)
+# backend_sglang.go: flags go after the token holding the last `sglang` of a python segment
+SGLANG_INVOCATION = re.compile(r"(python[0-9.]*\s+[^|&;]*sglang[^|&;]*?)(\s|$|[|&;])")
 
 
 class BackendError(ValueError):
@@ -77,3 +82,17 @@ def resolve(component_type: str | None, main_container: dict[str, Any] | None, e
 def is_python_command(command: str) -> bool:
     """``command[0]`` names a python interpreter (``python``, ``python3.11``, ``/usr/bin/python3``)."""
     return _PYTHON.fullmatch(command) is not None
+
+
+def _atoi(value: Any) -> int | None:
+    text = "" if value is None else str(value)
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+
+
+def gpus_per_node(resources: dict[str, Any] | None) -> int:
+    """GPUs per node for ``mpirun -n``: the GPU limit, else ``requests.gpu``, else 0 (D26)."""
+    for kind in ("limits", "requests"):
+        value = _atoi(((resources or {}).get(kind) or {}).get("gpu"))
+        if value is not None:
+            return value
+    return 0

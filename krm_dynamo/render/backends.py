@@ -17,13 +17,17 @@ survive the multinode probe removal (D9). Constants and script fragments are dat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from krm_dynamo import defaults
 from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
-from krm_dynamo.graph.backend import Backend, is_python_command
+from krm_dynamo.graph.backend import (
+    SGLANG_INVOCATION,
+    Backend,
+    gpus_per_node,
+    is_python_command,
+)
 
 
 def compilation_cache_env(backend: Backend, cache_mount_path: str | None) -> list[dict]:
@@ -114,8 +118,6 @@ class PodRole:
         return self.node_count > 1
 
 
-# backend_sglang.go: flags go after the token holding the last `sglang` of a python segment
-_SGLANG_INVOCATION = re.compile(r"(python[0-9.]*\s+[^|&;]*sglang[^|&;]*?)(\s|$|[|&;])")
 
 
 def _worker_probes(container: dict, changes, user_probes: frozenset) -> None:
@@ -172,7 +174,7 @@ def inject_sglang_flags(container: dict, flags: str, needs_shell: bool) -> dict:
             out["args"] = [f"exec {launch} {flags}"]
         return out
     for i, arg in enumerate(args):
-        rewritten = _SGLANG_INVOCATION.sub(lambda m: f"{m.group(1)} {flags}{m.group(2)}", arg)
+        rewritten = SGLANG_INVOCATION.sub(lambda m: f"{m.group(1)} {flags}{m.group(2)}", arg)
         if rewritten != arg:
             args[i] = rewritten
             out["args"] = args
@@ -181,20 +183,6 @@ def inject_sglang_flags(container: dict, flags: str, needs_shell: bool) -> dict:
 
 
 # --- TRT-LLM (backend_trtllm.go) ------------------------------------------------------------
-
-
-def _atoi(value) -> int | None:
-    text = "" if value is None else str(value)
-    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
-
-
-def gpus_per_node(resources: dict | None) -> int:
-    """GPUs per node for ``mpirun -n``: the GPU limit, else ``requests.gpu``, else 0 (D26)."""
-    for kind in ("limits", "requests"):
-        value = _atoi(((resources or {}).get(kind) or {}).get("gpu"))
-        if value is not None:
-            return value
-    return 0
 
 
 def trtllm_original_command(command: list | None, args: list | None) -> str:

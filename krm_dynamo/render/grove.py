@@ -15,11 +15,10 @@ from __future__ import annotations
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
-from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.kube.durations import format_duration, parse_duration
 from krm_dynamo.render import backends
-from krm_dynamo.render.multinode import launch_warnings, role_templates
+from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
 
 
@@ -78,8 +77,7 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
     return clique
 
 
-def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext,
-                   report: Report) -> list[dict]:
+def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext) -> list[dict]:
     """The PodCliqueSet of a DGD in Grove mode (``groveTerminationDelay`` checked when the functionConfig loads)."""
     delay = parse_duration(ctx.cfg.groveTerminationDelay or defaults.GROVE_TERMINATION_DELAY)
 
@@ -92,7 +90,6 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
             # §3: Grove hands the services key verbatim to backends (its host names keep the case).
             templates = role_templates(component, ctx, deployer=backends.GROVE,
                                        service_name=component.key, debug_sidecar=False)
-            launch_warnings(component, templates, report)
             leader, worker = f"{base}-{defaults.GROVE_LEADER_SUFFIX}", f"{base}-{defaults.GROVE_WORKER_SUFFIX}"
             trtllm = component.backend is not None and component.backend.name == "trtllm"
             explicit = explicit or trtllm  # §6.4: the TRT-LLM leader starts after its workers

@@ -11,8 +11,8 @@ wins (D21); ``gangScheduling: none`` drops the PodGroups and the Volcano schedul
 
 The leader and worker pod templates are built by :mod:`podtemplate` for their role,
 so the backend rewrites (:mod:`backends`) happen there. Helpers shared with Grove
-(:func:`role_templates`, :func:`launch_warnings`) live here too. The operator's checks on the
-LWS templates are rules (``graph.rules.multinode.check_lws_requirements``), run before building.
+(:func:`role_templates`) live here too. The operator's checks on the LWS templates and the
+launch warnings are rules (``graph.rules.multinode``), run before building.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import copy
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
-from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render import backends
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
@@ -38,37 +37,6 @@ def role_templates(component: Component, ctx: PodContext, *, deployer: backends.
                                  deployer=deployer, service_name=service_name, debug_sidecar=debug_sidecar)
         for role in ROLES
     }
-
-
-def launch_warnings(component: Component, templates: dict[str, PodTemplate], report: Report) -> None:
-    """Warn where the operator's rewrite yields a launch that will not work (§8, §9, §14, D1 list)."""
-    backend = component.backend.name if component.backend else defaults.NOOP_BACKEND
-    leader = templates[defaults.ROLE_LEADER].main_container
-    mc_path = f"{component.path}.extraPodSpec.mainContainer"
-    command = [str(c) for c in leader.get("command") or []]
-    if backend == "vllm":
-        shell = command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS
-        if not shell:
-            report.warning(
-                f"{mc_path}.command",
-                f"the multinode vLLM rewrite puts `ray start … && <args>` into `args` and leaves `command` "
-                f"{command!r} alone, so the launch only works under a shell: use the default command "
-                "(`/bin/sh -c`) with the whole launch line in `args`",
-            )
-    elif backend == "sglang":
-        launch = " ".join(command + [str(a) for a in leader.get("args") or []])
-        if "--dist-init-addr" not in launch:
-            report.warning(
-                f"{mc_path}.args",
-                "no `python … sglang` invocation found in `args` (nor a python `command`): the multinode flags "
-                "`--dist-init-addr`, `--nnodes` and `--node-rank` were not added, so the nodes will not find "
-                "each other",
-            )
-    elif backend == "trtllm" and backends.gpus_per_node(component.resources) == 0:
-        report.warning(
-            f"{component.path}.resources.limits.gpu",
-            "no GPU count on a multinode TRT-LLM service: the leader runs `mpirun -n 0`; set `resources.limits.gpu`",
-        )
 
 
 def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
@@ -102,12 +70,10 @@ def _template(pod: PodTemplate, role: str, lws_labels: dict[str, str], group: st
     return {"metadata": metadata, "spec": copy.deepcopy(spec)}
 
 
-def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx: PodContext,
-                report: Report) -> list[dict]:
+def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx: PodContext) -> list[dict]:
     """PodGroup (unless ``gangScheduling: none``) and LeaderWorkerSet per replica ``<name>-<i>``."""
     # The LeaderWorkerSet requirements are rules (graph.rules.multinode), checked before building.
     templates = role_templates(component, ctx, deployer=backends.LWS, service_name=component.name)
-    launch_warnings(component, templates, report)
 
     gang = ctx.cfg.gangScheduling == "volcano"
     specs = {role: _scheduler(templates[role].spec, gang) for role in ROLES}

@@ -8,7 +8,7 @@ Service selects on ``nvidia.com/selector`` only (D6); a VirtualService replaces 
 Ingress when ``useVirtualService`` is set, with the spec's gateway, else
 functionConfig ``istioGateway``, else none (D20); Ingress and VirtualService carry
 the service labels and annotations, then the ingress ones (D4, D5, R1); an enabled
-ingress that produces nothing is reported (D19).
+ingress that produces nothing is generated as nothing (D19; the ingress rule warns).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
-from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render.workloads import object_metadata
 
@@ -51,12 +50,11 @@ def frontend_service(component: Component, namespace: str | None, labels: dict, 
     return fieldorder.ordered(obj, "Service")
 
 
-def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, report: Report) -> list[dict]:
+def exposure(component: Component, namespace: str | None, cfg: FunctionConfig) -> list[dict]:
     """The Ingress or VirtualService of a service, if its ingress spec asks for one."""
     ingress, host = component.ingress, component.ingress_host
     if ingress is None or host is None:  # no ingress, or not enabled
         return []
-    path = f"{component.path}.ingress"
     use_vs = bool(ingress.useVirtualService)
     if not use_vs and not ingress.ingressControllerClassName:
         return []  # D19: nothing to generate (the ingress rule warned)
@@ -65,7 +63,7 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, r
     annotations = {**component.annotations, **(ingress.annotations or {})}
     metadata = object_metadata(component.name, namespace, labels, annotations)
     if use_vs:
-        return [_virtual_service(component, ingress, metadata, host, cfg, path, report)]
+        return [_virtual_service(component, ingress, metadata, host, cfg)]
     spec: dict = {"ingressClassName": ingress.ingressControllerClassName}
     if ingress.tls is not None:
         tls: dict = {"hosts": [host]}
@@ -92,7 +90,7 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, r
     return [fieldorder.ordered(obj, "Ingress")]
 
 
-def _virtual_service(component, ingress, metadata, host, cfg, path, report) -> dict:
+def _virtual_service(component, ingress, metadata, host, cfg) -> dict:
     gateway = ingress.virtualServiceGateway or cfg.istioGateway
     spec: dict = {"hosts": [host]}
     if gateway:

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The LeaderWorkerSet command/args rule agrees with the templates the builder writes.
+"""The multinode rules agree with the templates the builder writes.
 
 ``graph.rules.multinode`` restates, on derived values, whether each LWS pod's main
-container has a ``command`` and ``args`` after the backend's multinode rewrite. This
-test builds the real leader and worker templates for many launches and checks that the
-rule reports exactly the roles whose template has none.
+container has a ``command`` and ``args`` after the backend's multinode rewrite, and which
+launch will not work. These tests build the real leader and worker templates for many
+launches and check that the rules report exactly what the built templates show.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from krm_dynamo import defaults
 from krm_dynamo.api import models
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.backend import BackendError, resolve
@@ -21,7 +22,7 @@ from krm_dynamo.graph.derive import derive
 from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
-from krm_dynamo.graph.rules.multinode import check_lws_requirements
+from krm_dynamo.graph.rules.multinode import check_launch, check_lws_requirements
 from krm_dynamo.render import backends
 from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext
@@ -78,3 +79,44 @@ def test_rule_matches_built_templates(component_type: str, framework: str | None
             assert f"the {' and '.join(missing)} pod of" in reported[field_name]
         else:
             assert field_name not in reported, reported
+
+
+def _template_warnings(component: Any, leader: dict[str, Any]) -> set[str]:
+    """The launch warnings as the builders used to compute them, on the built leader container."""
+    backend = component.backend.name
+    command = [str(c) for c in leader.get("command") or []]
+    out = set()
+    if backend == "vllm" and not (command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS):
+        out.add("command")
+    elif backend == "sglang" and "--dist-init-addr" not in " ".join(command + [str(a) for a in leader.get("args") or []]):
+        out.add("args")
+    elif backend == "trtllm" and backends.gpus_per_node(component.resources) == 0:
+        out.add("gpu")
+    return out
+
+
+@pytest.mark.parametrize("gpu", ["1", None])
+@pytest.mark.parametrize(("component_type", "framework", "command", "args"), _cases())
+def test_launch_rule_matches_built_leader(component_type: str, framework: str | None, command: list[str] | None,
+                                          args: list[str] | None, gpu: str | None) -> None:
+    main: dict[str, Any] = {"image": IMG}
+    if command is not None:
+        main["command"] = command
+    if args is not None:
+        main["args"] = args
+    svc: dict[str, Any] = {"componentType": component_type, "multinode": {"nodeCount": 3},
+                           "extraPodSpec": {"mainContainer": main}}
+    if gpu:
+        svc["resources"] = {"limits": {"gpu": gpu}}
+    spec: dict[str, Any] = {"services": {"W": svc}, **({"backendFramework": framework} if framework else {})}
+    cfg = FunctionConfig()
+    derived = derive("g", models.GraphSpec.model_validate(spec), cfg)
+    component = derived.services["W"]
+    report = Report({})
+    check_launch(ServiceCheck(graph=derived, component=component), report)
+    reported = {r.field_path.rsplit(".", 1)[-1] for r in report.results}
+    ctx = PodContext(dgd_name="g", dgd_namespace="ns", dgd_annotations={}, cfg=cfg, secrets=SecretIndex(),
+                     service_account="")
+    for deployer, name in ((backends.LWS, component.name), (backends.GROVE, component.key)):
+        templates = role_templates(component, ctx, deployer=deployer, service_name=name)
+        assert reported == _template_warnings(component, templates[defaults.ROLE_LEADER].main_container)

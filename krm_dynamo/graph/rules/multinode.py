@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Rules about multinode services: the pod fan-out cap and the LeaderWorkerSet requirements.
+"""Rules about multinode services: the pod fan-out cap, the LeaderWorkerSet requirements, the launch.
 
 The LeaderWorkerSet rules restate the operator's checks on the built LWS pod templates
 (``checkMainContainer`` and the LWS template checks of ``dynamocomponentdeployment_controller.go``)
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.graph.backend import is_python_command
+from krm_dynamo.graph.backend import SGLANG_INVOCATION, gpus_per_node, is_python_command
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 
@@ -74,21 +74,74 @@ def check_lws_requirements(s: ServiceCheck, report: Report) -> None:
         )
 
 
-def _launch(s: ServiceCheck) -> dict[str, dict[str, bool]] | None:
-    """Per role, whether the main container has a ``command`` and ``args`` after the multinode rewrite.
+def check_launch(s: ServiceCheck, report: Report) -> None:
+    """Warn where the backend's multinode rewrite yields a launch that will not work (LWS and Grove).
 
-    The user's non-empty list replaces the component type's default; then the backend's
-    rewrite (``render.backends.update_container``): TRT-LLM sets both on every pod; vLLM
-    gives the worker Ray's ``args`` and leaves empty leader ``args`` empty; SGLang adds its
-    flags to the ``args`` of every pod launched by a python ``command``. None when the
-    command or args have the wrong type (reported by the container rules).
+    What the leader runs after the rewrite (``render.backends.update_container``): vLLM
+    leaves ``command`` alone and puts ``ray start … && <args>`` into ``args``; SGLang adds
+    its flags after a python ``command`` or inside an ``args`` item that invokes it;
+    TRT-LLM's ``mpirun -n`` counts the GPUs per node.
     """
+    c = s.component
+    if not c.multinode or s.was_dropped(f"{s.path}.multinode"):
+        return
+    launch = _merged_launch(s)
+    if launch is None:
+        return
+    command, args = [str(part) for part in launch[0]], [str(part) for part in launch[1]]
+    backend = s.backend.name if s.backend is not None else defaults.NOOP_BACKEND
+    if backend == "vllm" and not (command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS):
+        report.warning(
+            f"{s.mc_path}.command",
+            f"the multinode vLLM rewrite puts `ray start … && <args>` into `args` and leaves `command` "
+            f"{command!r} alone, so the launch only works under a shell: use the default command "
+            "(`/bin/sh -c`) with the whole launch line in `args`",
+        )
+    elif backend == "sglang" and not _sglang_flags_added(command, args):
+        report.warning(
+            f"{s.mc_path}.args",
+            "no `python … sglang` invocation found in `args` (nor a python `command`): the multinode flags "
+            "`--dist-init-addr`, `--nnodes` and `--node-rank` were not added, so the nodes will not find "
+            "each other",
+        )
+    elif backend == "trtllm" and gpus_per_node(c.resources) == 0:
+        report.warning(
+            f"{s.path}.resources.limits.gpu",
+            "no GPU count on a multinode TRT-LLM service: the leader runs `mpirun -n 0`; set `resources.limits.gpu`",
+        )
+
+
+def _sglang_flags_added(command: list[str], args: list[str]) -> bool:
+    """The leader's launch carries ``--dist-init-addr`` after the SGLang rewrite."""
+    if command and is_python_command(command[0]):
+        return True
+    if any(SGLANG_INVOCATION.search(arg) for arg in args):
+        return True
+    return "--dist-init-addr" in " ".join(command + args)
+
+
+def _merged_launch(s: ServiceCheck) -> tuple[list[Any], list[Any]] | None:
+    """``(command, args)`` of the main container before the rewrite: the user's non-empty lists,
+    else the component type's defaults; None when either has the wrong type (a container rule's case)."""
     user_command, user_args = s.main.get("command"), s.main.get("args")
     if not all(v is None or isinstance(v, list) for v in (user_command, user_args)):
         return None
     table = s.graph.table.for_component(s.svc.componentType)
-    command: list[Any] = list(user_command or []) or list(table.command)
-    args: list[Any] = list(user_args or []) or list(table.args)
+    return list(user_command or []) or list(table.command), list(user_args or []) or list(table.args)
+
+
+def _launch(s: ServiceCheck) -> dict[str, dict[str, bool]] | None:
+    """Per role, whether the main container has a ``command`` and ``args`` after the multinode rewrite.
+
+    The backend's rewrite (``render.backends.update_container``): TRT-LLM sets both on every
+    pod; vLLM gives the worker Ray's ``args`` and leaves empty leader ``args`` empty; SGLang
+    adds its flags to the ``args`` of every pod launched by a python ``command``. None when
+    the command or args have the wrong type (reported by the container rules).
+    """
+    launch = _merged_launch(s)
+    if launch is None:
+        return None
+    command, args = launch
     backend = s.backend.name if s.backend is not None else defaults.NOOP_BACKEND
     python_launch = bool(command) and is_python_command(str(command[0]))
     out: dict[str, dict[str, bool]] = {}
