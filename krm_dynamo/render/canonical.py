@@ -6,6 +6,7 @@ Operator source: ``controller_common/pod.go``. Moved out of ``podtemplate`` unch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -13,11 +14,11 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _key_bytes(*parts: Any) -> tuple:
+def _key_bytes(*parts: Any) -> tuple[Any, ...]:
     return tuple(_text(p).encode() for p in parts)
 
 
-def _number_key(value: Any) -> tuple:
+def _number_key(value: Any) -> tuple[Any, ...]:
     """A total order over what a user may write for a numeric field: numbers by value (unset as 0), then text.
 
     A wrong type (``tolerationSeconds: "x"``) is a validation error; this only keeps the sort from failing.
@@ -29,7 +30,7 @@ def _number_key(value: Any) -> tuple:
     return (1, 0, _text(value).encode())
 
 
-def _env_from_key(source: dict) -> tuple:
+def _env_from_key(source: dict[str, Any]) -> tuple[Any, ...]:
     prefix = _text(source.get("prefix"))
     if isinstance(source.get("configMapRef"), dict):
         return _key_bytes(f"cm:{_text(source['configMapRef'].get('name'))}:{prefix}")
@@ -38,13 +39,13 @@ def _env_from_key(source: dict) -> tuple:
     return _key_bytes(f"other:{prefix}")
 
 
-def _sort_list(value: Any, key) -> Any:
+def _sort_list(value: Any, key: Callable[[Any], Any]) -> Any:
     if not isinstance(value, list):
         return value
     return sorted(value, key=lambda item: key(item) if isinstance(item, dict) else (b"",))
 
 
-def canonicalize_container(container: dict) -> dict:
+def canonicalize_container(container: dict[str, Any]) -> dict[str, Any]:
     """Sort a container's env, envFrom, ports, volume mounts and capabilities."""
     out = dict(container)
     if "env" in out:
@@ -65,11 +66,11 @@ def canonicalize_container(container: dict) -> dict:
     return out
 
 
-def _items_key(item: dict) -> tuple:
+def _items_key(item: dict[str, Any]) -> tuple[Any, ...]:
     return _key_bytes(item.get("key"), item.get("path"))
 
 
-def _canonicalize_volume(volume: dict) -> dict:
+def _canonicalize_volume(volume: dict[str, Any]) -> dict[str, Any]:
     out = dict(volume)
     for source in ("configMap", "secret"):
         if isinstance(out.get(source), dict) and isinstance(out[source].get("items"), list):
@@ -98,7 +99,7 @@ def _canonicalize_volume(volume: dict) -> dict:
     return out
 
 
-def _projection_key(source: dict) -> tuple:
+def _projection_key(source: dict[str, Any]) -> tuple[Any, ...]:
     if isinstance(source.get("configMap"), dict):
         return _key_bytes(f"cm:{_text(source['configMap'].get('name'))}")
     if isinstance(source.get("secret"), dict):
@@ -110,7 +111,7 @@ def _projection_key(source: dict) -> tuple:
     return _key_bytes("z:other")
 
 
-def canonicalize_pod_spec(spec: dict) -> dict:
+def canonicalize_pod_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """Sort every list of a pod spec as the operator's ``CanonicalizePodSpec`` does.
 
     Sorts are stable (the operator's are not; only equal keys could tell, and pull
@@ -119,7 +120,7 @@ def canonicalize_pod_spec(spec: dict) -> dict:
     return canonicalize_pod_spec_with_main(spec, None)[0]
 
 
-def canonicalize_pod_spec_with_main(spec: dict, main_index: int | None) -> tuple[dict, dict | None]:
+def canonicalize_pod_spec_with_main(spec: dict[str, Any], main_index: int | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """:func:`canonicalize_pod_spec`, also returning the canonical ``containers[main_index]`` itself."""
     out = dict(spec)
     main = None
@@ -130,7 +131,7 @@ def canonicalize_pod_spec_with_main(spec: dict, main_index: int | None) -> tuple
                 main = containers[main_index]
             out[key] = _sort_list(containers, lambda c: _key_bytes(c.get("name")))
     if isinstance(out.get("imagePullSecrets"), list):
-        seen: set = set()
+        seen: set[Any] = set()
         unique = []
         for ref in out["imagePullSecrets"]:
             name = ref.get("name") if isinstance(ref, dict) else None

@@ -28,7 +28,7 @@ def _is_empty(value: Any) -> bool:
     return value is None or value is False or value == 0 and not isinstance(value, bool) or value in ("", [], {})
 
 
-def merge_container(base: dict, user: dict) -> dict:
+def merge_container(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
     """Lay ``extraPodSpec.mainContainer`` over the generated container.
 
     Non-empty user scalars and lists replace (a list is never concatenated);
@@ -56,7 +56,7 @@ def merge_container(base: dict, user: dict) -> dict:
     return out
 
 
-def merge_pod_spec(base: dict, user: dict) -> dict:
+def merge_pod_spec(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
     """Lay ``extraPodSpec`` (without ``mainContainer``) over the base pod spec."""
     out = copy.deepcopy(base)
     for key, value in user.items():
@@ -66,13 +66,13 @@ def merge_pod_spec(base: dict, user: dict) -> dict:
     return out
 
 
-def merge_env(*layers: list, sort: bool = True) -> list[dict]:
+def merge_env(*layers: list[Any], sort: bool = True) -> list[dict[str, Any]]:
     """Merge env lists by ``name``, a later layer replacing the whole EnvVar.
 
     Entries keep the position of their first appearance; with ``sort`` the result is
     sorted by name, byte-wise (``DYNAMO_PORT`` before ``DYN_…``).
     """
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for layer in layers:
         for env in layer or []:
             if not isinstance(env, dict):
@@ -84,12 +84,12 @@ def merge_env(*layers: list, sort: bool = True) -> list[dict]:
     return values
 
 
-def has_handler(probe: dict) -> bool:
+def has_handler(probe: dict[str, Any]) -> bool:
     """True when the probe names one of ``exec``, ``httpGet``, ``tcpSocket``, ``grpc``."""
     return any(probe.get(h) is not None for h in PROBE_HANDLERS)
 
 
-def apply_probe(current: dict | None, user: dict) -> dict:
+def apply_probe(current: dict[str, Any] | None, user: dict[str, Any]) -> dict[str, Any]:
     """The probe rule (D9, R4): a user probe replaces or completes the current one.
 
     A user probe with a handler replaces the current probe as a whole; one without a
