@@ -21,7 +21,7 @@ from shared_files import SHARED, require
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1
 from krm_dynamo.core import expand
-from krm_dynamo.graph.report import Report
+from krm_dynamo.graph import backend as backend_resolution
 from krm_dynamo.render import backends, storage
 
 CONFORMANCE = SHARED / "conformance"
@@ -79,8 +79,8 @@ def _pod_role(inp: dict) -> backends.PodRole:
     )
 
 
-def _backend(name: str) -> backends.Backend:
-    return backends.resolve("worker", {}, name)
+def _backend(name: str) -> backend_resolution.Backend:
+    return backend_resolution.resolve("worker", {}, name)
 
 
 def _r3(text: str, node_count: int) -> str:
@@ -129,9 +129,8 @@ def run_update_container(case: dict) -> None:
     container = copy.deepcopy(inp.get("container") or {})
     component = inp.get("component") or {}
     if "volumeMounts" in component:  # storage + backend env: the volume loop and the cache env (D8)
-        report = Report({})
         svc = v1alpha1.DynamoComponentDeploymentSharedSpec.model_validate(component)
-        volumes = storage.pod_volumes(svc, backend, "spec.services.x", report)
+        volumes = storage.pod_volumes(svc, backend, defaults.for_release())
         container["env"] = backends.add_env_if_absent(
             list(container.get("env") or []), backends.compilation_cache_env(backend, volumes.cache_mount_path))
     out = backends.update_container(backend, container, pod)
@@ -171,7 +170,7 @@ def run_sglang_flags(case: dict) -> None:
 
 def run_is_python(case: dict) -> None:
     for row in case["expected"]["cases"]:
-        assert backends.is_python_command(row["cmd"]) is row["isPython"], row
+        assert backend_resolution.is_python_command(row["cmd"]) is row["isPython"], row
 
 
 def run_hostnames(case: dict) -> None:

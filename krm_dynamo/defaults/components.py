@@ -48,6 +48,7 @@ GPU_RESOURCE = "nvidia.com/gpu"  # the container resource of Dynamo's `gpu` (NAM
 DEFAULT_DYNAMO_NAMESPACE_PREFIX = "dynamo-"  # "dynamo-" + <DGD name> (NAMING below)
 DOWNWARD_NAMESPACE_FIELD = "metadata.namespace"  # a pod's own namespace (NAMING below)
 PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")  # a Kubernetes probe names one of these
 
 # Frontend readiness command, exactly these characters (component_frontend.go; seed "Frontend Components").
 FRONTEND_READY_CMD = 'curl -s http://localhost:${DYNAMO_PORT}/health | jq -e ".status == \\"healthy\\""'

@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from krm_dynamo import defaults
 
@@ -76,15 +77,15 @@ class SecretIndex:
         return list(self.by_host.get(host, ()))
 
 
-def build_secret_index(items: list, namespace: str | None,
-                       registry_secrets: dict) -> tuple[SecretIndex, list[tuple[dict, str, str]]]:
+def build_secret_index(items: list[Any], namespace: str | None, registry_secrets: dict[str, Any]
+                       ) -> tuple[SecretIndex, list[tuple[dict[str, Any], str, str]]]:
     """Index the docker-config Secrets of ``namespace`` in ``items`` plus ``registrySecrets``.
 
     Returns the index and ``(secret, problem, field)`` triples for Secrets that could not
-    be read (V31: warnings; the Secret is skipped), ``field`` the Secret's offending field.
+    be read (warnings on the Secret, which is skipped), ``field`` the Secret's offending field.
     """
     index = SecretIndex()
-    problems: list[tuple[dict, str, str]] = []
+    problems: list[tuple[dict[str, Any], str, str]] = []
     for item in items:
         if not _is_docker_secret(item, namespace):
             continue
@@ -108,7 +109,7 @@ def build_secret_index(items: list, namespace: str | None,
     return index, problems
 
 
-def component_service_account(items: list, namespace: str | None, configured: str) -> str:
+def component_service_account(items: list[Any], namespace: str | None, configured: str) -> str:
     """The labelled ServiceAccount of the namespace (first by name), else ``configured`` (may be "")."""
     names = sorted(
         str(item["metadata"]["name"])
@@ -123,8 +124,8 @@ def component_service_account(items: list, namespace: str | None, configured: st
     return names[0] if names else configured
 
 
-def pvc_names(items: list, namespace: str | None) -> set[str]:
-    """Names of the PersistentVolumeClaims of ``namespace`` in the input (V8)."""
+def pvc_names(items: list[Any], namespace: str | None) -> set[str]:
+    """Names of the PersistentVolumeClaims of ``namespace`` in the input (claims a volume mount may name)."""
     return {
         str(item["metadata"]["name"])
         for item in items
@@ -146,9 +147,9 @@ def _is_docker_secret(item: object, namespace: str | None) -> bool:
     )
 
 
-def _auths(secret: dict) -> dict:
-    data = secret.get("data") if isinstance(secret.get("data"), dict) else {}
-    string_data = secret.get("stringData") if isinstance(secret.get("stringData"), dict) else {}
+def _auths(secret: dict[str, Any]) -> dict[str, Any]:
+    data = _mapping(secret.get("data"))
+    string_data = _mapping(secret.get("stringData"))
     if DOCKER_CONFIG_KEY in data:
         try:
             text = base64.b64decode(str(data[DOCKER_CONFIG_KEY]), validate=True).decode("utf-8")
@@ -164,21 +165,27 @@ def _auths(secret: dict) -> dict:
         raise ValueError(f"`{DOCKER_CONFIG_KEY}` is not valid JSON") from None
     auths = config.get("auths") if isinstance(config, dict) else None
     if not isinstance(auths, dict):
-        raise ValueError(f"expected an `auths` object in `{DOCKER_CONFIG_KEY}`")
+        raise ValueError(f"expected an `auths` object in `{DOCKER_CONFIG_KEY}`")  # noqa: TRY004 (bad input, not a bad call)
     return auths
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _kind(value: object) -> str:
-    return {dict: "a mapping", list: "a list"}.get(type(value), repr(value))
+    if type(value) is dict:
+        return "a mapping"
+    return "a list" if type(value) is list else repr(value)
 
 
-def _in_namespace(item: dict, namespace: str | None) -> bool:
+def _in_namespace(item: dict[str, Any], namespace: str | None) -> bool:
     meta = item.get("metadata")
     if not isinstance(meta, dict):
         return False
     return (meta.get("namespace") or "") == (namespace or "")
 
 
-def _labels(item: dict) -> dict:
+def _labels(item: dict[str, Any]) -> dict[str, Any]:
     labels = item["metadata"].get("labels")
     return labels if isinstance(labels, dict) else {}

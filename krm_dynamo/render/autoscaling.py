@@ -3,7 +3,8 @@
 
 Operator source: ``dynamocomponentdeployment_controller.go`` (``generateHPA``); the
 default metric is CPU at 80 % (seed "Autoscaling Defaults"). Deviation: the spec's
-``behavior`` is copied (D12). V10 and V11 are checked in ``validation``; V12 here, where the main container is known.
+``behavior`` is copied (D12). The bounds and the default metric's CPU request are rules
+(``graph.rules.service``).
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import copy
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
-from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import fieldorder, quantity
 from krm_dynamo.render.workloads import object_metadata
 
 
-def default_metrics(table: defaults.OperatorDefaults | None = None) -> list[dict]:
+def default_metrics(table: defaults.OperatorDefaults) -> list[dict]:
     """The metrics of an HPA whose spec gives none: CPU utilisation at the operator's default target."""
-    return defaults.plain_list((table or defaults.for_release()).autoscaler.metrics)
+    return defaults.plain_list(table.autoscaler.metrics)
 
 
 def _canonical_targets(metric: dict) -> dict:
@@ -39,23 +39,14 @@ def _canonical_targets(metric: dict) -> dict:
     return metric
 
 
-def horizontal_pod_autoscaler(component: Component, namespace: str | None, labels: dict, annotations: dict,
-                              main_container: dict, report: Report,
-                              table: defaults.OperatorDefaults | None = None) -> dict | None:
-    """The HPA when ``autoscaling.enabled`` is true; warns when CPU utilisation cannot be computed (V12)."""
-    table = table or defaults.for_release()
+def horizontal_pod_autoscaler(component: Component, namespace: str | None, labels: dict,
+                              annotations: dict, table: defaults.OperatorDefaults) -> dict | None:
+    """The HPA when ``autoscaling.enabled`` is true."""
     scaling = component.spec.autoscaling
     if scaling is None or not scaling.enabled:
         return None
+    # (A default metric without a CPU request is reported by the rules: graph.rules.service.)
     metrics = [_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics else default_metrics(table)
-    if not scaling.metrics:
-        requests = (main_container.get("resources") or {}).get("requests") or {}
-        if "cpu" not in requests:
-            report.warning(
-                f"{component.path}.autoscaling.metrics",
-                "the autoscaler uses the default CPU utilisation metric, but the main container has no CPU "
-                "request (`resources.requests.cpu`), so utilisation cannot be computed",
-            )
     spec: dict = {
         "scaleTargetRef": {**defaults.plain_dict(table.autoscaler.scale_target_ref), "name": component.name},
         "minReplicas": scaling.minReplicas or 0,

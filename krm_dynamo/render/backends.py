@@ -1,12 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Backend framework resolution and the backend hooks.
+"""The backend hooks: what each backend framework adds to a pod.
 
-Resolution (operator ``graph.go`` ``determineBackendFramework``): only workers have a
-backend; it is detected from the user's ``mainContainer`` command and args and checked
-against the DGD's explicit ``backendFramework``.
+Resolution (operator ``graph.go`` ``determineBackendFramework``) lives in
+:mod:`krm_dynamo.graph.backend`, run once per service by the derive step.
 
-Hooks, run by :mod:`podtemplate` at pod-spec steps 11 and 15 (numbered in
-:func:`podtemplate.build_pod_template`, in the operator's order): the
+Hooks, run by :mod:`podtemplate` at its container and pod-spec backend steps: the
 compilation-cache env (vLLM ``VLLM_CACHE_ROOT``, D8; only where the user has not set
 it, R6), then :func:`update_container` / :func:`update_pod_spec` for multinode pods
 (``backend_vllm.go``: Ray head / worker; ``backend_sglang.go``: ``--dist-init-addr``
@@ -19,71 +17,17 @@ survive the multinode probe removal (D9). Constants and script fragments are dat
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from krm_dynamo import defaults
 from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
-
-SUPPORTED = defaults.BACKEND_FRAMEWORKS
-
-
-def _pattern(backend: str) -> re.Pattern:
-    # graph.go: python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.<backend>[^|&;]*
-    return re.compile(rf"python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.{backend}[^|&;]*")
-
-
-_PATTERNS = {backend: _pattern(backend) for backend in ("vllm", "sglang", "trtllm")}
-
-
-class BackendError(ValueError):
-    """Backend resolution failed; the message is the operator's wording."""
-
-
-@dataclass(frozen=True)
-class Backend:
-    """The resolved backend of one component and its defaults."""
-
-    name: str
-    defaults: defaults.BackendDefaults
-
-
-def detect(command: list | None, args: list | None) -> list[str]:
-    """Backends whose launch pattern matches ``command + args`` joined with spaces."""
-    joined = " ".join(str(part) for part in [*(command or []), *(args or [])])
-    return [name for name, pattern in _PATTERNS.items() if pattern.search(joined)]
-
-
-def resolve(component_type: str | None, main_container: dict | None, explicit: str | None,
-            table: defaults.OperatorDefaults | None = None) -> Backend:
-    """Resolve the backend of one component: explicit, or detected from the command.
-
-    Raises:
-        BackendError: several backends detected, detected and explicit differ, or an
-            explicit value outside the CRD enum.
-    """
-    table = table or defaults.for_release()
-    if component_type != defaults.COMPONENT_WORKER:
-        return Backend(defaults.NOOP_BACKEND, table.backends[defaults.NOOP_BACKEND])
-    container = main_container or {}
-    command = container.get("command") if isinstance(container.get("command"), list) else None
-    args = container.get("args") if isinstance(container.get("args"), list) else None
-    found = detect(command, args)
-    if len(found) > 1:
-        raise BackendError(
-            "could not determine backend framework: multiple backend frameworks detected from command: "
-            + ", ".join(f'"{name}"' for name in found)
-        )
-    detected = found[0] if found else ""
-    if explicit and explicit not in table.backend_frameworks:
-        raise BackendError(f"unsupported backend framework: {explicit}")
-    if detected and explicit and detected != explicit:
-        raise BackendError(
-            f'backend framework mismatch: detected "{detected}" from command but explicitly configured as "{explicit}"'
-        )
-    name = detected or explicit or defaults.NOOP_BACKEND
-    return Backend(name, table.backends[name])
+from krm_dynamo.graph.backend import (
+    SGLANG_INVOCATION,
+    Backend,
+    gpus_per_node,
+    is_python_command,
+)
 
 
 def compilation_cache_env(backend: Backend, cache_mount_path: str | None) -> list[dict]:
@@ -174,14 +118,6 @@ class PodRole:
         return self.node_count > 1
 
 
-_PYTHON = re.compile(r"(.*/)?(python[0-9]*(\.[0-9]+)*)")  # backend_sglang.go isPythonCommand (full match)
-# backend_sglang.go: flags go after the token holding the last `sglang` of a python segment
-_SGLANG_INVOCATION = re.compile(r"(python[0-9.]*\s+[^|&;]*sglang[^|&;]*?)(\s|$|[|&;])")
-
-
-def is_python_command(command: str) -> bool:
-    """``command[0]`` names a python interpreter (``python``, ``python3.11``, ``/usr/bin/python3``)."""
-    return _PYTHON.fullmatch(command) is not None
 
 
 def _worker_probes(container: dict, changes, user_probes: frozenset) -> None:
@@ -241,7 +177,7 @@ def inject_sglang_flags(container: dict, flags: str, needs_shell: bool) -> dict:
             out["args"] = [f"exec {launch} {flags}"]
         return out
     for i, arg in enumerate(args):
-        rewritten = _SGLANG_INVOCATION.sub(lambda m: f"{m.group(1)} {flags}{m.group(2)}", arg)
+        rewritten = SGLANG_INVOCATION.sub(lambda m: f"{m.group(1)} {flags}{m.group(2)}", arg)
         if rewritten != arg:
             args[i] = rewritten
             out["args"] = args
@@ -250,20 +186,6 @@ def inject_sglang_flags(container: dict, flags: str, needs_shell: bool) -> dict:
 
 
 # --- TRT-LLM (backend_trtllm.go) ------------------------------------------------------------
-
-
-def _atoi(value) -> int | None:
-    text = "" if value is None else str(value)
-    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
-
-
-def gpus_per_node(resources: dict | None) -> int:
-    """GPUs per node for ``mpirun -n``: the GPU limit, else ``requests.gpu``, else 0 (D26)."""
-    for kind in ("limits", "requests"):
-        value = _atoi(((resources or {}).get(kind) or {}).get("gpu"))
-        if value is not None:
-            return value
-    return 0
 
 
 def trtllm_original_command(command: list | None, args: list | None) -> str:

@@ -15,11 +15,10 @@ from __future__ import annotations
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
-from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.kube.durations import format_duration, parse_duration
 from krm_dynamo.render import backends
-from krm_dynamo.render.multinode import launch_warnings, role_templates
+from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
 
 
@@ -49,12 +48,11 @@ def clique_labels(component: Component, ctx: PodContext, clique: str) -> dict[st
     return labels
 
 
-def leader_selector(component: Component, dgd_name: str, table: defaults.OperatorDefaults | None = None
-                    ) -> dict[str, str]:
+def leader_selector(component: Component, dgd_name: str, table: defaults.OperatorDefaults) -> dict[str, str]:
     """The frontend Service selector: the service's clique, the leader clique when multinode."""
     clique = component.key.lower()
     if component.node_count > 1:
-        clique = f"{clique}-{(table or defaults.for_release()).grove.leader_suffix}"
+        clique = f"{clique}-{table.grove.leader_suffix}"
     return {defaults.LABEL_SELECTOR: f"{dgd_name}-{clique}"}
 
 
@@ -80,16 +78,10 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
     return clique
 
 
-def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext,
-                   report: Report) -> list[dict]:
-    """The PodCliqueSet of a DGD in Grove mode; empty on error."""
+def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext) -> list[dict]:
+    """The PodCliqueSet of a DGD in Grove mode (``groveTerminationDelay`` checked when the functionConfig loads)."""
     grove = ctx.defaults.grove
-    delay_text = ctx.cfg.groveTerminationDelay or grove.termination_delay
-    try:
-        delay = parse_duration(delay_text)
-    except ValueError as exc:
-        report.error(None, f"functionConfig `groveTerminationDelay`: {exc} (write e.g. 15m or 4h)")
-        return []
+    delay = parse_duration(ctx.cfg.groveTerminationDelay or grove.termination_delay)
 
     cliques: list[dict] = []
     groups: list[dict] = []
@@ -98,11 +90,8 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
         base = component.key.lower()
         if component.node_count > 1:
             # Grove hands the services key verbatim to backends (its host names keep the case).
-            templates = role_templates(component, ctx, report, deployer=backends.GROVE,
+            templates = role_templates(component, ctx, deployer=backends.GROVE,
                                        service_name=component.key, debug_sidecar=False)
-            if templates is None:
-                continue
-            launch_warnings(component, templates, report)
             leader, worker = f"{base}-{grove.leader_suffix}", f"{base}-{grove.worker_suffix}"
             trtllm = component.backend is not None and component.backend.name == "trtllm"
             explicit = explicit or trtllm  # the TRT-LLM leader starts after its workers
@@ -116,14 +105,10 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
             group["minAvailable"] = grove.min_available
             groups.append(group)
         else:
-            pod = build_pod_template(component, ctx, report, role=defaults.ROLE_MAIN, node_count=1,
+            pod = build_pod_template(component, ctx, role=defaults.ROLE_MAIN, node_count=1,
                                      deployer=backends.GROVE, service_name=component.key, debug_sidecar=False)
-            if pod is None:
-                continue
-            replicas = grove.clique_replicas if component.replicas is None else component.replicas  # R8
+            replicas = 1 if component.replicas is None else component.replicas  # R8
             cliques.append(_clique(component, ctx, pod, base, replicas, None))
-    if report.failed:
-        return []
 
     template: dict = {
         "cliques": cliques,

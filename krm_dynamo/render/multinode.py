@@ -11,7 +11,8 @@ wins (D21); ``gangScheduling: none`` drops the PodGroups and the Volcano schedul
 
 The leader and worker pod templates are built by :mod:`podtemplate` for their role,
 so the backend rewrites (:mod:`backends`) happen there. Helpers shared with Grove
-(:func:`role_templates`, :func:`launch_warnings`) live here too.
+(:func:`role_templates`) live here too. The operator's checks on the LWS templates and the
+launch warnings are rules (``graph.rules.multinode``), run before building.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import copy
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
-from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render import backends
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
@@ -29,79 +29,14 @@ from krm_dynamo.render.workloads import object_metadata
 ROLES = (defaults.ROLE_LEADER, defaults.ROLE_WORKER)
 
 
-def role_templates(component: Component, ctx: PodContext, report: Report, *, deployer: backends.Deployer,
-                   service_name: str, debug_sidecar: bool = True) -> dict[str, PodTemplate] | None:
-    """The leader and worker pod templates of a multinode service; None on error."""
-    out: dict[str, PodTemplate] = {}
-    for role in ROLES:
-        pod = build_pod_template(component, ctx, report, role=role, node_count=component.node_count,
+def role_templates(component: Component, ctx: PodContext, *, deployer: backends.Deployer,
+                   service_name: str, debug_sidecar: bool = True) -> dict[str, PodTemplate]:
+    """The leader and worker pod templates of a multinode service."""
+    return {
+        role: build_pod_template(component, ctx, role=role, node_count=component.node_count,
                                  deployer=deployer, service_name=service_name, debug_sidecar=debug_sidecar)
-        if pod is None:
-            return None
-        out[role] = pod
-    return out
-
-
-def launch_warnings(component: Component, templates: dict[str, PodTemplate], report: Report) -> None:
-    """Warn where the operator's rewrite yields a launch that will not work (vLLM, SGLang, TRT-LLM)."""
-    backend = component.backend.name if component.backend else defaults.NOOP_BACKEND
-    leader = templates[defaults.ROLE_LEADER].main_container
-    mc_path = f"{component.path}.extraPodSpec.mainContainer"
-    command = [str(c) for c in leader.get("command") or []]
-    if backend == "vllm":
-        shell = command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS
-        if not shell:
-            report.warning(
-                f"{mc_path}.command",
-                f"the multinode vLLM rewrite puts `ray start … && <args>` into `args` and leaves `command` "
-                f"{command!r} alone, so the launch only works under a shell: use the default command "
-                "(`/bin/sh -c`) with the whole launch line in `args`",
-            )
-    elif backend == "sglang":
-        launch = " ".join(command + [str(a) for a in leader.get("args") or []])
-        if "--dist-init-addr" not in launch:
-            report.warning(
-                f"{mc_path}.args",
-                "no `python … sglang` invocation found in `args` (nor a python `command`): the multinode flags "
-                "`--dist-init-addr`, `--nnodes` and `--node-rank` were not added, so the nodes will not find "
-                "each other",
-            )
-    elif backend == "trtllm" and backends.gpus_per_node(component.resources) == 0:
-        report.warning(
-            f"{component.path}.resources.limits.gpu",
-            "no GPU count on a multinode TRT-LLM service: the leader runs `mpirun -n 0`; set `resources.limits.gpu`",
-        )
-
-
-def check_lws_templates(component: Component, templates: dict[str, PodTemplate], report: Report) -> None:
-    """The operator's checks on LWS templates after the backend rewrite (``checkMainContainer``, V9)."""
-    mc_path = f"{component.path}.extraPodSpec.mainContainer"
-    name = templates[defaults.ROLE_LEADER].main_container.get("name")
-    if name != defaults.MAIN_CONTAINER:
-        report.error(
-            f"{mc_path}.name",
-            f'expected the main container of a multinode service to keep the name "{defaults.MAIN_CONTAINER}", '
-            f'got "{name}" (the operator fails with "main container not found in pod spec")',
-        )
-    for field, operator_message in (
-        ("command", "container Command cannot be nil for LWS pod"),
-        ("args", "container Args cannot be empty for LWS pod"),
-    ):
-        roles = [role for role in ROLES if not templates[role].main_container.get(field)]
-        if roles:
-            report.error(
-                f"{mc_path}.{field}",
-                f"expected `{field}` on the main container of a multinode service: the "
-                f"{' and '.join(roles)} pod of the LeaderWorkerSet would have none (the operator fails with "
-                f'"{operator_message}")',
-            )
-    gpu = (component.resources.get("limits") or {}).get("gpu")
-    if gpu is None or str(gpu) == "":
-        report.error(
-            f"{component.path}.resources.limits.gpu",
-            "expected `resources.limits.gpu` on a multinode service: every LeaderWorkerSet worker pod needs a GPU "
-            'limit (the operator fails with "GPU limit is not set for LWS worker pod")',
-        )
+        for role in ROLES
+    }
 
 
 def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
@@ -113,16 +48,9 @@ def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
     }
 
 
-def _scheduler(component: Component, pod_spec: dict, gang: bool, report: Report, scheduler: str) -> dict:
+def _scheduler(pod_spec: dict, gang: bool, scheduler: str) -> dict:
     """``schedulerName: <scheduler>`` (volcano) unless the user set one (D21) or gang scheduling is off (D27)."""
-    user = pod_spec.get("schedulerName")
-    if not gang or user:
-        if gang and user != scheduler:
-            report.info(
-                f"{component.path}.extraPodSpec.schedulerName",
-                f'keeping the scheduler "{user}"; the operator would force "{scheduler}" on '
-                "LeaderWorkerSet pods (D21)",
-            )
+    if not gang or pod_spec.get("schedulerName"):  # the rules note a kept user scheduler
         return pod_spec
     return {**pod_spec, "schedulerName": scheduler}
 
@@ -142,21 +70,14 @@ def _template(pod: PodTemplate, role: str, lws_labels: dict[str, str], group: st
     return {"metadata": metadata, "spec": copy.deepcopy(spec)}
 
 
-def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx: PodContext,
-                report: Report) -> list[dict]:
+def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx: PodContext) -> list[dict]:
     """PodGroup (unless ``gangScheduling: none``) and LeaderWorkerSet per replica ``<name>-<i>``."""
-    templates = role_templates(component, ctx, report, deployer=backends.LWS, service_name=component.name)
-    if templates is None:
-        return []
-    before = report.error_count()
-    check_lws_templates(component, templates, report)
-    if report.error_count() > before:
-        return []
-    launch_warnings(component, templates, report)
+    # The LeaderWorkerSet requirements are rules (graph.rules.multinode), checked before building.
+    templates = role_templates(component, ctx, deployer=backends.LWS, service_name=component.name)
 
     gang = ctx.cfg.gangScheduling == "volcano"
     lws = ctx.defaults.leader_worker_set
-    specs = {role: _scheduler(component, templates[role].spec, gang, report, lws.scheduler_name) for role in ROLES}
+    specs = {role: _scheduler(templates[role].spec, gang, lws.scheduler_name) for role in ROLES}
     replicas = lws.service_replicas if component.replicas is None else component.replicas
     objects: list[dict] = []
     for i in range(replicas):
@@ -187,11 +108,11 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx:
 
 
 def pod_group(component: Component, name: str, namespace: str | None, instance: str,
-              table: defaults.OperatorDefaults | None = None) -> dict:
+              table: defaults.OperatorDefaults) -> dict:
     """The Volcano PodGroup gang-scheduling one LWS replica (``generateVolcanoPodGroup``)."""
     labels = {**component.labels, defaults.LABEL_INSTANCE_ID: instance}  # D4, then instance-id
     obj = {
-        "apiVersion": (table or defaults.for_release()).pod_group.api_version,
+        "apiVersion": table.pod_group.api_version,
         "kind": "PodGroup",
         "metadata": object_metadata(name, namespace, labels, component.annotations),
         "spec": {"minMember": component.node_count},

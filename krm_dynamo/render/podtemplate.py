@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Component spec -> pod template (the operator's pod-spec steps 1–18, ``GenerateBasePodSpec``).
+"""Component spec -> pod template, in the operator's step order.
 
-The operator's merges (mergo v0.3.6 with override) are restated as small pure
-functions (:func:`merge_container`, :func:`merge_pod_spec`, :func:`merge_env`,
-:func:`apply_probe`, :func:`canonicalize_pod_spec`) so each rule can be tested on
-its own; :func:`build_pod_template` runs the steps in the operator's order.
+:func:`build_pod_template` runs the steps for one pod role; the operator's merges live
+in :mod:`krm_dynamo.render.merge` and the canonical list order in
+:mod:`krm_dynamo.render.canonical`, each rule testable on its own.
 
 The builder takes the pod's ``role`` (``main`` for single node; ``leader`` /
 ``worker`` for multinode) and the node count, so multinode orchestrators can reuse it.
+The component has passed every rule (``graph.rules``): nothing here reports an input error.
 """
 
 from __future__ import annotations
@@ -18,332 +18,19 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph.component import Component, effective_image
+from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.discovery import SecretIndex
-from krm_dynamo.graph.report import Report
 from krm_dynamo.kube import quantity
 from krm_dynamo.render import backends, storage
-
-PROBE_KINDS = defaults.PROBE_KINDS
-PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
-ROLE_MAIN = defaults.ROLE_MAIN
-
-# Container fields merged specially (not by the generic scalar/list/pointer rules).
-_ENV_AND_PROBES = ("env", *PROBE_KINDS)
-# Container fields that are structs (not pointers): mergo descends into them key by key.
-_STRUCT_FIELDS = ("resources",)
-
-
-class ProbeError(ValueError):
-    """A user probe names no handler and there is no default probe to complete it (R4)."""
-
-
-# --- merge rules (mergo v0.3.6 with override) ------------------------------------------
-
-
-def _is_empty(value: Any) -> bool:
-    """mergo's notion of an empty value: zero scalars, empty lists and maps, None."""
-    return value is None or value is False or value == 0 and not isinstance(value, bool) or value in ("", [], {})
-
-
-def merge_container(base: dict, user: dict) -> dict:
-    """Lay ``extraPodSpec.mainContainer`` over the generated container.
-
-    Non-empty user scalars and lists replace (a list is never concatenated);
-    pointer-like mappings (``securityContext``, ``lifecycle``, …) replace as a whole;
-    ``resources`` is merged key by key inside ``limits`` / ``requests``; ``env`` is
-    merged by name, the user's entry winning. Probes are not handled here
-    (:func:`apply_probe`).
-    """
-    out = copy.deepcopy(base)
-    for key, value in user.items():
-        if key in PROBE_KINDS or _is_empty(value):
-            continue
-        if key == "env":
-            out["env"] = merge_env(out.get("env") or [], value, sort=False)
-        elif key in _STRUCT_FIELDS and isinstance(value, dict):
-            merged = copy.deepcopy(out.get(key) or {})
-            for sub, sub_value in value.items():
-                if isinstance(sub_value, dict) and isinstance(merged.get(sub), dict):
-                    merged[sub] = {**merged[sub], **copy.deepcopy(sub_value)}
-                elif not _is_empty(sub_value):
-                    merged[sub] = copy.deepcopy(sub_value)
-            out[key] = merged
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def merge_pod_spec(base: dict, user: dict) -> dict:
-    """Lay ``extraPodSpec`` (without ``mainContainer``) over the base pod spec."""
-    out = copy.deepcopy(base)
-    for key, value in user.items():
-        if _is_empty(value):
-            continue
-        out[key] = copy.deepcopy(value)
-    return out
-
-
-def merge_env(*layers: list, sort: bool = True) -> list[dict]:
-    """Merge env lists by ``name``, a later layer replacing the whole EnvVar.
-
-    Entries keep the position of their first appearance; with ``sort`` the result is
-    sorted by name, byte-wise (``DYNAMO_PORT`` before ``DYN_…``).
-    """
-    merged: dict[str, dict] = {}
-    for layer in layers:
-        for env in layer or []:
-            if not isinstance(env, dict):
-                continue
-            merged[str(env.get("name", ""))] = copy.deepcopy(env)
-    values = list(merged.values())
-    if sort:
-        values.sort(key=lambda e: str(e.get("name", "")).encode())
-    return values
-
-
-def has_handler(probe: dict) -> bool:
-    """True when the probe names one of ``exec``, ``httpGet``, ``tcpSocket``, ``grpc``."""
-    return any(probe.get(h) is not None for h in PROBE_HANDLERS)
-
-
-def apply_probe(current: dict | None, user: dict) -> dict:
-    """The user-probe rule (D9, R4).
-
-    A user probe with a handler replaces the current probe as a whole; one without a
-    handler is laid over the current probe (its handler and unset fields kept);
-    without a current probe that is an error.
-
-    Raises:
-        ProbeError: the user probe names no handler and there is no probe to complete.
-    """
-    if has_handler(user):
-        return copy.deepcopy(user)
-    if current is None:
-        raise ProbeError(
-            "expected the probe to name a handler (`exec`, `httpGet`, `tcpSocket` or `grpc`): there is no "
-            "default probe of this kind to complete"
-        )
-    return {**copy.deepcopy(current), **copy.deepcopy(user)}
-
-
-# --- canonicalisation (controller_common/pod.go CanonicalizePodSpec) ----------------------
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _key_bytes(*parts: Any) -> tuple:
-    return tuple(_text(p).encode() for p in parts)
-
-
-def _number_key(value: Any) -> tuple:
-    """A total order over what a user may write for a numeric field: numbers by value (unset as 0), then text.
-
-    A wrong type (``tolerationSeconds: "x"``) is a validation error; this only keeps the sort from failing.
-    """
-    if value is None:
-        return (0, 0, b"")
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:  # NaN is not ordered
-        return (0, value, b"")
-    return (1, 0, _text(value).encode())
-
-
-def _env_from_key(source: dict) -> tuple:
-    prefix = _text(source.get("prefix"))
-    if isinstance(source.get("configMapRef"), dict):
-        return _key_bytes(f"cm:{_text(source['configMapRef'].get('name'))}:{prefix}")
-    if isinstance(source.get("secretRef"), dict):
-        return _key_bytes(f"sec:{_text(source['secretRef'].get('name'))}:{prefix}")
-    return _key_bytes(f"other:{prefix}")
-
-
-def _sort_list(value: Any, key) -> Any:
-    if not isinstance(value, list):
-        return value
-    return sorted(value, key=lambda item: key(item) if isinstance(item, dict) else (b"",))
-
-
-def canonicalize_container(container: dict) -> dict:
-    """Sort a container's env, envFrom, ports, volume mounts and capabilities."""
-    out = dict(container)
-    if "env" in out:
-        out["env"] = _sort_list(out["env"], lambda e: _key_bytes(e.get("name")))
-    if "envFrom" in out:
-        out["envFrom"] = _sort_list(out["envFrom"], _env_from_key)
-    if "ports" in out:
-        out["ports"] = _sort_list(out["ports"], lambda p: (_text(p.get("name")).encode(), _number_key(p.get("containerPort"))))
-    if "volumeMounts" in out:
-        out["volumeMounts"] = _sort_list(out["volumeMounts"], lambda m: _key_bytes(m.get("name"), m.get("mountPath")))
-    caps = (out.get("securityContext") or {}).get("capabilities") if isinstance(out.get("securityContext"), dict) else None
-    if isinstance(caps, dict):
-        caps = dict(caps)
-        for key in ("add", "drop"):
-            if isinstance(caps.get(key), list):
-                caps[key] = sorted(caps[key], key=lambda v: _text(v).encode())
-        out["securityContext"] = {**out["securityContext"], "capabilities": caps}
-    return out
-
-
-def _items_key(item: dict) -> tuple:
-    return _key_bytes(item.get("key"), item.get("path"))
-
-
-def _canonicalize_volume(volume: dict) -> dict:
-    out = dict(volume)
-    for source in ("configMap", "secret"):
-        if isinstance(out.get(source), dict) and isinstance(out[source].get("items"), list):
-            out[source] = {**out[source], "items": _sort_list(out[source]["items"], _items_key)}
-    if isinstance(out.get("downwardAPI"), dict) and isinstance(out["downwardAPI"].get("items"), list):
-        out["downwardAPI"] = {
-            **out["downwardAPI"],
-            "items": _sort_list(out["downwardAPI"]["items"], lambda i: _key_bytes(i.get("path"))),
-        }
-    projected = out.get("projected")
-    if isinstance(projected, dict) and isinstance(projected.get("sources"), list):
-        sources = []
-        for src in projected["sources"]:
-            if isinstance(src, dict):
-                src = dict(src)
-                for kind in ("configMap", "secret"):
-                    if isinstance(src.get(kind), dict) and isinstance(src[kind].get("items"), list):
-                        src[kind] = {**src[kind], "items": _sort_list(src[kind]["items"], _items_key)}
-                if isinstance(src.get("downwardAPI"), dict) and isinstance(src["downwardAPI"].get("items"), list):
-                    src["downwardAPI"] = {
-                        **src["downwardAPI"],
-                        "items": _sort_list(src["downwardAPI"]["items"], lambda i: _key_bytes(i.get("path"))),
-                    }
-            sources.append(src)
-        out["projected"] = {**projected, "sources": _sort_list(sources, _projection_key)}
-    return out
-
-
-def _projection_key(source: dict) -> tuple:
-    if isinstance(source.get("configMap"), dict):
-        return _key_bytes(f"cm:{_text(source['configMap'].get('name'))}")
-    if isinstance(source.get("secret"), dict):
-        return _key_bytes(f"sec:{_text(source['secret'].get('name'))}")
-    if source.get("downwardAPI") is not None:
-        return _key_bytes("downward:")
-    if isinstance(source.get("serviceAccountToken"), dict):
-        return _key_bytes(f"sat:{_text(source['serviceAccountToken'].get('audience'))}")
-    return _key_bytes("z:other")
-
-
-def canonicalize_pod_spec(spec: dict) -> dict:
-    """Sort every list of a pod spec as the operator's ``CanonicalizePodSpec`` does.
-
-    Sorts are stable (the operator's are not; only equal keys could tell, and pull
-    secrets are de-duplicated by name first, R5).
-    """
-    return _canonicalize_pod_spec(spec, None)[0]
-
-
-def _canonicalize_pod_spec(spec: dict, main_index: int | None) -> tuple[dict, dict | None]:
-    """:func:`canonicalize_pod_spec`, also returning the canonical ``containers[main_index]`` itself."""
-    out = dict(spec)
-    main = None
-    for key in ("containers", "initContainers", "ephemeralContainers"):
-        if isinstance(out.get(key), list):
-            containers = [canonicalize_container(c) if isinstance(c, dict) else c for c in out[key]]
-            if key == "containers" and main_index is not None:
-                main = containers[main_index]
-            out[key] = _sort_list(containers, lambda c: _key_bytes(c.get("name")))
-    if isinstance(out.get("imagePullSecrets"), list):
-        seen: set = set()
-        unique = []
-        for ref in out["imagePullSecrets"]:
-            name = ref.get("name") if isinstance(ref, dict) else None
-            marker = name if isinstance(name, str) or name is None else repr(name)  # a wrong type is a V2 error
-            if marker in seen:
-                continue
-            seen.add(marker)
-            unique.append(ref)
-        out["imagePullSecrets"] = _sort_list(unique, lambda r: _key_bytes(r.get("name")))
-    if isinstance(out.get("volumes"), list):
-        volumes = [_canonicalize_volume(v) if isinstance(v, dict) else v for v in out["volumes"]]
-        out["volumes"] = _sort_list(volumes, lambda v: _key_bytes(v.get("name")))
-    if isinstance(out.get("tolerations"), list):
-        out["tolerations"] = _sort_list(
-            out["tolerations"],
-            lambda t: (*_key_bytes(t.get("key"), t.get("operator"), t.get("value"), t.get("effect")),
-                       _number_key(t.get("tolerationSeconds"))),
-        )
-    if isinstance(out.get("topologySpreadConstraints"), list):
-        out["topologySpreadConstraints"] = _sort_list(
-            out["topologySpreadConstraints"],
-            lambda c: (*_key_bytes(c.get("topologyKey"), c.get("whenUnsatisfiable")), _number_key(c.get("maxSkew"))),
-        )
-    if isinstance(out.get("hostAliases"), list):
-        aliases = []
-        for alias in out["hostAliases"]:
-            if isinstance(alias, dict) and isinstance(alias.get("hostnames"), list):
-                alias = {**alias, "hostnames": sorted(alias["hostnames"], key=lambda h: _text(h).encode())}
-            aliases.append(alias)
-        out["hostAliases"] = _sort_list(aliases, lambda a: _key_bytes(a.get("ip")))
-    dns = out.get("dnsConfig")
-    if isinstance(dns, dict):
-        dns = dict(dns)
-        if isinstance(dns.get("options"), list):
-            dns["options"] = _sort_list(dns["options"], lambda o: _key_bytes(o.get("name"), o.get("value")))
-        for key in ("nameservers", "searches"):
-            if isinstance(dns.get(key), list):
-                dns[key] = sorted(dns[key], key=lambda v: _text(v).encode())
-        out["dnsConfig"] = dns
-    return out, main
-
-
-# --- resources (controller_common/resource.go GetResourcesConfig) -------------------------
-
-
-def container_resources(resources: dict[str, dict[str, Any]], path: str, report: Report) -> dict[str, dict[str, str]]:
-    """Map Dynamo resources to container ``requests`` / ``limits`` (GPU limit only)."""
-    out: dict[str, dict[str, str]] = {}
-    for kind in ("requests", "limits"):
-        item = resources.get(kind)
-        if not item:
-            continue
-        values: dict[str, str] = {}
-        for name, target in (("cpu", "cpu"), ("memory", "memory"), ("gpu", defaults.GPU_RESOURCE)):
-            if name == "gpu" and kind == "requests":
-                continue  # requests.gpu is never emitted (the GPU request defaults from the limit)
-            if name in item:
-                value = _quantity(item[name], f"{path}.resources.{kind}.{name}", kind, name, report)
-                if value is not None:
-                    values[target] = value
-        for name, raw in (item.get("custom") or {}).items():
-            value = _quantity(raw, f"{path}.resources.{kind}.custom.{name}", kind, name, report)
-            if value is not None:
-                values[name] = value
-        if values:
-            out[kind] = values
-    return out
-
-
-def _quantity(raw: Any, path: str, kind: str, name: str, report: Report) -> str | None:
-    try:
-        return quantity.canonical(raw)
-    except quantity.QuantityError as exc:
-        report.error(path, f"parse {kind} {name} quantity: {exc}")
-        return None
-
-
-def _canonical_resource_lists(resources: Any, path: str, report: Report) -> Any:
-    """Canonical quantities inside a user's ``mainContainer.resources`` (typed in the operator)."""
-    if not isinstance(resources, dict):
-        return resources
-    out = dict(resources)
-    for kind in ("limits", "requests"):
-        if isinstance(out.get(kind), dict):
-            out[kind] = {
-                name: _quantity(raw, f"{path}.{kind}.{name}", kind, name, report) or raw
-                for name, raw in out[kind].items()
-            }
-            if not out[kind]:
-                del out[kind]
-    return out
-
+from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main
+from krm_dynamo.render.merge import (
+    PROBE_KINDS,
+    apply_probe,
+    merge_container,
+    merge_env,
+    merge_pod_spec,
+)
+from krm_dynamo.render.resources import canonical_resource_lists, container_resources
 
 # --- the pipeline (graph.go GenerateBasePodSpec) --------------------------------------
 
@@ -454,91 +141,42 @@ def base_container(component_defaults: defaults.ComponentDefaults) -> dict:
     return container
 
 
-def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
-                       role: str = ROLE_MAIN, node_count: int = 1,
+def build_pod_template(component: Component, ctx: PodContext, *,
+                       role: str = defaults.ROLE_MAIN, node_count: int = 1,
                        deployer: backends.Deployer = backends.LWS, service_name: str | None = None,
-                       debug_sidecar: bool = True) -> PodTemplate | None:
-    """Run the pod-spec steps 1–18 (numbered below) for one pod role; report problems, None on error.
+                       debug_sidecar: bool = True) -> PodTemplate:
+    """Build the pod template of one pod role of a validated component, in the operator's step order.
 
-    ``role``/``node_count`` select the backend's multinode rewrites (steps 11 and 15),
-    with ``deployer`` (LWS or Grove strings) and ``service_name`` (the name handed to
-    backends; Grove: the services key verbatim). ``debug_sidecar`` is False under
+    The component has passed every rule (``graph.rules``); nothing is reported here.
+
+    ``role``/``node_count`` select the backend's multinode rewrites (the container and pod
+    hooks), with ``deployer`` (LWS or Grove strings) and ``service_name`` (the name handed
+    to backends; Grove: the services key verbatim). ``debug_sidecar`` is False under
     Grove, which has no DCD controller to add it.
     """
-    errors_before = report.error_count()
-    path = component.path
-    mc_path = f"{path}.extraPodSpec.mainContainer"
     component_defaults = ctx.defaults.for_component(component.component_type)
-    user_main = component.main_container
+    backend = component.backend
+    assert backend is not None, "a component that passed the backend rule has a backend"
+    container, user_probes = _main_container(component, component_defaults)
+    env = _main_env(component, ctx, component_defaults)
+    _add_dynamo_resources(container, component)
 
-    # Steps 2–3: base container, mainContainer merged over it (env and probes apart).
-    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"})
-    if "resources" in container:
-        container["resources"] = _canonical_resource_lists(container["resources"], f"{mc_path}.resources", report)
-    image = effective_image(user_main, ctx.cfg.defaultImage)
-    if not image:
-        report.error(
-            f"{mc_path}.image",
-            "expected a container image in `extraPodSpec.mainContainer.image`, found none "
-            "(or set `defaultImage` in the functionConfig)",
-        )
-    else:
-        container["image"] = image
+    discovered = _pull_secrets(component, ctx)
 
-    probe_from_user = {kind: False for kind in PROBE_KINDS}
-    user_probes = [(kind, user_main.get(kind), f"{mc_path}.{kind}") for kind in PROBE_KINDS]
-    # Step 5 (and D22): service-level probes win over mainContainer ones.
-    user_probes += [(kind, getattr(component.spec, kind), f"{path}.{kind}") for kind in PROBE_KINDS]
-    for kind, probe, probe_path in user_probes:
-        if probe is None:
-            continue
-        if not isinstance(probe, dict):
-            report.error(probe_path, f"expected `{kind}` to be a mapping, got {probe!r}")
-            continue
-        try:
-            container[kind] = apply_probe(container.get(kind), probe)
-            probe_from_user[kind] = True
-        except ProbeError as exc:
-            report.error(probe_path, str(exc))
-
-    # Steps 4 and 9 (D18): platform < defaults < DGD envs < mainContainer.env < service envs.
-    env = merge_env(
-        _platform_env(ctx.cfg),
-        _render_env(component_defaults.env, component, ctx),
-        component.dgd_envs,
-        user_main.get("env") if isinstance(user_main.get("env"), list) else [],
-        component.service_envs,
-        sort=False,
-    )
-
-    # Step 6: Dynamo resources key by key over the container's.
-    mapped = container_resources(component.resources, path, report)
-    if mapped:
-        current = container.get("resources") if isinstance(container.get("resources"), dict) else {}
-        merged = dict(current)
-        for kind, values in mapped.items():
-            merged[kind] = {**(current.get(kind) or {}), **values}
-        container["resources"] = merged
-
-    # Step 7: image pull secrets of the main container's image (D14, R5).
-    discovered: list[str] = []
-    if image and component.annotations.get(defaults.ANNOTATION_DISABLE_PULL_SECRET_DISCOVERY) != "true":
-        discovered = ctx.secrets.secrets_for(image)
-
-    # Step 8: envFromSecret after any mainContainer.envFrom.
+    # envFromSecret after any mainContainer.envFrom.
     if component.spec.envFromSecret:
         container["envFrom"] = list(container.get("envFrom") or []) + [
             {"secretRef": {"name": component.spec.envFromSecret}}
         ]
 
-    # Step 10: PVC and shared-memory volumes and mounts.
-    volumes = storage.pod_volumes(component.spec, component.backend, path, report, table=ctx.defaults)
+    # PVC and shared-memory volumes and mounts.
+    volumes = storage.pod_volumes(component.spec, backend, ctx.defaults)
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
-    # Step 11: backend container hook: compilation-cache env (D8/R6), then the multinode
+    # Backend container hook: compilation-cache env (D8/R6), then the multinode
     # rewrites, which read the final env (TRT-LLM `-x` list) and keep user probes (D9).
-    env = backends.add_env_if_absent(env, backends.compilation_cache_env(component.backend, volumes.cache_mount_path))
+    env = backends.add_env_if_absent(env, backends.compilation_cache_env(backend, volumes.cache_mount_path))
     container["env"] = merge_env(env)
     pod_role = backends.PodRole(
         role=role,
@@ -547,44 +185,105 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         deployer=deployer,
         resources=component.resources,
         secret_name=ctx.cfg.mpiRunSecretName,
-        user_probes=frozenset(kind for kind, user in probe_from_user.items() if user),
+        user_probes=user_probes,
     )
-    if component.backend is not None:
-        container = backends.update_container(component.backend, container, pod_role)
+    container = backends.update_container(backend, container, pod_role)
 
-    # Steps 12–13: base pod spec, extraPodSpec over it.
+    pod_spec, user_pod = _pod_spec(component, component_defaults)
+    _add_user_items(pod_spec, user_pod, container, volumes, discovered)
+    # Backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
+    pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)
+    pod_spec, main = _finish_pod_spec(pod_spec, container, component, ctx, debug_sidecar)
+    return PodTemplate(
+        labels=pod_labels(component, ctx),
+        annotations=pod_annotations(component),
+        spec=pod_spec,
+        main_container=main,
+    )
+
+
+def _main_container(component: Component, component_defaults: defaults.ComponentDefaults
+                    ) -> tuple[dict, frozenset[str]]:
+    """The base container with ``mainContainer`` (env apart) and the user probes over it.
+
+    Returns the container and the probe kinds the user specified (they survive the
+    multinode probe removal, D9).
+    """
+    user_main = component.main_container
+    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"})
+    if "resources" in container:
+        container["resources"] = canonical_resource_lists(container["resources"])
+    if component.image:  # D15, derived once (the image rule ensures there is one)
+        container["image"] = component.image
+
+    user_probes: set[str] = set()
+    # D22: service-level probes win over mainContainer ones (the probe rule ensures each completes).
+    candidates = [(kind, user_main.get(kind)) for kind in PROBE_KINDS]
+    candidates += [(kind, getattr(component.spec, kind)) for kind in PROBE_KINDS]
+    for kind, probe in candidates:
+        if isinstance(probe, dict):
+            container[kind] = apply_probe(container.get(kind), probe)
+            user_probes.add(kind)
+    return container, frozenset(user_probes)
+
+
+def _pull_secrets(component: Component, ctx: PodContext) -> list[str]:
+    """Image pull secrets discovered for the main container's image (D14, R5)."""
+    if component.image and component.annotations.get(defaults.ANNOTATION_DISABLE_PULL_SECRET_DISCOVERY) != "true":
+        return ctx.secrets.secrets_for(component.image)
+    return []
+
+
+def _main_env(component: Component, ctx: PodContext, component_defaults: defaults.ComponentDefaults) -> list[dict]:
+    """D18: platform < defaults < DGD envs < mainContainer.env < service envs (merged by name, unsorted)."""
+    user_env = component.main_container.get("env")
+    return merge_env(
+        _platform_env(ctx.cfg),
+        _render_env(component_defaults.env, component, ctx),
+        component.dgd_envs,
+        user_env if isinstance(user_env, list) else [],
+        component.service_envs,
+        sort=False,
+    )
+
+
+def _add_dynamo_resources(container: dict, component: Component) -> None:
+    """The service's Dynamo resources, key by key over the container's."""
+    mapped = container_resources(component.resources)
+    if mapped:
+        current = container.get("resources") if isinstance(container.get("resources"), dict) else {}
+        merged = dict(current)
+        for kind, values in mapped.items():
+            merged[kind] = {**(current.get(kind) or {}), **values}
+        container["resources"] = merged
+
+
+def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults) -> tuple[dict, dict]:
+    """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it."""
     pod_spec = copy.deepcopy(dict(component_defaults.pod))
-    user_pod = component.spec.extraPodSpec.pod_fields() if component.spec.extraPodSpec else {}
-    default_sa = pod_spec.get("serviceAccountName")
-    user_sa = user_pod.get("serviceAccountName")
-    if default_sa and user_sa and user_sa != default_sa:
-        report.info(
-            f"{path}.extraPodSpec.serviceAccountName",
-            f'keeping the planner\'s service account "{user_sa}"; the operator would force "{default_sa}" (D21)',
-        )
-    pod_spec = merge_pod_spec(pod_spec, user_pod)
+    user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
+    return merge_pod_spec(pod_spec, user_pod), user_pod
 
-    # Step 14: our items after the user's (their quantities canonical, as typed objects serialise).
+
+def _add_user_items(pod_spec: dict, user_pod: dict, container: dict, volumes: storage.PodVolumes,
+                    discovered: list[str]) -> None:
+    """Our containers, volumes and pull secrets after the user's, quantities canonical as typed objects serialise.
+
+    (The quantities have passed the resource and storage rules.)
+    """
     user_containers = _list(user_pod.get("containers"))
-    for i, sidecar in enumerate(user_containers):
+    for sidecar in user_containers:
         if isinstance(sidecar, dict) and "resources" in sidecar:
-            sidecar["resources"] = _canonical_resource_lists(
-                sidecar["resources"], f"{path}.extraPodSpec.containers[{i}].resources", report
-            )
+            sidecar["resources"] = canonical_resource_lists(sidecar["resources"])
     if "initContainers" in pod_spec and isinstance(pod_spec["initContainers"], list):
-        for i, init in enumerate(pod_spec["initContainers"]):
+        for init in pod_spec["initContainers"]:
             if isinstance(init, dict) and "resources" in init:
-                init["resources"] = _canonical_resource_lists(
-                    init["resources"], f"{path}.extraPodSpec.initContainers[{i}].resources", report
-                )
+                init["resources"] = canonical_resource_lists(init["resources"])
     user_volumes = _list(user_pod.get("volumes"))
-    for i, volume in enumerate(user_volumes):
+    for volume in user_volumes:
         empty_dir = volume.get("emptyDir") if isinstance(volume, dict) else None
         if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:
-            try:
-                empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
-            except quantity.QuantityError as exc:
-                report.error(f"{path}.extraPodSpec.volumes[{i}].emptyDir.sizeLimit", f"invalid `sizeLimit`: {exc}")
+            empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
     pod_spec["containers"] = user_containers + [container]
     pod_spec["volumes"] = user_volumes + volumes.volumes
     pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
@@ -592,31 +291,19 @@ def build_pod_template(component: Component, ctx: PodContext, report: Report, *,
         if not pod_spec[key]:
             del pod_spec[key]
 
-    # Step 15: backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
-    if component.backend is not None:
-        pod_spec = backends.update_pod_spec(component.backend, pod_spec, pod_role)
 
-    # Step 16: canonical list order.
+def _finish_pod_spec(pod_spec: dict, container: dict, component: Component, ctx: PodContext,
+                     debug_sidecar: bool) -> tuple[dict, dict]:
+    """Canonical list order, the service account (D14), the debugger sidecar; ``(pod spec, main container)``."""
     main_index = next((i for i, c in enumerate(pod_spec["containers"]) if c is container), None)
-    pod_spec, main = _canonicalize_pod_spec(pod_spec, main_index)
-
-    # Step 17: service account when still unset (D14).
+    pod_spec, main = canonicalize_pod_spec_with_main(pod_spec, main_index)
     if not pod_spec.get("serviceAccountName") and ctx.service_account:
         pod_spec["serviceAccountName"] = ctx.service_account
-
-    # Step 18: debugger sidecar, last container (nvidia.com/enable-debug-mode).
+    # The debugger sidecar is the last container.
     if debug_sidecar and component.annotations.get(defaults.ANNOTATION_ENABLE_DEBUG_MODE) == "true":
         pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage, ctx.defaults)]
         pod_spec["shareProcessNamespace"] = ctx.defaults.debugger.share_process_namespace
-
-    if report.error_count() > errors_before:
-        return None
-    return PodTemplate(
-        labels=pod_labels(component, ctx),
-        annotations=pod_annotations(component),
-        spec=pod_spec,
-        main_container=main if main is not None else container,
-    )
+    return pod_spec, main if main is not None else container
 
 
 def debugger_container(image: str, table: defaults.OperatorDefaults) -> dict:

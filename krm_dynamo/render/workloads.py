@@ -26,16 +26,14 @@ def object_metadata(name: str, namespace: str | None, labels: dict, annotations:
     return metadata
 
 
-def deployment_strategy(annotations: dict[str, str], table: defaults.OperatorDefaults | None = None) -> dict:
+def deployment_strategy(annotations: dict[str, str], table: defaults.OperatorDefaults) -> dict:
     """``spec.strategy`` from ``nvidia.com/deployment-strategy``; unknown values roll (the table's default)."""
-    table = table or defaults.for_release()
     return defaults.plain_dict(table.deployment.strategy(annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY)))
 
 
 def deployment(component: Component, namespace: str | None, pod: PodTemplate,
-               table: defaults.OperatorDefaults | None = None) -> dict:
-    """The Deployment of one single-node service (``table``: the DGD's defaults, else the default release)."""
-    table = table or defaults.for_release()
+               table: defaults.OperatorDefaults) -> dict:
+    """The Deployment of one single-node service (``table``: the DGD's operator defaults)."""
     spec: dict = {}
     autoscaled = bool(component.spec.autoscaling and component.spec.autoscaling.enabled)
     if component.replicas is not None and not autoscaled:

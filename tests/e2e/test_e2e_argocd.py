@@ -7,7 +7,6 @@ built with kustomize against a stand-in argocd-repo-server."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml

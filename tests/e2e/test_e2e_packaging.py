@@ -11,7 +11,6 @@ import os
 import re
 import shlex
 import tomllib
-from pathlib import Path
 
 import pytest
 import yaml

@@ -3,6 +3,7 @@
 
 import pytest
 
+from krm_dynamo.graph import backend as backend_resolution
 from krm_dynamo.render import backends
 
 
@@ -23,7 +24,7 @@ from krm_dynamo.render import backends
 )
 def test_detect(command, args, expected):
     """Pattern P over command and args joined with spaces."""
-    assert backends.detect(command, args) == expected
+    assert backend_resolution.detect(command, args) == expected
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def test_detect(command, args, expected):
 )
 def test_resolve(component_type, main, explicit, expected):
     """Detected, else explicit, else noop; non-workers never have a backend."""
-    assert backends.resolve(component_type, main, explicit).name == expected
+    assert backend_resolution.resolve(component_type, main, explicit).name == expected
 
 
 @pytest.mark.parametrize(
@@ -62,8 +63,8 @@ def test_resolve(component_type, main, explicit, expected):
 )
 def test_resolve_errors(main, explicit, message):
     """The operator's error texts (V21, V3)."""
-    with pytest.raises(backends.BackendError) as err:
-        backends.resolve("worker", main, explicit)
+    with pytest.raises(backend_resolution.BackendError) as err:
+        backend_resolution.resolve("worker", main, explicit)
     assert str(err.value) == message
 
 
@@ -79,5 +80,5 @@ def test_resolve_errors(main, explicit, message):
 )
 def test_compilation_cache_env(backend, path, env, expected):
     """D8: the effective mount path; R6: never a second entry of the same name."""
-    resolved = backends.resolve("worker", {}, backend)
+    resolved = backend_resolution.resolve("worker", {}, backend)
     assert backends.add_env_if_absent(env, backends.compilation_cache_env(resolved, path)) == expected

@@ -145,7 +145,7 @@ def test_deployment_strategy(annotation, strategy):
     from krm_dynamo.render.workloads import deployment_strategy
 
     annotations = {} if annotation is None else {"nvidia.com/deployment-strategy": annotation}
-    assert deployment_strategy(annotations) == strategy
+    assert deployment_strategy(annotations, defaults.for_release()) == strategy
 
 
 # --- the selector ---------------------------------------------------------------------------
@@ -195,6 +195,6 @@ def test_tables_are_read_only_and_builders_get_copies():
         table.deployment.strategies["Recreate"]["type"] = "x"
     from krm_dynamo.render.workloads import deployment_strategy
 
-    strategy = deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"})
+    strategy = deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"}, defaults.for_release())
     strategy["type"] = "changed"
-    assert deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"}) == {"type": "Recreate"}
+    assert deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"}, defaults.for_release()) == {"type": "Recreate"}

@@ -3,10 +3,10 @@
 
 import pytest
 
-from krm_dynamo.render.podtemplate import (
+from krm_dynamo.render.canonical import canonicalize_pod_spec
+from krm_dynamo.render.merge import (
     ProbeError,
     apply_probe,
-    canonicalize_pod_spec,
     merge_container,
     merge_env,
     merge_pod_spec,

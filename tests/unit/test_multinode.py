@@ -16,6 +16,7 @@ from multinode_util import run as _run
 from multinode_util import worker as _worker
 
 from krm_dynamo import defaults
+from krm_dynamo.graph import backend as backend_resolution
 from krm_dynamo.render import backends
 
 
@@ -182,7 +183,7 @@ def test_trtllm_ssh_volume_not_duplicated():
     """A user volume already named like the secret is kept alone (two volumes of one name are invalid)."""
     pod = backends.PodRole(role=defaults.ROLE_LEADER, node_count=2, secret_name="ssh")
     spec = {"volumes": [{"name": "ssh", "secret": {"secretName": "other"}}]}
-    assert backends.update_pod_spec(backends.resolve("worker", {}, "trtllm"), spec, pod) == spec
+    assert backends.update_pod_spec(backend_resolution.resolve("worker", {}, "trtllm"), spec, pod) == spec
 
 
 def test_r3_host_list_three_nodes():

@@ -156,7 +156,7 @@ def test_mixed_sort_keys_are_errors(service, path, fragment):
 
 
 def test_sort_keys_are_total():
-    from krm_dynamo.render.podtemplate import canonicalize_pod_spec
+    from krm_dynamo.render.canonical import canonicalize_pod_spec
 
     spec = {"tolerations": [{"key": "a", "tolerationSeconds": "x"}, {"key": "a", "tolerationSeconds": 5}, {"key": "a"}]}
     assert [t.get("tolerationSeconds") for t in canonicalize_pod_spec(spec)["tolerations"]] == [None, 5, "x"]

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Single validation rules on their own, as tables (``krm_dynamo.graph.validation``, ``krm_dynamo.kube.naming``)."""
+"""Single validation rules on their own, as tables (``krm_dynamo.graph.rules``, ``krm_dynamo.kube.naming``)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ import pytest
 
 from krm_dynamo.api import v1alpha1
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph import validation
+from krm_dynamo.graph.derive import derive
 from krm_dynamo.graph.report import Report
+from krm_dynamo.graph.rules import networking, resources, storage
+from krm_dynamo.graph.rules import service as service_rules
+from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import naming
 
 
 def _run(rule, service: dict, *, cfg: FunctionConfig | None = None, claims: set[str] = frozenset()) -> list[tuple]:
     graph = v1alpha1.DynamoGraphDeploymentSpec.model_validate({"services": {"W": service}})
-    check = validation.GraphCheck(name="llm", graph=graph, cfg=cfg or FunctionConfig(), known_claims=set(claims))
+    derived = derive("llm", graph, cfg or FunctionConfig(), known_claims=set(claims))
     report = Report({})
-    rule(validation.ServiceCheck(graph=check, key="W", svc=graph.services["W"]), report)
+    rule(ServiceCheck(graph=derived, component=derived.services["W"]), report)
     return [(r.severity, r.field_path.removeprefix("spec.services.W."), r.message) for r in report.results]
 
 
@@ -31,7 +34,7 @@ def _run(rule, service: dict, *, cfg: FunctionConfig | None = None, claims: set[
     ({"enabled": True}, [("error", "autoscaling.minReplicas"), ("error", "autoscaling.maxReplicas")]),
 ])
 def test_check_autoscaling(scaling, expected):
-    assert [r[:2] for r in _run(validation.check_autoscaling, {"autoscaling": scaling})] == expected
+    assert [r[:2] for r in _run(service_rules.check_autoscaling, {"autoscaling": scaling})] == expected
 
 
 @pytest.mark.parametrize(("service", "cfg", "expected"), [
@@ -53,7 +56,7 @@ def test_check_autoscaling(scaling, expected):
                                                "ingressControllerClassName": "nginx"}}, {}, []),
 ])
 def test_check_ingress(service, cfg, expected):
-    assert [r[:2] for r in _run(validation.check_ingress, service, cfg=FunctionConfig(**cfg))] == expected
+    assert [r[:2] for r in _run(networking.check_ingress, service, cfg=FunctionConfig(**cfg))] == expected
 
 
 @pytest.mark.parametrize(("mount", "claims", "expected"), [
@@ -69,16 +72,16 @@ def test_check_volume_mounts(mount, claims, expected):
     service = {"componentType": "frontend", "volumeMounts": [mount]}
 
     def rules(check, report):
-        validation.check_backend(check, report)
-        validation.check_volume_mounts(check, report)
+        service_rules.check_backend(check, report)
+        storage.check_volume_mounts(check, report)
 
     assert [r[:2] for r in _run(rules, service, claims=claims)] == expected
 
 
 def test_numeric_resource_warns_only_for_a_live_dgd():
     service = {"resources": {"limits": {"gpu": 1}}}
-    assert _run(validation.check_resources, service) == []
-    assert [r[:2] for r in _run(validation.check_resources, service, cfg=FunctionConfig(graphDeployment="keep"))] == [
+    assert _run(resources.check_resources, service) == []
+    assert [r[:2] for r in _run(resources.check_resources, service, cfg=FunctionConfig(graphDeployment="keep"))] == [
         ("warning", "resources.limits.gpu")]
 
 
@@ -96,3 +99,19 @@ def test_is_qualified_name(key, valid):
 ])
 def test_is_dns1123_subdomain(host, valid):
     assert naming.is_dns1123_subdomain(host) is valid
+
+
+_SCALING = {"enabled": True, "minReplicas": 1, "maxReplicas": 3}
+
+
+@pytest.mark.parametrize(("service", "expected"), [
+    ({"autoscaling": _SCALING}, [("warning", "autoscaling.metrics")]),
+    ({"autoscaling": _SCALING, "resources": {"requests": {"cpu": "1"}}}, []),
+    ({"autoscaling": _SCALING, "extraPodSpec": {"mainContainer": {"resources": {"requests": {"cpu": "1"}}}}}, []),
+    ({"autoscaling": {**_SCALING, "metrics": [{"type": "Pods"}]}}, []),
+    ({"autoscaling": {**_SCALING, "minReplicas": 4}}, []),  # no HPA from these bounds (check_autoscaling)
+    ({"autoscaling": _SCALING, "multinode": {"nodeCount": 2}}, []),  # no HPA on a multinode service
+])
+def test_check_autoscaling_metric(service, expected):
+    """The default CPU metric needs a CPU request; reported with the other rules, not by the HPA builder."""
+    assert [r[:2] for r in _run(service_rules.check_autoscaling_metric, service)] == expected

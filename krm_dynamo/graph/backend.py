@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Backend framework resolution of one component and what the backends read from a launch.
+
+Resolution (operator ``graph.go`` ``determineBackendFramework``): only workers have a
+backend; it is detected from the user's ``mainContainer`` command and args and checked
+against the DGD's explicit ``backendFramework``. The derive step resolves it once per
+service; the rules report a failure and the builders read the result. The launch readers
+(:func:`is_python_command`, :data:`SGLANG_INVOCATION`, :func:`gpus_per_node`) serve both the
+multinode rules and the backend rewrites in ``render.backends``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from krm_dynamo import defaults
+
+
+def _pattern(backend: str) -> re.Pattern[str]:
+    # graph.go: python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.<backend>[^|&;]*
+    return re.compile(rf"python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.{backend}[^|&;]*")
+
+
+_PATTERNS = {backend: _pattern(backend) for backend in ("vllm", "sglang", "trtllm")}
+_PYTHON = re.compile(r"(.*/)?(python[0-9]*(\.[0-9]+)*)")  # backend_sglang.go isPythonCommand (full match)
+# backend_sglang.go: flags go after the token holding the last `sglang` of a python segment
+SGLANG_INVOCATION = re.compile(r"(python[0-9.]*\s+[^|&;]*sglang[^|&;]*?)(\s|$|[|&;])")
+
+
+class BackendError(ValueError):
+    """Backend resolution failed; the message is the operator's wording."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The resolved backend of one component and its defaults."""
+
+    name: str
+    defaults: defaults.BackendDefaults
+
+
+def detect(command: list[Any] | None, args: list[Any] | None) -> list[str]:
+    """Backends whose launch pattern matches ``command + args`` joined with spaces."""
+    joined = " ".join(str(part) for part in [*(command or []), *(args or [])])
+    return [name for name, pattern in _PATTERNS.items() if pattern.search(joined)]
+
+
+def resolve(component_type: str | None, main_container: dict[str, Any] | None, explicit: str | None,
+            table: defaults.OperatorDefaults | None = None) -> Backend:
+    """Resolve the backend of one component: ``noop`` for non-workers, else detected or explicit.
+
+    Raises:
+        BackendError: several backends detected, detected and explicit differ, or an
+            explicit value outside the CRD enum.
+    """
+    table = table or defaults.for_release()
+    if component_type != defaults.COMPONENT_WORKER:
+        return Backend(defaults.NOOP_BACKEND, table.backends[defaults.NOOP_BACKEND])
+    container = main_container or {}
+    command = container.get("command") if isinstance(container.get("command"), list) else None
+    args = container.get("args") if isinstance(container.get("args"), list) else None
+    found = detect(command, args)
+    if len(found) > 1:
+        raise BackendError(
+            "could not determine backend framework: multiple backend frameworks detected from command: "
+            + ", ".join(f'"{name}"' for name in found)
+        )
+    detected = found[0] if found else ""
+    if explicit and explicit not in table.backend_frameworks:
+        raise BackendError(f"unsupported backend framework: {explicit}")
+    if detected and explicit and detected != explicit:
+        raise BackendError(
+            f'backend framework mismatch: detected "{detected}" from command but explicitly configured as "{explicit}"'
+        )
+    name = detected or explicit or defaults.NOOP_BACKEND
+    return Backend(name, table.backends[name])
+
+
+def is_python_command(command: str) -> bool:
+    """``command[0]`` names a python interpreter (``python``, ``python3.11``, ``/usr/bin/python3``)."""
+    return _PYTHON.fullmatch(command) is not None
+
+
+def _atoi(value: Any) -> int | None:
+    text = "" if value is None else str(value)
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+
+
+def gpus_per_node(resources: dict[str, Any] | None) -> int:
+    """GPUs per node for ``mpirun -n``: the GPU limit, else ``requests.gpu``, else 0 (D26)."""
+    for kind in ("limits", "requests"):
+        value = _atoi(((resources or {}).get(kind) or {}).get("gpu"))
+        if value is not None:
+            return value
+    return 0

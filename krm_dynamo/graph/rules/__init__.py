@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Every cross-field rule of a DGD, one home each, in the order they run.
+
+A rule is a small function of the derived graph (:data:`GRAPH_RULES`) or of one derived
+service (:data:`SERVICE_RULES`, a :class:`~krm_dynamo.graph.rules.context.ServiceCheck`)
+that reports into a :class:`~krm_dynamo.graph.report.Report`. Rules only read derived
+values (:mod:`krm_dynamo.graph.derive`); the builders run only when no rule reported an
+error, and report no input errors themselves.
+"""
+
+from __future__ import annotations
+
+from krm_dynamo.graph.rules import (
+    container,
+    envs,
+    graph,
+    multinode,
+    networking,
+    overrides,
+    resources,
+    service,
+    storage,
+)
+from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
+
+GRAPH_RULES: tuple[GraphRule, ...] = (
+    graph.check_graph_name,
+    graph.check_services_present,
+    graph.check_dynamo_namespace,
+    graph.check_pvcs,
+    envs.check_graph_envs,
+    graph.check_name_collisions,
+)
+
+SERVICE_RULES: tuple[ServiceRule, ...] = (
+    service.check_service_names,
+    service.check_component_type,
+    container.check_main_container,
+    container.check_image,
+    service.check_backend,
+    storage.check_volume_mounts,
+    multinode.check_replica_fanout,
+    storage.check_shared_memory,
+    storage.check_empty_dirs,
+    resources.check_resources,
+    resources.check_deployment_config_resources,
+    resources.check_container_resources,
+    service.check_autoscaling,
+    service.check_autoscaling_metric,
+    networking.check_ingress,
+    networking.check_labels,
+    container.check_probes,
+    envs.check_service_envs,
+    service.check_annotations,
+    service.check_startup_probe_kept,
+    multinode.check_lws_requirements,
+    multinode.check_launch,
+    overrides.check_service_account_kept,
+    overrides.check_scheduler_kept,
+)

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What a service rule looks at: the derived graph and one derived service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from krm_dynamo import defaults
+from krm_dynamo.api import messages, v1alpha1
+from krm_dynamo.graph.backend import Backend
+from krm_dynamo.graph.component import Component
+from krm_dynamo.graph.derive import DerivedGraph
+from krm_dynamo.graph.report import Report
+
+PROBE_KINDS = defaults.PROBE_KINDS
+PROBE_HANDLERS = defaults.PROBE_HANDLERS
+
+
+@dataclass
+class ServiceCheck:
+    """One service of a derived graph, with the shorthands the rules use.
+
+    ``dropped``: field paths the salvage removed after a failed parse (their values are
+    then defaults, so a rule that reads one may skip).
+    """
+
+    graph: DerivedGraph
+    component: Component
+    dropped: frozenset[str] = field(default_factory=frozenset)
+
+    def was_dropped(self, path: str) -> bool:
+        """``path``, or a field under it, was removed by the salvage."""
+        return any(d == path or d.startswith((path + ".", path + "[")) for d in self.dropped)
+
+    @property
+    def key(self) -> str:
+        return self.component.key
+
+    @property
+    def svc(self) -> v1alpha1.DynamoComponentDeploymentSharedSpec:
+        return self.component.spec
+
+    @property
+    def path(self) -> str:
+        return self.component.path
+
+    @property
+    def name(self) -> str:
+        return self.component.name
+
+    @property
+    def main(self) -> dict[str, Any]:
+        return self.component.main_container
+
+    @property
+    def mc_path(self) -> str:
+        return self.component.mc_path
+
+    @property
+    def backend(self) -> Backend | None:
+        return self.component.backend
+
+
+GraphRule = Callable[[DerivedGraph, Report], None]
+ServiceRule = Callable[[ServiceCheck, Report], None]
+
+
+def show(value: Any) -> str:
+    """A user value as messages show it."""
+    return messages.show_value(value)

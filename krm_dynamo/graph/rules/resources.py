@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Rules about resource quantities: the service's, ``DYN_DEPLOYMENT_CONFIG``'s and each container's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from krm_dynamo.graph.report import Report
+from krm_dynamo.graph.rules.context import ServiceCheck, show
+from krm_dynamo.kube import quantity
+
+
+def check_resources(s: ServiceCheck, report: Report) -> None:
+    """Quantities of ``resources`` and ``mainContainer.resources``; a GPU request without a limit."""
+    res = s.svc.resources
+    for kind in ("requests", "limits"):
+        item = getattr(res, kind) if res is not None else None
+        if item is None:
+            continue
+        for name in ("cpu", "memory", "gpu"):
+            raw = getattr(item, name)
+            _check_quantity(raw, f"{s.path}.resources.{kind}.{name}", kind, name, report)
+            if isinstance(raw, (int, float)) and s.graph.cfg.graphDeployment == "keep":
+                report.warning(
+                    f"{s.path}.resources.{kind}.{name}",
+                    f'expected `{name}` to be a string (the CRD types it so, and the API server rejects the live '
+                    f'DGD), got the number {raw}; write "{raw}"',
+                )
+        for name, raw in (item.custom or {}).items():
+            _check_quantity(raw, f"{s.path}.resources.{kind}.custom.{name}", kind, name, report)
+    user = s.main.get("resources")
+    if isinstance(user, dict):
+        for kind in ("requests", "limits"):
+            values = user.get(kind)
+            if values is not None and not isinstance(values, dict):
+                report.error(f"{s.mc_path}.resources.{kind}", f"expected `{kind}` to be a mapping, got {show(values)}")
+                continue
+            for name, raw in (values or {}).items():
+                # Unset values too: the builder writes every listed quantity canonical.
+                _check_quantity(raw, f"{s.mc_path}.resources.{kind}.{name}", kind, name, report, strict=True)
+    gpu_request = res is not None and res.requests is not None and res.requests.gpu not in (None, "")
+    if gpu_request and (res is None or res.limits is None or res.limits.gpu in (None, "")):
+        report.warning(
+            f"{s.path}.resources.requests.gpu",
+            "`requests.gpu` is set without `limits.gpu`: the operator emits only the GPU limit, so the pod "
+            "gets no GPU; set `limits.gpu`",
+        )
+
+
+def check_deployment_config_resources(s: ServiceCheck, report: Report) -> None:
+    """Quantities ``DYN_DEPLOYMENT_CONFIG`` sets through ``ServiceArgs.resources`` (reported at ``resources``).
+
+    ``requests.gpu`` is never emitted, so it is not read either.
+    """
+    for kind, field_name, name, raw in s.component.config_resources:
+        if (kind, field_name) != ("requests", "gpu"):
+            _check_quantity(raw, f"{s.path}.resources.{kind}.{field_name}", kind, name, report, strict=True)
+
+
+def check_container_resources(s: ServiceCheck, report: Report) -> None:
+    """Quantities of the sidecar and init containers' ``resources`` (the builder writes them canonical)."""
+    pod = s.component.pod_fields
+    for field_name in ("containers", "initContainers"):
+        items = pod.get(field_name)
+        for i, container in enumerate(items if isinstance(items, list) else []):
+            resources = container.get("resources") if isinstance(container, dict) else None
+            if not isinstance(resources, dict):
+                continue
+            for kind in ("limits", "requests"):
+                values = resources.get(kind)
+                for name, raw in (values.items() if isinstance(values, dict) else ()):
+                    path = f"{s.path}.extraPodSpec.{field_name}[{i}].resources.{kind}.{name}"
+                    _check_quantity(raw, path, kind, name, report, strict=True)
+
+
+def _check_quantity(raw: Any, path: str, kind: str, name: str, report: Report, *, strict: bool = False) -> None:
+    """``raw`` is a quantity; unset values (None, "") pass unless ``strict``."""
+    if not strict and (raw is None or raw == ""):
+        return
+    try:
+        quantity.canonical(raw)
+    except quantity.QuantityError as exc:
+        report.error(path, f"parse {kind} {name} quantity: {exc}")

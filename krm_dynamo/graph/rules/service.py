@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Rules about one service as a whole: names, component type, backend, autoscaling, annotations."""
+
+from __future__ import annotations
+
+from krm_dynamo import defaults
+from krm_dynamo.graph.report import Report
+from krm_dynamo.graph.rules.context import ServiceCheck
+from krm_dynamo.kube import naming
+
+_COMPONENT_TYPES = (defaults.COMPONENT_FRONTEND, defaults.COMPONENT_WORKER, defaults.COMPONENT_PLANNER)
+
+
+def check_service_names(s: ServiceCheck, report: Report) -> None:
+    """The key and ``<dgd>-<svc>`` name objects; the component types are label values."""
+    frontend = s.svc.componentType == defaults.COMPONENT_FRONTEND
+    if naming.is_dns1123_label(s.graph.name):  # else reported once, on metadata.name
+        naming.check_service_key(s.key, s.name, frontend, s.path, report)
+    for attr in ("componentType", "subComponentType"):
+        value = getattr(s.svc, attr)
+        if value:
+            naming.check_label_value(value, f"`{attr}` (a label value)", f"{s.path}.{attr}", report)
+
+
+def check_component_type(s: ServiceCheck, report: Report) -> None:
+    """A component type that differs from a known one only in case gets no defaults."""
+    ctype = s.svc.componentType
+    if ctype and ctype not in _COMPONENT_TYPES and ctype.lower() in _COMPONENT_TYPES:
+        report.warning(
+            f"{s.path}.componentType",
+            f'componentType "{ctype}" gets no defaults: component types are case-sensitive, '
+            f'did you mean "{ctype.lower()}"?',
+        )
+
+
+def check_backend(s: ServiceCheck, report: Report) -> None:
+    """The worker's command agrees with ``backendFramework`` and names one backend."""
+    if s.component.backend_error is not None:
+        report.error(s.mc_path, s.component.backend_error)
+
+
+def check_autoscaling(s: ServiceCheck, report: Report) -> None:
+    """Enabled autoscaling needs 1 <= minReplicas <= maxReplicas, both set.
+
+    On a multinode service or in Grove mode no HPA is generated, so the bounds do not
+    matter; one warning says the block is ignored.
+    """
+    scaling = s.svc.autoscaling
+    if scaling is None or not scaling.enabled:
+        return
+    path = f"{s.path}.autoscaling"
+    if s.component.multinode or s.graph.grove_mode:
+        where = "in Grove mode" if s.graph.grove_mode else "on a multinode service"
+        report.warning(path, f"`autoscaling` is ignored {where}: no HorizontalPodAutoscaler is generated")
+        return
+    low, high = scaling.minReplicas, scaling.maxReplicas
+    if low is None:
+        report.error(f"{path}.minReplicas", "expected `minReplicas` (at least 1) when autoscaling is enabled, found none")
+    elif low < 1:
+        report.error(f"{path}.minReplicas", f"expected `minReplicas` to be at least 1 when autoscaling is enabled, got {low}")
+    if high is None:
+        report.error(f"{path}.maxReplicas", "expected `maxReplicas` when autoscaling is enabled, found none")
+    elif low is not None and low >= 1 and high < low:
+        report.error(f"{path}.maxReplicas", f"expected `maxReplicas` to be at least `minReplicas` ({low}), got {high}")
+    elif low is not None and low >= 1 and high == low:
+        report.warning(f"{path}.maxReplicas", f"`maxReplicas` equals `minReplicas` ({low}): the autoscaler can never scale")
+
+
+def check_autoscaling_metric(s: ServiceCheck, report: Report) -> None:
+    """The default CPU metric needs a CPU request on the main container to compute utilisation.
+
+    Only where an HPA is generated (single node, component mode, bounds that pass
+    :func:`check_autoscaling`) and no ``metrics`` are given. The main container's requests
+    are its own ``resources.requests`` with the service's ``resources.requests`` laid over them.
+    """
+    scaling = s.svc.autoscaling
+    if scaling is None or not scaling.enabled or scaling.metrics or s.component.multinode or s.graph.grove_mode:
+        return
+    low, high = scaling.minReplicas, scaling.maxReplicas
+    if low is None or high is None or not 1 <= low <= high:
+        return  # no HPA from these bounds: check_autoscaling says why
+    user = s.main.get("resources")
+    user_requests = user.get("requests") if isinstance(user, dict) else None
+    has_cpu = "cpu" in (s.component.resources.get("requests") or {})
+    if isinstance(user_requests, dict) and "cpu" in user_requests:
+        has_cpu = True
+    if not has_cpu:
+        report.warning(
+            f"{s.path}.autoscaling.metrics",
+            "the autoscaler uses the default CPU utilisation metric, but the main container has no CPU "
+            "request (`resources.requests.cpu`), so utilisation cannot be computed",
+        )
+
+
+def check_annotations(s: ServiceCheck, report: Report) -> None:
+    """R9: stealing-traffic debug mode is not supported."""
+    if (s.svc.annotations or {}).get(defaults.ANNOTATION_STEALING_TRAFFIC_DEBUG) == "true":
+        report.warning(
+            f"{s.path}.annotations",
+            f"`{defaults.ANNOTATION_STEALING_TRAFFIC_DEBUG}` is not supported: no debug Deployment or Services "
+            "are generated and the annotation is otherwise ignored (R9)",
+        )
+
+
+def check_startup_probe_kept(s: ServiceCheck, report: Report) -> None:
+    """D22: a live DGD loses the service-level ``startupProbe`` (beyond the CRD)."""
+    if s.svc.startupProbe is not None and s.graph.cfg.graphDeployment == "keep":
+        report.warning(
+            f"{s.path}.startupProbe",
+            "service-level `startupProbe` is beyond the operator's CRD, which prunes it from the live DGD; "
+            "use `extraPodSpec.mainContainer.startupProbe` to keep both in agreement",
+        )
