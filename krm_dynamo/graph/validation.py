@@ -208,10 +208,11 @@ def check_graph_name(g: GraphCheck, report: Report) -> None:
 
 
 def check_services_present(g: GraphCheck, report: Report) -> None:
-    """V1: at least one service, none null."""
+    """V1: no service value is null; no services at all is a warning (the CRD allows it, nothing runs)."""
     services = g.graph.services or {}
     if not services:
-        report.error("spec.services", "expected at least one service in `spec.services`, found none")
+        report.warning("spec.services", "no services in `spec.services`: the graph runs nothing, "
+                       "so no workload objects are generated for it")
     for key, svc in services.items():
         if svc is None:
             report.error(f"spec.services.{key}", f"expected service `{key}` to be a mapping, got null")
