@@ -802,7 +802,6 @@ def test_deployment_config_env():
         pytest.param(_set(W + ["replicas"], "2"), "spec.services.VllmDecodeWorker.replicas", "integer", id="strict-int"),
         pytest.param(_set(W + ["replicas"], -1), "spec.services.VllmDecodeWorker.replicas", "at least 0", id="V14"),
         pytest.param(_set(["spec", "services", "Frontend"], None), "spec.services.Frontend", "got null", id="V1-null"),
-        pytest.param(_set(["spec", "services"], {}), "spec.services", "at least one service", id="V1-empty"),
         pytest.param(_set(["spec", "services", "Bad_Name"], {"extraPodSpec": {"mainContainer": {"image": "i"}}}),
                      "spec.services.Bad_Name", "letters, digits", id="V2-chars"),
         pytest.param(_set(["spec", "services", "X" * 60], {"extraPodSpec": {"mainContainer": {"image": "i"}}}),

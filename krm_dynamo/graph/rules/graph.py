@@ -19,10 +19,13 @@ def check_graph_name(g: DerivedGraph, report: Report) -> None:
 
 
 def check_services_present(g: DerivedGraph, report: Report) -> None:
-    """At least one service, none null."""
+    """No null service; a DGD without services is allowed (the CRD allows it; the operator creates nothing)."""
     services = g.graph.services or {}
     if not services:
-        report.error("spec.services", "expected at least one service in `spec.services`, found none")
+        report.warning(
+            "spec.services",
+            "no services in `spec.services`: the graph runs nothing, so no workload objects are generated for it",
+        )
     for key, svc in services.items():
         if svc is None:
             report.error(f"spec.services.{key}", f"expected service `{key}` to be a mapping, got null")
