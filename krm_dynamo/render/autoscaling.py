@@ -9,6 +9,7 @@ default metric is CPU at 80 % (seed "Autoscaling Defaults"). Deviation: the spec
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any
 
@@ -33,10 +34,8 @@ def _canonical_targets(metric: dict[str, Any]) -> dict[str, Any]:
             continue
         for key in ("value", "averageValue"):
             if key in target:
-                try:
+                with contextlib.suppress(quantity.QuantityError):  # left as written; the API server reports it
                     target[key] = quantity.canonical(target[key])
-                except quantity.QuantityError:
-                    pass  # left as written; the API server reports it
     return metric
 
 
@@ -48,7 +47,8 @@ def horizontal_pod_autoscaler(component: Component, namespace: str | None, label
     if scaling is None or not scaling.enabled:
         return None
     # (A default metric without a CPU request is reported by the rules: graph.rules.service.)
-    metrics = [_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics else default_metrics(table)
+    metrics = ([_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics
+               else default_metrics(table))
     spec: dict[str, Any] = {
         "scaleTargetRef": {**defaults.plain_dict(table.autoscaler.scale_target_ref), "name": component.name},
         "minReplicas": scaling.minReplicas or 0,

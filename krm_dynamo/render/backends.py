@@ -249,7 +249,7 @@ def update_container(backend: Backend, container: dict[str, Any], pod: PodRole) 
     elif backend.name == "sglang":
         out = inject_sglang_flags(out, *sglang_flags(pod))
     elif backend.name == "trtllm":
-        out["volumeMounts"] = list(out.get("volumeMounts") or []) + [ssh_volume_mount(pod.secret_name)]
+        out["volumeMounts"] = [*(out.get("volumeMounts") or []), ssh_volume_mount(pod.secret_name)]
         out["env"] = add_env_if_absent(list(out.get("env") or []),
                                        [{"name": n, "value": v} for n, v in backend.defaults.multinode_env])
         script = trtllm_worker_script() if worker else trtllm_leader_script(out, pod)  # reads the original launch
@@ -265,4 +265,4 @@ def update_pod_spec(backend: Backend, pod_spec: dict[str, Any], pod: PodRole) ->
     volumes = list(pod_spec.get("volumes") or [])
     if any(isinstance(v, dict) and v.get("name") == pod.secret_name for v in volumes):
         return pod_spec  # a second volume of one name would be rejected; the user's wins
-    return {**pod_spec, "volumes": volumes + [ssh_volume(pod.secret_name)]}
+    return {**pod_spec, "volumes": [*volumes, ssh_volume(pod.secret_name)]}

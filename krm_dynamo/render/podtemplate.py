@@ -166,8 +166,9 @@ def build_pod_template(component: Component, ctx: PodContext, *,
 
     # envFromSecret after any mainContainer.envFrom.
     if component.spec.envFromSecret:
-        container["envFrom"] = list(container.get("envFrom") or []) + [
-            {"secretRef": {"name": component.spec.envFromSecret}}
+        container["envFrom"] = [
+            *(container.get("envFrom") or []),
+            {"secretRef": {"name": component.spec.envFromSecret}},
         ]
 
     # PVC and shared-memory volumes and mounts.
@@ -288,7 +289,7 @@ def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], containe
         empty_dir = volume.get("emptyDir") if isinstance(volume, dict) else None
         if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:
             empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
-    pod_spec["containers"] = user_containers + [container]
+    pod_spec["containers"] = [*user_containers, container]
     pod_spec["volumes"] = user_volumes + volumes.volumes
     pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
     for key in ("volumes", "imagePullSecrets"):

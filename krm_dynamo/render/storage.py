@@ -26,7 +26,8 @@ class PodVolumes:
     cache_mount_path: str | None = None
 
 
-def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend, table: defaults.OperatorDefaults) -> PodVolumes:
+def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend,
+                table: defaults.OperatorDefaults) -> PodVolumes:
     """Pod-spec step 10: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
 
     The input has passed the storage rules (``graph.rules.storage``); nothing is reported here.
