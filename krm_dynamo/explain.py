@@ -108,7 +108,9 @@ def explain(component_type: str | None = None, backend: str | None = None,
     if component_type is not None:
         return {**head, "componentType": component_type, **component(component_type, backend, table)}
     if backend is not None:
-        raise ExplainError("explain: --backend applies to worker only: name it (`krm-dynamo explain worker --backend ...`)")
+        raise ExplainError(
+            "explain: --backend applies to worker only: name it (`krm-dynamo explain worker --backend ...`)"
+        )
     return {**head, "componentTypes": {ctype: component(ctype, None, table) for ctype in COMPONENT_TYPES},
             "objects": objects(table), "multinodeLaunch": _nest(table.launch)}
 

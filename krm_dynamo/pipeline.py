@@ -49,7 +49,8 @@ from krm_dynamo.render.podtemplate import (
 )
 
 
-def expand_graph(dgd: dict[str, Any], cfg: FunctionConfig, items: list[Any]) -> tuple[list[dict[str, Any]], list[Result]]:
+def expand_graph(dgd: dict[str, Any], cfg: FunctionConfig,
+                 items: list[Any]) -> tuple[list[dict[str, Any]], list[Result]]:
     """Expand ``dgd``; return ``(objects, results)``, no objects if any result is an error.
 
     ``dgd`` and ``items`` are read only; every user value placed in the output is a copy.
@@ -185,8 +186,9 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
         grove_components.append(component)
         if frontend:
             # Service labels and annotations (D4, D5); the selector names the Grove clique.
-            objects.append(networking.frontend_service(component, namespace, component.labels, component.annotations,
-                                                       ctx.defaults, selector=grove.leader_selector(component, dgd_name, ctx.defaults)))
+            objects.append(networking.frontend_service(
+                component, namespace, component.labels, component.annotations, ctx.defaults,
+                selector=grove.leader_selector(component, dgd_name, ctx.defaults)))
         return objects + networking.exposure(component, namespace, cfg, ctx.defaults)
     if component.multinode:
         objects = multinode.lws_objects(component, dgd_name, namespace, ctx)

@@ -27,7 +27,7 @@ def _quantity_input(value: Any) -> Any:
     """int-or-string quantities: YAML numbers are read as their decimal text."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         # A ValueError, not a TypeError: pydantic turns only ValueError into a validation error.
-        raise ValueError(  # noqa: TRY004
+        raise ValueError(
             f'expected a quantity such as "2", "500m" or "20Gi", got {show_value(value)}')
     return value
 
@@ -77,5 +77,8 @@ def _backend_framework(value: str) -> str:
 
 
 # The CRD's enum of backends; the function reports the allowed values by name.
-BackendFramework = Annotated[StrictStr, AfterValidator(_backend_framework),
-                             WithJsonSchema({"type": "string", "enum": list(defaults.for_release().backend_frameworks)})]
+BackendFramework = Annotated[
+    StrictStr,
+    AfterValidator(_backend_framework),
+    WithJsonSchema({"type": "string", "enum": list(defaults.for_release().backend_frameworks)}),
+]

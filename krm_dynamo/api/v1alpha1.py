@@ -107,7 +107,8 @@ class SharedMemorySpec(DynamoType):
 
     disabled: StrictBool | None = _field("Leave the /dev/shm volume out.")
     size: QuantityValue | None = _field(
-        f"Size limit of the /dev/shm volume, a Kubernetes quantity (default {defaults.for_release().shared_memory.size_limit}).")
+        "Size limit of the /dev/shm volume, a Kubernetes quantity"
+        f" (default {defaults.for_release().shared_memory.size_limit}).")
 
 
 class VolumeMount(DynamoType):
@@ -230,4 +231,5 @@ class DynamoGraphDeploymentSpec(DynamoType):
     envs: list[dict[str, Any]] | None = _field(
         "Environment variables of every service (Kubernetes EnvVar list); a service's own `envs` win.")
     backendFramework: BackendFramework | None = _field(
-        "Backend framework of the graph's workers: " + ", ".join(f"`{b}`" for b in defaults.for_release().backend_frameworks) + ".")
+        "Backend framework of the graph's workers: "
+        + ", ".join(f"`{b}`" for b in defaults.for_release().backend_frameworks) + ".")

@@ -136,7 +136,9 @@ TRTLLM = BackendDefaults(
         "multinode.env.OMPI_MCA_orte_keep_fqdn_hostnames": src(
             OP_TRTLLM, seed("Backend-Specific Configurations", "TensorRT-LLM"), "R6 (a user value wins)"
         ),
-        "multinode.ports.ssh": src(f"{OP_CONSTS} MpiRunSshPort", seed("Backend-Specific Configurations", "TensorRT-LLM")),
+        "multinode.ports.ssh": src(
+            f"{OP_CONSTS} MpiRunSshPort", seed("Backend-Specific Configurations", "TensorRT-LLM")
+        ),
         **{f"multinode.workerProbes.{k}": src(
             OP_TRTLLM, _probes_changed("TensorRT-LLM Backend"),
             "replaced on worker pods: tcpSocket on the SSH port, 20 / 20 / 5 / 10" if k == "readinessProbe"

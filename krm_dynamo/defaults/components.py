@@ -170,10 +170,11 @@ FRONTEND = derive(
     command=("python3",),
     args=("-m", "dynamo.frontend"),
     ports=(_port(FRONTEND_PORT_NAME, FRONTEND_PORT),),
-    env=BASE.env + (("DYNAMO_PORT", str(FRONTEND_PORT)), ("DYN_HTTP_PORT", str(FRONTEND_PORT))),
+    env=(*BASE.env, ("DYNAMO_PORT", str(FRONTEND_PORT)), ("DYN_HTTP_PORT", str(FRONTEND_PORT))),
     probes=MappingProxyType({
         "livenessProbe": _http_probe(
-            "/health", FRONTEND_PORT_NAME, initialDelaySeconds=60, periodSeconds=60, timeoutSeconds=30, failureThreshold=10
+            "/health", FRONTEND_PORT_NAME,
+            initialDelaySeconds=60, periodSeconds=60, timeoutSeconds=30, failureThreshold=10,
         ),
         "readinessProbe": {
             "exec": {"command": ["/bin/sh", "-c", FRONTEND_READY_CMD]},
@@ -200,8 +201,8 @@ _WORKER_ENV = seed("Environment Variables", "Worker Components")
 WORKER = derive(
     BASE,
     ports=(_port(SYSTEM_PORT_NAME, SYSTEM_PORT),),
-    env=BASE.env
-    + (
+    env=(
+        *BASE.env,
         ("DYN_SYSTEM_ENABLED", "true"),
         ("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", '["generate"]'),
         ("DYN_SYSTEM_PORT", str(SYSTEM_PORT)),
@@ -211,7 +212,9 @@ WORKER = derive(
         "readinessProbe": _http_probe(
             "/health", SYSTEM_PORT_NAME, periodSeconds=10, timeoutSeconds=30, failureThreshold=60
         ),
-        "startupProbe": _http_probe("/live", SYSTEM_PORT_NAME, periodSeconds=10, timeoutSeconds=5, failureThreshold=720),
+        "startupProbe": _http_probe(
+            "/live", SYSTEM_PORT_NAME, periodSeconds=10, timeoutSeconds=5, failureThreshold=720
+        ),
     }),
     sources={
         "ports.system": src(OP_WORKER, f"{OP_CONSTS} DynamoSystemPort, DynamoSystemPortName",
@@ -230,7 +233,7 @@ WORKER = derive(
 PLANNER = derive(
     BASE,
     ports=(_port(PLANNER_METRICS_PORT_NAME, PLANNER_METRICS_PORT),),
-    env=BASE.env + (("PLANNER_PROMETHEUS_PORT", str(PLANNER_METRICS_PORT)),),
+    env=(*BASE.env, ("PLANNER_PROMETHEUS_PORT", str(PLANNER_METRICS_PORT))),
     pod=MappingProxyType({**BASE.pod, "serviceAccountName": PLANNER_SERVICE_ACCOUNT}),
     sources={
         "ports.metrics": src(OP_PLANNER, f"{OP_CONSTS} DynamoPlannerMetricsPort, DynamoMetricsPortName",

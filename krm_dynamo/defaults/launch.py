@@ -69,7 +69,7 @@ _SSH_SETUP = (
     "chmod 644 ~/.ssh/id_rsa.pub ~/.ssh/authorized_keys",
     f"printf 'Host *\\nIdentityFile ~/.ssh/id_rsa\\nStrictHostKeyChecking no\\nPort {MPI_SSH_PORT}\\n' > ~/.ssh/config",
 )
-TRTLLM_LEADER_SETUP = ("mkdir -p ~/.ssh",) + _SSH_SETUP
+TRTLLM_LEADER_SETUP = ("mkdir -p ~/.ssh", *_SSH_SETUP)
 # the leader's last fragment; <n>, <hosts>, <exports>, <command> are filled in by render.backends
 TRTLLM_MPIRUN = (
     "mpirun --oversubscribe -n <n> -H <hosts> --mca pml ob1 --mca plm_rsh_args "
@@ -77,21 +77,20 @@ TRTLLM_MPIRUN = (
     "bash -c 'source /opt/dynamo/venv/bin/activate && trtllm-llmapi-launch <command>'"
 )
 TRTLLM_WORKER_SCRIPT = (  # host keys, then sshd in the foreground
-    ("mkdir -p ~/.ssh ~/.ssh/host_keys ~/.ssh/run",)
-    + _SSH_SETUP
-    + (
-        "ssh-keygen -t rsa -f ~/.ssh/host_keys/ssh_host_rsa_key -N ''",
-        "ssh-keygen -t ecdsa -f ~/.ssh/host_keys/ssh_host_ecdsa_key -N ''",
-        "ssh-keygen -t ed25519 -f ~/.ssh/host_keys/ssh_host_ed25519_key -N ''",
-        (
-            f"printf 'Port {MPI_SSH_PORT}\\nHostKey ~/.ssh/host_keys/ssh_host_rsa_key\\nHostKey ~/.ssh/host_keys/ssh_host_ecdsa_key"
-            "\\nHostKey ~/.ssh/host_keys/ssh_host_ed25519_key\\nPidFile ~/.ssh/run/sshd.pid\\nPermitRootLogin yes"
-            "\\nPasswordAuthentication no\\nPubkeyAuthentication yes\\nAuthorizedKeysFile ~/.ssh/authorized_keys\\n' "
-            "> ~/.ssh/sshd_config"
-        ),
-        "mkdir -p /run/sshd",
-        "/usr/sbin/sshd -D -f ~/.ssh/sshd_config",
-    )
+    "mkdir -p ~/.ssh ~/.ssh/host_keys ~/.ssh/run",
+    *_SSH_SETUP,
+    "ssh-keygen -t rsa -f ~/.ssh/host_keys/ssh_host_rsa_key -N ''",
+    "ssh-keygen -t ecdsa -f ~/.ssh/host_keys/ssh_host_ecdsa_key -N ''",
+    "ssh-keygen -t ed25519 -f ~/.ssh/host_keys/ssh_host_ed25519_key -N ''",
+    (
+        f"printf 'Port {MPI_SSH_PORT}\\nHostKey ~/.ssh/host_keys/ssh_host_rsa_key"
+        "\\nHostKey ~/.ssh/host_keys/ssh_host_ecdsa_key"
+        "\\nHostKey ~/.ssh/host_keys/ssh_host_ed25519_key\\nPidFile ~/.ssh/run/sshd.pid\\nPermitRootLogin yes"
+        "\\nPasswordAuthentication no\\nPubkeyAuthentication yes\\nAuthorizedKeysFile ~/.ssh/authorized_keys\\n' "
+        "> ~/.ssh/sshd_config"
+    ),
+    "mkdir -p /run/sshd",
+    "/usr/sbin/sshd -D -f ~/.ssh/sshd_config",
 )
 
 _R3 = "R3 (the LWS worker host names of the settled upstream form)"
@@ -135,7 +134,9 @@ LAUNCH = Entries(
         "vllm.workerArgs": src(OP_VLLM, "replaces the worker's args"),
         "sglang.flags": src(OP_SGLANG, "after the token holding the last sglang of a python segment"),
         "sglang.leaderRank": OP_SGLANG,
-        "vllm.shells": src(OP_VLLM, "krm-dynamo's check: the Ray rewrite leaves the command alone, so it must be a shell"),
+        "vllm.shells": src(
+            OP_VLLM, "krm-dynamo's check: the Ray rewrite leaves the command alone, so it must be a shell"
+        ),
         "sglang.shellCommand": src(OP_SGLANG, "a python command whose flags need a shell"),
         "trtllm.shellCommand": src(OP_TRTLLM, "leader and worker command"),
         "trtllm.sshKeyMountPath": src(f"{OP_TRTLLM} (container hook)", "the SSH secret, read-only"),

@@ -110,7 +110,9 @@ class Sourced:
         missing = [n for n in names if not self.sources.get(n)]
         stray = sorted(set(self.sources) - set(names))
         if missing or stray:
-            raise ValueError(f"{type(self).__name__}: items without a source {missing}, sources without an item {stray}")
+            raise ValueError(
+                f"{type(self).__name__}: items without a source {missing}, sources without an item {stray}"
+            )
         object.__setattr__(self, "sources", MappingProxyType({n: self.sources[n] for n in names}))
 
 

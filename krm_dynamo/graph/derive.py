@@ -97,7 +97,10 @@ def default_ingress(dgd_name: str, cfg: FunctionConfig) -> v1alpha1.IngressSpec:
 
 
 def ingress_host(ingress: v1alpha1.IngressSpec, table: defaults.OperatorDefaults) -> str:
-    """``hostPrefix + host + "." + (hostSuffix or the table's suffix, "local")``, the host of the Ingress or VirtualService."""
+    """The host of the Ingress or VirtualService.
+
+    ``hostPrefix + host + "." + (hostSuffix or the table's suffix, "local")``.
+    """
     suffix = ingress.hostSuffix if ingress.hostSuffix is not None else table.ingress.host_suffix
     return f"{ingress.hostPrefix or ''}{ingress.host or ''}.{suffix}"
 
@@ -127,8 +130,9 @@ def deployment_config_workers_problem(workers: Any) -> str | None:
     return f"expected `ServiceArgs.workers` to be a whole number from 0 to {MAX_INT32}, got {shown}"
 
 
-def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, *, known_claims: set[str] | None = None,
-           grove_mode: bool = False, table: defaults.OperatorDefaults | None = None) -> DerivedGraph:
+def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, *,
+           known_claims: set[str] | None = None, grove_mode: bool = False,
+           table: defaults.OperatorDefaults | None = None) -> DerivedGraph:
     """Derive the DGD named ``name`` with the operator tables ``table`` (default: the default release);
     null services (a rule reports them) are left out."""
     table = table or defaults.for_release()
@@ -145,7 +149,8 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
     return out
 
 
-def _dynamo_namespace(name: str, services: dict[str, v1alpha1.DynamoComponentDeploymentSharedSpec]) -> tuple[str, str, list[NamespaceConflict]]:
+def _dynamo_namespace(name: str, services: dict[str, v1alpha1.DynamoComponentDeploymentSharedSpec]
+                      ) -> tuple[str, str, list[NamespaceConflict]]:
     """``(value, source path, conflicts)``: the first non-empty value wins, the others must agree (D10)."""
     chosen: tuple[str, str] | None = None
     conflicts: list[NamespaceConflict] = []

@@ -165,7 +165,8 @@ def _auths(secret: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"`{DOCKER_CONFIG_KEY}` is not valid JSON") from None
     auths = config.get("auths") if isinstance(config, dict) else None
     if not isinstance(auths, dict):
-        raise ValueError(f"expected an `auths` object in `{DOCKER_CONFIG_KEY}`")  # noqa: TRY004 (bad input, not a bad call)
+        # A ValueError, not a TypeError: bad input, not a bad call.
+        raise ValueError(f"expected an `auths` object in `{DOCKER_CONFIG_KEY}`")
     return auths
 
 

@@ -15,7 +15,7 @@ the keys).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 MAP = "map"
 
@@ -176,6 +176,12 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         {"resources": "ResourceRequirements"},
     ),
 }
+
+
+@overload
+def ordered(value: dict[str, Any], type_name: str) -> dict[str, Any]: ...
+@overload
+def ordered(value: Any, type_name: str) -> Any: ...
 
 
 def ordered(value: Any, type_name: str) -> Any:

@@ -9,7 +9,9 @@ default metric is CPU at 80 % (seed "Autoscaling Defaults"). Deviation: the spec
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
@@ -17,12 +19,12 @@ from krm_dynamo.kube import fieldorder, quantity
 from krm_dynamo.render.workloads import object_metadata
 
 
-def default_metrics(table: defaults.OperatorDefaults) -> list[dict]:
+def default_metrics(table: defaults.OperatorDefaults) -> list[dict[str, Any]]:
     """The metrics of an HPA whose spec gives none: CPU utilisation at the operator's default target."""
     return defaults.plain_list(table.autoscaler.metrics)
 
 
-def _canonical_targets(metric: dict) -> dict:
+def _canonical_targets(metric: dict[str, Any]) -> dict[str, Any]:
     """Quantities in metric targets serialise canonically, as in the operator's typed HPA."""
     if not isinstance(metric, dict):
         return metric
@@ -32,22 +34,22 @@ def _canonical_targets(metric: dict) -> dict:
             continue
         for key in ("value", "averageValue"):
             if key in target:
-                try:
+                with contextlib.suppress(quantity.QuantityError):  # left as written; the API server reports it
                     target[key] = quantity.canonical(target[key])
-                except quantity.QuantityError:
-                    pass  # left as written; the API server reports it
     return metric
 
 
-def horizontal_pod_autoscaler(component: Component, namespace: str | None, labels: dict,
-                              annotations: dict, table: defaults.OperatorDefaults) -> dict | None:
+def horizontal_pod_autoscaler(component: Component, namespace: str | None, labels: dict[str, str],
+                              annotations: dict[str, str],
+                              table: defaults.OperatorDefaults) -> dict[str, Any] | None:
     """The HPA when ``autoscaling.enabled`` is true."""
     scaling = component.spec.autoscaling
     if scaling is None or not scaling.enabled:
         return None
     # (A default metric without a CPU request is reported by the rules: graph.rules.service.)
-    metrics = [_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics else default_metrics(table)
-    spec: dict = {
+    metrics = ([_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics
+               else default_metrics(table))
+    spec: dict[str, Any] = {
         "scaleTargetRef": {**defaults.plain_dict(table.autoscaler.scale_target_ref), "name": component.name},
         "minReplicas": scaling.minReplicas or 0,
         "maxReplicas": scaling.maxReplicas or 0,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
@@ -30,14 +31,14 @@ from krm_dynamo.graph.backend import (
 )
 
 
-def compilation_cache_env(backend: Backend, cache_mount_path: str | None) -> list[dict]:
+def compilation_cache_env(backend: Backend, cache_mount_path: str | None) -> list[dict[str, Any]]:
     """Env the backend adds for the effective compilation-cache mount path (D8)."""
     if cache_mount_path is None or not backend.defaults.compilation_cache_env:
         return []
     return [{"name": backend.defaults.compilation_cache_env, "value": cache_mount_path}]
 
 
-def add_env_if_absent(env: list[dict], additions: list[dict]) -> list[dict]:
+def add_env_if_absent(env: list[dict[str, Any]], additions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Append backend env vars whose name is not yet set; the user's value wins (R6)."""
     names = {e.get("name") for e in env}
     return env + [e for e in additions if e["name"] not in names]
@@ -109,9 +110,9 @@ class PodRole:
     node_count: int = 1
     service_name: str = ""
     deployer: Deployer = LWS
-    resources: dict | None = None
+    resources: dict[str, Any] | None = None
     secret_name: str = CONFIG_DEFAULTS["mpiRunSecretName"]
-    user_probes: frozenset = frozenset()
+    user_probes: frozenset[str] = frozenset()
 
     @property
     def multinode(self) -> bool:
@@ -120,7 +121,8 @@ class PodRole:
 
 
 
-def _worker_probes(container: dict, changes, user_probes: frozenset) -> None:
+def _worker_probes(container: dict[str, Any], changes: Mapping[str, Mapping[str, Any] | None],
+                   user_probes: frozenset[str]) -> None:
     """Multinode worker probes (``BackendDefaults.multinode_worker_probes``): None removes a default
     probe, a mapping replaces it; probes the user specified stay as they are (D9)."""
     for kind, probe in changes.items():
@@ -135,7 +137,7 @@ def _worker_probes(container: dict, changes, user_probes: frozenset) -> None:
 # --- vLLM (backend_vllm.go, S: the simple Ray rewrite, command untouched) -------------------
 
 
-def vllm_multinode_args(args: list | None, role: str, leader_hostname: str) -> list | None:
+def vllm_multinode_args(args: list[Any] | None, role: str, leader_hostname: str) -> list[Any] | None:
     """Leader: ``ray start --head … && <args>`` (unchanged when empty); worker: Ray worker only."""
     if role == defaults.ROLE_LEADER:
         if not args:
@@ -163,7 +165,7 @@ def sglang_flags(pod: PodRole) -> tuple[str, bool]:
     return flags, needs_shell
 
 
-def inject_sglang_flags(container: dict, flags: str, needs_shell: bool) -> dict:
+def inject_sglang_flags(container: dict[str, Any], flags: str, needs_shell: bool) -> dict[str, Any]:
     """Put the multinode flags into the launch (``backend_sglang.go``); the container is returned changed or as is."""
     out = dict(container)
     command = list(out.get("command") or [])
@@ -188,7 +190,7 @@ def inject_sglang_flags(container: dict, flags: str, needs_shell: bool) -> dict:
 # --- TRT-LLM (backend_trtllm.go) ------------------------------------------------------------
 
 
-def trtllm_original_command(command: list | None, args: list | None) -> str:
+def trtllm_original_command(command: list[Any] | None, args: list[Any] | None) -> str:
     """The launch pasted into the leader's ``mpirun`` line (unquoted)."""
     command, args = list(command or []), list(args or [])
     if command and is_python_command(command[0]):
@@ -198,7 +200,7 @@ def trtllm_original_command(command: list | None, args: list | None) -> str:
     return " ".join(command)
 
 
-def trtllm_leader_script(container: dict, pod: PodRole) -> str:
+def trtllm_leader_script(container: dict[str, Any], pod: PodRole) -> str:
     """The leader's one-string ``/bin/sh -c`` script: SSH set-up, then ``mpirun`` over all nodes."""
     names = set(defaults.MPIRUN_EXPORTED_ENV)
     names.update(str(e.get("name")) for e in container.get("env") or [] if isinstance(e, dict) and e.get("name"))
@@ -217,18 +219,18 @@ def trtllm_worker_script() -> str:
     return " && ".join(defaults.TRTLLM_WORKER_SCRIPT)
 
 
-def ssh_volume_mount(secret_name: str) -> dict:
+def ssh_volume_mount(secret_name: str) -> dict[str, Any]:
     return {"name": secret_name, "mountPath": defaults.SSH_KEY_MOUNT_PATH, "readOnly": True}
 
 
-def ssh_volume(secret_name: str) -> dict:
+def ssh_volume(secret_name: str) -> dict[str, Any]:
     return {"name": secret_name, "secret": {"secretName": secret_name, "defaultMode": defaults.SSH_SECRET_DEFAULT_MODE}}
 
 
 # --- the hooks ------------------------------------------------------------------------------
 
 
-def update_container(backend: Backend, container: dict, pod: PodRole) -> dict:
+def update_container(backend: Backend, container: dict[str, Any], pod: PodRole) -> dict[str, Any]:
     """Backend container hook, multinode part (pod-spec step 11: vLLM, SGLang, TRT-LLM rewrites).
 
     Runs after the env is final (the TRT-LLM ``-x`` list reads it). Single-node pods and
@@ -247,7 +249,7 @@ def update_container(backend: Backend, container: dict, pod: PodRole) -> dict:
     elif backend.name == "sglang":
         out = inject_sglang_flags(out, *sglang_flags(pod))
     elif backend.name == "trtllm":
-        out["volumeMounts"] = list(out.get("volumeMounts") or []) + [ssh_volume_mount(pod.secret_name)]
+        out["volumeMounts"] = [*(out.get("volumeMounts") or []), ssh_volume_mount(pod.secret_name)]
         out["env"] = add_env_if_absent(list(out.get("env") or []),
                                        [{"name": n, "value": v} for n, v in backend.defaults.multinode_env])
         script = trtllm_worker_script() if worker else trtllm_leader_script(out, pod)  # reads the original launch
@@ -256,11 +258,11 @@ def update_container(backend: Backend, container: dict, pod: PodRole) -> dict:
     return out
 
 
-def update_pod_spec(backend: Backend, pod_spec: dict, pod: PodRole) -> dict:
+def update_pod_spec(backend: Backend, pod_spec: dict[str, Any], pod: PodRole) -> dict[str, Any]:
     """Backend pod hook (step 15): TRT-LLM multinode mounts the MPI SSH secret as a volume."""
     if not pod.multinode or backend.name != "trtllm":
         return pod_spec
     volumes = list(pod_spec.get("volumes") or [])
     if any(isinstance(v, dict) and v.get("name") == pod.secret_name for v in volumes):
         return pod_spec  # a second volume of one name would be rejected; the user's wins
-    return {**pod_spec, "volumes": volumes + [ssh_volume(pod.secret_name)]}
+    return {**pod_spec, "volumes": [*volumes, ssh_volume(pod.secret_name)]}

@@ -25,7 +25,8 @@ def _number_key(value: Any) -> tuple[Any, ...]:
     """
     if value is None:
         return (0, 0, b"")
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:  # noqa: PLR0124 (NaN is not ordered)
+    # value == value is False for NaN only, which has no order.
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
         return (0, value, b"")
     return (1, 0, _text(value).encode())
 
@@ -53,10 +54,13 @@ def canonicalize_container(container: dict[str, Any]) -> dict[str, Any]:
     if "envFrom" in out:
         out["envFrom"] = _sort_list(out["envFrom"], _env_from_key)
     if "ports" in out:
-        out["ports"] = _sort_list(out["ports"], lambda p: (_text(p.get("name")).encode(), _number_key(p.get("containerPort"))))
+        out["ports"] = _sort_list(
+            out["ports"], lambda p: (_text(p.get("name")).encode(), _number_key(p.get("containerPort")))
+        )
     if "volumeMounts" in out:
         out["volumeMounts"] = _sort_list(out["volumeMounts"], lambda m: _key_bytes(m.get("name"), m.get("mountPath")))
-    caps = (out.get("securityContext") or {}).get("capabilities") if isinstance(out.get("securityContext"), dict) else None
+    caps = ((out.get("securityContext") or {}).get("capabilities")
+            if isinstance(out.get("securityContext"), dict) else None)
     if isinstance(caps, dict):
         caps = dict(caps)
         for key in ("add", "drop"):
@@ -120,7 +124,8 @@ def canonicalize_pod_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return canonicalize_pod_spec_with_main(spec, None)[0]
 
 
-def canonicalize_pod_spec_with_main(spec: dict[str, Any], main_index: int | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def canonicalize_pod_spec_with_main(spec: dict[str, Any], main_index: int | None
+                                    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """:func:`canonicalize_pod_spec`, also returning the canonical ``containers[main_index]`` itself."""
     out = dict(spec)
     main = None

@@ -12,6 +12,8 @@ and annotations reach the cliques (D4, D5).
 
 from __future__ import annotations
 
+from typing import Any
+
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
@@ -60,7 +62,7 @@ def leader_selector(component: Component, dgd_name: str, table: defaults.Operato
 
 
 def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, replicas: int,
-            starts_after: list[str] | None) -> dict:
+            starts_after: list[str] | None) -> dict[str, Any]:
     labels = clique_labels(component, ctx, name)
     spec = dict(pod.spec)
     grove = ctx.defaults.grove
@@ -68,23 +70,25 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
         spec["schedulerName"] = grove.kai_scheduler
         queue = ctx.dgd_annotations.get(defaults.ANNOTATION_KAI_QUEUE, "").strip()
         labels[defaults.LABEL_KAI_QUEUE] = queue or grove.kai_default_queue
-    clique: dict = {"name": name, "labels": labels}
+    clique: dict[str, Any] = {"name": name, "labels": labels}
     if pod.annotations:
         clique["annotations"] = dict(pod.annotations)
-    clique_spec: dict = {"roleName": name, "podSpec": spec, "replicas": replicas, "minAvailable": grove.min_available}
+    clique_spec: dict[str, Any] = {
+        "roleName": name, "podSpec": spec, "replicas": replicas, "minAvailable": grove.min_available
+    }
     if starts_after:
         clique_spec["startsAfter"] = list(starts_after)
     clique["spec"] = clique_spec
     return clique
 
 
-def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext) -> list[dict]:
+def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext) -> list[dict[str, Any]]:
     """The PodCliqueSet of a DGD in Grove mode (``groveTerminationDelay`` checked when the functionConfig loads)."""
     grove = ctx.defaults.grove
     delay = parse_duration(ctx.cfg.groveTerminationDelay or grove.termination_delay)
 
-    cliques: list[dict] = []
-    groups: list[dict] = []
+    cliques: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
     explicit = False
     for component in components:
         base = component.key.lower()
@@ -99,7 +103,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
                                    [worker] if trtllm else None))
             cliques.append(_clique(component, ctx, templates[defaults.ROLE_WORKER], worker,
                                    component.node_count - 1, None))
-            group: dict = {"name": base, "cliqueNames": [leader, worker]}
+            group: dict[str, Any] = {"name": base, "cliqueNames": [leader, worker]}
             if component.replicas is not None:
                 group["replicas"] = component.replicas
             group["minAvailable"] = grove.min_available
@@ -110,7 +114,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
             replicas = 1 if component.replicas is None else component.replicas  # R8
             cliques.append(_clique(component, ctx, pod, base, replicas, None))
 
-    template: dict = {
+    template: dict[str, Any] = {
         "cliques": cliques,
         "cliqueStartupType": grove.startup_explicit if explicit else grove.startup_any_order,
         "headlessServiceConfig": {"publishNotReadyAddresses": grove.publish_not_ready_addresses},
@@ -119,7 +123,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
         template["terminationDelay"] = format_duration(delay)
     if groups:
         template["podCliqueScalingGroups"] = groups
-    metadata: dict = {"name": ctx.dgd_name}
+    metadata: dict[str, Any] = {"name": ctx.dgd_name}
     if namespace:
         metadata["namespace"] = namespace
     obj = {

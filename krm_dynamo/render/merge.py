@@ -25,7 +25,7 @@ class ProbeError(ValueError):
 
 def _is_empty(value: Any) -> bool:
     """mergo's notion of an empty value: zero scalars, empty lists and maps, None."""
-    return value is None or value is False or value == 0 and not isinstance(value, bool) or value in ("", [], {})
+    return value is None or value is False or (value == 0 and not isinstance(value, bool)) or value in ("", [], {})
 
 
 def merge_container(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:

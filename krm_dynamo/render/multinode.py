@@ -18,6 +18,7 @@ launch warnings are rules (``graph.rules.multinode``), run before building.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
@@ -48,7 +49,7 @@ def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
     }
 
 
-def _scheduler(pod_spec: dict, gang: bool, scheduler: str) -> dict:
+def _scheduler(pod_spec: dict[str, Any], gang: bool, scheduler: str) -> dict[str, Any]:
     """``schedulerName: <scheduler>`` (volcano) unless the user set one (D21) or gang scheduling is off (D27)."""
     if not gang or pod_spec.get("schedulerName"):  # the rules note a kept user scheduler
         return pod_spec
@@ -56,7 +57,7 @@ def _scheduler(pod_spec: dict, gang: bool, scheduler: str) -> dict:
 
 
 def _template(pod: PodTemplate, role: str, lws_labels: dict[str, str], group: str | None, instance: str,
-              spec: dict) -> dict:
+              spec: dict[str, Any]) -> dict[str, Any]:
     labels = dict(pod.labels)  # pod label set, nvidia.com/selector included (R2)
     labels.update(lws_labels)
     labels[defaults.LABEL_ROLE] = role  # D7: each template its own role
@@ -64,13 +65,14 @@ def _template(pod: PodTemplate, role: str, lws_labels: dict[str, str], group: st
     annotations = dict(pod.annotations)
     if group is not None:
         annotations[defaults.ANNOTATION_GROUP_NAME] = group
-    metadata: dict = {"labels": labels}
+    metadata: dict[str, Any] = {"labels": labels}
     if annotations:
         metadata["annotations"] = annotations
     return {"metadata": metadata, "spec": copy.deepcopy(spec)}
 
 
-def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx: PodContext) -> list[dict]:
+def lws_objects(component: Component, dgd_name: str, namespace: str | None,
+                ctx: PodContext) -> list[dict[str, Any]]:
     """PodGroup (unless ``gangScheduling: none``) and LeaderWorkerSet per replica ``<name>-<i>``."""
     # The LeaderWorkerSet requirements are rules (graph.rules.multinode), checked before building.
     templates = role_templates(component, ctx, deployer=backends.LWS, service_name=component.name)
@@ -79,7 +81,7 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx:
     lws = ctx.defaults.leader_worker_set
     specs = {role: _scheduler(templates[role].spec, gang, lws.scheduler_name) for role in ROLES}
     replicas = lws.service_replicas if component.replicas is None else component.replicas
-    objects: list[dict] = []
+    objects: list[dict[str, Any]] = []
     for i in range(replicas):
         name = f"{component.name}-{i}"
         instance = str(i)
@@ -108,7 +110,7 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None, ctx:
 
 
 def pod_group(component: Component, name: str, namespace: str | None, instance: str,
-              table: defaults.OperatorDefaults) -> dict:
+              table: defaults.OperatorDefaults) -> dict[str, Any]:
     """The Volcano PodGroup gang-scheduling one LWS replica (``generateVolcanoPodGroup``)."""
     labels = {**component.labels, defaults.LABEL_INSTANCE_ID: instance}  # D4, then instance-id
     obj = {

@@ -13,15 +13,18 @@ ingress that produces nothing is generated as nothing (D19; the ingress rule war
 
 from __future__ import annotations
 
+from typing import Any
+
 from krm_dynamo import defaults
+from krm_dynamo.api import v1alpha1
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render.workloads import object_metadata
 
 
-def frontend_service(component: Component, namespace: str | None, labels: dict, annotations: dict,
-                     table: defaults.OperatorDefaults, selector: dict | None = None) -> dict:
+def frontend_service(component: Component, namespace: str | None, labels: dict[str, str], annotations: dict[str, str],
+                     table: defaults.OperatorDefaults, selector: dict[str, str] | None = None) -> dict[str, Any]:
     """The ClusterIP Service in front of a frontend.
 
     The selector is ``{nvidia.com/selector: <name>}``, plus ``role: leader`` for a
@@ -43,7 +46,8 @@ def frontend_service(component: Component, namespace: str | None, labels: dict, 
     return fieldorder.ordered(obj, "Service")
 
 
-def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, table: defaults.OperatorDefaults) -> list[dict]:
+def exposure(component: Component, namespace: str | None, cfg: FunctionConfig,
+             table: defaults.OperatorDefaults) -> list[dict[str, Any]]:
     """The Ingress or VirtualService of a service, if its ingress spec asks for one."""
     ingress, host = component.ingress, component.ingress_host
     if ingress is None or host is None:  # no ingress, or not enabled
@@ -57,9 +61,9 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, t
     metadata = object_metadata(component.name, namespace, labels, annotations)
     if use_vs:
         return [_virtual_service(component, ingress, metadata, host, cfg, table)]
-    spec: dict = {"ingressClassName": ingress.ingressControllerClassName}
+    spec: dict[str, Any] = {"ingressClassName": ingress.ingressControllerClassName}
     if ingress.tls is not None:
-        tls: dict = {"hosts": [host]}
+        tls: dict[str, Any] = {"hosts": [host]}
         if ingress.tls.secretName:
             tls["secretName"] = ingress.tls.secretName
         spec["tls"] = [tls]
@@ -83,9 +87,10 @@ def exposure(component: Component, namespace: str | None, cfg: FunctionConfig, t
     return [fieldorder.ordered(obj, "Ingress")]
 
 
-def _virtual_service(component, ingress, metadata, host, cfg, table) -> dict:
+def _virtual_service(component: Component, ingress: v1alpha1.IngressSpec, metadata: dict[str, Any], host: str,
+                     cfg: FunctionConfig, table: defaults.OperatorDefaults) -> dict[str, Any]:
     gateway = ingress.virtualServiceGateway or cfg.istioGateway
-    spec: dict = {"hosts": [host]}
+    spec: dict[str, Any] = {"hosts": [host]}
     if gateway:
         spec["gateways"] = [gateway]  # none: applies inside the mesh only (validation warned)
     # TLS stays on the Istio Gateway (the ingress rule notes where the secret goes).

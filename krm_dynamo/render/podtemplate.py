@@ -54,10 +54,10 @@ class PodTemplate:
 
     labels: dict[str, str]
     annotations: dict[str, str]
-    spec: dict
-    main_container: dict
+    spec: dict[str, Any]
+    main_container: dict[str, Any]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         metadata: dict[str, Any] = {"labels": self.labels}
         if self.annotations:
             metadata["annotations"] = self.annotations
@@ -99,7 +99,8 @@ def metrics_enabled(component: Component, ctx: PodContext) -> bool:
     return value != "false"
 
 
-def _render_env(template: tuple[tuple[str, str], ...], component: Component, ctx: PodContext) -> list[dict]:
+def _render_env(template: tuple[tuple[str, str], ...], component: Component,
+                ctx: PodContext) -> list[dict[str, Any]]:
     out = []
     for name, value in template:
         if value == "{dgd_namespace}" and not ctx.dgd_namespace:
@@ -117,7 +118,7 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component, ctx
     return out
 
 
-def _platform_env(cfg: FunctionConfig) -> list[dict]:
+def _platform_env(cfg: FunctionConfig) -> list[dict[str, Any]]:
     """Step 9: operator-level env from functionConfig, only when configured (D13)."""
     pairs = (
         (defaults.ENV_NATS_SERVER, cfg.natsServer),
@@ -128,7 +129,7 @@ def _platform_env(cfg: FunctionConfig) -> list[dict]:
     return [{"name": name, "value": value} for name, value in pairs if value]
 
 
-def base_container(component_defaults: defaults.ComponentDefaults) -> dict:
+def base_container(component_defaults: defaults.ComponentDefaults) -> dict[str, Any]:
     """Step 2: the main container of a component type, before any user input (env aside)."""
     container: dict[str, Any] = {"name": component_defaults.name, "command": list(component_defaults.command)}
     if component_defaults.args:
@@ -165,8 +166,9 @@ def build_pod_template(component: Component, ctx: PodContext, *,
 
     # envFromSecret after any mainContainer.envFrom.
     if component.spec.envFromSecret:
-        container["envFrom"] = list(container.get("envFrom") or []) + [
-            {"secretRef": {"name": component.spec.envFromSecret}}
+        container["envFrom"] = [
+            *(container.get("envFrom") or []),
+            {"secretRef": {"name": component.spec.envFromSecret}},
         ]
 
     # PVC and shared-memory volumes and mounts.
@@ -203,7 +205,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
 
 
 def _main_container(component: Component, component_defaults: defaults.ComponentDefaults
-                    ) -> tuple[dict, frozenset[str]]:
+                    ) -> tuple[dict[str, Any], frozenset[str]]:
     """The base container with ``mainContainer`` (env apart) and the user probes over it.
 
     Returns the container and the probe kinds the user specified (they survive the
@@ -234,7 +236,8 @@ def _pull_secrets(component: Component, ctx: PodContext) -> list[str]:
     return []
 
 
-def _main_env(component: Component, ctx: PodContext, component_defaults: defaults.ComponentDefaults) -> list[dict]:
+def _main_env(component: Component, ctx: PodContext,
+              component_defaults: defaults.ComponentDefaults) -> list[dict[str, Any]]:
     """D18: platform < defaults < DGD envs < mainContainer.env < service envs (merged by name, unsorted)."""
     user_env = component.main_container.get("env")
     return merge_env(
@@ -247,26 +250,28 @@ def _main_env(component: Component, ctx: PodContext, component_defaults: default
     )
 
 
-def _add_dynamo_resources(container: dict, component: Component) -> None:
+def _add_dynamo_resources(container: dict[str, Any], component: Component) -> None:
     """The service's Dynamo resources, key by key over the container's."""
     mapped = container_resources(component.resources)
     if mapped:
-        current = container.get("resources") if isinstance(container.get("resources"), dict) else {}
+        resources = container.get("resources")
+        current: dict[str, Any] = resources if isinstance(resources, dict) else {}
         merged = dict(current)
         for kind, values in mapped.items():
             merged[kind] = {**(current.get(kind) or {}), **values}
         container["resources"] = merged
 
 
-def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults) -> tuple[dict, dict]:
+def _pod_spec(component: Component,
+              component_defaults: defaults.ComponentDefaults) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it."""
     pod_spec = copy.deepcopy(dict(component_defaults.pod))
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
     return merge_pod_spec(pod_spec, user_pod), user_pod
 
 
-def _add_user_items(pod_spec: dict, user_pod: dict, container: dict, volumes: storage.PodVolumes,
-                    discovered: list[str]) -> None:
+def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], container: dict[str, Any],
+                    volumes: storage.PodVolumes, discovered: list[str]) -> None:
     """Our containers, volumes and pull secrets after the user's, quantities canonical as typed objects serialise.
 
     (The quantities have passed the resource and storage rules.)
@@ -284,7 +289,7 @@ def _add_user_items(pod_spec: dict, user_pod: dict, container: dict, volumes: st
         empty_dir = volume.get("emptyDir") if isinstance(volume, dict) else None
         if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:
             empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
-    pod_spec["containers"] = user_containers + [container]
+    pod_spec["containers"] = [*user_containers, container]
     pod_spec["volumes"] = user_volumes + volumes.volumes
     pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
     for key in ("volumes", "imagePullSecrets"):
@@ -292,8 +297,8 @@ def _add_user_items(pod_spec: dict, user_pod: dict, container: dict, volumes: st
             del pod_spec[key]
 
 
-def _finish_pod_spec(pod_spec: dict, container: dict, component: Component, ctx: PodContext,
-                     debug_sidecar: bool) -> tuple[dict, dict]:
+def _finish_pod_spec(pod_spec: dict[str, Any], container: dict[str, Any], component: Component,
+                     ctx: PodContext, debug_sidecar: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """Canonical list order, the service account (D14), the debugger sidecar; ``(pod spec, main container)``."""
     main_index = next((i for i, c in enumerate(pod_spec["containers"]) if c is container), None)
     pod_spec, main = canonicalize_pod_spec_with_main(pod_spec, main_index)
@@ -306,7 +311,7 @@ def _finish_pod_spec(pod_spec: dict, container: dict, component: Component, ctx:
     return pod_spec, main if main is not None else container
 
 
-def debugger_container(image: str, table: defaults.OperatorDefaults) -> dict:
+def debugger_container(image: str, table: defaults.OperatorDefaults) -> dict[str, Any]:
     """The debugger sidecar of ``table`` with canonical quantities (``1000m`` serialises as ``1``)."""
     container = defaults.plain_dict(table.debugger.container)
     container = {"name": container.pop("name"), "image": image, **container}
@@ -316,5 +321,5 @@ def debugger_container(image: str, table: defaults.OperatorDefaults) -> dict:
     return container
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     return copy.deepcopy(value) if isinstance(value, list) else []

@@ -9,23 +9,25 @@ Sources: operator ``dynamographdeployment_controller.go`` (``reconcilePVCs``),
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1
+from krm_dynamo.graph.backend import Backend
 from krm_dynamo.kube import fieldorder, quantity
-from krm_dynamo.render.backends import Backend
 
 
 @dataclass
 class PodVolumes:
     """Volumes and main-container mounts the operator adds, and the compilation-cache path."""
 
-    volumes: list[dict] = field(default_factory=list)
-    mounts: list[dict] = field(default_factory=list)
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    mounts: list[dict[str, Any]] = field(default_factory=list)
     cache_mount_path: str | None = None
 
 
-def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend, table: defaults.OperatorDefaults) -> PodVolumes:
+def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend,
+                table: defaults.OperatorDefaults) -> PodVolumes:
     """Pod-spec step 10: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
 
     The input has passed the storage rules (``graph.rules.storage``); nothing is reported here.
@@ -52,14 +54,14 @@ def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Back
 
 
 def persistent_volume_claims(graph: v1alpha1.DynamoGraphDeploymentSpec, namespace: str | None,
-                             table: defaults.OperatorDefaults) -> list[dict]:
+                             table: defaults.OperatorDefaults) -> list[dict[str, Any]]:
     """One PVC per ``spec.pvcs[]`` entry with ``create: true``.
 
     The entries have passed the PVC rule (``graph.rules.graph.check_pvcs``): names unique,
     ``create: true`` entries complete with a positive size.
     """
     pvc_defaults = table.persistent_volume_claim
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for pvc in graph.pvcs or []:
         if not pvc.create:
             continue

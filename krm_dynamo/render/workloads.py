@@ -8,15 +8,18 @@ annotations reach the object (D4, D5); the selector is minimal (D6).
 
 from __future__ import annotations
 
+from typing import Any
+
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render.podtemplate import PodTemplate
 
 
-def object_metadata(name: str, namespace: str | None, labels: dict, annotations: dict) -> dict:
+def object_metadata(name: str, namespace: str | None, labels: dict[str, str],
+                    annotations: dict[str, str]) -> dict[str, Any]:
     """``metadata`` of a generated object; empty maps and an unset namespace are left out (D17)."""
-    metadata: dict = {"name": name}
+    metadata: dict[str, Any] = {"name": name}
     if namespace:
         metadata["namespace"] = namespace
     if labels:
@@ -26,15 +29,15 @@ def object_metadata(name: str, namespace: str | None, labels: dict, annotations:
     return metadata
 
 
-def deployment_strategy(annotations: dict[str, str], table: defaults.OperatorDefaults) -> dict:
+def deployment_strategy(annotations: dict[str, str], table: defaults.OperatorDefaults) -> dict[str, Any]:
     """``spec.strategy`` from ``nvidia.com/deployment-strategy``; unknown values roll (the table's default)."""
     return defaults.plain_dict(table.deployment.strategy(annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY)))
 
 
 def deployment(component: Component, namespace: str | None, pod: PodTemplate,
-               table: defaults.OperatorDefaults) -> dict:
+               table: defaults.OperatorDefaults) -> dict[str, Any]:
     """The Deployment of one single-node service (``table``: the DGD's operator defaults)."""
-    spec: dict = {}
+    spec: dict[str, Any] = {}
     autoscaled = bool(component.spec.autoscaling and component.spec.autoscaling.enabled)
     if component.replicas is not None and not autoscaled:
         spec["replicas"] = component.replicas

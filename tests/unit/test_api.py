@@ -66,7 +66,8 @@ def test_unknown_fields_name_the_api_type_and_suggest_a_field():
     assert model is not None
     assert results == [
         ("warning", "spec.backendFramwork", ("unknown field `backendFramwork` is ignored "
-                                             "(not part of DynamoGraphDeploymentSpec); did you mean `backendFramework`?")),
+                                             "(not part of DynamoGraphDeploymentSpec); "
+                                             "did you mean `backendFramework`?")),
         ("warning", "spec.services.W.imagee",
          ("unknown field `imagee` is ignored (not part of a service spec (DynamoComponentDeploymentSharedSpec)); "
           "did you mean `extraPodSpec.mainContainer.image`?")),

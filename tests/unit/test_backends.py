@@ -56,7 +56,8 @@ def test_resolve(component_type, main, explicit, expected):
         (
             {"args": ["python3 -m dynamo.vllm && python3 -m dynamo.trtllm"]},
             None,
-            'could not determine backend framework: multiple backend frameworks detected from command: "vllm", "trtllm"',
+            "could not determine backend framework: multiple backend frameworks detected from command: "
+            '"vllm", "trtllm"',
         ),
         ({}, "onnx", "unsupported backend framework: onnx"),
     ],
@@ -72,7 +73,8 @@ def test_resolve_errors(main, explicit, message):
     ("backend", "path", "env", "expected"),
     [
         ("vllm", "/root/.cache/vllm", [], [{"name": "VLLM_CACHE_ROOT", "value": "/root/.cache/vllm"}]),
-        ("vllm", "/c", [{"name": "VLLM_CACHE_ROOT", "value": "/mine"}], [{"name": "VLLM_CACHE_ROOT", "value": "/mine"}]),
+        ("vllm", "/c", [{"name": "VLLM_CACHE_ROOT", "value": "/mine"}],
+         [{"name": "VLLM_CACHE_ROOT", "value": "/mine"}]),
         ("vllm", None, [], []),
         ("sglang", "/c", [], []),
         ("trtllm", "/c", [], []),

@@ -55,9 +55,17 @@ WORKER = {
         {"name": "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "value": '["generate"]'},
     ],
     "volumeMounts": SHM_MOUNT,
-    "livenessProbe": {"httpGet": {"path": "/live", "port": "system"}, "timeoutSeconds": 30, "periodSeconds": 5, "failureThreshold": 1},
-    "readinessProbe": {"httpGet": {"path": "/health", "port": "system"}, "timeoutSeconds": 30, "periodSeconds": 10, "failureThreshold": 60},
-    "startupProbe": {"httpGet": {"path": "/live", "port": "system"}, "timeoutSeconds": 5, "periodSeconds": 10, "failureThreshold": 720},
+    "livenessProbe": {
+        "httpGet": {"path": "/live", "port": "system"}, "timeoutSeconds": 30, "periodSeconds": 5, "failureThreshold": 1,
+    },
+    "readinessProbe": {
+        "httpGet": {"path": "/health", "port": "system"},
+        "timeoutSeconds": 30, "periodSeconds": 10, "failureThreshold": 60,
+    },
+    "startupProbe": {
+        "httpGet": {"path": "/live", "port": "system"},
+        "timeoutSeconds": 5, "periodSeconds": 10, "failureThreshold": 720,
+    },
 }
 PLANNER = {
     "name": "main",
@@ -121,7 +129,8 @@ def test_tables_are_selected_by_exact_component_type():
 
 @pytest.mark.parametrize(
     ("backend", "mount", "env"),
-    [("vllm", "/root/.cache/vllm", "VLLM_CACHE_ROOT"), ("sglang", None, None), ("trtllm", None, None), ("noop", None, None)],
+    [("vllm", "/root/.cache/vllm", "VLLM_CACHE_ROOT"), ("sglang", None, None), ("trtllm", None, None),
+     ("noop", None, None)],
 )
 def test_backend_tables(backend, mount, env):
     """Compilation cache defaults per backend: only vLLM has a default mount and env."""
@@ -137,7 +146,8 @@ def test_backend_tables(backend, mount, env):
         ("bogus", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}),
         ("Recreate", {"type": "Recreate"}),
         ("RampedSlowRollout", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}),
-        ("BestEffortControlledRollout", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "20%", "maxSurge": 0}}),
+        ("BestEffortControlledRollout",
+         {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "20%", "maxSurge": 0}}),
     ],
 )
 def test_deployment_strategy(annotation, strategy):
@@ -197,4 +207,5 @@ def test_tables_are_read_only_and_builders_get_copies():
 
     strategy = deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"}, defaults.for_release())
     strategy["type"] = "changed"
-    assert deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"}, defaults.for_release()) == {"type": "Recreate"}
+    fresh = deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"}, defaults.for_release())
+    assert fresh == {"type": "Recreate"}

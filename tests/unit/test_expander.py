@@ -453,7 +453,7 @@ F = ["spec", "services", "Frontend"]
 
 def test_variation_volume_mounts():
     """Variation: explicit mount points, VLLM_CACHE_ROOT from the cache entry, V8 warnings."""
-    objects, results = _expand(_set(W + ["volumeMounts"], [
+    objects, results = _expand(_set([*W, "volumeMounts"], [
         {"name": "model-cache", "mountPoint": "/models"},
         {"name": "vllm-cache", "mountPoint": "/cache/vllm", "useAsCompilationCache": True},
     ]))
@@ -487,7 +487,7 @@ def test_variation_volume_mounts():
 )
 def test_variation_shared_memory(shared_memory, volume):
     """Variations: shared memory disabled or resized."""
-    objects, _ = _expand(_set(W + ["sharedMemory"], shared_memory))
+    objects, _ = _expand(_set([*W, "sharedMemory"], shared_memory))
     volumes = [v for v in _worker_pod(objects)["spec"]["volumes"] if v["name"] == "shared-memory"]
     mounts = [m for m in _main(objects)["volumeMounts"] if m["name"] == "shared-memory"]
     assert volumes == ([volume] if volume else [])
@@ -496,7 +496,7 @@ def test_variation_shared_memory(shared_memory, volume):
 
 def test_variation_resources():
     """Variation: no GPU request, custom resources, canonical quantities; V12 disappears."""
-    objects, results = _expand(_set(W + ["resources"], {
+    objects, results = _expand(_set([*W, "resources"], {
         "requests": {"cpu": "10", "memory": "40Gi", "gpu": "1"},
         "limits": {"cpu": "10000m", "memory": "40960Mi", "gpu": "1", "custom": {"rdma/ib": "1"}},
     }))
@@ -510,8 +510,10 @@ def test_variation_resources():
 
 def test_variation_extra_pod_metadata():
     """Variation: pod label and annotation, also on the Deployment and HPA metadata (shared label map)."""
-    objects, _ = _expand(_set(W + ["extraPodMetadata"], {"labels": {"team": "a"}, "annotations": {"prometheus.io/scrape": "true"}}))
-    for obj in (_by(objects, "Deployment", "vllm-agg-vllmdecodeworker"), _by(objects, "HorizontalPodAutoscaler", "vllm-agg-vllmdecodeworker")):
+    objects, _ = _expand(_set([*W, "extraPodMetadata"],
+                              {"labels": {"team": "a"}, "annotations": {"prometheus.io/scrape": "true"}}))
+    for obj in (_by(objects, "Deployment", "vllm-agg-vllmdecodeworker"),
+                _by(objects, "HorizontalPodAutoscaler", "vllm-agg-vllmdecodeworker")):
         assert obj["metadata"]["labels"]["team"] == "a"
         assert obj["metadata"]["annotations"] == {"prometheus.io/scrape": "true"}
     template = _worker_pod(objects)["metadata"]
@@ -521,15 +523,16 @@ def test_variation_extra_pod_metadata():
 
 def test_variation_startup_probe_without_handler():
     """Variation: a startup probe without a handler completes the default (R4)."""
-    objects, _ = _expand(_set(W + ["extraPodSpec", "mainContainer", "startupProbe"], {"failureThreshold": 1440}))
+    objects, _ = _expand(_set([*W, "extraPodSpec", "mainContainer", "startupProbe"], {"failureThreshold": 1440}))
     assert _main(objects)["startupProbe"] == {
-        "httpGet": {"path": "/live", "port": "system"}, "timeoutSeconds": 5, "periodSeconds": 10, "failureThreshold": 1440,
+        "httpGet": {"path": "/live", "port": "system"},
+        "timeoutSeconds": 5, "periodSeconds": 10, "failureThreshold": 1440,
     }
 
 
 def test_variation_recreate():
     """Variation: strategy and the annotation on objects and the pod template (D5)."""
-    objects, _ = _expand(_set(W + ["annotations"], {"nvidia.com/deployment-strategy": "Recreate"}))
+    objects, _ = _expand(_set([*W, "annotations"], {"nvidia.com/deployment-strategy": "Recreate"}))
     deployment = _by(objects, "Deployment", "vllm-agg-vllmdecodeworker")
     assert deployment["spec"]["strategy"] == {"type": "Recreate"}
     assert deployment["metadata"]["annotations"] == {"nvidia.com/deployment-strategy": "Recreate"}
@@ -546,7 +549,7 @@ def test_variation_default_ingress():
     """Variation: default frontend ingress from functionConfig."""
     cfg = FunctionConfig(natsServer=CFG.natsServer, etcdEndpoints=CFG.etcdEndpoints,
                          ingressClassName="nginx", ingressHostSuffix="example.com")
-    objects, results = _expand(lambda d: _frontend(d).pop("ingress"), cfg=cfg)
+    objects, _ = _expand(lambda d: _frontend(d).pop("ingress"), cfg=cfg)
     ingress = _by(objects, "Ingress", "vllm-agg-frontend")
     assert ingress["spec"]["ingressClassName"] == "nginx"
     assert ingress["spec"]["rules"][0]["host"] == "vllm-agg.example.com"
@@ -572,7 +575,7 @@ def test_variation_planner():
 
 def test_variation_liveness_probe_replaced():
     """Variation: a user liveness probe replaces the default (D9)."""
-    objects, _ = _expand(_set(W + ["livenessProbe"], {"exec": {"command": ["cat", "/tmp/healthy"]}}))
+    objects, _ = _expand(_set([*W, "livenessProbe"], {"exec": {"command": ["cat", "/tmp/healthy"]}}))
     assert _main(objects)["livenessProbe"] == {"exec": {"command": ["cat", "/tmp/healthy"]}}
 
 
@@ -580,13 +583,15 @@ def test_variation_missing_image():
     """Variation: no image (D15): an error and no objects."""
     objects, results = _expand(lambda d: _frontend(d)["extraPodSpec"]["mainContainer"].pop("image"))
     assert objects == []
-    assert ("error", "spec.services.Frontend.extraPodSpec.mainContainer.image") in [(r.severity, r.field_path) for r in results]
+    assert ("error", "spec.services.Frontend.extraPodSpec.mainContainer.image") in [
+        (r.severity, r.field_path) for r in results
+    ]
 
 
 def test_default_image():
     """D15: functionConfig `defaultImage` fills the gap, and discovery uses it."""
     cfg = FunctionConfig(defaultImage="nvcr.io/x:1")
-    objects, results = _expand(lambda d: _frontend(d)["extraPodSpec"]["mainContainer"].pop("image"), cfg=cfg)
+    objects, _ = _expand(lambda d: _frontend(d)["extraPodSpec"]["mainContainer"].pop("image"), cfg=cfg)
     pod = _by(objects, "Deployment", "vllm-agg-frontend")["spec"]["template"]["spec"]
     assert pod["containers"][0]["image"] == "nvcr.io/x:1"
     assert pod["imagePullSecrets"] == [{"name": "nvcr-pull"}]
@@ -610,9 +615,12 @@ def test_no_namespace():
 def test_env_precedence():
     """D18: platform < defaults < DGD envs < mainContainer.env < service envs; R6 for VLLM_CACHE_ROOT."""
     def mutate(dgd):
-        dgd["spec"]["envs"] = [{"name": "A", "value": "dgd"}, {"name": "B", "value": "dgd"}, {"name": "NATS_SERVER", "value": "dgd"}]
+        dgd["spec"]["envs"] = [
+            {"name": "A", "value": "dgd"}, {"name": "B", "value": "dgd"}, {"name": "NATS_SERVER", "value": "dgd"},
+        ]
         _worker(dgd)["extraPodSpec"]["mainContainer"]["env"] = [
-            {"name": "B", "value": "main"}, {"name": "C", "value": "main"}, {"name": "VLLM_CACHE_ROOT", "value": "/mine"},
+            {"name": "B", "value": "main"}, {"name": "C", "value": "main"},
+            {"name": "VLLM_CACHE_ROOT", "value": "/mine"},
             {"name": "DYN_NAMESPACE", "value": "main"},
         ]
         _worker(dgd)["envs"] = [{"name": "C", "value": "svc"}]
@@ -644,12 +652,14 @@ def test_planner_service_account_user_wins():
         "extraPodSpec": {"serviceAccountName": "mine", "mainContainer": {"image": "img:1"}},
     }))
     assert _by(objects, "Deployment", "vllm-agg-planner")["spec"]["template"]["spec"]["serviceAccountName"] == "mine"
-    assert ("info", "spec.services.Planner.extraPodSpec.serviceAccountName") in [(r.severity, r.field_path) for r in results]
+    assert ("info", "spec.services.Planner.extraPodSpec.serviceAccountName") in [
+        (r.severity, r.field_path) for r in results
+    ]
 
 
 def test_debug_sidecar():
     """`nvidia.com/enable-debug-mode`: debugger container last, shareProcessNamespace."""
-    objects, _ = _expand(_set(W + ["annotations"], {"nvidia.com/enable-debug-mode": "true"}))
+    objects, _ = _expand(_set([*W, "annotations"], {"nvidia.com/enable-debug-mode": "true"}))
     pod = _worker_pod(objects)["spec"]
     assert pod["shareProcessNamespace"] is True
     assert pod["containers"][-1] == {
@@ -665,9 +675,9 @@ def test_debug_sidecar():
 
 def test_pull_secret_dedup_and_opt_out():
     """R5: a user pull secret also discovered is listed once; the opt-out annotation disables discovery."""
-    objects, _ = _expand(_set(W + ["extraPodSpec", "imagePullSecrets"], [{"name": "zz"}, {"name": "nvcr-pull"}]))
+    objects, _ = _expand(_set([*W, "extraPodSpec", "imagePullSecrets"], [{"name": "zz"}, {"name": "nvcr-pull"}]))
     assert _worker_pod(objects)["spec"]["imagePullSecrets"] == [{"name": "nvcr-pull"}, {"name": "zz"}]
-    objects, _ = _expand(_set(W + ["annotations"], {"nvidia.com/disable-image-pull-secret-discovery": "true"}))
+    objects, _ = _expand(_set([*W, "annotations"], {"nvidia.com/disable-image-pull-secret-discovery": "true"}))
     assert "imagePullSecrets" not in _worker_pod(objects)["spec"]
 
 
@@ -680,7 +690,9 @@ def test_replicas_without_autoscaling():
 
 def test_hpa_metrics_and_behavior():
     """D12: behaviour copied; user metrics replace the default (no V12 warning)."""
-    metrics = [{"type": "Pods", "pods": {"metric": {"name": "q"}, "target": {"type": "AverageValue", "averageValue": "1"}}}]
+    metrics = [
+        {"type": "Pods", "pods": {"metric": {"name": "q"}, "target": {"type": "AverageValue", "averageValue": "1"}}},
+    ]
     behavior = {"scaleDown": {"stabilizationWindowSeconds": 300}}
 
     def mutate(dgd):
@@ -696,7 +708,8 @@ def test_hpa_metrics_and_behavior():
     ("ingress", "kind", "spec", "result"),
     [
         pytest.param(
-            {"enabled": True, "host": "h", "hostSuffix": "x.io", "useVirtualService": True, "virtualServiceGateway": "gw"},
+            {"enabled": True, "host": "h", "hostSuffix": "x.io", "useVirtualService": True,
+             "virtualServiceGateway": "gw"},
             "VirtualService",
             {"hosts": ["h.x.io"], "gateways": ["gw"], "http": [{"match": [{"uri": {"prefix": "/"}}],
              "route": [{"destination": {"host": "vllm-agg-frontend", "port": {"number": 8000}}}]}]},
@@ -712,7 +725,8 @@ def test_hpa_metrics_and_behavior():
             id="D20-mesh-only",
         ),
         pytest.param(
-            {"enabled": True, "host": "h", "hostPrefix": "api-", "ingressControllerClassName": "nginx", "tls": {"secretName": "s"}},
+            {"enabled": True, "host": "h", "hostPrefix": "api-", "ingressControllerClassName": "nginx",
+             "tls": {"secretName": "s"}},
             "Ingress",
             {"ingressClassName": "nginx", "tls": [{"hosts": ["api-h.local"], "secretName": "s"}],
              "rules": [{"host": "api-h.local", "http": {"paths": [{"path": "/", "pathType": "Prefix",
@@ -727,13 +741,14 @@ def test_hpa_metrics_and_behavior():
             ("warning", "spec.services.Frontend.ingress.ingressControllerClassName"),
             id="D19-nothing-to-generate",
         ),
-        pytest.param({"enabled": False, "host": "h", "ingressControllerClassName": "nginx"}, None, None, None, id="disabled"),
+        pytest.param({"enabled": False, "host": "h", "ingressControllerClassName": "nginx"}, None, None, None,
+                     id="disabled"),
         pytest.param({}, None, None, None, id="user-block-replaces-default"),
     ],
 )
 def test_ingress(ingress, kind, spec, result):
     """Ingress and VirtualService, with D19, D20, R1."""
-    objects, results = _expand(_set(F + ["ingress"], ingress))
+    objects, results = _expand(_set([*F, "ingress"], ingress))
     exposed = [o for o in objects if o["kind"] in ("Ingress", "VirtualService")]
     if kind is None:
         assert exposed == []
@@ -768,7 +783,8 @@ def test_pvc_variants():
     pvcs = [o for o in objects if o["kind"] == "PersistentVolumeClaim"]
     assert pvcs == [{
         "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "a", "namespace": "llm"},
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "50Gi"}}, "storageClassName": "sc"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "50Gi"}},
+                 "storageClassName": "sc"},
     }]
 
 
@@ -786,7 +802,9 @@ def test_deployment_config_env():
     main = _main(objects, "vllm-agg-frontend")
     assert main["resources"] == {"limits": {"cpu": "2", "memory": "4Gi"}, "requests": {"cpu": "2", "memory": "4Gi"}}
     env = {e["name"]: e["value"] for e in main["env"]}
-    assert json.loads(env["DYN_DEPLOYMENT_CONFIG"]) == {"Frontend": {"ServiceArgs": config["Frontend"]["ServiceArgs"], "port": 8000}}
+    assert json.loads(env["DYN_DEPLOYMENT_CONFIG"]) == {
+        "Frontend": {"ServiceArgs": config["Frontend"]["ServiceArgs"], "port": 8000}
+    }
     assert env["DYN_DEPLOYMENT_CONFIG"] == (
         '{"Frontend":{"ServiceArgs":{"resources":{"cpu":"2","memory":"4Gi"},"workers":3},"port":8000}}'
     )
@@ -795,52 +813,60 @@ def test_deployment_config_env():
 @pytest.mark.parametrize(
     ("mutate", "path", "message"),
     [
-        pytest.param(lambda d: (_set(W + ["multinode"], {})(d), _set(W + ["resources"], {})(d)),
+        pytest.param(lambda d: (_set([*W, "multinode"], {})(d), _set([*W, "resources"], {})(d)),
                      "spec.services.VllmDecodeWorker.resources.limits.gpu", "GPU limit", id="V9-lws-gpu"),
-        pytest.param(_set(W + ["multinode"], {"nodeCount": 1}), "spec.services.VllmDecodeWorker.multinode.nodeCount",
+        pytest.param(_set([*W, "multinode"], {"nodeCount": 1}), "spec.services.VllmDecodeWorker.multinode.nodeCount",
                      "at least 2", id="V9-nodeCount"),
-        pytest.param(_set(W + ["replicas"], "2"), "spec.services.VllmDecodeWorker.replicas", "integer", id="strict-int"),
-        pytest.param(_set(W + ["replicas"], -1), "spec.services.VllmDecodeWorker.replicas", "at least 0", id="V14"),
+        pytest.param(_set([*W, "replicas"], "2"), "spec.services.VllmDecodeWorker.replicas", "integer",
+                     id="strict-int"),
+        pytest.param(_set([*W, "replicas"], -1), "spec.services.VllmDecodeWorker.replicas", "at least 0", id="V14"),
         pytest.param(_set(["spec", "services", "Frontend"], None), "spec.services.Frontend", "got null", id="V1-null"),
         pytest.param(_set(["spec", "services", "Bad_Name"], {"extraPodSpec": {"mainContainer": {"image": "i"}}}),
                      "spec.services.Bad_Name", "letters, digits", id="V2-chars"),
         pytest.param(_set(["spec", "services", "X" * 60], {"extraPodSpec": {"mainContainer": {"image": "i"}}}),
                      "spec.services." + "X" * 60, "63", id="V2-length"),
         pytest.param(_set(["spec", "backendFramework"], "onnx"), "spec.backendFramework", "one of", id="V3"),
-        pytest.param(_set(["spec", "backendFramework"], "sglang"), "spec.services.VllmDecodeWorker.extraPodSpec.mainContainer",
-                     'backend framework mismatch: detected "vllm" from command but explicitly configured as "sglang"', id="V21"),
-        pytest.param(_set(W + ["dynamoNamespace"], "b"), None, None, id="V4-single-ok"),
-        pytest.param(_set(["spec", "pvcs", ], [{"name": "p", "create": True, "storageClass": "s", "size": 50, "volumeAccessMode": "ReadWriteOnce"}]),
+        pytest.param(_set(["spec", "backendFramework"], "sglang"),
+                     "spec.services.VllmDecodeWorker.extraPodSpec.mainContainer",
+                     'backend framework mismatch: detected "vllm" from command but explicitly configured as "sglang"',
+                     id="V21"),
+        pytest.param(_set([*W, "dynamoNamespace"], "b"), None, None, id="V4-single-ok"),
+        pytest.param(_set(["spec", "pvcs", ], [{"name": "p", "create": True, "storageClass": "s", "size": 50,
+                                                "volumeAccessMode": "ReadWriteOnce"}]),
                      "spec.pvcs[0].size", "write 50Gi", id="D23"),
         pytest.param(_set(["spec", "pvcs"], [{"name": "p", "create": True, "size": "1Gi"}]),
                      "spec.pvcs[0].storageClass", "When create is true", id="V5-required"),
-        pytest.param(_set(["spec", "pvcs"], [{"name": "p", "create": True, "storageClass": "s", "size": "1Gi", "volumeAccessMode": "RWX"}]),
+        pytest.param(_set(["spec", "pvcs"], [{"name": "p", "create": True, "storageClass": "s", "size": "1Gi",
+                                              "volumeAccessMode": "RWX"}]),
                      "spec.pvcs[0].volumeAccessMode", "one of", id="V5-mode"),
-        pytest.param(_set(W + ["volumeMounts"], [{"name": "c", "useAsCompilationCache": False}]),
+        pytest.param(_set([*W, "volumeMounts"], [{"name": "c", "useAsCompilationCache": False}]),
                      "spec.services.VllmDecodeWorker.volumeMounts[0].mountPoint",
                      "volumeMount.mountPoint is required when useAsCompilationCache is false", id="V7-mountPoint"),
-        pytest.param(_set(F + ["volumeMounts"], [{"name": "c", "useAsCompilationCache": True}]),
+        pytest.param(_set([*F, "volumeMounts"], [{"name": "c", "useAsCompilationCache": True}]),
                      "spec.services.Frontend.volumeMounts[0].mountPoint",
                      "requires an explicit mountPoint for backend framework noop", id="V7-noop-cache"),
-        pytest.param(_set(W + ["autoscaling", "minReplicas"], 0), "spec.services.VllmDecodeWorker.autoscaling.minReplicas",
-                     "at least 1", id="V10-min"),
-        pytest.param(_set(W + ["autoscaling", "maxReplicas"], 0), "spec.services.VllmDecodeWorker.autoscaling.maxReplicas",
-                     "at least `minReplicas`", id="V10-max"),
-        pytest.param(_set(F + ["ingress", "host"], ""), "spec.services.Frontend.ingress.host", "host", id="V15-host"),
-        pytest.param(_set(F + ["ingress", "hostSuffix"], ""), "spec.services.Frontend.ingress.hostSuffix", "dot", id="V15-suffix"),
-        pytest.param(_set(W + ["sharedMemory"], {"size": "0"}), "spec.services.VllmDecodeWorker.sharedMemory.size",
+        pytest.param(_set([*W, "autoscaling", "minReplicas"], 0),
+                     "spec.services.VllmDecodeWorker.autoscaling.minReplicas", "at least 1", id="V10-min"),
+        pytest.param(_set([*W, "autoscaling", "maxReplicas"], 0),
+                     "spec.services.VllmDecodeWorker.autoscaling.maxReplicas", "at least `minReplicas`", id="V10-max"),
+        pytest.param(_set([*F, "ingress", "host"], ""), "spec.services.Frontend.ingress.host", "host", id="V15-host"),
+        pytest.param(_set([*F, "ingress", "hostSuffix"], ""), "spec.services.Frontend.ingress.hostSuffix", "dot",
+                     id="V15-suffix"),
+        pytest.param(_set([*W, "sharedMemory"], {"size": "0"}), "spec.services.VllmDecodeWorker.sharedMemory.size",
                      "greater than zero", id="V20"),
-        pytest.param(_set(W + ["resources", "limits", "cpu"], "lots"), "spec.services.VllmDecodeWorker.resources.limits.cpu",
-                     "parse limits cpu quantity", id="V23"),
-        pytest.param(_set(F + ["envs"], [{"name": "DYN_DEPLOYMENT_CONFIG", "value": "{"}]), "spec.services.Frontend.envs",
-                     "failed to parse DYN_DEPLOYMENT_CONFIG", id="V24"),
-        pytest.param(_set(F + ["labels"], {"nvidia.com/selector": "other"}), "spec.services.Frontend.labels",
+        pytest.param(_set([*W, "resources", "limits", "cpu"], "lots"),
+                     "spec.services.VllmDecodeWorker.resources.limits.cpu", "parse limits cpu quantity", id="V23"),
+        pytest.param(_set([*F, "envs"], [{"name": "DYN_DEPLOYMENT_CONFIG", "value": "{"}]),
+                     "spec.services.Frontend.envs", "failed to parse DYN_DEPLOYMENT_CONFIG", id="V24"),
+        pytest.param(_set([*F, "labels"], {"nvidia.com/selector": "other"}), "spec.services.Frontend.labels",
                      "nvidia.com/selector", id="R7-labels"),
-        pytest.param(_set(F + ["extraPodMetadata"], {"labels": {"nvidia.com/selector": "x"}}),
+        pytest.param(_set([*F, "extraPodMetadata"], {"labels": {"nvidia.com/selector": "x"}}),
                      "spec.services.Frontend.extraPodMetadata.labels", "nvidia.com/selector", id="R7-extra"),
-        pytest.param(_set(F + ["livenessProbe"], {"periodSeconds": 3}), None, None, id="R4-over-default-ok"),
-        pytest.param(_set(["spec", "services", "Planner"], {"componentType": "planner", "readinessProbe": {"periodSeconds": 3},
-                     "extraPodSpec": {"mainContainer": {"image": "i"}}}), "spec.services.Planner.readinessProbe", "handler", id="V26"),
+        pytest.param(_set([*F, "livenessProbe"], {"periodSeconds": 3}), None, None, id="R4-over-default-ok"),
+        pytest.param(_set(["spec", "services", "Planner"], {"componentType": "planner",
+                                                            "readinessProbe": {"periodSeconds": 3},
+                                                            "extraPodSpec": {"mainContainer": {"image": "i"}}}),
+                     "spec.services.Planner.readinessProbe", "handler", id="V26"),
     ],
 )
 def test_errors(mutate, path, message):
@@ -871,7 +897,7 @@ def test_dynamo_namespace_conflict():
 
 def test_dynamo_namespace_from_one_service():
     """D10: a value set on one service applies to all."""
-    objects, _ = _expand(_set(W + ["dynamoNamespace"], "shared"))
+    objects, _ = _expand(_set([*W, "dynamoNamespace"], "shared"))
     for name in ("vllm-agg-frontend", "vllm-agg-vllmdecodeworker"):
         assert {"name": "DYN_NAMESPACE", "value": "shared"} in _main(objects, name)["env"]
         assert _by(objects, "Deployment", name)["metadata"]["labels"]["nvidia.com/dynamo-namespace"] == "shared"
@@ -880,11 +906,13 @@ def test_dynamo_namespace_from_one_service():
 @pytest.mark.parametrize(
     ("mutate", "path", "pattern"),
     [
-        (_set(W + ["imagee"], "x"), "spec.services.VllmDecodeWorker.imagee", r"unknown field `imagee`.*did you mean `extraPodSpec\.mainContainer\.image`\?$"),
-        (_set(F + ["ingress", "enabeld"], True), "spec.services.Frontend.ingress.enabeld", r"did you mean `enabled`"),
-        (_set(F + ["componentType"], "Frontend"), "spec.services.Frontend.componentType", r'did you mean "frontend"'),
-        (_set(W + ["resources"], {"requests": {"gpu": "1"}}), "spec.services.VllmDecodeWorker.resources.requests.gpu", r"no GPU"),
-        (_set(W + ["annotations"], {"nvidia.com/enable-stealing-traffic-debug-mode": "true"}),
+        (_set([*W, "imagee"], "x"), "spec.services.VllmDecodeWorker.imagee",
+         r"unknown field `imagee`.*did you mean `extraPodSpec\.mainContainer\.image`\?$"),
+        (_set([*F, "ingress", "enabeld"], True), "spec.services.Frontend.ingress.enabeld", r"did you mean `enabled`"),
+        (_set([*F, "componentType"], "Frontend"), "spec.services.Frontend.componentType", r'did you mean "frontend"'),
+        (_set([*W, "resources"], {"requests": {"gpu": "1"}}), "spec.services.VllmDecodeWorker.resources.requests.gpu",
+         r"no GPU"),
+        (_set([*W, "annotations"], {"nvidia.com/enable-stealing-traffic-debug-mode": "true"}),
          "spec.services.VllmDecodeWorker.annotations", r"not supported"),
     ],
 )

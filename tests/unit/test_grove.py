@@ -124,7 +124,8 @@ def test_grove_host_names_keep_the_service_key_case():
     out, _ = _ok(_dgd({"VllmWorker": _worker()}, "vllm"), GROVE)
     worker = _main(_cliques(out)["vllmworker-wkr"])
     assert worker["args"] == [
-        "ray start --address=$(GROVE_PCSG_NAME)-$(GROVE_PCSG_INDEX)-VllmWorker-ldr-0.$(GROVE_HEADLESS_SERVICE):6379 --block"]
+        "ray start --address=$(GROVE_PCSG_NAME)-$(GROVE_PCSG_INDEX)-VllmWorker-ldr-0.$(GROVE_HEADLESS_SERVICE):6379"
+        " --block"]
     assert not {"livenessProbe", "readinessProbe", "startupProbe"} & worker.keys()
 
 
@@ -152,7 +153,10 @@ def test_trtllm_without_gpus_warns_mpirun_n_0():
 
 
 def test_no_lws_checks_under_grove():
-    """The command, args and GPU-limit checks are LeaderWorkerSet's: a Grove multinode worker without a GPU limit is built."""
+    """The command, args and GPU-limit checks are LeaderWorkerSet's.
+
+    A Grove multinode worker without a GPU limit is built.
+    """
     out, _ = _ok(_dgd({"W": _worker(gpu=None)}, "vllm"), GROVE)
     assert set(_cliques(out)) == {"w-ldr", "w-wkr"}
 

@@ -107,7 +107,8 @@ def test_merge_container_does_not_alias_input():
             id="later-layer-wins",
         ),
         pytest.param(
-            [[{"name": "B", "value": "low"}], [{"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]],
+            [[{"name": "B", "value": "low"}],
+             [{"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]],
             [{"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}],
             id="value-and-valueFrom-never-mix",
         ),
@@ -123,7 +124,9 @@ def test_merge_env(layers, expected):
     assert merge_env(*layers) == expected
 
 
-DEFAULT_STARTUP = {"httpGet": {"path": "/live", "port": "system"}, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 720}
+DEFAULT_STARTUP = {
+    "httpGet": {"path": "/live", "port": "system"}, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 720,
+}
 
 
 @pytest.mark.parametrize(
@@ -132,7 +135,8 @@ DEFAULT_STARTUP = {"httpGet": {"path": "/live", "port": "system"}, "periodSecond
         pytest.param(
             DEFAULT_STARTUP,
             {"failureThreshold": 1440},
-            {"httpGet": {"path": "/live", "port": "system"}, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 1440},
+            {"httpGet": {"path": "/live", "port": "system"}, "periodSeconds": 10, "timeoutSeconds": 5,
+             "failureThreshold": 1440},
             id="R4-no-handler-laid-over-default",
         ),
         pytest.param(
@@ -200,15 +204,24 @@ def test_canonicalize_pod_spec():
                     {"configMapRef": {"name": "y"}},
                     {"secretRef": {"name": "a"}, "prefix": "P"},
                 ],
-                "ports": [{"name": "b", "containerPort": 2}, {"name": "a", "containerPort": 3}, {"name": "a", "containerPort": 1}],
-                "volumeMounts": [{"name": "v", "mountPath": "/b"}, {"name": "v", "mountPath": "/a"}, {"name": "shared-memory", "mountPath": "/dev/shm"}],
+                "ports": [
+                    {"name": "b", "containerPort": 2},
+                    {"name": "a", "containerPort": 3},
+                    {"name": "a", "containerPort": 1},
+                ],
+                "volumeMounts": [
+                    {"name": "v", "mountPath": "/b"},
+                    {"name": "v", "mountPath": "/a"},
+                    {"name": "shared-memory", "mountPath": "/dev/shm"},
+                ],
                 "securityContext": {"capabilities": {"add": ["SYS_PTRACE", "NET_ADMIN"], "drop": ["b", "a"]}},
             },
             {"name": "aaa-sidecar"},
         ],
         "imagePullSecrets": [{"name": "b"}, {"name": "a"}, {"name": "b"}],
         "volumes": [
-            {"name": "z", "secret": {"secretName": "s", "items": [{"key": "b", "path": "x"}, {"key": "a", "path": "y"}]}},
+            {"name": "z",
+             "secret": {"secretName": "s", "items": [{"key": "b", "path": "x"}, {"key": "a", "path": "y"}]}},
             {"name": "shared-memory", "emptyDir": {}},
         ],
         "tolerations": [{"key": "b"}, {"key": "a", "effect": "NoSchedule"}, {"key": "a", "effect": "NoExecute"}],
@@ -217,8 +230,12 @@ def test_canonicalize_pod_spec():
     assert [c["name"] for c in out["containers"]] == ["aaa-sidecar", "main"]
     main = out["containers"][1]
     assert [e["name"] for e in main["env"]] == ["B", "a", "b"]
-    assert main["envFrom"] == [{"configMapRef": {"name": "y"}}, {"secretRef": {"name": "a"}, "prefix": "P"}, {"secretRef": {"name": "z"}}]
-    assert main["ports"] == [{"name": "a", "containerPort": 1}, {"name": "a", "containerPort": 3}, {"name": "b", "containerPort": 2}]
+    assert main["envFrom"] == [
+        {"configMapRef": {"name": "y"}}, {"secretRef": {"name": "a"}, "prefix": "P"}, {"secretRef": {"name": "z"}},
+    ]
+    assert main["ports"] == [
+        {"name": "a", "containerPort": 1}, {"name": "a", "containerPort": 3}, {"name": "b", "containerPort": 2},
+    ]
     assert main["volumeMounts"] == [
         {"name": "shared-memory", "mountPath": "/dev/shm"},
         {"name": "v", "mountPath": "/a"},
@@ -228,6 +245,8 @@ def test_canonicalize_pod_spec():
     assert out["imagePullSecrets"] == [{"name": "a"}, {"name": "b"}]
     assert [v["name"] for v in out["volumes"]] == ["shared-memory", "z"]
     assert out["volumes"][1]["secret"]["items"] == [{"key": "a", "path": "y"}, {"key": "b", "path": "x"}]
-    assert out["tolerations"] == [{"key": "a", "effect": "NoExecute"}, {"key": "a", "effect": "NoSchedule"}, {"key": "b"}]
+    assert out["tolerations"] == [
+        {"key": "a", "effect": "NoExecute"}, {"key": "a", "effect": "NoSchedule"}, {"key": "b"},
+    ]
     # the input is left untouched
     assert spec["imagePullSecrets"] == [{"name": "b"}, {"name": "a"}, {"name": "b"}]

@@ -40,7 +40,7 @@ def test_one_lws_and_podgroup_per_replica():
     assert [o["metadata"]["name"] for o in lws] == ["g-w-0", "g-w-1", "g-w-2"]
     assert [o["metadata"]["name"] for o in groups] == ["g-w-0", "g-w-1", "g-w-2"]
     assert not _kinds(out, "Deployment")
-    for i, (obj, group) in enumerate(zip(lws, groups)):
+    for i, (obj, group) in enumerate(zip(lws, groups, strict=True)):
         assert obj["spec"]["replicas"] == 1
         assert obj["spec"]["startupPolicy"] == "LeaderCreated"
         assert obj["spec"]["leaderWorkerTemplate"]["size"] == 4

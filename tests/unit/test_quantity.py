@@ -2,6 +2,8 @@
 """Kubernetes quantity parsing and canonical serialisation (as the operator's resource mapping writes them)."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from krm_dynamo.kube import quantity
 
@@ -75,9 +77,6 @@ def test_exact_value():
     assert quantity.parse("1.5Gi").value == Decimal(1610612736)
     assert quantity.parse("100m").value == Decimal("0.1")
 
-
-from hypothesis import given
-from hypothesis import strategies as st
 
 _SUFFIXES = ["", "m", "k", "M", "G", "Ki", "Mi", "Gi", "Ti", "e3", "e-2", "u", "n"]
 

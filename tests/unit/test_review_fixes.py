@@ -92,7 +92,8 @@ def test_quantity_bounds_kept():
         pytest.param(_w(resources={"limits": {"gpu": "1E999999999"}}), "spec.services.W.resources.limits.gpu",
                      "\"1E999999999\" is out of range", id="gpu-exponent"),
         pytest.param(_w(extraPodSpec={"volumes": [{"name": "v", "emptyDir": {"sizeLimit": "1e300"}}]}),
-                     "spec.services.W.extraPodSpec.volumes[0].emptyDir.sizeLimit", "invalid `sizeLimit`", id="emptyDir"),
+                     "spec.services.W.extraPodSpec.volumes[0].emptyDir.sizeLimit", "invalid `sizeLimit`",
+                     id="emptyDir"),
         pytest.param(_w(extraPodSpec={"containers": [{"name": "side", "image": "b",
                                                       "resources": {"limits": {"cpu": "1e300"}}}]}),
                      "spec.services.W.extraPodSpec.containers[0].resources.limits.cpu", "out of range", id="sidecar"),
@@ -103,7 +104,9 @@ def test_quantity_out_of_range_is_an_error(service, path, fragment):
 
 
 def test_hpa_target_out_of_range_left_as_written():
-    metric = {"type": "Pods", "pods": {"metric": {"name": "m"}, "target": {"type": "AverageValue", "averageValue": "1e300"}}}
+    metric = {
+        "type": "Pods", "pods": {"metric": {"name": "m"}, "target": {"type": "AverageValue", "averageValue": "1e300"}},
+    }
     svc = _w(autoscaling={"enabled": True, "minReplicas": 1, "maxReplicas": 2, "metrics": [metric]})
     objects, errors = _errors(_dgd(W=svc))
     assert errors == []
@@ -166,7 +169,7 @@ def test_sort_keys_are_total():
 
 
 def _config_env(workers: str) -> list[dict]:
-    return [{"name": "DYN_DEPLOYMENT_CONFIG", "value": '{"W":{"ServiceArgs":{"workers":%s}}}' % workers}]
+    return [{"name": "DYN_DEPLOYMENT_CONFIG", "value": '{"W":{"ServiceArgs":{"workers":' + workers + "}}}"}]
 
 
 @pytest.mark.parametrize(("workers", "shown"), [("Infinity", "inf"), ("NaN", "nan"), ("-5", "-5"), ("2.7", "2.7"),
@@ -186,7 +189,8 @@ def test_deployment_config_workers_at_graph_level():
 def test_deployment_config_workers_valid():
     objects, errors = _errors(_dgd(W=_w(envs=_config_env("3"))))
     assert errors == []
-    assert next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "g-w")["spec"]["replicas"] == 3
+    deployment = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "g-w")
+    assert deployment["spec"]["replicas"] == 3
 
 
 # --- 5: int32 bounds and the multinode fan-out -------------------------------------------
@@ -197,7 +201,8 @@ def test_deployment_config_workers_valid():
     [
         (_w(replicas=2**31), "spec.services.W.replicas"),
         (_w(multinode={"nodeCount": 2**31}), "spec.services.W.multinode.nodeCount"),
-        (_w(autoscaling={"enabled": True, "minReplicas": 1, "maxReplicas": 2**31}), "spec.services.W.autoscaling.maxReplicas"),
+        (_w(autoscaling={"enabled": True, "minReplicas": 1, "maxReplicas": 2**31}),
+         "spec.services.W.autoscaling.maxReplicas"),
         (_w(autoscaling={"enabled": False, "minReplicas": 2**40}), "spec.services.W.autoscaling.minReplicas"),
     ],
 )
@@ -303,8 +308,9 @@ def test_blank_image_without_default_is_an_error():
 
 
 def test_blank_image_takes_the_default_image():
-    objects, errors = _errors(_dgd(W=_w(**_mc(image="   "))), {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
-                                                          "data": {"defaultImage": "reg.io/default:1"}})
+    objects, errors = _errors(_dgd(W=_w(**_mc(image="   "))),
+                              {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+                               "data": {"defaultImage": "reg.io/default:1"}})
     assert errors == []
     deployment = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "g-w")
     main = next(c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "main")

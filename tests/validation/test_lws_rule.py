@@ -88,7 +88,8 @@ def _template_warnings(component: Any, leader: dict[str, Any]) -> set[str]:
     out = set()
     if backend == "vllm" and not (command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS):
         out.add("command")
-    elif backend == "sglang" and "--dist-init-addr" not in " ".join(command + [str(a) for a in leader.get("args") or []]):
+    elif backend == "sglang" and "--dist-init-addr" not in " ".join(
+            command + [str(a) for a in leader.get("args") or []]):
         out.add("args")
     elif backend == "trtllm" and backends.gpus_per_node(component.resources) == 0:
         out.add("gpu")

@@ -51,7 +51,8 @@ def test_check_autoscaling(scaling, expected):
     ({"componentType": "frontend", "ingress": {"enabled": True, "host": "a", "hostSuffix": "b.c",
                                                "useVirtualService": True}}, {"istioGateway": "gw"}, []),
     ({"componentType": "frontend", "ingress": {"enabled": True, "host": "A_b", "hostSuffix": "c.d",
-                                               "ingressControllerClassName": "nginx"}}, {}, [("error", "ingress.host")]),
+                                               "ingressControllerClassName": "nginx"}},
+     {}, [("error", "ingress.host")]),
     ({"componentType": "frontend", "ingress": {"enabled": True, "host": "*.a", "hostSuffix": "c.d",
                                                "ingressControllerClassName": "nginx"}}, {}, []),
 ])

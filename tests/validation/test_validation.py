@@ -68,7 +68,7 @@ def test_corpus_size():
 @pytest.mark.parametrize("name", CASES)
 def test_one_mistake_one_result(name: str):
     """core.expand: exactly the stated result at the stated path, with resourceRef and file."""
-    path, expect, items = _case(name)
+    _path, expect, items = _case(name)
     items[0]["metadata"]["annotations"] = {"config.kubernetes.io/path": f"cases/{name}.yaml"}
     out, results = expand(items)
     problems = [r for r in results if r.severity in ("error", "warning")]
@@ -111,7 +111,9 @@ def _run_cli(args: list[str], stdin: bytes | None = None) -> subprocess.Complete
                           env=env, cwd=CASES_DIR, timeout=60)
 
 
-@pytest.mark.parametrize("name", ["replicas-string", "missing-image", "pvc-unitless-size", "volume-mount-unknown-claim"])
+@pytest.mark.parametrize(
+    "name", ["replicas-string", "missing-image", "pvc-unitless-size", "volume-mount-unknown-claim"]
+)
 def test_real_cli_render(name: str):
     """The installed entry point, as a user runs it: `krm-dynamo render FILE`."""
     _, expect, _ = _case(name)

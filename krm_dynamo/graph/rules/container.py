@@ -37,7 +37,8 @@ def check_main_container(s: ServiceCheck, report: Report) -> None:
                       f"{s.path}.extraPodSpec.topologySpreadConstraints", report)
     secrets = pod.get("imagePullSecrets")
     if secrets is not None and not isinstance(secrets, list):
-        report.error(f"{s.path}.extraPodSpec.imagePullSecrets", f"expected `imagePullSecrets` to be a list, got {show(secrets)}")
+        report.error(f"{s.path}.extraPodSpec.imagePullSecrets",
+                     f"expected `imagePullSecrets` to be a list, got {show(secrets)}")
     for i, ref in enumerate(secrets if isinstance(secrets, list) else []):
         where = f"{s.path}.extraPodSpec.imagePullSecrets[{i}]"
         if not isinstance(ref, dict):
@@ -52,7 +53,8 @@ def _check_container_names(s: ServiceCheck, pod: dict[str, Any], report: Report)
     containers = pod.get("containers")
     for i, container in enumerate(containers if isinstance(containers, list) else []):
         if not isinstance(container, dict) or not container.get("name"):
-            report.error(f"{s.path}.extraPodSpec.containers[{i}].name", "expected every container to have a `name`, found none")
+            report.error(f"{s.path}.extraPodSpec.containers[{i}].name",
+                         "expected every container to have a `name`, found none")
     for field_name in ("containers", "initContainers"):
         items = pod.get(field_name)
         for i, container in enumerate(items if isinstance(items, list) else []):

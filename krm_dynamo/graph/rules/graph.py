@@ -13,7 +13,8 @@ from krm_dynamo.kube import naming, quantity
 def check_graph_name(g: DerivedGraph, report: Report) -> None:
     """The graph name prefixes every object name (a DNS-1123 label) and is a label value."""
     if not naming.is_dns1123_label(g.name):
-        report.error("metadata.name", naming.dns_label_message("the graph name (it prefixes every object name)", g.name))
+        report.error("metadata.name",
+                     naming.dns_label_message("the graph name (it prefixes every object name)", g.name))
     else:
         naming.check_label_value(g.name, "the graph name", "metadata.name", report)
 
@@ -54,7 +55,8 @@ def check_pvcs(g: DerivedGraph, report: Report) -> None:
             report.error(f"{where}.name", "expected `name`, the name of the PersistentVolumeClaim, found none")
             continue
         if pvc.name in seen:
-            report.error(f"{where}.name", f'expected unique PVC names, "{pvc.name}" is also `spec.pvcs[{seen[pvc.name]}]`')
+            report.error(f"{where}.name",
+                         f'expected unique PVC names, "{pvc.name}" is also `spec.pvcs[{seen[pvc.name]}]`')
             continue
         seen[pvc.name] = i
         if not naming.is_dns1123_label(pvc.name):

@@ -34,7 +34,8 @@ def check_ingress(s: ServiceCheck, report: Report) -> None:
         suffix_bad = ingress.hostSuffix is not None and not naming.is_dns1123_subdomain(ingress.hostSuffix)
         where = f"{path}.hostSuffix" if suffix_bad else f"{path}.host"
         report.error(where if user_written else path,
-                     f'expected the ingress host to be a DNS name (lower-case letters, digits, "-" and "."), got "{host}"')
+                     'expected the ingress host to be a DNS name (lower-case letters, digits, "-" and "."),'
+                     f' got "{host}"')
         return
     _check_exposure(s, ingress, host, report)
 

@@ -55,15 +55,18 @@ def check_autoscaling(s: ServiceCheck, report: Report) -> None:
         return
     low, high = scaling.minReplicas, scaling.maxReplicas
     if low is None:
-        report.error(f"{path}.minReplicas", "expected `minReplicas` (at least 1) when autoscaling is enabled, found none")
+        report.error(f"{path}.minReplicas",
+                     "expected `minReplicas` (at least 1) when autoscaling is enabled, found none")
     elif low < 1:
-        report.error(f"{path}.minReplicas", f"expected `minReplicas` to be at least 1 when autoscaling is enabled, got {low}")
+        report.error(f"{path}.minReplicas",
+                     f"expected `minReplicas` to be at least 1 when autoscaling is enabled, got {low}")
     if high is None:
         report.error(f"{path}.maxReplicas", "expected `maxReplicas` when autoscaling is enabled, found none")
     elif low is not None and low >= 1 and high < low:
         report.error(f"{path}.maxReplicas", f"expected `maxReplicas` to be at least `minReplicas` ({low}), got {high}")
     elif low is not None and low >= 1 and high == low:
-        report.warning(f"{path}.maxReplicas", f"`maxReplicas` equals `minReplicas` ({low}): the autoscaler can never scale")
+        report.warning(f"{path}.maxReplicas",
+                       f"`maxReplicas` equals `minReplicas` ({low}): the autoscaler can never scale")
 
 
 def check_autoscaling_metric(s: ServiceCheck, report: Report) -> None:
