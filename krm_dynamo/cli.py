@@ -297,13 +297,17 @@ def _annotate_source(doc: Any, source: str, index: int) -> Any:
 
 
 def _strip_source(item: Any) -> Any:
-    """Remove the path and index annotations, as ``kustomize build`` does."""
+    """Remove the path and index annotations, as ``kustomize build`` does, and the
+    ownership marker (D33: needed only where output is written back to files)."""
+    from krm_dynamo.ownership import GENERATED_FROM
+
+    strip = (*_RENDER_STRIP, GENERATED_FROM)
     if not isinstance(item, dict) or not isinstance(item.get("metadata"), dict):
         return item
     annotations = item["metadata"].get("annotations")
-    if not isinstance(annotations, dict) or not any(k in annotations for k in _RENDER_STRIP):
+    if not isinstance(annotations, dict) or not any(k in annotations for k in strip):
         return item
-    kept = {k: v for k, v in annotations.items() if k not in _RENDER_STRIP}
+    kept = {k: v for k, v in annotations.items() if k not in strip}
     meta = {k: v for k, v in item["metadata"].items() if k != "annotations"}
     if kept:
         meta["annotations"] = kept
