@@ -147,8 +147,10 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if has_errors(results):
         return 1  # never half an output
     # A pass-through item comes back as the very object we annotated: print it as it was read.
+    from krm_dynamo.ownership import strip_marker  # D33: the marker is for files only
+
     printable = [
-        originals[id(item)] if id(item) in originals else _strip_source(item)
+        strip_marker(originals[id(item)] if id(item) in originals else _strip_source(item))
         for item in out
         if keep_local or not _is_local_config(item)
     ]

@@ -129,6 +129,18 @@ def claim(
     return claims
 
 
+def strip_marker(obj: Any) -> Any:
+    """``obj`` without the marker (a copy when it had one): ``render`` prints what is applied."""
+    annotations = annotations_of(obj)
+    if GENERATED_FROM not in annotations:
+        return obj
+    kept = {k: v for k, v in annotations.items() if k != GENERATED_FROM}
+    meta = {k: v for k, v in obj["metadata"].items() if k != "annotations"}
+    if kept:
+        meta["annotations"] = kept
+    return {**obj, "metadata": meta}
+
+
 def _same_content(item: Obj, obj: Obj) -> bool:
     """Equal apart from the orchestrator's annotations (and the marker)."""
     return _without_bookkeeping(item) == _without_bookkeeping(obj)

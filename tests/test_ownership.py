@@ -27,9 +27,8 @@ def _at(obj: dict[str, Any], path: str | None) -> dict[str, Any]:
 
 def dgd(name: str = "llm", namespace: str = "demo", services: tuple[str, ...] = ("Planner", "Worker"),
         path: str | None = "dgd.yaml", pvc: bool = False) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "services": {s: {"componentType": "planner", "extraPodSpec": {"mainContainer": {"image": IMAGE}}} for s in services}
-    }
+    service = {"componentType": "planner", "extraPodSpec": {"mainContainer": {"image": IMAGE}}}
+    spec: dict[str, Any] = {"services": {s: copy.deepcopy(service) for s in services}}
     if pvc:
         spec["pvcs"] = [{"name": "cache", "create": True, "storageClass": "standard", "size": "1Gi",
                          "volumeAccessMode": "ReadWriteOnce"}]
