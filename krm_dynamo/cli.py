@@ -118,7 +118,12 @@ def run_function(stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError("no ResourceList on stdin (run under kpt or kustomize, or use `krm-dynamo render FILE`)")
     rl = krm.read_resource_list(stdin.read())
     items, results = core.expand(rl.items, rl.function_config)
-    _report(results, stderr)
+    from krm_dynamo import kptview
+
+    if kptview.run_by_kpt(rl.items):
+        results = kptview.with_files(results)  # kpt prints results, not the file: once, with it
+    else:
+        _report(results, stderr)
     stdout.write(krm.write_resource_list(items, results, rl.function_config, rl.api_version))
     return 1 if has_errors(results) else 0
 
