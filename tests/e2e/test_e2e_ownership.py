@@ -171,3 +171,16 @@ def test_same_graph_name_in_two_namespaces(kpt, fn_env, pkg):
     ])
     applied = _applied(pkg, fn_env)
     assert len(applied) == 6 and {ns for _, ns, _ in applied} == {"dynamo", "staging"}
+
+
+def test_selectors_that_include_the_earlier_output(kpt, fn_env, tmp_path):
+    """The README's recipe for a Kptfile with `selectors:`: select the DGD and its marker."""
+    path = copy_example(PKG, tmp_path)
+    with (path / "Kptfile").open("a") as kptfile:
+        kptfile.write("    selectors:\n    - kind: DynamoGraphDeployment\n    - annotations:\n"
+                      f"        {MARKER}: dynamo/vllm-agg\n")
+    _render_twice(kpt, path, fn_env)
+    assert all(len(load_all((path / name).read_text())) == 1 for name in _generated_files(path))
+    _edit(path, "VllmDecodeWorker:", "Decode:")
+    _render_twice(kpt, path, fn_env)
+    assert _generated_files(path) == ["deployment_vllm-agg-decode.yaml", FRONTEND, FRONTEND_SERVICE]
