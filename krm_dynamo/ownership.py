@@ -108,6 +108,9 @@ def claim(
             if ident is not None:
                 now[ident] = (index, obj)
     graphs = {owner_value(item) for item in items if isinstance(item, dict) and is_graph(item)}
+    # A graph that failed generates nothing this run; its earlier output is not stale.
+    failed = {owner_value(item) for i, item in enumerate(items)
+              if isinstance(item, dict) and is_graph(item) and i not in generated}
     claims = Claims()
     for position, item in enumerate(items):
         ident = identity(item)
@@ -122,7 +125,7 @@ def claim(
             else:
                 claims.refused.add(dgd_index)
                 results.append(_users_object(item, items[dgd_index]))
-        elif marker is not None:
+        elif marker is not None and str(marker) not in failed:
             results.append(_stale(item, str(marker), graphs))
             if ident[1] not in NEVER_REMOVED:
                 claims.dropped.add(position)

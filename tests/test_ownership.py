@@ -196,3 +196,14 @@ def test_render_removes_stale_objects_and_prints_no_marker(tmp_path):
     assert [(o["kind"], o["metadata"]["name"]) for o in objs] == [("Deployment", "llm-planner")]
     assert "annotations" not in objs[0]["metadata"]
     assert "deployment_llm-gone.yaml" not in err.getvalue()  # an info result: not printed by render
+
+
+def test_a_failing_graph_leaves_its_earlier_output_alone():
+    """An error in the DGD: nothing is generated, and nothing it generated before is called stale."""
+    first, _ = expand([dgd()])
+    broken = dgd()
+    broken["spec"]["services"]["Worker"]["replicas"] = "two"
+    out, results = expand([broken, *generated(first)])
+    assert messages(results, "error") != []
+    assert not [m for m in messages(results, "info") if m.startswith("removed")]
+    assert generated(out) == generated(first)
