@@ -85,3 +85,25 @@ def test_images_in_a_kustomization_above_the_function_reach_generated_pods(kusto
     objs = load_all(_build(kustomize, top, fn_env))
     images = {t["spec"]["containers"][0]["image"] for t in _pods(objs).values()}
     assert images == {f"{IMAGE}@sha256:{'0' * 64}"}
+
+
+def test_fieldspecs_work_in_kustomize_v5(kubectl, kustomize, tmp_path):
+    """The same fieldSpecs under kubectl's kustomize v5 (which cannot run exec functions):
+    without the function, the overlay's DGD itself carries the new image and the labels;
+    standalone kustomize agrees."""
+    pkg = copy_example(EXAMPLE, tmp_path)
+    overlay = pkg / "overlays/prod/kustomization.yaml"
+    overlay.write_text(overlay.read_text().split("\ntransformers:\n")[0] + "\n")
+    outputs = []
+    for cmd in ([kubectl, "kustomize", pkg / "overlays/prod"], [kustomize, "build", pkg / "overlays/prod"]):
+        proc = run(cmd)
+        assert proc.returncode == 0, proc.stderr.decode()
+        (dgd,) = load_all(proc.stdout.decode())
+        outputs.append(dgd)
+    assert outputs[0] == outputs[1]
+    dgd = outputs[0]
+    assert (dgd["metadata"]["namespace"], dgd["metadata"]["name"]) == ("dynamo-prod", "prod-vllm-agg")
+    for name, service in dgd["spec"]["services"].items():
+        assert service["extraPodSpec"]["mainContainer"]["image"] == f"{IMAGE}:0.6.1", name
+        assert service["labels"] == {"team": "inference"}, name
+    assert dgd["spec"]["services"]["VllmDecodeWorker"]["replicas"] == 2
