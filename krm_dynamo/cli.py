@@ -118,7 +118,12 @@ def run_function(stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError("no ResourceList on stdin (run under kpt or kustomize, or use `krm-dynamo render FILE`)")
     rl = krm.read_resource_list(stdin.read())
     items, results = core.expand(rl.items, rl.function_config)
-    _report(results, stderr)
+    from krm_dynamo import kptview
+
+    if kptview.run_by_kpt(rl.items):
+        results = kptview.with_files(results)  # kpt prints results, not the file: once, with it
+    else:
+        _report(results, stderr)
     stdout.write(krm.write_resource_list(items, results, rl.function_config, rl.api_version))
     return 1 if has_errors(results) else 0
 
@@ -147,8 +152,10 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if has_errors(results):
         return 1  # never half an output
     # A pass-through item comes back as the very object we annotated: print it as it was read.
+    from krm_dynamo.ownership import strip_marker  # D33: the marker is for files only
+
     printable = [
-        originals[id(item)] if id(item) in originals else _strip_source(item)
+        strip_marker(originals[id(item)] if id(item) in originals else _strip_source(item))
         for item in out
         if keep_local or not _is_local_config(item)
     ]
@@ -297,13 +304,17 @@ def _annotate_source(doc: Any, source: str, index: int) -> Any:
 
 
 def _strip_source(item: Any) -> Any:
-    """Remove the path and index annotations, as ``kustomize build`` does."""
+    """Remove the path and index annotations, as ``kustomize build`` does, and the
+    ownership marker (D33: needed only where output is written back to files)."""
+    from krm_dynamo.ownership import GENERATED_FROM
+
+    strip = (*_RENDER_STRIP, GENERATED_FROM)
     if not isinstance(item, dict) or not isinstance(item.get("metadata"), dict):
         return item
     annotations = item["metadata"].get("annotations")
-    if not isinstance(annotations, dict) or not any(k in annotations for k in _RENDER_STRIP):
+    if not isinstance(annotations, dict) or not any(k in annotations for k in strip):
         return item
-    kept = {k: v for k, v in annotations.items() if k not in _RENDER_STRIP}
+    kept = {k: v for k, v in annotations.items() if k not in strip}
     meta = {k: v for k, v in item["metadata"].items() if k != "annotations"}
     if kept:
         meta["annotations"] = kept

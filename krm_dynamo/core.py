@@ -8,10 +8,10 @@ Rules it owns (how a KRM function treats the ResourceList it is given):
 
 * dispatch by (apiVersion, kind); every other item passes through untouched;
 * generated objects go right after their DGD, in a fixed kind order;
-* an input object with the identity of a generated one (same apiVersion, kind,
-  namespace, name) is taken for an earlier output of ours and replaced, keeping the
-  orchestrator's annotations, so a second run on our own output changes nothing (a
-  hand-written object of that identity is replaced too: the graph owns that name);
+* ownership (D33, :mod:`krm_dynamo.ownership`): an earlier output of ours is replaced
+  in its own file, so a second run on our own output changes nothing; an earlier output
+  no DGD generates any more is removed (a PersistentVolumeClaim is kept, with a
+  warning); a user's object with the identity of a generated one is an error;
 * two DGDs that would generate the same object are an error;
 * a DGD with any error contributes nothing to the output;
 * the DGD itself is kept as local-config, dropped or kept live (D3).
@@ -19,14 +19,12 @@ Rules it owns (how a KRM function treats the ResourceList it is given):
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from typing import Any
 
 from krm_dynamo.config import FunctionConfig, is_config_object, load_config
 from krm_dynamo.kio.results import (
     ERROR,
-    INDEX_ANNOTATIONS,
     INFO,
     LOCAL_CONFIG,
     PATH_ANNOTATIONS,
@@ -34,6 +32,7 @@ from krm_dynamo.kio.results import (
     annotations_of,
     has_errors,
 )
+from krm_dynamo.ownership import Files, Identity, claim, identity, place
 
 DGD_GROUP = "nvidia.com"
 DGD_KIND = "DynamoGraphDeployment"
@@ -55,13 +54,7 @@ KIND_ORDER = (
 )
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
-# Annotations the orchestrator owns; when we replace an earlier output of ours, the
-# new object inherits them so kpt writes it back to the same file (and restores comments).
-_ORCHESTRATOR_PREFIXES = ("internal.config.kubernetes.io/", "config.kubernetes.io/path", "config.kubernetes.io/index")
-_ORCHESTRATOR_KEYS = ("config.k8s.io/id", "kustomize.config.k8s.io/id")
-
 Obj = dict[str, Any]  # a KRM object as YAML gives it
-Identity = tuple[str, str, str, str]  # (apiVersion, kind, namespace, name)
 Expander = Callable[[Obj, FunctionConfig, list[Any]], tuple[list[Obj], list[Result]]]
 
 
@@ -79,21 +72,6 @@ EXPANDERS: dict[tuple[str, str], Expander] = {
 }
 
 
-def identity(obj: Any) -> Identity | None:
-    """(apiVersion, kind, namespace, name) of a KRM object, or None when it has no name."""
-    if not isinstance(obj, dict):
-        return None
-    meta = obj.get("metadata")
-    if not isinstance(meta, dict) or not meta.get("name"):
-        return None
-    return (
-        str(obj.get("apiVersion", "")),
-        str(obj.get("kind", "")),
-        str(meta.get("namespace") or ""),
-        str(meta["name"]),
-    )
-
-
 def expand(items: list[Any], function_config: Any = None) -> tuple[list[Any], list[Result]]:
     """Expand every DGD in ``items``; return the output items and the results.
 
@@ -104,19 +82,14 @@ def expand(items: list[Any], function_config: Any = None) -> tuple[list[Any], li
     if has_errors(results):
         return list(items), results
     generated = _generate(items, cfg, results)
-    owned = {ident for objects in generated.values() for ident in map(identity, objects)}
-
-    # Earlier outputs of ours (every input object with a generated identity) are replaced
-    # rather than duplicated; the first one's orchestrator annotations are inherited.
-    replaced: dict[Identity, Obj] = {}
-    for item in items:
-        ident = identity(item)
-        if ident is not None and ident in owned and not _is_expandable(item):
-            replaced.setdefault(ident, item)
+    claims = claim(items, generated, _is_expandable, results)
+    for index in claims.refused:
+        generated.pop(index, None)  # a graph whose objects a user's object holds generates nothing
+    files = Files(items, claims)
 
     out: list[Any] = []
     for index, item in enumerate(items):
-        if identity(item) in replaced and not _is_expandable(item):
+        if index in claims.dropped:
             continue
         if isinstance(item, dict) and _is_expandable(item):
             kept = _graph_output(item, cfg)
@@ -128,7 +101,7 @@ def expand(items: list[Any], function_config: Any = None) -> tuple[list[Any], li
             out.append(item)
         for obj in generated.get(index, ()):
             ident = identity(obj)
-            out.append(_place(obj, item, replaced.get(ident) if ident is not None else None))
+            out.append(place(obj, item, claims.previous.get(ident) if ident is not None else None, files))
     return out, results
 
 
@@ -211,52 +184,21 @@ def _with_annotation(obj: Obj, key: str, value: str) -> Obj:
     return new_obj
 
 
-def _place(obj: Obj, source: Any, previous: Obj | None) -> Obj:
-    """Give a generated object the orchestrator annotations that say where it lives.
-
-    If an earlier output of ours is being replaced, its annotations are inherited
-    (same file, same index, same kyaml id); otherwise the object gets a file of its
-    own next to the DGD's, named as kpt would name it: ``<kind>_<name>.yaml``.
-    """
-    inherited: dict[str, str] = {}
-    if previous is not None:
-        prev_ann = annotations_of(previous)
-        inherited = {k: v for k, v in prev_ann.items() if isinstance(k, str) and _is_orchestrator_annotation(k)}
-    else:
-        src_ann = annotations_of(source)
-        src_path = next((src_ann[k] for k in PATH_ANNOTATIONS if src_ann.get(k)), None)
-        if src_path is not None:
-            directory = posixpath.dirname(str(src_path))
-            filename = f"{obj['kind'].lower()}_{obj['metadata']['name']}.yaml"
-            path = posixpath.join(directory, filename) if directory else filename
-            for key in PATH_ANNOTATIONS:
-                inherited[key] = path
-            for key in INDEX_ANNOTATIONS:
-                inherited[key] = "0"
-    if not inherited:
-        return obj
-    meta = dict(obj["metadata"])
-    merged = {**(meta.get("annotations") or {}), **inherited}
-    meta["annotations"] = dict(sorted(merged.items()))  # D25: map keys sorted
-    placed = dict(obj)
-    placed["metadata"] = meta
-    return placed
-
-
-def _is_orchestrator_annotation(key: str) -> bool:
-    return key.startswith(_ORCHESTRATOR_PREFIXES) or key in _ORCHESTRATOR_KEYS
-
-
 _NO_IDENTITY: Identity = ("", "", "", "")  # never used: generated objects and their DGDs have names
 
 
 def _clash(obj: Obj, owner: Obj, dgd: Obj) -> Result:
-    """An object two DGDs (or two copies of one) would both generate: an error on the later one."""
+    """An object two DGDs (or two copies of one) would both generate: an error on the later one,
+    naming the earlier DGD and, when known, its file."""
     _, kind, namespace, name = identity(obj) or _NO_IDENTITY
-    other = identity(owner) or _NO_IDENTITY
+    _, other_kind, other_namespace, other_name = identity(owner) or _NO_IDENTITY
     what = f"{kind} \"{namespace + '/' if namespace else ''}{name}\""
+    other = f"{other_kind} \"{other_namespace + '/' if other_namespace else ''}{other_name}\""
+    annotations = annotations_of(owner)
+    path = next((annotations[k] for k in PATH_ANNOTATIONS if annotations.get(k)), None)
+    where = f" (file {path})" if path else ""
     return Result(
-        f"generates {what}, which the {other[1]} \"{other[3]}\" earlier in the input also generates; "
+        f"generates {what}, which the {other}{where} earlier in the input also generates; "
         "object names must be unique (rename the graph or the service)",
         ERROR,
         dgd,

@@ -27,6 +27,7 @@ def test_generated_object_gets_a_file_beside_its_dgd():
         "config.kubernetes.io/path": "demo/deployment_llm-planner.yaml",
         "internal.config.kubernetes.io/index": "0",
         "internal.config.kubernetes.io/path": "demo/deployment_llm-planner.yaml",
+        "krm-dynamo.dev/generated-from": "demo/llm",
     }
 
 
@@ -66,7 +67,7 @@ def test_same_dgd_twice_is_an_error_and_generates_once():
     assert errors == [
         (
             "metadata.name",
-            'generates Deployment "demo/llm-planner", which the DynamoGraphDeployment "llm" earlier in the input '
-            "also generates; object names must be unique (rename the graph or the service)",
+            'generates Deployment "demo/llm-planner", which the DynamoGraphDeployment "demo/llm" '
+            "(file demo/dgd.yaml) earlier in the input also generates; object names must be unique (rename the graph or the service)",
         )
     ]

@@ -179,6 +179,6 @@ def test_two_graphs_generating_one_object_is_an_error(tmp_path: Path):
     assert (proc.returncode, proc.stdout) == (1, b"")
     assert proc.stderr.decode() == (
         "graphs.yaml:17: [error] nvidia.com/v1alpha1/DynamoGraphDeployment/ns/a-b metadata.name: generates "
-        'Deployment "ns/a-b-w", which the DynamoGraphDeployment "a" earlier in the input also generates; '
-        "object names must be unique (rename the graph or the service)\n"
+        'Deployment "ns/a-b-w", which the DynamoGraphDeployment "ns/a" (file graphs.yaml) earlier in the input '
+        "also generates; object names must be unique (rename the graph or the service)\n"
     )

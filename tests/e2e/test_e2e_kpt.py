@@ -113,7 +113,8 @@ def test_in_place_twice(mode, kpt, git, fn_env, tmp_path, update_goldens):
     for name, ident in GENERATED.items():
         (obj,) = load_all(first[name].decode())
         assert kinds_and_names([obj]) == [ident]
-        assert "annotations" not in obj["metadata"]  # no kpt bookkeeping left in the files
+        # no kpt bookkeeping left in the files; the ownership marker only (D33)
+        assert obj["metadata"]["annotations"] == {"krm-dynamo.dev/generated-from": "dynamo/vllm-agg"}
         generated.append(obj)
     validate_all(generated)
 

@@ -234,6 +234,7 @@ EXAMPLE_EXPECTED = {
     "vllm-agg": ["output.yaml"],
     "vllm-agg-transformer": ["output.yaml"],
     "vllm-agg-container": ["output.yaml"],
+    "vllm-agg-overlay": ["output.yaml"],
     "kpt-vllm-agg": ["config.yaml", "diff.patch", "results.yaml"],
     "argocd-cmp": ["output.yaml"],
 }
