@@ -48,18 +48,25 @@ _ORCHESTRATOR_PREFIXES = ("internal.config.kubernetes.io/", "config.kubernetes.i
 _ORCHESTRATOR_KEYS = ("config.k8s.io/id", "kustomize.config.k8s.io/id")
 
 Obj = dict[str, Any]
-Identity = tuple[str, str, str, str]  # (apiVersion, kind, namespace, name)
+Identity = tuple[str, str, str, str]  # (API group, kind, namespace, name)
 
 
 def identity(obj: Any) -> Identity | None:
-    """(apiVersion, kind, namespace, name) of a KRM object, or None when it has no name."""
+    """(API group, kind, namespace, name) of a KRM object, or None when it has no name.
+
+    The group, not the apiVersion: ``autoscaling/v1`` and ``autoscaling/v2`` name one object in a
+    cluster (the API server serves each object at every version of its group), so a user's
+    ``autoscaling/v1`` HPA and a generated ``autoscaling/v2`` one of the same name collide; kustomize
+    matches objects the same way. The core group (``v1``) is ``""``.
+    """
     if not isinstance(obj, dict):
         return None
     meta = obj.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         return None
+    api_version = str(obj.get("apiVersion", ""))
     return (
-        str(obj.get("apiVersion", "")),
+        api_version.rpartition("/")[0],
         str(obj.get("kind", "")),
         str(meta.get("namespace") or ""),
         str(meta["name"]),

@@ -138,6 +138,20 @@ def test_hand_written_object_with_a_generated_name_is_an_error_naming_both_files
     assert mine in out and generated(out) == [mine]  # the graph generates nothing
 
 
+def test_hand_written_object_of_another_version_of_the_group_is_an_error_too():
+    """An ``autoscaling/v1`` HPA and the generated ``autoscaling/v2`` one are one object in a cluster."""
+    graph = dgd(services=("Worker",))
+    graph["spec"]["services"]["Worker"]["autoscaling"] = {"enabled": True, "minReplicas": 1, "maxReplicas": 2}
+    mine = _at({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": "llm-worker", "namespace": "demo"},
+                "spec": {"maxReplicas": 5, "scaleTargetRef": {"kind": "Deployment", "name": "x"}}}, "hpa.yaml")
+    out, results = expand([graph, mine])
+    (error,) = [r for r in results if r.severity == "error"]
+    assert error.message.startswith(
+        'HorizontalPodAutoscaler "demo/llm-worker" (file hpa.yaml) has the name of an object')
+    assert generated(out) == [mine]
+
+
 def test_hand_written_object_is_an_error_without_files_too():
     """kustomize's transformer form sends no paths; a user's object is still never replaced."""
     mine = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "llm-worker", "namespace": "demo"}}
