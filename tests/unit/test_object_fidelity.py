@@ -268,3 +268,13 @@ def test_lws_name_of_a_frontend_starting_with_a_digit_is_reported_once():
     dgd["spec"]["services"]["F"]["extraPodSpec"]["mainContainer"].update(command=["sh", "-c"], args=["run"])
     _, results = _run(dgd)
     assert [p for p, _ in _errors(results)] == ["spec.services.F"]
+
+
+def test_grove_graph_name_starting_with_a_digit():
+    """Grove's headless Service is `<dgd>-0`: a Service name starts with a letter."""
+    dgd = _dgd({"W": _worker1()})
+    dgd["metadata"]["name"] = "7b-chat"
+    _, results = _run(dgd, GROVE)
+    assert _errors(results) == [("metadata.name", 'expected the graph name to start with a letter in Grove mode: '
+                                 'Grove names the headless Service of the PodCliqueSet "7b-chat-0" (a Service name '
+                                 'is a DNS-1035 label), got "7b-chat"')]

@@ -31,6 +31,7 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     graph.check_pvcs,
     envs.check_graph_envs,
     graph.check_name_collisions,
+    podnames.check_grove_service_name,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (

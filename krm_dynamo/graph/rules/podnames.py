@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Names of generated workloads that become pod names or DNS labels, checked as their webhooks do (D31).
 
-* Grove mode: Grove's webhook rejects a PodCliqueSet whose names, added up, leave no room in a
-  pod name: ``len(PodCliqueSet) + len(clique)`` for a single-node service, ``len(PodCliqueSet)
-  + len(scaling group) + len(clique)`` for each clique of a multinode service, at most
+* Grove mode: Grove names the headless Service of the PodCliqueSet ``<dgd>-0``, so the graph
+  name must start with a letter (a Service name is a DNS-1035 label). Grove's webhook rejects a
+  PodCliqueSet whose names, added up, leave no room in a pod name: ``len(PodCliqueSet) +
+  len(clique)`` for a single-node service, ``len(PodCliqueSet) + len(scaling group) +
+  len(clique)`` for each clique of a multinode service, at most
   ``defaults.limits.GROVE_MAX_COMBINED_NAME`` (45). The PodCliqueSet is the DGD, the scaling
   group the lower-cased service key, the cliques ``<svc>`` or ``<svc>-ldr`` / ``<svc>-wkr``.
 * LeaderWorkerSet mode: each replica's LeaderWorkerSet and PodGroup are named ``<dgd>-<svc>-<i>``;
@@ -17,9 +19,20 @@ from __future__ import annotations
 
 from krm_dynamo import defaults
 from krm_dynamo.defaults.limits import GROVE_MAX_COMBINED_NAME
+from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import naming
+
+
+def check_grove_service_name(g: DerivedGraph, report: Report) -> None:
+    """Grove mode: the PodCliqueSet's headless Service ``<dgd>-0`` needs a graph name that starts with a letter."""
+    if g.grove_mode and naming.is_dns1123_label(g.name) and not g.name[0].isalpha():
+        report.error(
+            "metadata.name",
+            f'expected the graph name to start with a letter in Grove mode: Grove names the headless Service of '
+            f'the PodCliqueSet "{g.name}-0" (a Service name is a DNS-1035 label), got "{g.name}"',
+        )
 
 
 def check_grove_pod_names(s: ServiceCheck, report: Report) -> None:
