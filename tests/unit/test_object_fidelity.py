@@ -278,3 +278,13 @@ def test_grove_graph_name_starting_with_a_digit():
     assert _errors(results) == [("metadata.name", 'expected the graph name to start with a letter in Grove mode: '
                                  'Grove names the headless Service of the PodCliqueSet "7b-chat-0" (a Service name '
                                  'is a DNS-1035 label), got "7b-chat"')]
+
+
+@pytest.mark.parametrize("multinode", [False, True])
+def test_grove_zero_replicas(multinode):
+    """Grove's webhook rejects `replicas: 0` on a clique and on a scaling group."""
+    service = _worker(replicas=0) if multinode else _worker1(replicas=0)
+    _, results = _run(_dgd({"W": service}, backend="vllm"), GROVE)
+    what = "scaling group" if multinode else "clique"
+    assert _errors(results) == [("spec.services.W.replicas", "expected `replicas` to be at least 1 in Grove mode, got 0: "
+                                 f"Grove's webhook rejects a {what} with 0 replicas (remove the service to run none)")]

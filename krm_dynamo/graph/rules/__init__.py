@@ -39,6 +39,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     service.check_component_type,
     podnames.check_grove_pod_names,
     podnames.check_lws_names,
+    podnames.check_grove_replicas,
     container.check_main_container,
     container.check_image,
     service.check_backend,

@@ -11,6 +11,7 @@
 * LeaderWorkerSet mode: each replica's LeaderWorkerSet and PodGroup are named ``<dgd>-<svc>-<i>``;
   the LeaderWorkerSet names a headless Service after itself, so the name must be a DNS-1035
   label (a letter first, at most 63 characters), as the frontend Service name already is.
+* Grove mode, not a name: the webhook also rejects cliques and scaling groups with 0 replicas.
 
 Names that are already invalid as ``<dgd>-<svc>`` are reported by the service-name rule only.
 """
@@ -83,3 +84,16 @@ def check_lws_names(s: ServiceCheck, report: Report) -> None:
             f"{naming.MAX_LABEL} characters (a DNS-1035 label: the LeaderWorkerSet names its headless Service after "
             f"itself), got {len(last)}",
         )
+
+
+def check_grove_replicas(s: ServiceCheck, report: Report) -> None:
+    """Grove mode: Grove's webhook rejects a clique or scaling group with 0 replicas (``minAvailable`` is 1)."""
+    if not s.graph.grove_mode or s.component.replicas != 0:
+        return
+    what = "scaling group" if s.component.multinode else "clique"
+    report.error(
+        f"{s.path}.replicas",  # Grove mode takes no replicas from DYN_DEPLOYMENT_CONFIG
+        f"expected `replicas` to be at least 1 in Grove mode, got 0: Grove's webhook rejects a {what} with "
+        "0 replicas (remove the service to run none)",
+    )
+
