@@ -14,6 +14,8 @@ and annotations reach the cliques (D4, D5).
 
 from __future__ import annotations
 
+from typing import Any
+
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
@@ -80,7 +82,7 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
     return clique
 
 
-def _by_name(item: dict) -> bytes:
+def _by_name(item: dict[str, Any]) -> bytes:
     return str(item["name"]).encode()
 
 
