@@ -51,9 +51,12 @@ def resolve(component_type: str | None, main_container: dict[str, Any] | None, e
             table: defaults.OperatorDefaults | None = None) -> Backend:
     """Resolve the backend of one component: ``noop`` for non-workers, else detected or explicit.
 
+    A command naming several backends takes the explicit value when there is one (D30,
+    ``determineBackendFramework`` keeps the detection error only for the no-explicit case).
+
     Raises:
-        BackendError: several backends detected, detected and explicit differ, or an
-            explicit value outside the CRD enum.
+        BackendError: several backends detected and no explicit value, detected and explicit
+            differ, or an explicit value outside the CRD enum.
     """
     table = table or defaults.for_release()
     if component_type != defaults.COMPONENT_WORKER:
@@ -62,14 +65,16 @@ def resolve(component_type: str | None, main_container: dict[str, Any] | None, e
     command = container.get("command") if isinstance(container.get("command"), list) else None
     args = container.get("args") if isinstance(container.get("args"), list) else None
     found = detect(command, args)
+    if explicit and explicit not in table.backend_frameworks:
+        raise BackendError(f"unsupported backend framework: {explicit}")
     if len(found) > 1:
+        if explicit:  # D30: the explicit value settles an ambiguous command (the detection error is dropped)
+            return Backend(explicit, table.backends[explicit])
         raise BackendError(
             "could not determine backend framework: multiple backend frameworks detected from command: "
             + ", ".join(f'"{name}"' for name in found)
         )
     detected = found[0] if found else ""
-    if explicit and explicit not in table.backend_frameworks:
-        raise BackendError(f"unsupported backend framework: {explicit}")
     if detected and explicit and detected != explicit:
         raise BackendError(
             f'backend framework mismatch: detected "{detected}" from command but explicitly configured as "{explicit}"'

@@ -29,13 +29,16 @@ class DeploymentConfig:
         index: position of the entry in its env list.
         where: :data:`SERVICE_ENVS` (the service's ``envs``) or :data:`GRAPH_ENVS`.
         value: the raw ``value`` of the entry ("" when unset).
-        config: the parsed JSON object; None when the value is not a JSON object.
+        config: the parsed JSON object (empty for JSON ``null``, which Go reads as an empty
+            map); None when the value is neither.
+        document: the parsed JSON value itself (``null`` included), what a frontend writes back.
     """
 
     index: int
     where: str
     value: Any
     config: dict[str, Any] | None
+    document: Any = None
 
 
 @dataclass

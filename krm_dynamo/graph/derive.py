@@ -19,6 +19,7 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1
 from krm_dynamo.config import FunctionConfig
+from krm_dynamo.graph import deployment_config
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
@@ -26,6 +27,7 @@ from krm_dynamo.graph.component import (
     Component,
     DeploymentConfig,
 )
+from krm_dynamo.kube import gojson
 
 DEPLOYMENT_CONFIG_ENV = "DYN_DEPLOYMENT_CONFIG"
 MAX_INT32 = defaults.MAX_INT32  # the CRD types `replicas` as int32; `workers` stands in for it
@@ -106,15 +108,18 @@ def ingress_host(ingress: v1alpha1.IngressSpec, table: defaults.OperatorDefaults
 
 
 def deployment_configs(envs: list[Any] | None, where: str) -> list[DeploymentConfig]:
-    """Every ``DYN_DEPLOYMENT_CONFIG`` entry of an env list, its value parsed once."""
+    """Every ``DYN_DEPLOYMENT_CONFIG`` entry of an env list, its value parsed once (as Go reads it)."""
     out: list[DeploymentConfig] = []
     for i, env in enumerate(envs or []):
         if isinstance(env, dict) and env.get("name") == DEPLOYMENT_CONFIG_ENV:
             try:
-                config = json.loads(str(env.get("value") or ""))
+                document = gojson.loads(str(env.get("value") or ""))
             except ValueError:
-                config = None
-            out.append(DeploymentConfig(i, where, env.get("value", ""), config if isinstance(config, dict) else None))
+                out.append(DeploymentConfig(i, where, env.get("value", ""), None))
+                continue
+            # Go unmarshals JSON null into a nil map: no entries, and written back as `null`.
+            config = {} if document is None else document if isinstance(document, dict) else None
+            out.append(DeploymentConfig(i, where, env.get("value", ""), config, document))
     return out
 
 
@@ -192,7 +197,7 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
     except BackendError as exc:
         component.backend_error = str(exc)
     configs = component.service_configs or g.graph_configs
-    if configs:
+    if configs and not g.grove_mode:  # the operator's Grove path never reads DYN_DEPLOYMENT_CONFIG
         component.deployment_config = configs[0]
         _apply_deployment_config(component, configs[0])
     return component
@@ -218,51 +223,56 @@ def _resources(resources: v1alpha1.Resources | None) -> dict[str, dict[str, Any]
 
 
 def _apply_deployment_config(component: Component, found: DeploymentConfig) -> None:
-    """The service's entry of ``DYN_DEPLOYMENT_CONFIG``: frontend port, resources, ``workers``.
+    """``DYN_DEPLOYMENT_CONFIG`` on the service (component mode): frontend port, resources, ``workers``.
 
-    The operator sets a frontend's ``port`` in the JSON (and writes it back, as Go's
-    ``encoding/json`` does), then copies ``ServiceArgs.resources`` over the service's and
-    takes ``ServiceArgs.workers`` as the replica count when ``replicas`` is unset.
+    A frontend always writes the value back as Go's ``encoding/json`` does (a frontend's
+    entry gets ``port: 8000`` first), entry or not. Then the service's entry, read with
+    the Go field rules, copies ``ServiceArgs.resources`` over the service's and gives
+    ``ServiceArgs.workers`` as the replica count when ``replicas`` is unset. A value Go
+    cannot read is left for the rules (``graph.rules.envs``) to report.
     """
-    entry = found.config.get(component.key) if found.config is not None else None
-    if found.config is None or not isinstance(entry, dict):
+    if found.config is None:
         return
-    if component.component_type == defaults.COMPONENT_FRONTEND:
-        config = copy.deepcopy(found.config)
-        config[component.key]["port"] = defaults.FRONTEND_PORT
+    if component.component_type == defaults.COMPONENT_FRONTEND and gojson.float64_problem(found.document) is None:
+        document = copy.deepcopy(found.document)
+        entry = document.get(component.key) if isinstance(document, dict) else None
+        if isinstance(entry, dict):
+            entry["port"] = defaults.FRONTEND_PORT
         layer = component.service_envs if found.where == SERVICE_ENVS else component.dgd_envs
-        layer[found.index]["value"] = go_json(config)
-    service_args = entry.get("ServiceArgs")
+        layer[found.index]["value"] = gojson.dumps(document)
+    entry = found.config.get(component.key)
+    service_args = deployment_config.field(entry, deployment_config.SERVICE_ARGS) if isinstance(entry, dict) else None
     if not isinstance(service_args, dict):
         return
-    res = service_args.get("resources")
+    res = deployment_config.field(service_args, deployment_config.RESOURCES)
     if isinstance(res, dict):
         _apply_config_resources(component, res)
-    component.workers = service_args.get("workers")
+    component.workers = deployment_config.field(service_args, deployment_config.WORKERS)
     if component.workers is not None and component.replicas is None \
             and deployment_config_workers_problem(component.workers) is None:
         component.replicas = component.workers
 
 
 def _apply_config_resources(component: Component, res: dict[str, Any]) -> None:
-    """``ServiceArgs.resources`` over the service's resources, recorded for the quantity rule."""
+    """``ServiceArgs.resources`` over both ``requests`` and ``limits``, recorded for the quantity rule.
+
+    As the operator: a given ``cpu`` / ``memory`` / ``gpu`` replaces the service's (``""``
+    unsets it), and a given ``custom`` replaces the service's whole ``custom`` map.
+    """
     for kind in ("requests", "limits"):
         target = component.resources.setdefault(kind, {})
-        for name in ("cpu", "memory", "gpu"):
-            if res.get(name) not in (None, ""):
-                target[name] = str(res[name])
-                component.config_resources.append((kind, name, name, target[name]))
-        custom = res.get("custom")
-        if isinstance(custom, dict) and custom:
-            values = {k: str(v) for k, v in custom.items()}
-            target["custom"] = {**target.get("custom", {}), **values}
+        for name in deployment_config.QUANTITIES:
+            value = deployment_config.field(res, name)
+            if not isinstance(value, str):
+                continue  # unset, or a type the rules report
+            target.pop(name, None)
+            if value:
+                target[name] = value
+                component.config_resources.append((kind, name, name, value))
+        custom = deployment_config.field(res, deployment_config.CUSTOM)
+        if isinstance(custom, dict):
+            values = {k: v if isinstance(v, str) else "" for k, v in custom.items()}  # Go reads null as ""
+            target.pop("custom", None)
+            if values:
+                target["custom"] = values
             component.config_resources += [(kind, f"custom.{k}", k, v) for k, v in values.items()]
-
-
-def go_json(value: Any) -> str:
-    """JSON as Go's ``encoding/json`` writes a map: sorted keys, compact, HTML-safe escapes."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return (
-        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    )

@@ -2,7 +2,9 @@
 """Grove mode (opt-in): one ``PodCliqueSet`` for the whole DGD.
 
 Operator source: ``graph.go`` (``GenerateGrovePodCliqueSet``, ``generateLabels``,
-``generateAnnotations``, ``applyCliqueStartupDependencies``) and ``grove.go``. Chosen by
+``generateAnnotations``, ``applyCliqueStartupDependencies``), ``grove.go`` and
+``controller_common/podgangset.go`` (``CanonicalizePodCliqueSet``: cliques and scaling
+groups sorted by name). Chosen by
 functionConfig ``multinodeOrchestrator: grove`` unless the DGD says
 ``nvidia.com/enable-grove: "false"`` (D2). Every service becomes a clique (a multinode
 service a leader and a worker clique tied by a scaling group). Deviations: an unset
@@ -82,6 +84,10 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
     return clique
 
 
+def _by_name(item: dict[str, Any]) -> bytes:
+    return str(item["name"]).encode()
+
+
 def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodContext) -> list[dict[str, Any]]:
     """The PodCliqueSet of a DGD in Grove mode (``groveTerminationDelay`` checked when the functionConfig loads)."""
     grove = ctx.defaults.grove
@@ -114,6 +120,9 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
             replicas = 1 if component.replicas is None else component.replicas  # R8
             cliques.append(_clique(component, ctx, pod, base, replicas, None))
 
+    # CanonicalizePodCliqueSet: cliques and scaling groups sorted by name (Go compares bytes).
+    cliques.sort(key=_by_name)
+    groups.sort(key=_by_name)
     template: dict[str, Any] = {
         "cliques": cliques,
         "cliqueStartupType": grove.startup_explicit if explicit else grove.startup_any_order,

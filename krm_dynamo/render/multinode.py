@@ -6,7 +6,8 @@ Operator source: ``dynamocomponentdeployment_controller.go`` (``generateLeaderWo
 ``generateVolcanoPodGroup``, ``checkMainContainer``) and ``lws.go``.
 Deviations: service labels and annotations reach the
 objects and templates (D4, D5); each template carries its own ``role`` and
-``instance-id`` (D7) and keeps ``nvidia.com/selector`` (R2); a user ``schedulerName``
+``instance-id``, and the LeaderWorkerSet object none (D7); the templates keep
+``nvidia.com/selector`` (R2); a user ``schedulerName``
 wins (D21); ``gangScheduling: none`` drops the PodGroups and the Volcano scheduler (D27).
 
 The leader and worker pod templates are built by :mod:`podtemplate` for their role,
@@ -47,6 +48,20 @@ def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
         defaults.LABEL_DYNAMO_NAMESPACE: component.dynamo_namespace,
         defaults.LABEL_GRAPH_NAME: dgd_name,
     }
+
+
+def object_labels(pod: PodTemplate, lws_labels: dict[str, str]) -> dict[str, str]:
+    """``metadata.labels`` of a LeaderWorkerSet: the label set the operator leaves on it.
+
+    In the operator the object shares one label map with both pod templates, so it ends
+    with the pod label set (metrics, component types, ``extraPodMetadata.labels``) under
+    its own labels (the three base labels, ``instance-id``), without ``nvidia.com/selector``
+    (deleted for the templates). D7: ``role`` is a label of each template, never of the
+    object (the operator's object keeps the worker template's ``role: worker``).
+    """
+    labels = {k: v for k, v in pod.labels.items() if k != defaults.LABEL_SELECTOR}
+    labels.update(lws_labels)
+    return labels
 
 
 def _scheduler(pod_spec: dict[str, Any], gang: bool, scheduler: str) -> dict[str, Any]:
@@ -92,7 +107,8 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None,
         obj = {
             "apiVersion": lws.api_version,
             "kind": "LeaderWorkerSet",
-            "metadata": object_metadata(name, namespace, lws_labels, component.annotations),
+            "metadata": object_metadata(name, namespace, object_labels(templates[defaults.ROLE_LEADER], lws_labels),
+                                        component.annotations),
             "spec": {
                 "replicas": lws.replicas,
                 "leaderWorkerTemplate": {

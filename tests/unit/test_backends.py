@@ -70,6 +70,21 @@ def test_resolve_errors(main, explicit, message):
 
 
 @pytest.mark.parametrize(
+    ("args", "explicit"),
+    [
+        (["python3 -m dynamo.vllm --model m || python3 -m dynamo.sglang --model-path m"], "vllm"),
+        (["python3 -m dynamo.vllm --model m || python3 -m dynamo.sglang --model-path m"], "sglang"),
+        # Neither detected backend: no mismatch either, as nothing single was detected.
+        (["python3 -m dynamo.vllm; python3 -m dynamo.sglang"], "trtllm"),
+    ],
+)
+def test_explicit_backend_settles_an_ambiguous_command_d30(args, explicit):
+    """D30: with an explicit ``backendFramework`` a command naming several backends is no error."""
+    resolved = backend_resolution.resolve("worker", {"command": ["/bin/sh", "-c"], "args": args}, explicit)
+    assert resolved.name == explicit
+
+
+@pytest.mark.parametrize(
     ("backend", "path", "env", "expected"),
     [
         ("vllm", "/root/.cache/vllm", [], [{"name": "VLLM_CACHE_ROOT", "value": "/root/.cache/vllm"}]),

@@ -242,3 +242,20 @@ def test_pcs_schema_rejects_broken_objects():
     assert any("'podSpec' is a required property" in p for p in problems)
     assert any("'1' is not of type 'integer'" in p for p in problems)
     assert any("Whenever" in p for p in problems)
+
+
+def test_cliques_and_scaling_groups_sorted_by_name():
+    """CanonicalizePodCliqueSet: cliques and scaling groups by name (byte order), not in service order."""
+    services = {
+        "Zeta": _single(replicas=1),
+        "mid": _worker(),
+        "Alpha": _worker(),
+        "alpha-0": _single(replicas=1),
+    }
+    out, _ = _ok(_dgd(services, backend="vllm"), GROVE)
+    template = _pcs(out)["spec"]["template"]
+    assert [c["name"] for c in template["cliques"]] == [
+        "alpha-0", "alpha-ldr", "alpha-wkr", "mid-ldr", "mid-wkr", "zeta",
+    ]
+    assert [g["name"] for g in template["podCliqueScalingGroups"]] == ["alpha", "mid"]
+    assert template["podCliqueScalingGroups"][0]["cliqueNames"] == ["alpha-ldr", "alpha-wkr"]  # leader first, kept

@@ -70,9 +70,12 @@ def test_role_and_selector_labels_d7_r2():
         assert labels[defaults.LABEL_SELECTOR] == "g-w"
         assert labels["team"] == "a" and labels["x"] == "y"
         assert template["metadata"]["annotations"] == {"a/b": "d", "scheduling.k8s.io/group-name": "g-w-0"}
+    # The operator's object label set (its map is shared with the templates): no selector, and no
+    # role (D7; the operator's object keeps the worker template's `role: worker`).
     assert lws["metadata"]["labels"] == {
-        "instance-id": "0", "nvidia.com/dynamo-component": "W", "nvidia.com/dynamo-graph-deployment-name": "g",
-        "nvidia.com/dynamo-namespace": "dynamo-g", "team": "a"}
+        "instance-id": "0", "nvidia.com/dynamo-component": "W", "nvidia.com/dynamo-component-type": "worker",
+        "nvidia.com/dynamo-graph-deployment-name": "g", "nvidia.com/dynamo-namespace": "dynamo-g",
+        "nvidia.com/metrics-enabled": "true", "team": "a", "x": "y"}
     assert lws["metadata"]["annotations"] == {"a/b": "c"}
     group = _kinds(out, "PodGroup")[0]
     assert group["metadata"]["labels"] == {"instance-id": "0", "team": "a"}

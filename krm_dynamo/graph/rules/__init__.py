@@ -17,6 +17,7 @@ from krm_dynamo.graph.rules import (
     multinode,
     networking,
     overrides,
+    podnames,
     resources,
     service,
     storage,
@@ -30,11 +31,15 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     graph.check_pvcs,
     envs.check_graph_envs,
     graph.check_name_collisions,
+    podnames.check_grove_service_name,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (
     service.check_service_names,
     service.check_component_type,
+    podnames.check_grove_pod_names,
+    podnames.check_lws_names,
+    podnames.check_grove_replicas,
     container.check_main_container,
     container.check_image,
     service.check_backend,
@@ -45,6 +50,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     resources.check_resources,
     resources.check_deployment_config_resources,
     resources.check_container_resources,
+    resources.check_resource_names,
     service.check_autoscaling,
     service.check_autoscaling_metric,
     networking.check_ingress,

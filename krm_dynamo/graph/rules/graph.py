@@ -65,7 +65,10 @@ def check_pvcs(g: DerivedGraph, report: Report) -> None:
             continue
         if not pvc.create:
             continue
-        missing = [f for f in ("size", "storageClass", "volumeAccessMode") if getattr(pvc, f) in (None, "")]
+        # The CRD rule asks only that `storageClass` be present: "" is a choice (no dynamic
+        # provisioning; the operator writes `storageClassName: ""`).
+        missing = [f for f in ("size", "storageClass", "volumeAccessMode")
+                   if getattr(pvc, f) is None or (f != "storageClass" and getattr(pvc, f) == "")]
         if missing:
             listed = ", ".join(f"`{f}`" for f in missing)
             report.error(

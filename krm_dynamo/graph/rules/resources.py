@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Rules about resource quantities: the service's, ``DYN_DEPLOYMENT_CONFIG``'s and each container's."""
+"""Rules about resources: quantities and resource names of the service, ``DYN_DEPLOYMENT_CONFIG`` and each container."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck, show
 from krm_dynamo.kube import quantity
+from krm_dynamo.kube.resourcenames import container_resource_problem
 
 
 def check_resources(s: ServiceCheck, report: Report) -> None:
@@ -71,6 +72,44 @@ def check_container_resources(s: ServiceCheck, report: Report) -> None:
                 for name, raw in (values.items() if isinstance(values, dict) else ()):
                     path = f"{s.path}.extraPodSpec.{field_name}[{i}].resources.{kind}.{name}"
                     _check_quantity(raw, path, kind, name, report, strict=True)
+
+
+def check_resource_names(s: ServiceCheck, report: Report) -> None:
+    """D31: every name that becomes a container resource name is one the API server accepts.
+
+    Positions: the service's ``resources.{requests,limits}.custom`` keys (``DYN_DEPLOYMENT_CONFIG``
+    ones too, reported at ``resources``), and the ``requests`` / ``limits`` keys of
+    ``mainContainer.resources`` and of every sidecar and init container.
+    """
+    res = s.svc.resources
+    for kind in ("requests", "limits"):
+        item = getattr(res, kind) if res is not None else None
+        for name in (item.custom or {}) if item is not None else {}:
+            _check_name(name, f"{s.path}.resources.{kind}.custom.{name}", report)
+    seen: set[str] = set()
+    for kind, field_name, name, _ in s.component.config_resources:
+        if field_name.startswith("custom.") and name not in seen:  # one result for requests and limits
+            seen.add(name)
+            _check_name(name, f"{s.component.workers_path}", report, where=f"{kind}.{field_name}")
+    containers: list[tuple[str, Any]] = [(s.mc_path, s.main)]
+    pod = s.component.pod_fields
+    for field_name in ("containers", "initContainers"):
+        items = pod.get(field_name)
+        containers += [(f"{s.path}.extraPodSpec.{field_name}[{i}]", c)
+                       for i, c in enumerate(items if isinstance(items, list) else [])]
+    for path, container in containers:
+        resources = container.get("resources") if isinstance(container, dict) else None
+        for kind in ("requests", "limits"):
+            values = resources.get(kind) if isinstance(resources, dict) else None
+            for name in values if isinstance(values, dict) else ():
+                _check_name(str(name), f"{path}.resources.{kind}.{name}", report)
+
+
+def _check_name(name: str, path: str, report: Report, *, where: str = "") -> None:
+    problem = container_resource_problem(name)
+    if problem:
+        inside = f" (DYN_DEPLOYMENT_CONFIG `ServiceArgs.resources.{where.split('.', 1)[1]}`)" if where else ""
+        report.error(path, f"invalid container resource name{inside}: {problem}")
 
 
 def _check_quantity(raw: Any, path: str, kind: str, name: str, report: Report, *, strict: bool = False) -> None:

@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: Apache-2.0
+"""JSON as Go's ``encoding/json`` reads it into ``any`` and writes a ``map[string]any`` back.
+
+The operator reads ``DYN_DEPLOYMENT_CONFIG`` with ``json.Unmarshal`` and, for a frontend,
+writes it back with ``json.Marshal`` (``graph.go`` ``updateDynDeploymentConfig``). Through
+``any`` every JSON number becomes a float64, so the text that comes back is Go's, not the
+user's: compact, map keys sorted byte-wise, ``1.0`` written ``1``, ``1e3`` written ``1000``.
+
+Reading (:func:`loads`) keeps what Python's ``json`` gives (``int`` / ``float``) so that a
+typed reader can still tell ``2`` from ``2.0``; ``NaN`` and ``Infinity``, which Go's parser
+rejects, come back as :class:`NonJSONConstant` for the caller to report. Writing
+(:func:`dumps`) follows ``encoding/json`` ``encode.go``: floats per :func:`format_float`,
+strings with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped (HTML-safe), ``\\b`` / ``\\f``
+short escapes and other control characters as ``\\u00XX``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+# encoding/json encode.go floatEncoder: exponent form below 1e-6 and from 1e21 on.
+E_FORM_BELOW = 1e-6
+E_FORM_FROM = 1e21
+
+
+class NonJSONConstant(float):
+    """``NaN``, ``Infinity`` or ``-Infinity`` in the text: Python reads them, Go's parser does not."""
+
+    def __new__(cls, text: str) -> NonJSONConstant:
+        value = super().__new__(cls, float(text.replace("Infinity", "inf")))
+        value.text = text
+        return value
+
+    text: str
+
+
+class NegativeZero(int):
+    """The JSON integer ``-0``: 0 to a typed reader, ``-0`` to a float64 (Go writes it back as ``-0``)."""
+
+
+def _parse_int(text: str) -> int:
+    return NegativeZero(0) if text == "-0" else int(text)
+
+
+def loads(text: str) -> Any:
+    """Parse JSON text; numbers as Python reads them, non-JSON constants as :class:`NonJSONConstant`.
+
+    Raises:
+        ValueError: the text is not JSON (``json.JSONDecodeError``).
+    """
+    return json.loads(text, parse_constant=NonJSONConstant, parse_int=_parse_int)
+
+
+def float64_problem(value: Any, *, constants: bool = True) -> str | None:
+    """Why Go's ``json.Unmarshal`` into ``any`` fails on a parsed value, or None.
+
+    Go rejects numbers beyond float64 (``1e400``) and, with ``constants``, ``NaN`` /
+    ``Infinity`` (not JSON at all).
+    """
+    if isinstance(value, NonJSONConstant):
+        return f"`{value.text}` is not JSON" if constants else None
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            return None if math.isfinite(float(value)) else f"the number {value!r} does not fit a float64"
+        except OverflowError:
+            return "a number has more digits than a float64 holds"
+    items = value.values() if isinstance(value, dict) else value
+    for item in items:
+        problem = float64_problem(item, constants=constants)
+        if problem:
+            return problem
+    return None
+
+
+def format_float(value: float) -> str:
+    """A float64 as ``encoding/json`` writes it.
+
+    ``strconv.FormatFloat(f, 'f', -1, 64)`` (the shortest digits that read back as ``f``, no
+    exponent) when ``f`` is 0 or ``1e-6 <= |f| < 1e21``; otherwise ``'e'`` with the shortest
+    digits and a two-digit exponent, ``e-07`` then shortened to ``e-7``. ``-0`` stays ``-0``.
+
+    Raises:
+        ValueError: ``value`` is NaN or infinite (Go's ``UnsupportedValueError``).
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"unsupported value: {value!r}")
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    magnitude = abs(value)
+    if magnitude == 0:
+        return f"{sign}0"
+    # repr gives the shortest digits that round-trip, as strconv's shortest mode does.
+    parts = Decimal(repr(magnitude)).normalize().as_tuple()
+    digits = "".join(str(d) for d in parts.digits)
+    exponent = int(parts.exponent)  # value = int(digits) * 10**exponent
+    point = len(digits) + exponent  # value = 0.<digits> * 10**point
+    if E_FORM_BELOW <= magnitude < E_FORM_FROM:
+        if exponent >= 0:
+            return sign + digits + "0" * exponent
+        if point > 0:
+            return f"{sign}{digits[:point]}.{digits[point:]}"
+        return f"{sign}0.{'0' * -point}{digits}"
+    mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+    power = point - 1
+    text = f"{sign}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+    if text[-4:-1] == "e-0":  # encode.go: clean up e-09 to e-9
+        text = text[:-2] + text[-1]
+    return text
+
+
+def _string(text: str) -> str:
+    out = json.dumps(text, ensure_ascii=False)
+    return (
+        out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+
+
+def dumps(value: Any) -> str:
+    """``json.Marshal`` of a value read into ``any``: compact, keys sorted, numbers as float64.
+
+    Raises:
+        ValueError: a number that is no finite float64 (see :func:`any_problem`).
+    """
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, (int, float)):
+        if isinstance(value, NegativeZero):
+            return "-0"
+        try:
+            return format_float(float(value))
+        except OverflowError as exc:
+            raise ValueError(str(exc)) from None
+    if isinstance(value, dict):
+        # Go sorts map keys byte-wise on their UTF-8 form, which is code-point order.
+        body = ",".join(f"{_string(k)}:{dumps(value[k])}" for k in sorted(value))
+        return "{" + body + "}"
+    return "[" + ",".join(dumps(item) for item in value) + "]"
