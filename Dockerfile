@@ -15,6 +15,9 @@ FROM ${KUSTOMIZE_IMAGE} AS kustomize
 
 # ---- builder: a virtual environment with the pinned dependencies and the package ----
 FROM ${PYTHON_IMAGE} AS builder
+# Unset unless given: pip then uses its index (PyPI).
+ARG PIP_NO_INDEX
+ARG PIP_FIND_LINKS
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
@@ -37,10 +40,12 @@ RUN /opt/krm-dynamo/bin/pip install --no-deps --no-build-isolation . \
 # ---- runtime: slim Python, the venv, kustomize; no compilers, no pip ----
 FROM ${PYTHON_IMAGE}
 # pip, setuptools and wheel of the base image are not needed (the function's venv does not
-# see them); the standard library ships without bytecode, so compile it too.
-RUN rm -rf /usr/local/lib/python3.11/ensurepip /usr/local/lib/python3.11/site-packages/* \
-    /usr/local/bin/pip* \
- && python -m compileall -q -j 0 --invalidation-mode unchecked-hash /usr/local/lib/python3.11
+# see them); the standard library may ship without bytecode, so compile it too. The paths
+# come from the interpreter: /usr/local/lib/python3.11 in python:*-slim, /usr/lib in Debian.
+RUN stdlib="$(python -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')" \
+ && purelib="$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+ && rm -rf "$stdlib/ensurepip" "$purelib"/* /usr/local/bin/pip* \
+ && python -m compileall -q -j 0 --invalidation-mode unchecked-hash "$stdlib"
 COPY --from=kustomize /app/kustomize /usr/local/bin/kustomize
 COPY --from=builder /opt/krm-dynamo /opt/krm-dynamo
 ENV PATH=/opt/krm-dynamo/bin:$PATH \
