@@ -2,8 +2,16 @@
 # krm-dynamo as a KRM container function (kpt `image:`, kustomize `container: image:`)
 # and as an Argo CD Config Management Plugin sidecar (command overridden to
 # /var/run/argocd/argocd-cmp-server; a standalone kustomize is included for that).
+# This project publishes no image: build it, push it to a registry of your own, and name
+# that image where the examples say ghcr.io/krm-dynamo/krm-dynamo:v0.1.0 (README.md).
 #
-#   docker build -t ghcr.io/krm-dynamo/krm-dynamo:v0.1.0 .
+#   docker build -t ghcr.io/krm-dynamo/krm-dynamo:v0.1.0 .        # or: podman build ...
+#
+# Build args: PYTHON_IMAGE (a Debian-based image with `python` 3.11+ and its venv module),
+# KUSTOMIZE_IMAGE (an image with a static kustomize at /app/kustomize), and for an offline
+# build PIP_NO_INDEX=1 and PIP_FIND_LINKS=DIR, DIR holding the wheels of requirements.lock
+# and of the setuptools pinned below, mounted into the build
+# (`podman build --network none -v "$PWD/wheels:/wheels:ro" --build-arg PIP_FIND_LINKS=/wheels ...`).
 #
 # Runs as any non-root user: kpt and kustomize start functions with `--user nobody`,
 # Argo CD sidecars with uid 999. Nothing is written at run time.

@@ -72,6 +72,14 @@ def standalone_kustomize(major: int | None = None) -> str | None:
     return None
 
 
+def readme_sh_block(containing: str) -> str:
+    """The README's ```sh block that contains a given text: tests run the README's own
+    commands, so that they stay true."""
+    blocks = re.findall(r"^```sh\n(.*?)^```$", (REPO / "README.md").read_text(), re.MULTILINE | re.DOTALL)
+    (block,) = [b for b in blocks if containing in b]
+    return block
+
+
 def copy_example(name: str, dst: Path) -> Path:
     """A private copy of kustomization-examples/NAME (tests never touch the repository)."""
     target = dst / name

@@ -14,7 +14,7 @@ import tomllib
 
 import pytest
 import yaml
-from e2e_util import EXAMPLES, REPO
+from e2e_util import EXAMPLES, KUSTOMIZE_INSTALL, REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -288,3 +288,17 @@ def test_ci_installs_the_tools_before_the_test_command():
     assert go < test_command
     assert lines.index("bash .ci/container-bases") < test_command
     assert "KRM_DYNAMO_E2E_REQUIRE_TOOLS=1" in script
+
+
+def test_tested_kustomize_versions_agree():
+    """The kustomize releases the README lists as tested are the ones .ci/run installs and
+    the e2e fixture runs (one per major version)."""
+    readme = (REPO / "README.md").read_text()
+    tested = readme[readme.index("## Tested versions"):readme.index("## Compatibility")]
+    script = (REPO / ".ci/run").read_text()
+    for major, command in KUSTOMIZE_INSTALL.items():
+        match = re.search(r"@(v?(\d+)\.\d+\.\d+)$", command)
+        assert match and int(match[2]) == major, command
+        pinned = match[1]  # as the installer spells it: 4.5.4 (npm), v5.8.2 (go)
+        assert f"v{pinned.removeprefix('v')}" in tested, pinned
+        assert f"@{pinned}" in script, pinned
