@@ -19,7 +19,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +45,7 @@ from e2e_util import (
 pytestmark = pytest.mark.e2e
 
 PODMAN_DIR = REPO / ".ci/tools/podman"
+REGISTRY = PODMAN_DIR / "registry/usr/bin/docker-registry"
 PYTHON_BASE = "localhost/krm-dynamo-base/python:3.11-bookworm"
 KUSTOMIZE_BASE = "localhost/krm-dynamo-base/kustomize:v5"
 BUILD_TIMEOUT = 600
@@ -198,3 +202,67 @@ def test_container_reports_function_errors(image, kustomize, docker_is_podman, t
     proc = run([kustomize, "build", "--enable-alpha-plugins", pkg], env=docker_is_podman)
     assert (proc.returncode, proc.stdout) == (1, b"")
     assert b"spec.services.Frontend.extraPodSpec.mainContainer.image" in proc.stderr
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory, podman_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A throw-away registry on 127.0.0.1 (Debian's docker-registry, unpacked by
+    .ci/container-bases), stopped after the session: its address as REGISTRY and a podman
+    environment that may use it without TLS."""
+    if not REGISTRY.is_file():
+        missing_tool(f"no docker-registry in {REGISTRY.parent.relative_to(REPO)}: {SETUP}")
+    root = tmp_path_factory.mktemp("registry")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{sock.getsockname()[1]}"
+    (root / "config.yml").write_text(
+        f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
+        f"http:\n  addr: {address}\n"
+    )
+    (root / "registries.conf").write_text(f'[[registry]]\nlocation = "{address}"\ninsecure = true\n')
+    with (root / "registry.log").open("wb") as log:
+        server = subprocess.Popen([str(REGISTRY), "serve", str(root / "config.yml")], stdout=log, stderr=log)
+    try:
+        for _ in range(40):
+            try:
+                with urllib.request.urlopen(f"http://{address}/v2/", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail(f"the registry did not start: {(root / 'registry.log').read_text()[-2000:]}")
+        yield {**podman_env, "CONTAINERS_REGISTRIES_CONF": str(root / "registries.conf"), "REGISTRY": address}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_kptfile_pins_the_pushed_image_by_digest(image, registry, fn_env, kpt, tmp_path):
+    """The README's way to ship the image: push it to your own registry, take the digest
+    from the push, pin the Kptfile's `image:` by it. kpt (podman) pulls exactly that
+    image and renders the package as the exec form does; an unknown digest fails."""
+    repository = f"{registry['REGISTRY']}/platform/krm-dynamo"
+    digest_file = tmp_path / "digest.txt"
+    push = _podman(registry, "push", "--digestfile", str(digest_file), image, f"{repository}:v0.1.0")
+    assert push.returncode == 0, push.stderr.decode()
+    digest = digest_file.read_text().strip()
+    assert digest.startswith("sha256:") and len(digest) == 71
+
+    env = {**fn_env, **{k: v for k, v in registry.items() if k.startswith("CONTAINERS_")},
+           "KPT_FN_RUNTIME": "podman"}
+    by_digest = copy_example("kpt-vllm-agg", tmp_path / "digest")
+    by_exec = copy_example("kpt-vllm-agg", tmp_path / "exec")
+    kptfile = by_digest / "Kptfile"
+    exec_form = kptfile.read_text()
+    kptfile.write_text(exec_form.replace("  - exec: krm-dynamo\n", f"  - image: {repository}@{digest}\n"))
+    proc = run([kpt, "fn", "render", by_digest], env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert _podman(registry, "image", "exists", f"{repository}@{digest}").returncode == 0
+    assert run([kpt, "fn", "render", "--allow-exec", by_exec], env=env).returncode == 0
+    rendered = {name: data for name, data in tree(by_digest).items() if name != "Kptfile"}
+    assert rendered == {name: data for name, data in tree(by_exec).items() if name != "Kptfile"}
+
+    unknown = f"{repository}@sha256:{'0' * 64}"
+    kptfile.write_text(exec_form.replace("  - exec: krm-dynamo\n", f"  - image: {unknown}\n"))
+    proc = run([kpt, "fn", "render", by_digest], env=env)
+    assert proc.returncode != 0
