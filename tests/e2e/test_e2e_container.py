@@ -266,3 +266,18 @@ def test_kptfile_pins_the_pushed_image_by_digest(image, registry, fn_env, kpt, t
     kptfile.write_text(exec_form.replace("  - exec: krm-dynamo\n", f"  - image: {unknown}\n"))
     proc = run([kpt, "fn", "render", by_digest], env=env)
     assert proc.returncode != 0
+
+
+def test_kustomize_runs_the_image_pinned_by_digest(image, registry, kustomize, docker_is_podman, tmp_path):
+    """The same digest pin on the DGD's `container: image:` (kustomize's container form)."""
+    repository = f"{registry['REGISTRY']}/platform/krm-dynamo"
+    digest_file = tmp_path / "digest.txt"
+    push = _podman(registry, "push", "--digestfile", str(digest_file), image, f"{repository}:v0.1.0")
+    assert push.returncode == 0, push.stderr.decode()
+    pkg = copy_example("vllm-agg-container", tmp_path)
+    dgd = pkg / "dgd.yaml"
+    dgd.write_text(dgd.read_text().replace(f"image: {IMAGE}", f"image: {repository}@{digest_file.read_text().strip()}"))
+    env = {**docker_is_podman, "CONTAINERS_REGISTRIES_CONF": registry["CONTAINERS_REGISTRIES_CONF"]}
+    proc = run([kustomize, "build", "--enable-alpha-plugins", pkg], env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == (EXAMPLES / "vllm-agg-container/.expected/output.yaml").read_text()
