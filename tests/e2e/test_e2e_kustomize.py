@@ -102,6 +102,23 @@ def test_without_enable_exec_expansion_silently_does_not_run(example, kustomize,
     assert run(["bash", "-c", guard], cwd=tmp_path).returncode == 0
 
 
+def test_local_config_dgd_leaves_nothing_to_apply_when_skipped(kustomize, fn_env, tmp_path):
+    """The README's safeguard for the transformer form: a DGD annotated local-config in its
+    own file expands exactly as before, and a skipped function leaves an empty build (as
+    in generator form) instead of the raw DGD."""
+    pkg = copy_example("vllm-agg-transformer", tmp_path)
+    dgd = pkg / "dgd.yaml"
+    text = dgd.read_text()
+    assert text.count("  namespace: dynamo\n") == 1
+    annotated = '  namespace: dynamo\n  annotations:\n    config.kubernetes.io/local-config: "true"\n'
+    dgd.write_text(text.replace("  namespace: dynamo\n", annotated))
+    proc = run([kustomize, "build", "--enable-alpha-plugins", "--enable-exec", pkg], env=fn_env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == (EXAMPLES / "vllm-agg-transformer/.expected/output.yaml").read_text()
+    skipped = run([kustomize, "build", "--enable-alpha-plugins", pkg], env=fn_env)
+    assert (skipped.returncode, skipped.stdout, skipped.stderr) == (0, b"", b"")
+
+
 def test_exec_args(kustomize, fn_env, tmp_path):
     """kustomize v5.7.0 and later pass exec `args:` to the function: here the function runs
     as `python -m krm_dynamo` without the console script. Older kustomize ignores them
