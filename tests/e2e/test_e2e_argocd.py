@@ -147,7 +147,12 @@ def test_generate_builds_a_kustomization(kustomize, fn_env, tmp_path):
     function as exec generator: the vllm-agg example's exact output."""
     app = copy_example("vllm-agg", tmp_path)
     env = cmp_env(fn_env)
-    assert shutil.which("kustomize", path=env["PATH"]) is not None
+    # The sidecar's PATH, with the kustomize under test first.
+    own_bin = tmp_path / "kustomize-bin"
+    own_bin.mkdir()
+    (own_bin / "kustomize").symlink_to(kustomize)
+    env["PATH"] = f"{own_bin}:{env['PATH']}"
+    assert shutil.which("kustomize", path=env["PATH"]) == str(own_bin / "kustomize")
     found = run(command(plugin()["spec"]["discover"]["find"]), cwd=app, env=env)
     assert (found.returncode, found.stdout) == (0, b"./dgd.yaml\n")
     proc = run(command(plugin()["spec"]["generate"]), cwd=app, env=env)

