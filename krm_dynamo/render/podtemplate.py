@@ -158,7 +158,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     component_defaults = ctx.defaults.for_component(component.component_type)
     backend = component.backend
     assert backend is not None, "a component that passed the backend rule has a backend"
-    container, user_probes = _main_container(component, component_defaults)
+    container, user_probes = _main_container(component, component_defaults, ctx.defaults)
     env = _main_env(component, ctx, component_defaults)
     _add_dynamo_resources(container, component)
 
@@ -191,7 +191,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     )
     container = backends.update_container(backend, container, pod_role)
 
-    pod_spec, user_pod = _pod_spec(component, component_defaults)
+    pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults)
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
     # Backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)
@@ -204,15 +204,16 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     )
 
 
-def _main_container(component: Component, component_defaults: defaults.ComponentDefaults
-                    ) -> tuple[dict[str, Any], frozenset[str]]:
+def _main_container(component: Component, component_defaults: defaults.ComponentDefaults,
+                    table: defaults.OperatorDefaults) -> tuple[dict[str, Any], frozenset[str]]:
     """The base container with ``mainContainer`` (env apart) and the user probes over it.
 
     Returns the container and the probe kinds the user specified (they survive the
     multinode probe removal, D9).
     """
     user_main = component.main_container
-    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"})
+    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"},
+                                table.merge_kinds)
     if "resources" in container:
         container["resources"] = canonical_resource_lists(container["resources"])
     if component.image:  # D15, derived once (the image rule ensures there is one)
@@ -262,12 +263,12 @@ def _add_dynamo_resources(container: dict[str, Any], component: Component) -> No
         container["resources"] = merged
 
 
-def _pod_spec(component: Component,
-              component_defaults: defaults.ComponentDefaults) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it."""
+def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults,
+              table: defaults.OperatorDefaults) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it (D29)."""
     pod_spec = copy.deepcopy(dict(component_defaults.pod))
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
-    return merge_pod_spec(pod_spec, user_pod), user_pod
+    return merge_pod_spec(pod_spec, user_pod, table.merge_kinds), user_pod
 
 
 def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], container: dict[str, Any],
