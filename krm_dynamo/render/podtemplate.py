@@ -158,7 +158,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     component_defaults = ctx.defaults.for_component(component.component_type)
     backend = component.backend
     assert backend is not None, "a component that passed the backend rule has a backend"
-    container, user_probes = _main_container(component, component_defaults, ctx.defaults)
+    container = _main_container(component, component_defaults, ctx.defaults)
     env = _main_env(component, ctx, component_defaults)
     _add_dynamo_resources(container, component)
 
@@ -177,7 +177,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
     # Backend container hook: compilation-cache env (D8/R6), then the multinode
-    # rewrites, which read the final env (TRT-LLM `-x` list) and keep user probes (D9).
+    # rewrites, which read the final env (TRT-LLM `-x` list) and set the worker probes (D28).
     env = backends.add_env_if_absent(env, backends.compilation_cache_env(backend, volumes.cache_mount_path))
     container["env"] = merge_env(env)
     pod_role = backends.PodRole(
@@ -187,7 +187,6 @@ def build_pod_template(component: Component, ctx: PodContext, *,
         deployer=deployer,
         resources=component.resources,
         secret_name=ctx.cfg.mpiRunSecretName,
-        user_probes=user_probes,
     )
     container = backends.update_container(backend, container, pod_role)
 
@@ -205,12 +204,8 @@ def build_pod_template(component: Component, ctx: PodContext, *,
 
 
 def _main_container(component: Component, component_defaults: defaults.ComponentDefaults,
-                    table: defaults.OperatorDefaults) -> tuple[dict[str, Any], frozenset[str]]:
-    """The base container with ``mainContainer`` (env apart) and the user probes over it.
-
-    Returns the container and the probe kinds the user specified (they survive the
-    multinode probe removal, D9).
-    """
+                    table: defaults.OperatorDefaults) -> dict[str, Any]:
+    """The base container with ``mainContainer`` (env apart) and the user probes over it (D9, R4, D22)."""
     user_main = component.main_container
     container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"},
                                 table.merge_kinds)
@@ -219,15 +214,13 @@ def _main_container(component: Component, component_defaults: defaults.Component
     if component.image:  # D15, derived once (the image rule ensures there is one)
         container["image"] = component.image
 
-    user_probes: set[str] = set()
     # D22: service-level probes win over mainContainer ones (the probe rule ensures each completes).
     candidates = [(kind, user_main.get(kind)) for kind in PROBE_KINDS]
     candidates += [(kind, getattr(component.spec, kind)) for kind in PROBE_KINDS]
     for kind, probe in candidates:
         if isinstance(probe, dict):
             container[kind] = apply_probe(container.get(kind), probe)
-            user_probes.add(kind)
-    return container, frozenset(user_probes)
+    return container
 
 
 def _pull_secrets(component: Component, ctx: PodContext) -> list[str]:

@@ -55,6 +55,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     service.check_startup_probe_kept,
     multinode.check_lws_requirements,
     multinode.check_launch,
+    multinode.check_worker_probes,
     overrides.check_service_account_kept,
     overrides.check_scheduler_kept,
 )
