@@ -83,9 +83,11 @@ class MergeKinds(Sourced):
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def items(self) -> list[tuple[str, object]]:
-        return ([(f"PodSpec.{k}", v) for k, v in self.pod_spec.items()]
-                + [(f"Container.{k}", v) for k, v in self.container.items()]
-                + [(f"ResourceRequirements.{k}", v) for k, v in self.resource_requirements.items()])
+        out: list[tuple[str, object]] = []
+        for type_name, kinds in (("PodSpec", self.pod_spec), ("Container", self.container),
+                                 ("ResourceRequirements", self.resource_requirements)):
+            out += [(f"{type_name}.{name}", kind) for name, kind in kinds.items()]
+        return out
 
     def pod_spec_kind(self, name: str) -> str:
         """The kind of PodSpec field ``name`` (:data:`SCALAR` for a name the type does not have)."""

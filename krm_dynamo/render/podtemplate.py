@@ -20,6 +20,7 @@ from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.discovery import SecretIndex
+from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.render import backends, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main
@@ -172,7 +173,8 @@ def build_pod_template(component: Component, ctx: PodContext, *,
         ]
 
     # PVC and shared-memory volumes and mounts.
-    volumes = storage.pod_volumes(component.spec, backend, ctx.defaults)
+    shm_use = shared_memory_use(component, ctx.defaults.shared_memory, backend.defaults.compilation_cache_mount)
+    volumes = storage.pod_volumes(component.spec, backend, ctx.defaults, shm_use)
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 

@@ -193,7 +193,8 @@ def test_apply_probe_without_handler_or_default_is_an_error():
         ),
         pytest.param(
             {"terminationGracePeriodSeconds": 60, "restartPolicy": "Always", "serviceAccountName": "sa"},
-            {"restartPolicy": "", "serviceAccountName": "", "hostNetwork": False, "tolerations": [], "nodeSelector": {}},
+            {"restartPolicy": "", "serviceAccountName": "", "hostNetwork": False, "tolerations": [],
+             "nodeSelector": {}},
             {"terminationGracePeriodSeconds": 60, "restartPolicy": "Always", "serviceAccountName": "sa"},
             id="non-pointer-zero-values-keep-default",
         ),
