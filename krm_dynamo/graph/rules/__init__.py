@@ -53,6 +53,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     networking.check_ingress,
     networking.check_labels,
     container.check_probes,
+    container.check_probe_ports,
     envs.check_service_envs,
     service.check_annotations,
     service.check_startup_probe_kept,
