@@ -155,7 +155,8 @@ def test_user_probes_follow_the_backend_rule_on_workers_d28(backend):
     infos = {r.field_path: r.message for r in results if r.severity == "info" and "D28" in r.message}
     assert set(infos) == {"spec.services.W.livenessProbe", "spec.services.W.readinessProbe"}
     assert "removed from the worker pods" in infos["spec.services.W.livenessProbe"]
-    expected = "replaced on the worker pods" if backend == "trtllm" else "removed from the worker pods"
+    replaced = "replaced by the backend's own (tcpSocket :2222) on the worker pods"
+    expected = replaced if backend == "trtllm" else "removed from the worker pods"
     assert expected in infos["spec.services.W.readinessProbe"]
 
 

@@ -128,8 +128,8 @@ def test_shared_memory_clash_warning_text():
     _, results = _expand(_single([DSHM], [{"name": "dshm", "mountPath": "/dev/shm"}]))
     assert _results(results, "warning")[f"{MC}.volumeMounts[0].mountPath"] == (
         'a mount at "/dev/shm" is used instead of the default shared memory (volume "shared-memory" at "/dev/shm"): '
-        "the default volume and mount are not added (the operator adds them as well, and the API server rejects the "
-        "duplicate) (D31)"
+        "the default volume and mount are not added (the operator adds its own as well, and the API server rejects "
+        "the duplicate) (D31)"
     )
 
 

@@ -169,14 +169,12 @@ def check_worker_probes(s: ServiceCheck, report: Report) -> None:
             path = f"{s.mc_path}.{kind}"
         else:
             continue
-        if replacement is None:
-            change = "removed from the worker pods"
-        else:
-            change = f"replaced on the worker pods by the backend's own probe ({_handler(replacement)})"
+        own = f"replaced by the backend's own ({_handler(replacement)}) on" if replacement is not None else ""
+        change = own or "removed from"
         report.info(
             path,
-            f"the user's `{kind}` is {change} of this multinode {s.backend.name} service, as the operator does: "
-            "a worker pod does not serve the probe; the leader keeps it (D28)",
+            f"the user's `{kind}` is {change} the worker pods of this multinode {s.backend.name} service, as the "
+            "operator does: a worker pod does not serve the probe; the leader keeps it (D28)",
         )
 
 

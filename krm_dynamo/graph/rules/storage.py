@@ -74,8 +74,8 @@ def check_shared_memory_clashes(s: ServiceCheck, report: Report) -> None:
         report.warning(
             path,
             f"{what} is used instead of the default shared memory (volume \"{table.volume_name}\" at "
-            f"\"{table.mount_path}\"): the default {added} not added (the operator adds them as well, and the API "
-            "server rejects the duplicate) (D31)",
+            f"\"{table.mount_path}\"): the default {added} not added (the operator adds its own as well, and the "
+            "API server rejects the duplicate) (D31)",
         )
     size = s.svc.sharedMemory.size if s.svc.sharedMemory is not None else None
     if use.clashes and not use.add_volume and size is not None:
