@@ -160,6 +160,20 @@ def test_user_probes_follow_the_backend_rule_on_workers_d28(backend):
     assert expected in infos["spec.services.W.readinessProbe"]
 
 
+def test_user_probes_follow_the_backend_rule_on_grove_workers_d28():
+    """D28 under Grove too: the worker clique gets no user probe, the leader clique keeps it."""
+    startup = {"httpGet": {"path": "/health", "port": 9090}, "failureThreshold": 600}
+    svc = _worker()
+    svc["extraPodSpec"]["mainContainer"]["startupProbe"] = startup
+    out, results = _ok(_dgd({"W": svc}, "vllm"), {"multinodeOrchestrator": "grove"})
+    cliques = {c["name"]: c for c in _kinds(out, "PodCliqueSet")[0]["spec"]["template"]["cliques"]}
+    leader, worker = (c["spec"]["podSpec"]["containers"][0] for c in (cliques["w-ldr"], cliques["w-wkr"]))
+    assert leader["startupProbe"] == startup
+    assert not {"livenessProbe", "readinessProbe", "startupProbe"} & worker.keys()
+    assert [r.field_path for r in results if "D28" in r.message] == [
+        "spec.services.W.extraPodSpec.mainContainer.startupProbe"]
+
+
 def test_no_d28_info_without_user_probes():
     """Default probes removed from workers are not the user's: no info result."""
     _, results = _ok(_dgd({"W": _worker()}, "vllm"))
