@@ -145,7 +145,7 @@ def check_probe_ports(s: ServiceCheck, report: Report) -> None:
     table = s.graph.table.for_component(s.svc.componentType)
     user_ports = s.main.get("ports")
     ports: Sequence[Any] = user_ports if isinstance(user_ports, list) and user_ports else table.ports
-    names = {p.get("name") for p in ports if hasattr(p, "get")}
+    names = {p.get("name") for p in ports if hasattr(p, "get") and isinstance(p.get("name"), str)}
     ports_path = f"{s.mc_path}.ports"
     missing: dict[str, list[str]] = {}  # port name -> default probe kinds that check it
     for kind in PROBE_KINDS:
