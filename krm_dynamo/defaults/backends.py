@@ -55,7 +55,7 @@ class BackendDefaults(Sourced):
         multinode_env: env vars added to every multinode pod (R6: only when absent).
         multinode_ports: ``(name, port)`` the backend's multinode launch uses (not container ports).
         multinode_worker_probes: probe kind -> what a multinode worker pod gets instead of the
-            default probe: None removes it, a mapping replaces it (D9: user probes are kept).
+            probe: None removes it, a mapping replaces it, the user's probes included (D28).
         sources: item -> where its value comes from; items are ``compilationCache.mountPath``,
             ``compilationCache.env`` (both always, None included), ``multinode.env.<NAME>``,
             ``multinode.ports.<name>``, ``multinode.workerProbes.<kind>``.
@@ -79,7 +79,7 @@ class BackendDefaults(Sourced):
         return out
 
 
-_D9 = "D9 (user probes are kept)"
+_D28 = "D28 (every probe of a worker pod, the user's included)"
 _REMOVED = "removed on worker pods"
 _NO_DEFAULT_MOUNT = "no default: a compilation-cache volume needs an explicit mountPoint"
 _NO_ENV = "no env var (the operator only logs the mount)"
@@ -105,7 +105,7 @@ VLLM = BackendDefaults(
             "D8 (set to the effective mount path, the default included)", "R6 (a user value wins)",
         ),
         "multinode.ports.rayHead": src(f"{OP_VLLM} VLLMPort", seed("Backend-Specific Configurations", "VLLM")),
-        **{f"multinode.workerProbes.{k}": src(OP_VLLM, _probes_changed("VLLM Backend"), _REMOVED, _D9)
+        **{f"multinode.workerProbes.{k}": src(OP_VLLM, _probes_changed("VLLM Backend"), _REMOVED, _D28)
            for k in PROBE_KINDS},
     },
 )
@@ -117,7 +117,7 @@ SGLANG = BackendDefaults(
         "compilationCache.mountPath": src(OP_SGLANG, _NO_DEFAULT_MOUNT),
         "compilationCache.env": src(OP_SGLANG, _NO_ENV),
         "multinode.ports.distInit": src(f"{OP_SGLANG} SGLangPort", seed("Backend-Specific Configurations", "SGLang")),
-        **{f"multinode.workerProbes.{k}": src(OP_SGLANG, _probes_changed("SGLang Backend"), _REMOVED, _D9)
+        **{f"multinode.workerProbes.{k}": src(OP_SGLANG, _probes_changed("SGLang Backend"), _REMOVED, _D28)
            for k in PROBE_KINDS},
     },
 )
@@ -142,7 +142,7 @@ TRTLLM = BackendDefaults(
         **{f"multinode.workerProbes.{k}": src(
             OP_TRTLLM, _probes_changed("TensorRT-LLM Backend"),
             "replaced on worker pods: tcpSocket on the SSH port, 20 / 20 / 5 / 10" if k == "readinessProbe"
-            else _REMOVED, _D9,
+            else _REMOVED, _D28,
         ) for k in PROBE_KINDS},
     },
 )

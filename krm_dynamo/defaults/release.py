@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from krm_dynamo.defaults import backends, components, labels, launch, multinode, objects
+from krm_dynamo.defaults import backends, components, labels, launch, mergekinds, multinode, objects
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 
 
@@ -33,6 +33,8 @@ class OperatorDefaults:
         deployment … grove: the generated objects (:mod:`.objects`, :mod:`.multinode`).
         labels, annotations: the keys the operator writes and reads.
         launch: the multinode launch strings (:mod:`.launch`).
+        merge_kinds: the Go kind of each PodSpec / Container field, which decides how a
+            user value merges over the defaults (:mod:`.mergekinds`, D29).
     """
 
     release: str
@@ -57,6 +59,7 @@ class OperatorDefaults:
     labels: Entries
     annotations: Entries
     launch: Entries
+    merge_kinds: mergekinds.MergeKinds
 
     def for_component(self, component_type: str | None) -> components.ComponentDefaults:
         """Defaults for a ``componentType``, matched exactly (case-sensitive): any other gets ``base``."""
@@ -115,6 +118,7 @@ RELEASE_0_6 = OperatorDefaults(
     labels=labels.LABELS,
     annotations=labels.ANNOTATIONS,
     launch=launch.LAUNCH,
+    merge_kinds=mergekinds.MERGE_KINDS,
 )
 
 DEFAULT_RELEASE = RELEASE_0_6.release

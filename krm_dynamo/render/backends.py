@@ -10,9 +10,9 @@ it, R6), then :func:`update_container` / :func:`update_pod_spec` for multinode p
 (``backend_vllm.go``: Ray head / worker; ``backend_sglang.go``: ``--dist-init-addr``
 flags; ``backend_trtllm.go``: SSH secret, ``mpirun`` leader, ``sshd`` workers). The
 orchestrator's strings (leader address, host list, node rank) come from a
-:class:`Deployer` (:data:`LWS` with the R3 host list, :data:`GROVE`). User probes
-survive the multinode probe removal (D9). Constants and script fragments are data in
-:mod:`defaults`.
+:class:`Deployer` (:data:`LWS` with the R3 host list, :data:`GROVE`). On worker pods the
+backend's probe rule applies to every probe, the user's included (D28); leaders keep
+theirs. Constants and script fragments are data in :mod:`defaults`.
 """
 
 from __future__ import annotations
@@ -103,7 +103,6 @@ class PodRole:
         deployer: the orchestrator's strings (:data:`LWS`, :data:`GROVE`).
         resources: the service's Dynamo resources (``{"limits": {"gpu": …}, …}``).
         secret_name: the MPI SSH secret (functionConfig ``mpiRunSecretName``).
-        user_probes: probe kinds the user specified; they survive probe removal (D9).
     """
 
     role: str = defaults.ROLE_MAIN
@@ -112,7 +111,6 @@ class PodRole:
     deployer: Deployer = LWS
     resources: dict[str, Any] | None = None
     secret_name: str = CONFIG_DEFAULTS["mpiRunSecretName"]
-    user_probes: frozenset[str] = frozenset()
 
     @property
     def multinode(self) -> bool:
@@ -121,13 +119,10 @@ class PodRole:
 
 
 
-def _worker_probes(container: dict[str, Any], changes: Mapping[str, Mapping[str, Any] | None],
-                   user_probes: frozenset[str]) -> None:
-    """Multinode worker probes (``BackendDefaults.multinode_worker_probes``): None removes a default
-    probe, a mapping replaces it; probes the user specified stay as they are (D9)."""
+def _worker_probes(container: dict[str, Any], changes: Mapping[str, Mapping[str, Any] | None]) -> None:
+    """Multinode worker probes (``BackendDefaults.multinode_worker_probes``): None removes the
+    probe, a mapping replaces it, whoever wrote it (D28; the rules tell the user)."""
     for kind, probe in changes.items():
-        if kind in user_probes:
-            continue
         if probe is None:
             container.pop(kind, None)
         else:
@@ -234,14 +229,15 @@ def update_container(backend: Backend, container: dict[str, Any], pod: PodRole) 
     """Backend container hook, multinode part (pod-spec step 11: vLLM, SGLang, TRT-LLM rewrites).
 
     Runs after the env is final (the TRT-LLM ``-x`` list reads it). Single-node pods and
-    the ``noop`` backend are returned unchanged. Probes the user specified are kept (D9).
+    the ``noop`` backend are returned unchanged. Worker pods get the backend's probe rule on
+    every probe, the user's included (D28).
     """
     if not pod.multinode or backend.name == defaults.NOOP_BACKEND:
         return container
     out = {k: (list(v) if isinstance(v, list) else v) for k, v in container.items()}
     worker = pod.role == defaults.ROLE_WORKER
     if worker:
-        _worker_probes(out, backend.defaults.multinode_worker_probes, pod.user_probes)
+        _worker_probes(out, backend.defaults.multinode_worker_probes)
     if backend.name == "vllm":
         args = vllm_multinode_args(out.get("args"), pod.role, pod.deployer.leader_hostname(pod.service_name))
         if args is not None:

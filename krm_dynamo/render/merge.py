@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The operator's merges (mergo v0.3.6 with override), restated as small pure functions.
 
-Moved out of ``podtemplate`` unchanged: :func:`merge_container`, :func:`merge_pod_spec`,
-:func:`merge_env` and the probe rule :func:`apply_probe` (D9, R4), each testable on its own.
+:func:`merge_container`, :func:`merge_pod_spec` (each field by its Go kind,
+:mod:`krm_dynamo.defaults.mergekinds`, D29), :func:`merge_env` and the probe rule
+:func:`apply_probe` (D9, R4), each testable on its own.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ import copy
 from typing import Any
 
 from krm_dynamo import defaults
+from krm_dynamo.defaults import mergekinds
+from krm_dynamo.defaults.mergekinds import MergeKinds
 
 PROBE_KINDS = defaults.PROBE_KINDS
 PROBE_HANDLERS = defaults.PROBE_HANDLERS
-
-# Container fields that are structs (not pointers): mergo descends into them key by key.
-_STRUCT_FIELDS = ("resources",)
-
 
 class ProbeError(ValueError):
     """A user probe names no handler and there is no default probe to complete it (R4)."""
@@ -28,41 +27,61 @@ def _is_empty(value: Any) -> bool:
     return value is None or value is False or (value == 0 and not isinstance(value, bool)) or value in ("", [], {})
 
 
-def merge_container(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
-    """Lay ``extraPodSpec.mainContainer`` over the generated container.
+def _merge_field(out: dict[str, Any], key: str, value: Any, kind: str, kinds: MergeKinds) -> None:
+    """Lay one user field over ``out[key]`` by its Go kind (mergo v0.3.6 ``deepMerge`` with override)."""
+    if value is None:
+        return  # a nil pointer, slice or map: nothing to merge
+    if kind == mergekinds.POINTER:
+        out[key] = copy.deepcopy(value)  # D29: false, 0, "" and {} replace too
+    elif kind == mergekinds.MAP and isinstance(value, dict):
+        current = out.get(key)
+        merged = dict(current) if isinstance(current, dict) else {}
+        merged.update((k, copy.deepcopy(v)) for k, v in value.items() if v is not None)
+        if merged:
+            out[key] = merged
+    elif kind == mergekinds.STRUCT and isinstance(value, dict):
+        current = out.get(key)
+        merged = copy.deepcopy(current) if isinstance(current, dict) else {}
+        for sub, sub_value in value.items():
+            _merge_field(merged, sub, sub_value, kinds.resource_requirements.get(sub, mergekinds.SCALAR), kinds)
+        out[key] = merged
+    elif not _is_empty(value):
+        out[key] = copy.deepcopy(value)
 
-    Non-empty user scalars and lists replace (a list is never concatenated);
-    pointer-like mappings (``securityContext``, ``lifecycle``, …) replace as a whole;
-    ``resources`` is merged key by key inside ``limits`` / ``requests``; ``env`` is
-    merged by name, the user's entry winning. Probes are not handled here
-    (:func:`apply_probe`).
+
+def merge_container(base: dict[str, Any], user: dict[str, Any], kinds: MergeKinds | None = None) -> dict[str, Any]:
+    """Lay ``extraPodSpec.mainContainer`` over the generated container (mergo v0.3.6 with override).
+
+    Each field by its Go kind in ``kinds`` (the release's :class:`MergeKinds`): pointer fields
+    (``securityContext``, ``lifecycle``, ``restartPolicy``) replace with any non-null value;
+    other scalars and lists replace only when non-empty (a list is never concatenated);
+    ``resources`` merges inside ``limits`` / ``requests`` key by key; ``env`` merges by name,
+    the user's entry winning. Probes are not handled here (:func:`apply_probe`).
     """
+    kinds = kinds or defaults.for_release().merge_kinds
     out = copy.deepcopy(base)
     for key, value in user.items():
-        if key in PROBE_KINDS or _is_empty(value):
+        if key in PROBE_KINDS:
             continue
         if key == "env":
-            out["env"] = merge_env(out.get("env") or [], value, sort=False)
-        elif key in _STRUCT_FIELDS and isinstance(value, dict):
-            merged = copy.deepcopy(out.get(key) or {})
-            for sub, sub_value in value.items():
-                if isinstance(sub_value, dict) and isinstance(merged.get(sub), dict):
-                    merged[sub] = {**merged[sub], **copy.deepcopy(sub_value)}
-                elif not _is_empty(sub_value):
-                    merged[sub] = copy.deepcopy(sub_value)
-            out[key] = merged
-        else:
-            out[key] = copy.deepcopy(value)
+            if not _is_empty(value):
+                out["env"] = merge_env(out.get("env") or [], value, sort=False)
+            continue
+        _merge_field(out, key, value, kinds.container_kind(key), kinds)
     return out
 
 
-def merge_pod_spec(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
-    """Lay ``extraPodSpec`` (without ``mainContainer``) over the base pod spec."""
+def merge_pod_spec(base: dict[str, Any], user: dict[str, Any], kinds: MergeKinds | None = None) -> dict[str, Any]:
+    """Lay ``extraPodSpec`` (without ``mainContainer``) over the base pod spec, each field by its Go kind.
+
+    ``terminationGracePeriodSeconds: 0``, ``automountServiceAccountToken: false`` and
+    ``enableServiceLinks: false`` are pointers and replace the default (D29); a zero
+    ``serviceAccountName`` or ``hostNetwork`` does not.
+    """
+    kinds = kinds or defaults.for_release().merge_kinds
     out = copy.deepcopy(base)
     for key, value in user.items():
-        if _is_empty(value):
-            continue
-        out[key] = copy.deepcopy(value)
+        _merge_field(out, key, value, kinds.pod_spec_kind(key), kinds)
     return out
 
 

@@ -20,6 +20,7 @@ from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.discovery import SecretIndex
+from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.render import backends, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main
@@ -158,7 +159,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     component_defaults = ctx.defaults.for_component(component.component_type)
     backend = component.backend
     assert backend is not None, "a component that passed the backend rule has a backend"
-    container, user_probes = _main_container(component, component_defaults)
+    container = _main_container(component, component_defaults, ctx.defaults)
     env = _main_env(component, ctx, component_defaults)
     _add_dynamo_resources(container, component)
 
@@ -172,12 +173,13 @@ def build_pod_template(component: Component, ctx: PodContext, *,
         ]
 
     # PVC and shared-memory volumes and mounts.
-    volumes = storage.pod_volumes(component.spec, backend, ctx.defaults)
+    shm_use = shared_memory_use(component, ctx.defaults.shared_memory, backend.defaults.compilation_cache_mount)
+    volumes = storage.pod_volumes(component.spec, backend, ctx.defaults, shm_use)
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
     # Backend container hook: compilation-cache env (D8/R6), then the multinode
-    # rewrites, which read the final env (TRT-LLM `-x` list) and keep user probes (D9).
+    # rewrites, which read the final env (TRT-LLM `-x` list) and set the worker probes (D28).
     env = backends.add_env_if_absent(env, backends.compilation_cache_env(backend, volumes.cache_mount_path))
     container["env"] = merge_env(env)
     pod_role = backends.PodRole(
@@ -187,11 +189,10 @@ def build_pod_template(component: Component, ctx: PodContext, *,
         deployer=deployer,
         resources=component.resources,
         secret_name=ctx.cfg.mpiRunSecretName,
-        user_probes=user_probes,
     )
     container = backends.update_container(backend, container, pod_role)
 
-    pod_spec, user_pod = _pod_spec(component, component_defaults)
+    pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults)
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
     # Backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)
@@ -204,29 +205,24 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     )
 
 
-def _main_container(component: Component, component_defaults: defaults.ComponentDefaults
-                    ) -> tuple[dict[str, Any], frozenset[str]]:
-    """The base container with ``mainContainer`` (env apart) and the user probes over it.
-
-    Returns the container and the probe kinds the user specified (they survive the
-    multinode probe removal, D9).
-    """
+def _main_container(component: Component, component_defaults: defaults.ComponentDefaults,
+                    table: defaults.OperatorDefaults) -> dict[str, Any]:
+    """The base container with ``mainContainer`` (env apart) and the user probes over it (D9, R4, D22)."""
     user_main = component.main_container
-    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"})
+    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"},
+                                table.merge_kinds)
     if "resources" in container:
         container["resources"] = canonical_resource_lists(container["resources"])
     if component.image:  # D15, derived once (the image rule ensures there is one)
         container["image"] = component.image
 
-    user_probes: set[str] = set()
     # D22: service-level probes win over mainContainer ones (the probe rule ensures each completes).
     candidates = [(kind, user_main.get(kind)) for kind in PROBE_KINDS]
     candidates += [(kind, getattr(component.spec, kind)) for kind in PROBE_KINDS]
     for kind, probe in candidates:
         if isinstance(probe, dict):
             container[kind] = apply_probe(container.get(kind), probe)
-            user_probes.add(kind)
-    return container, frozenset(user_probes)
+    return container
 
 
 def _pull_secrets(component: Component, ctx: PodContext) -> list[str]:
@@ -262,12 +258,12 @@ def _add_dynamo_resources(container: dict[str, Any], component: Component) -> No
         container["resources"] = merged
 
 
-def _pod_spec(component: Component,
-              component_defaults: defaults.ComponentDefaults) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it."""
+def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults,
+              table: defaults.OperatorDefaults) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it (D29)."""
     pod_spec = copy.deepcopy(dict(component_defaults.pod))
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
-    return merge_pod_spec(pod_spec, user_pod), user_pod
+    return merge_pod_spec(pod_spec, user_pod, table.merge_kinds), user_pod
 
 
 def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], container: dict[str, Any],

@@ -14,6 +14,7 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1
 from krm_dynamo.graph.backend import Backend
+from krm_dynamo.graph.volumes import SharedMemoryUse
 from krm_dynamo.kube import fieldorder, quantity
 
 
@@ -27,29 +28,37 @@ class PodVolumes:
 
 
 def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend,
-                table: defaults.OperatorDefaults) -> PodVolumes:
-    """Pod-spec step 10: one PVC volume and mount per ``volumeMounts[]`` entry, then shared memory.
+                table: defaults.OperatorDefaults, shared_memory_use: SharedMemoryUse | None = None) -> PodVolumes:
+    """Pod-spec step 10: one PVC volume per claim and one mount per ``volumeMounts[]`` entry, then shared memory.
 
-    The input has passed the storage rules (``graph.rules.storage``); nothing is reported here.
+    The same claim in two entries is one pod volume with two mounts (D31). The shared-memory
+    volume and mount follow ``shared_memory_use`` (:func:`krm_dynamo.graph.volumes.shared_memory_use`:
+    the user's own shared memory wins, D31; None adds both); a zero ``sharedMemory.size``
+    keeps the default size, as the operator does. The input has passed the storage rules
+    (``graph.rules.storage``); nothing is reported here.
     """
     shared_memory = table.shared_memory
+    use = shared_memory_use or SharedMemoryUse()
     out = PodVolumes()
     for vm in svc.volumeMounts or []:
         mount_path = vm.mountPoint or backend.defaults.compilation_cache_mount
         if vm.useAsCompilationCache and out.cache_mount_path is None:
             out.cache_mount_path = mount_path
-        out.volumes.append({"name": vm.name, "persistentVolumeClaim": {"claimName": vm.name}})
+        if all(v["name"] != vm.name for v in out.volumes):
+            out.volumes.append({"name": vm.name, "persistentVolumeClaim": {"claimName": vm.name}})
         out.mounts.append({"name": vm.name, "mountPath": mount_path})
 
     shm = svc.sharedMemory
     if shm is None or not shm.disabled:
         size = shared_memory.size_limit
-        if shm is not None and shm.size is not None:
+        if shm is not None and shm.size is not None and quantity.parse(shm.size).value != 0:
             size = quantity.canonical(shm.size)
-        out.volumes.append(
-            {"name": shared_memory.volume_name, "emptyDir": {"medium": shared_memory.medium, "sizeLimit": size}}
-        )
-        out.mounts.append({"name": shared_memory.volume_name, "mountPath": shared_memory.mount_path})
+        if use.add_volume:
+            out.volumes.append(
+                {"name": shared_memory.volume_name, "emptyDir": {"medium": shared_memory.medium, "sizeLimit": size}}
+            )
+        if use.add_mount:
+            out.mounts.append({"name": shared_memory.volume_name, "mountPath": shared_memory.mount_path})
     return out
 
 

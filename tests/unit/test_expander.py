@@ -483,12 +483,17 @@ def test_variation_volume_mounts():
         ({"size": "16384Mi"}, {"name": "shared-memory", "emptyDir": {"medium": "Memory", "sizeLimit": "16Gi"}}),
         ({"disabled": False}, {"name": "shared-memory", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}}),
         ({"disabled": True}, None),
+        ({"size": "0"}, {"name": "shared-memory", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}}),
+        ({"size": "0Gi"}, {"name": "shared-memory", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}}),
     ],
 )
 def test_variation_shared_memory(shared_memory, volume):
     """Variations: shared memory disabled or resized."""
-    objects, _ = _expand(_set([*W, "sharedMemory"], shared_memory))
+    objects, results = _expand(_set([*W, "sharedMemory"], shared_memory))
     volumes = [v for v in _worker_pod(objects)["spec"]["volumes"] if v["name"] == "shared-memory"]
+    zero = shared_memory.get("size", "").startswith("0")
+    warnings = [r.field_path for r in results if r.severity == "warning" and "is zero" in r.message]
+    assert warnings == (["spec.services.VllmDecodeWorker.sharedMemory.size"] if zero else [])
     mounts = [m for m in _main(objects)["volumeMounts"] if m["name"] == "shared-memory"]
     assert volumes == ([volume] if volume else [])
     assert mounts == ([{"name": "shared-memory", "mountPath": "/dev/shm"}] if volume else [])
@@ -852,7 +857,7 @@ def test_deployment_config_env():
         pytest.param(_set([*F, "ingress", "host"], ""), "spec.services.Frontend.ingress.host", "host", id="V15-host"),
         pytest.param(_set([*F, "ingress", "hostSuffix"], ""), "spec.services.Frontend.ingress.hostSuffix", "dot",
                      id="V15-suffix"),
-        pytest.param(_set([*W, "sharedMemory"], {"size": "0"}), "spec.services.VllmDecodeWorker.sharedMemory.size",
+        pytest.param(_set([*W, "sharedMemory"], {"size": "-1Gi"}), "spec.services.VllmDecodeWorker.sharedMemory.size",
                      "greater than zero", id="V20"),
         pytest.param(_set([*W, "resources", "limits", "cpu"], "lots"),
                      "spec.services.VllmDecodeWorker.resources.limits.cpu", "parse limits cpu quantity", id="V23"),

@@ -3,6 +3,7 @@
 
 import pytest
 
+from krm_dynamo.defaults.mergekinds import MERGE_KINDS, POINTER, SCALAR
 from krm_dynamo.render.canonical import canonicalize_pod_spec
 from krm_dynamo.render.merge import (
     ProbeError,
@@ -31,6 +32,11 @@ BASE = {
         ),
         pytest.param({"name": "x"}, {**BASE, "name": "x"}, id="name-renames"),
         pytest.param({"name": "", "tty": False}, BASE, id="zero-scalars-keep-default"),
+        pytest.param(
+            {"securityContext": {}, "lifecycle": {}},
+            {**BASE, "securityContext": {}, "lifecycle": {}},
+            id="D29-empty-pointer-struct-replaces",
+        ),
         pytest.param({"args": ["--x"]}, {**BASE, "args": ["--x"]}, id="args-independent-of-command"),
         pytest.param({"command": ["python3"]}, {**BASE, "command": ["python3"]}, id="list-replaces"),
         pytest.param({"command": []}, BASE, id="empty-list-keeps-default"),
@@ -181,15 +187,73 @@ def test_apply_probe_without_handler_or_default_is_an_error():
         ),
         pytest.param(
             {"terminationGracePeriodSeconds": 60},
-            {"terminationGracePeriodSeconds": 0, "tolerations": []},
+            {"terminationGracePeriodSeconds": 0, "automountServiceAccountToken": False, "enableServiceLinks": False},
+            {"terminationGracePeriodSeconds": 0, "automountServiceAccountToken": False, "enableServiceLinks": False},
+            id="D29-pointer-zero-values-replace",
+        ),
+        pytest.param(
+            {"terminationGracePeriodSeconds": 60, "restartPolicy": "Always", "serviceAccountName": "sa"},
+            {"restartPolicy": "", "serviceAccountName": "", "hostNetwork": False, "tolerations": [],
+             "nodeSelector": {}},
+            {"terminationGracePeriodSeconds": 60, "restartPolicy": "Always", "serviceAccountName": "sa"},
+            id="non-pointer-zero-values-keep-default",
+        ),
+        pytest.param(
             {"terminationGracePeriodSeconds": 60},
-            id="zero-values-keep-default",
+            {"terminationGracePeriodSeconds": None, "securityContext": None},
+            {"terminationGracePeriodSeconds": 60},
+            id="null-is-a-nil-pointer",
+        ),
+        pytest.param(
+            {"nodeSelector": {"a": "1", "b": "2"}},
+            {"nodeSelector": {"b": "3", "c": "4"}},
+            {"nodeSelector": {"a": "1", "b": "3", "c": "4"}},
+            id="maps-merge-key-by-key",
         ),
     ],
 )
 def test_merge_pod_spec(base, user, expected):
     """`extraPodSpec`: the same rules at pod level."""
     assert merge_pod_spec(base, user) == expected
+
+
+@pytest.mark.parametrize("field", [f for f, k in MERGE_KINDS.pod_spec.items() if k == POINTER])
+@pytest.mark.parametrize("zero", [False, 0, "", {}], ids=["false", "0", "empty-string", "empty-object"])
+def test_every_pod_spec_pointer_field_replaces_with_a_zero_value(field, zero):
+    """D29: a PodSpec pointer field set to a zero value replaces the default."""
+    assert merge_pod_spec({field: "default"}, {field: zero}) == {field: zero}
+
+
+@pytest.mark.parametrize("field", [f for f, k in MERGE_KINDS.container.items() if k == POINTER and "Probe" not in f])
+@pytest.mark.parametrize("zero", [False, 0, "", {}], ids=["false", "0", "empty-string", "empty-object"])
+def test_every_container_pointer_field_replaces_with_a_zero_value(field, zero):
+    """D29: a Container pointer field (probes aside: the probe rule) set to a zero value replaces the default."""
+    assert merge_container({"name": "main", field: "default"}, {field: zero}) == {"name": "main", field: zero}
+
+
+@pytest.mark.parametrize("field", [f for f, k in MERGE_KINDS.pod_spec.items() if k == SCALAR])
+@pytest.mark.parametrize("zero", [False, 0, ""], ids=["false", "0", "empty-string"])
+def test_every_pod_spec_scalar_field_keeps_the_default_on_a_zero_value(field, zero):
+    """A non-pointer PodSpec field overrides only with a non-zero value (mergo's isEmptyValue)."""
+    assert merge_pod_spec({field: "default"}, {field: zero}) == {field: "default"}
+
+
+@pytest.mark.parametrize("field", [f for f, k in MERGE_KINDS.container.items() if k == SCALAR])
+@pytest.mark.parametrize("zero", [False, 0, ""], ids=["false", "0", "empty-string"])
+def test_every_container_scalar_field_keeps_the_default_on_a_zero_value(field, zero):
+    """A non-pointer Container field overrides only with a non-zero value."""
+    assert merge_container({"name": "main", field: "default"}, {field: zero})[field] == "default"
+
+
+def test_pointer_table_names_the_go_pointer_fields():
+    """The table is the Go types' own split (k8s.io/api v0.33.3 core/v1), spot-checked on known fields."""
+    pointers = {f for f, k in MERGE_KINDS.pod_spec.items() if k == POINTER}
+    assert {"terminationGracePeriodSeconds", "automountServiceAccountToken", "enableServiceLinks",
+            "shareProcessNamespace", "hostUsers", "runtimeClassName", "priority"} <= pointers
+    assert not {"hostNetwork", "serviceAccountName", "restartPolicy", "schedulerName"} & pointers
+    assert {f for f, k in MERGE_KINDS.container.items() if k == POINTER} == {
+        "restartPolicy", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "securityContext"}
+    assert MERGE_KINDS.source("PodSpec.enableServiceLinks").startswith("k8s.io/api v0.33.3 core/v1 types.go PodSpec")
 
 
 def test_canonicalize_pod_spec():

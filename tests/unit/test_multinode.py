@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Multinode services on LeaderWorkerSet (D6, D7, D9, D21, D27, R2, R3, R6)."""
+"""Multinode services on LeaderWorkerSet (D6, D7, D21, D27, D28, R2, R3, R6)."""
 
 from __future__ import annotations
 
@@ -139,17 +139,48 @@ def test_vllm_rewrite_and_worker_probes():
 
 
 @pytest.mark.parametrize("backend", ["vllm", "sglang", "trtllm"])
-def test_user_probes_survive_on_workers_d9(backend):
+def test_user_probes_follow_the_backend_rule_on_workers_d28(backend):
+    """D28: worker pods get the backend's probe rule on every probe; the leader keeps the user's; info results."""
     args = {"vllm": VLLM_ARGS, "sglang": ["python3 -m dynamo.sglang --model-path m"],
             "trtllm": ["python3 -m dynamo.trtllm --model-path m"]}[backend]
     liveness = {"exec": {"command": ["true"]}, "periodSeconds": 7}
     readiness = {"tcpSocket": {"port": 9999}}
     svc = _worker(args=args, livenessProbe=liveness, readinessProbe=readiness)
-    out, _ = _ok(_dgd({"W": svc}, backend))
-    worker = _main(_templates(_kinds(out, "LeaderWorkerSet")[0])[1])
-    assert worker["livenessProbe"] == liveness
-    assert worker["readinessProbe"] == readiness
-    assert "startupProbe" not in worker  # the default one is still removed
+    out, results = _ok(_dgd({"W": svc}, backend))
+    leader, worker = (_main(t) for t in _templates(_kinds(out, "LeaderWorkerSet")[0]))
+    assert leader["livenessProbe"] == liveness
+    assert leader["readinessProbe"] == readiness
+    assert "livenessProbe" not in worker and "startupProbe" not in worker
+    if backend == "trtllm":
+        assert worker["readinessProbe"]["tcpSocket"] == {"port": 2222}
+    else:
+        assert "readinessProbe" not in worker
+    infos = {r.field_path: r.message for r in results if r.severity == "info" and "D28" in r.message}
+    assert set(infos) == {"spec.services.W.livenessProbe", "spec.services.W.readinessProbe"}
+    assert "removed from the worker pods" in infos["spec.services.W.livenessProbe"]
+    replaced = "replaced by the backend's own (tcpSocket :2222) on the worker pods"
+    expected = replaced if backend == "trtllm" else "removed from the worker pods"
+    assert expected in infos["spec.services.W.readinessProbe"]
+
+
+def test_user_probes_follow_the_backend_rule_on_grove_workers_d28():
+    """D28 under Grove too: the worker clique gets no user probe, the leader clique keeps it."""
+    startup = {"httpGet": {"path": "/health", "port": 9090}, "failureThreshold": 600}
+    svc = _worker()
+    svc["extraPodSpec"]["mainContainer"]["startupProbe"] = startup
+    out, results = _ok(_dgd({"W": svc}, "vllm"), {"multinodeOrchestrator": "grove"})
+    cliques = {c["name"]: c for c in _kinds(out, "PodCliqueSet")[0]["spec"]["template"]["cliques"]}
+    leader, worker = (c["spec"]["podSpec"]["containers"][0] for c in (cliques["w-ldr"], cliques["w-wkr"]))
+    assert leader["startupProbe"] == startup
+    assert not {"livenessProbe", "readinessProbe", "startupProbe"} & worker.keys()
+    assert [r.field_path for r in results if "D28" in r.message] == [
+        "spec.services.W.extraPodSpec.mainContainer.startupProbe"]
+
+
+def test_no_d28_info_without_user_probes():
+    """Default probes removed from workers are not the user's: no info result."""
+    _, results = _ok(_dgd({"W": _worker()}, "vllm"))
+    assert not [r for r in results if "D28" in r.message]
 
 
 def test_trtllm_worker_default_probes():

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from krm_dynamo import defaults
@@ -131,3 +132,66 @@ def check_probes(s: ServiceCheck, report: Report) -> None:
                     "expected the probe to name a handler (`exec`, `httpGet`, `tcpSocket` or `grpc`): there is no "
                     "default probe of this kind to complete",
                 )
+
+
+def check_probe_ports(s: ServiceCheck, report: Report) -> None:
+    """D32: a probe (or the frontend Service) aimed at a named port the main container does not have.
+
+    A non-empty ``mainContainer.ports`` replaces the default list (mergo: a slice replaces),
+    but the default probes keep naming ``http``, ``system`` or ``metrics``; the kubelet cannot
+    resolve a missing name, so the pod never becomes ready. The operator builds it silently:
+    a warning, never an error.
+    """
+    table = s.graph.table.for_component(s.svc.componentType)
+    user_ports = s.main.get("ports")
+    ports: Sequence[Any] = user_ports if isinstance(user_ports, list) and user_ports else table.ports
+    names = {p.get("name") for p in ports if hasattr(p, "get") and isinstance(p.get("name"), str)}
+    ports_path = f"{s.mc_path}.ports"
+    missing: dict[str, list[str]] = {}  # port name -> default probe kinds that check it
+    for kind in PROBE_KINDS:
+        probe, path = _effective_probe(s, kind, table.probes.get(kind))
+        port = _named_port(probe)
+        if port is None or port in names:
+            continue
+        if path is None:
+            missing.setdefault(port, []).append(f"`{kind}`")
+        else:
+            report.warning(path, f'`{kind}` checks the port named "{port}", which the main container does not have: '
+                                 "the pod never becomes ready (D32)")
+    for port, kinds in missing.items():
+        probes = f"default {'probes' if len(kinds) > 1 else 'probe'} {', '.join(kinds)}"
+        verb = "check" if len(kinds) > 1 else "checks"
+        report.warning(ports_path, f'the {probes} {verb} the port named "{port}", which `ports` no longer has (a '
+                                   "`ports` list replaces the default one): the pod never becomes ready; add a port "
+                                   f'named "{port}" or set the probes yourself (D32)')
+    target = s.graph.table.service.port.get("targetPort")
+    if s.svc.componentType == defaults.COMPONENT_FRONTEND and isinstance(target, str) and target not in names:
+        report.warning(ports_path, f'the frontend Service sends traffic to the port named "{target}", which `ports` '
+                                   f'no longer has: add a port named "{target}" (D32)')
+
+
+def _effective_probe(s: ServiceCheck, kind: str, default: Any) -> tuple[Any, str | None]:
+    """``(probe, field path of the user's probe or None for the default)``, as the builder applies them.
+
+    A user probe with a handler replaces the default; one without is laid over it (R4), so
+    the default's handler, and its port, stay.
+    """
+    for probe, path in ((getattr(s.svc, kind, None), f"{s.path}.{kind}"), (s.main.get(kind), f"{s.mc_path}.{kind}")):
+        if isinstance(probe, dict):
+            if any(probe.get(h) is not None for h in PROBE_HANDLERS):
+                return probe, path
+            return default, None
+    return default, None
+
+
+def _named_port(probe: Any) -> str | None:
+    """The port name an ``httpGet`` or ``tcpSocket`` handler targets (None for a number or no such handler)."""
+    if not hasattr(probe, "get"):
+        return None
+    for handler in ("httpGet", "tcpSocket"):
+        spec = probe.get(handler)
+        port = spec.get("port") if hasattr(spec, "get") else None
+        if isinstance(port, str) and not port.isdigit():
+            return port
+    return None
+

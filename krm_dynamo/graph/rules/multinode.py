@@ -149,3 +149,41 @@ def _launch(s: ServiceCheck) -> dict[str, dict[str, bool]] | None:
         rewritten = {"trtllm": True, "vllm": role == defaults.ROLE_WORKER, "sglang": python_launch}.get(backend, False)
         out[role] = {"command": bool(command) or backend == "trtllm", "args": bool(args) or rewritten}
     return out
+
+
+def check_worker_probes(s: ServiceCheck, report: Report) -> None:
+    """D28: on multinode worker pods the backend's probe rule takes the user's probes too; say which.
+
+    vLLM and SGLang remove every probe of a worker pod, TRT-LLM removes liveness and startup
+    and replaces readiness with its TCP check on the SSH port (``BackendDefaults.
+    multinode_worker_probes``); the leader keeps the user's probes. One info result per user
+    probe kind, at the field that set it (the service-level probe wins over ``mainContainer``'s).
+    """
+    c = s.component
+    if not c.multinode or s.backend is None or s.was_dropped(f"{s.path}.multinode"):
+        return
+    for kind, replacement in s.backend.defaults.multinode_worker_probes.items():
+        if isinstance(getattr(s.svc, kind, None), dict):
+            path = f"{s.path}.{kind}"
+        elif isinstance(s.main.get(kind), dict):
+            path = f"{s.mc_path}.{kind}"
+        else:
+            continue
+        own = f"replaced by the backend's own ({_handler(replacement)}) on" if replacement is not None else ""
+        change = own or "removed from"
+        report.info(
+            path,
+            f"the user's `{kind}` is {change} the worker pods of this multinode {s.backend.name} service, as the "
+            "operator does: a worker pod does not serve the probe; the leader keeps it (D28)",
+        )
+
+
+def _handler(probe: Any) -> str:
+    """``tcpSocket :2222`` for a probe mapping (the handler and its port)."""
+    for handler in defaults.PROBE_HANDLERS:
+        spec = probe.get(handler)
+        if spec is not None:
+            port = spec.get("port") if hasattr(spec, "get") else None
+            return f"{handler} :{port}" if port is not None else handler
+    return "no handler"
+

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import difflib
+
 from krm_dynamo import defaults
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import naming
 
-_COMPONENT_TYPES = (defaults.COMPONENT_FRONTEND, defaults.COMPONENT_WORKER, defaults.COMPONENT_PLANNER)
+_COMPONENT_TYPES = [defaults.COMPONENT_FRONTEND, defaults.COMPONENT_WORKER, defaults.COMPONENT_PLANNER]
+_CLOSE_ENOUGH = 0.7  # difflib ratio: `wroker`, `frontent`, `planer` are near misses; `main`, `prefill` are not
+_WORKER_ROLES = ("prefill", "decode")
 
 
 def check_service_names(s: ServiceCheck, report: Report) -> None:
@@ -23,14 +27,29 @@ def check_service_names(s: ServiceCheck, report: Report) -> None:
 
 
 def check_component_type(s: ServiceCheck, report: Report) -> None:
-    """A component type that differs from a known one only in case gets no defaults."""
+    """D32: a component type other than frontend, worker or planner gets only the base defaults; say so.
+
+    A near miss (``Worker``, ``wroker``) is a warning with "did you mean"; any other value
+    (``main``, ``default``) an info result: the operator treats it as a plain component
+    (the base container and pod, no ports, probes, component env or backend).
+    """
     ctype = s.svc.componentType
-    if ctype and ctype not in _COMPONENT_TYPES and ctype.lower() in _COMPONENT_TYPES:
-        report.warning(
-            f"{s.path}.componentType",
-            f'componentType "{ctype}" gets no defaults: component types are case-sensitive, '
-            f'did you mean "{ctype.lower()}"?',
-        )
+    if not ctype or ctype in _COMPONENT_TYPES:
+        return
+    path = f"{s.path}.componentType"
+    close = difflib.get_close_matches(ctype.lower(), _COMPONENT_TYPES, n=1, cutoff=_CLOSE_ENOUGH)
+    if ctype.lower() in _COMPONENT_TYPES:
+        report.warning(path, f'componentType "{ctype}" gets no defaults: component types are case-sensitive, '
+                             f'did you mean "{ctype.lower()}"?')
+    elif close:
+        report.warning(path, f'componentType "{ctype}" is not a known component type and gets no defaults: '
+                             f'did you mean "{close[0]}"?')
+    else:
+        hint = " (a worker's role, such as prefill or decode, goes in `subComponentType`)" \
+            if ctype.lower() in _WORKER_ROLES else ""
+        report.info(path, f'componentType "{ctype}" is none of {", ".join(_COMPONENT_TYPES)}: it gets no component '
+                          f"defaults (no ports, probes, component env vars or backend settings), as with the "
+                          f"operator{hint}")
 
 
 def check_backend(s: ServiceCheck, report: Report) -> None:

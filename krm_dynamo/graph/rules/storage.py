@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Rules about a service's volumes: PVC mounts, shared memory, ``emptyDir`` size limits."""
+"""Rules about a service's volumes: PVC mounts, shared memory, clashes with the operator's volumes (D31)."""
 
 from __future__ import annotations
 
+from krm_dynamo import defaults
+from krm_dynamo.graph import volumes
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import naming, quantity
@@ -43,7 +45,7 @@ def check_volume_mounts(s: ServiceCheck, report: Report) -> None:
 
 
 def check_shared_memory(s: ServiceCheck, report: Report) -> None:
-    """A given shared-memory size parses and is positive."""
+    """A given shared-memory size parses and is not negative; zero keeps the default (as the operator does)."""
     shm = s.svc.sharedMemory
     if shm is None or shm.disabled or shm.size is None:
         return
@@ -53,9 +55,65 @@ def check_shared_memory(s: ServiceCheck, report: Report) -> None:
     except quantity.QuantityError as exc:
         report.error(path, f"invalid `size`: {exc}")
         return
-    if parsed.value <= 0:
+    if parsed.value < 0:
         report.error(path, f'expected `size` to be greater than zero, got "{shm.size}" (use `disabled: true` to '
                            "turn shared memory off)")
+    elif parsed.value == 0:
+        default = s.graph.table.shared_memory.size_limit
+        report.warning(path, f'`size` "{shm.size}" is zero: the default size {default} is used, as the operator '
+                             "does (use `disabled: true` to turn shared memory off)")
+
+
+def check_shared_memory_clashes(s: ServiceCheck, report: Report) -> None:
+    """D31: a user volume or mount that takes the default shared memory's name or path wins; say so."""
+    table = s.graph.table.shared_memory
+    cache = s.backend.defaults.compilation_cache_mount if s.backend is not None else None
+    use = volumes.shared_memory_use(s.component, table, cache)
+    for path, what in use.clashes:
+        added = "mount is" if use.add_volume else "volume and mount are"  # the volume stays when a mount names it
+        report.warning(
+            path,
+            f"{what} is used instead of the default shared memory (volume \"{table.volume_name}\" at "
+            f"\"{table.mount_path}\"): the default {added} not added (the operator adds its own as well, and the "
+            "API server rejects the duplicate) (D31)",
+        )
+    size = s.svc.sharedMemory.size if s.svc.sharedMemory is not None else None
+    if use.clashes and not use.add_volume and size is not None:
+        report.warning(f"{s.path}.sharedMemory.size", "`size` is ignored: your own volume is used for shared memory")
+
+
+def check_pod_volume_names(s: ServiceCheck, report: Report) -> None:
+    """D31: no two pod volumes share a name (``extraPodSpec.volumes`` and one volume per claim mounted)."""
+    shm_name = s.graph.table.shared_memory.volume_name
+    seen: dict[str, str] = {}
+    for path, name in volumes.pod_volume_names(s.component):
+        if name in seen and name != shm_name:  # the default's name: the user's wins (check_shared_memory_clashes)
+            report.error(path, f'expected pod volume names to be unique, got "{name}" again (first at {seen[name]}): '
+                               "the API server rejects two volumes of one name")
+        seen.setdefault(name, path)
+    secret = s.graph.cfg.mpiRunSecretName
+    if _trtllm_multinode(s) and secret in seen:
+        report.warning(seen[secret], f'a volume named "{secret}" takes the place of the MPI SSH secret volume that '
+                                     "TRT-LLM multinode pods get: the default is not added (D31)")
+
+
+def check_main_mount_paths(s: ServiceCheck, report: Report) -> None:
+    """D31: no two main-container mounts share a path (``mainContainer.volumeMounts``, ``volumeMounts``, SSH keys)."""
+    cache = s.backend.defaults.compilation_cache_mount if s.backend is not None else None
+    seen: dict[str, str] = {}
+    for path, mount in volumes.main_mount_paths(s.component, cache):
+        if mount in seen:
+            report.error(path, f'expected mount paths of the main container to be unique, got "{mount}" again (first '
+                               f"at {seen[mount]}): the API server rejects two mounts at one path")
+        seen.setdefault(mount, path)
+    if _trtllm_multinode(s) and defaults.SSH_KEY_MOUNT_PATH in seen:
+        report.error(seen[defaults.SSH_KEY_MOUNT_PATH],
+                     f'expected no mount at "{defaults.SSH_KEY_MOUNT_PATH}" on a multinode TRT-LLM service: the '
+                     "operator mounts the MPI SSH secret there (two mounts at one path are rejected)")
+
+
+def _trtllm_multinode(s: ServiceCheck) -> bool:
+    return s.component.multinode and s.backend is not None and s.backend.name == "trtllm"
 
 
 def check_empty_dirs(s: ServiceCheck, report: Report) -> None:
