@@ -63,3 +63,14 @@ def test_no_dgd_builds_no_default_tables():
     proc = subprocess.run([sys.executable, "-c", probe], input=NO_DGD, capture_output=True, cwd=REPO, timeout=60,
                           check=True)
     assert proc.stdout.decode().strip() == "0 -"
+
+
+def test_no_dgd_reads_no_kubernetes_schemas():
+    """The embedded types' schemas (kube/schemas.json) are read only when a DGD is expanded."""
+    modules = '("krm_dynamo.kube.schemas", "krm_dynamo.graph.embedded")'
+    probe = PROBE.replace('("pydantic", "jsonschema", "ruamel")', modules)
+    assert probe != PROBE
+    for stdin, expected in ((NO_DGD, "0 -"), (WITH_DGD, "0 krm_dynamo.graph.embedded,krm_dynamo.kube.schemas")):
+        proc = subprocess.run([sys.executable, "-c", probe], input=stdin, capture_output=True, cwd=REPO, timeout=60,
+                              check=True)
+        assert proc.stdout.decode().strip() == expected
