@@ -2,7 +2,7 @@
 """The Kubernetes types a DGD embeds (PodSpec, Container, Probe, EnvVar, HPA v2 metrics and
 behaviour, and every type under them), checked with ``jsonschema``.
 
-The definitions are ``schemas.json`` beside this module: Kubernetes |version| OpenAPI
+The definitions are ``schemas.json`` beside this module: Kubernetes 1.33 OpenAPI
 definitions generated from the maintained ``kubernetes-validate`` package by
 ``scripts/generate_kube_schemas.py`` (a test regenerates it and fails on any difference).
 They are read, and ``jsonschema`` imported, only when the first :class:`Checker` is built,
@@ -14,9 +14,9 @@ A check gives :class:`SchemaProblem` items, each one of three kinds:
   whose CRD embeds these types), with the closest known field name, if any;
 * ``required``: a field the type requires is missing;
 * ``type``: a value of the wrong JSON type (an integer is a whole number, never ``true``
-  and never ``10.0``, as Kubernetes' typed decoding reads it).
+  and never ``10.0``, as Kubernetes' typed decoding reads it; a list entry is never null).
 
-.. |version| replace:: 1.33
+A null field is unset, as the API server reads it.
 """
 
 from __future__ import annotations
@@ -165,7 +165,8 @@ def _of_items(schema: dict[str, Any], kind: str) -> str:
         return ""
     if "$ref" in items:
         return " of mappings"  # every referenced definition of a list is an object type
-    kinds = [k for k in ([items["type"]] if isinstance(items.get("type"), str) else items.get("type", [])) if k != "null"]
+    declared = items.get("type", [])
+    kinds = [k for k in ([declared] if isinstance(declared, str) else declared) if k != "null"]
     return f" of {_PLURAL[kinds[0]]}" if len(kinds) == 1 and kinds[0] in _PLURAL else ""
 
 
