@@ -130,10 +130,10 @@ def _drop(node: Any, loc: schemas.Loc) -> None:
     """Remove the field at ``loc`` (model attributes, then mappings and lists) from ``node``."""
     for part in loc[:-1]:
         node = getattr(node, str(part)) if isinstance(node, BaseModel) else node[part]
-    last = str(loc[-1])
+    last = loc[-1]
     if isinstance(node, BaseModel):
         extra = node.__pydantic_extra__
         if extra is not None:
-            extra.pop(last, None)  # an unknown top-level PodSpec field sits among the extras
+            extra.pop(str(last), None)  # an unknown top-level PodSpec field sits among the extras
     elif isinstance(node, dict):
-        node.pop(last, None)
+        node.pop(last, None)  # the key as written (a YAML key may be a number)

@@ -36,7 +36,7 @@ def check_embedded_types(g: DerivedGraph, report: Report) -> set[str]:
 def _report(item: EmbeddedProblem, report: Report) -> bool:
     """Report one problem; True when it is an error."""
     p = item.problem
-    name = _name(p.loc)
+    name = str(p.loc[-1]) if p.kind == schemas.UNKNOWN else _name(p.loc)
     if p.kind == schemas.UNKNOWN:
         hint = f"; did you mean `{p.suggestion}`?" if p.suggestion else ""
         report.warning(item.path, f"unknown field `{name}` is dropped (not part of a Kubernetes {p.type_name}){hint}")
