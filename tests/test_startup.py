@@ -51,8 +51,9 @@ def test_no_dgd_imports_neither_pydantic_nor_jsonschema():
 
 
 def test_dgd_loads_the_models():
-    """With a DGD the typed models (pydantic) are loaded — the check above can fail."""
-    assert heavy_modules_after(WITH_DGD).startswith("0 pydantic")
+    """With a DGD the typed models (pydantic) and the schema check of its embedded Kubernetes
+    types (jsonschema) are loaded — the check above can fail."""
+    assert heavy_modules_after(WITH_DGD) == "0 jsonschema,pydantic"
 
 
 def test_no_dgd_builds_no_default_tables():
@@ -62,3 +63,14 @@ def test_no_dgd_builds_no_default_tables():
     proc = subprocess.run([sys.executable, "-c", probe], input=NO_DGD, capture_output=True, cwd=REPO, timeout=60,
                           check=True)
     assert proc.stdout.decode().strip() == "0 -"
+
+
+def test_no_dgd_reads_no_kubernetes_schemas():
+    """The embedded types' schemas (kube/schemas.json) are read only when a DGD is expanded."""
+    modules = '("krm_dynamo.kube.schemas", "krm_dynamo.graph.embedded")'
+    probe = PROBE.replace('("pydantic", "jsonschema", "ruamel")', modules)
+    assert probe != PROBE
+    for stdin, expected in ((NO_DGD, "0 -"), (WITH_DGD, "0 krm_dynamo.graph.embedded,krm_dynamo.kube.schemas")):
+        proc = subprocess.run([sys.executable, "-c", probe], input=stdin, capture_output=True, cwd=REPO, timeout=60,
+                              check=True)
+        assert proc.stdout.decode().strip() == expected

@@ -15,6 +15,7 @@ from typing import Any
 
 from krm_dynamo.api import v1alpha1
 from krm_dynamo.graph.backend import Backend
+from krm_dynamo.graph.embedded import EmbeddedProblem
 
 # Field paths of the two places a ``DYN_DEPLOYMENT_CONFIG`` env can sit.
 SERVICE_ENVS = "envs"
@@ -67,6 +68,8 @@ class Component:
         config_resources: ``(kind, field, name, value)`` of each quantity it sets, where
             ``field`` is ``cpu``, ``memory``, ``gpu`` or ``custom.<name>``.
         node_count: nodes per replica (1 single node; ``multinode.nodeCount``, default 2).
+        embedded_problems: schema problems of the embedded Kubernetes types; ``spec`` is
+            without the unknown fields among them (D31).
     """
 
     key: str
@@ -91,6 +94,7 @@ class Component:
     deployment_config: DeploymentConfig | None = None
     workers: Any = None
     config_resources: list[tuple[str, str, str, str]] = field(default_factory=list)
+    embedded_problems: list[EmbeddedProblem] = field(default_factory=list)
 
     @property
     def main_container(self) -> dict[str, Any]:

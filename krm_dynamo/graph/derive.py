@@ -19,7 +19,7 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph import deployment_config
+from krm_dynamo.graph import deployment_config, embedded
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
@@ -57,6 +57,8 @@ class DerivedGraph:
         graph_configs: the ``DYN_DEPLOYMENT_CONFIG`` entries of ``spec.envs``.
         known_claims: PVC names of ``spec.pvcs`` and of the input's PersistentVolumeClaims.
         grove_mode: the whole DGD becomes one PodCliqueSet (D2).
+        embedded_problems: schema problems of ``spec.envs`` (each service's are on its
+            :class:`Component`); ``graph.envs`` is without the unknown fields (D31).
     """
 
     name: str
@@ -70,6 +72,7 @@ class DerivedGraph:
     graph_configs: list[DeploymentConfig] = field(default_factory=list)
     known_claims: set[str] = field(default_factory=set)
     grove_mode: bool = False
+    embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
 
 
 def component_name(dgd_name: str, key: str) -> str:
@@ -139,19 +142,31 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
            known_claims: set[str] | None = None, grove_mode: bool = False,
            table: defaults.OperatorDefaults | None = None) -> DerivedGraph:
     """Derive the DGD named ``name`` with the operator tables ``table`` (default: the default release);
-    null services (a rule reports them) are left out."""
+    null services (a rule reports them) are left out.
+
+    Embedded Kubernetes types are checked against their schemas first (:mod:`krm_dynamo.graph.embedded`):
+    everything derived, and every object built, reads the values without unknown fields (D31).
+    """
     table = table or defaults.for_release()
+    graph, graph_problems = embedded.check_graph(graph)
     specs = {k: v for k, v in (graph.services or {}).items() if v is not None}
     namespace, source, conflicts = _dynamo_namespace(name, specs)
     out = DerivedGraph(
         name=name, graph=graph, cfg=cfg, table=table, services={}, dynamo_namespace=namespace,
         namespace_source=source, namespace_conflicts=conflicts,
         graph_configs=deployment_configs(graph.envs, GRAPH_ENVS),
-        known_claims=set(known_claims or ()), grove_mode=grove_mode,
+        known_claims=set(known_claims or ()), grove_mode=grove_mode, embedded_problems=graph_problems,
     )
     for key, svc in specs.items():
-        out.services[key] = _component(out, key, svc)
+        cleaned, problems = embedded.check_service(svc, component_path(key))
+        out.services[key] = _component(out, key, cleaned)
+        out.services[key].embedded_problems = problems
     return out
+
+
+def component_path(key: str) -> str:
+    """Field path of the service ``key``: ``spec.services.<key>``."""
+    return f"spec.services.{key}"
 
 
 def _dynamo_namespace(name: str, services: dict[str, v1alpha1.DynamoComponentDeploymentSharedSpec]
@@ -178,7 +193,7 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
     if ingress is None and component_type == defaults.COMPONENT_FRONTEND:
         ingress = default_ingress(g.name, g.cfg)
     component = Component(
-        key=key, name=component_name(g.name, key), path=f"spec.services.{key}", spec=svc,
+        key=key, name=component_name(g.name, key), path=component_path(key), spec=svc,
         component_type=component_type, dynamo_namespace=g.dynamo_namespace,
         dgd_envs=[copy.deepcopy(e) for e in g.graph.envs or []],
         service_envs=[copy.deepcopy(e) for e in svc.envs or []],

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from krm_dynamo.api import messages, parse, v1alpha1
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules import GRAPH_RULES, SERVICE_RULES
+from krm_dynamo.graph.rules import GRAPH_RULES, SERVICE_RULES, embedded
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kio.results import Result
 
@@ -106,7 +106,14 @@ def _drop(doc: Any, loc: tuple[Any, ...]) -> bool:
 
 
 def validate(derived: DerivedGraph, report: Report, dropped: set[str] | frozenset[str] = frozenset()) -> None:
-    """Phase 3: every rule on the derived graph, results under ``dropped`` paths left out."""
+    """Phase 3: every rule on the derived graph, results under ``dropped`` paths left out.
+
+    The embedded Kubernetes types are checked first; the other rules' results at or under
+    a field that check reported as an error are left out too (it already named the field).
+    """
+    types = Report(report.dgd)
+    wrong = embedded.check_embedded_types(derived, types)
+    report.results.extend(r for r in types.results if not _under(r, dropped))
     scratch = Report(report.dgd)
     for rule in GRAPH_RULES:
         rule(derived, scratch)
@@ -114,7 +121,7 @@ def validate(derived: DerivedGraph, report: Report, dropped: set[str] | frozense
         check = ServiceCheck(graph=derived, component=component, dropped=frozenset(dropped))
         for service_rule in SERVICE_RULES:
             service_rule(check, scratch)
-    report.results.extend(r for r in scratch.results if not _under(r, dropped))
+    report.results.extend(r for r in scratch.results if not _under(r, dropped | wrong))
 
 
 def _under(result: Result, dropped: set[str] | frozenset[str]) -> bool:

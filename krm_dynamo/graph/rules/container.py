@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Rules about the containers of a service's pod: shapes the builder reads, names, image, probes."""
+"""Rules about the containers of a service's pod: names, image, probes."""
 
 from __future__ import annotations
 
@@ -12,100 +12,45 @@ from krm_dynamo.graph.rules.context import (
     PROBE_HANDLERS,
     PROBE_KINDS,
     ServiceCheck,
-    show,
 )
 from krm_dynamo.graph.rules.envs import check_env_names
 
-# Shapes of the main container fields the builder reads (a Kubernetes Container).
-_STRING_FIELDS = ("name", "image", "workingDir", "imagePullPolicy")
-_STRING_LIST_FIELDS = ("command", "args")
-_MAPPING_LIST_FIELDS = ("env", "envFrom", "ports", "volumeMounts")
-_MAPPING_FIELDS = ("resources", "securityContext", "lifecycle", *PROBE_KINDS)
-
 
 def check_main_container(s: ServiceCheck, report: Report) -> None:
-    """Shapes of the main container fields the builder reads; sidecar containers have names (CRD)."""
+    """What the schema check of the embedded types cannot say: env and container names are
+    non-empty, and no sidecar or init container takes the main container's name (types and
+    required fields are checked against the Kubernetes schemas, :mod:`krm_dynamo.graph.rules.embedded`)."""
     extra = s.svc.extraPodSpec
     if extra is None:
         return
-    if extra.mainContainer is not None:
-        _check_container_shape(extra.mainContainer, s.mc_path, report)
-    pod = s.component.pod_fields
-    _check_container_names(s, pod, report)
-    _check_int_fields(s.main.get("ports"), "containerPort", f"{s.mc_path}.ports", report)
-    _check_int_fields(pod.get("tolerations"), "tolerationSeconds", f"{s.path}.extraPodSpec.tolerations", report)
-    _check_int_fields(pod.get("topologySpreadConstraints"), "maxSkew",
-                      f"{s.path}.extraPodSpec.topologySpreadConstraints", report)
-    secrets = pod.get("imagePullSecrets")
-    if secrets is not None and not isinstance(secrets, list):
-        report.error(f"{s.path}.extraPodSpec.imagePullSecrets",
-                     f"expected `imagePullSecrets` to be a list, got {show(secrets)}")
-    for i, ref in enumerate(secrets if isinstance(secrets, list) else []):
-        where = f"{s.path}.extraPodSpec.imagePullSecrets[{i}]"
-        if not isinstance(ref, dict):
-            report.error(where, f"expected a mapping with a `name`, got {show(ref)}")
-        elif ref.get("name") is not None and not isinstance(ref["name"], str):
-            report.error(f"{where}.name", f"expected `name` to be a string, got {show(ref['name'])}")
+    if extra.mainContainer is not None and isinstance(extra.mainContainer.get("env"), list):
+        check_env_names(extra.mainContainer["env"], f"{s.mc_path}.env", report)
+    _check_container_names(s, s.component.pod_fields, report)
 
 
 def _check_container_names(s: ServiceCheck, pod: dict[str, Any], report: Report) -> None:
-    """Sidecars have names; no sidecar or init container takes the main container's name."""
+    """Sidecar and init container names are non-empty and differ from the main container's."""
     main_name = s.main.get("name") or defaults.MAIN_CONTAINER
-    containers = pod.get("containers")
-    for i, container in enumerate(containers if isinstance(containers, list) else []):
-        if not isinstance(container, dict) or not container.get("name"):
-            report.error(f"{s.path}.extraPodSpec.containers[{i}].name",
-                         "expected every container to have a `name`, found none")
     for field_name in ("containers", "initContainers"):
         items = pod.get(field_name)
         for i, container in enumerate(items if isinstance(items, list) else []):
             name = container.get("name") if isinstance(container, dict) else None
-            where = f"{s.path}.extraPodSpec.{field_name}[{i}]"
-            if name is not None and not isinstance(name, str):
-                report.error(f"{where}.name", f"expected `name` to be a string, got {show(name)}")
+            if name == "":  # a missing or non-string name is a schema error (rules.embedded)
+                report.error(f"{s.path}.extraPodSpec.{field_name}[{i}].name",
+                             "expected every container to have a `name`, found none")
             elif name == main_name:
                 report.error(
-                    f"{where}.name",
+                    f"{s.path}.extraPodSpec.{field_name}[{i}].name",
                     f'expected a container name other than "{main_name}", the name of the main container '
                     "(two containers of one pod cannot share a name)",
                 )
-            if isinstance(container, dict):
-                _check_int_fields(container.get("ports"), "containerPort", f"{where}.ports", report)
-
-
-def _check_int_fields(items: Any, key: str, path: str, report: Report) -> None:
-    """``items[i].key``, where set, is an integer (a Kubernetes int32/int64 field)."""
-    for i, item in enumerate(items if isinstance(items, list) else []):
-        value = item.get(key) if isinstance(item, dict) else None
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            report.error(f"{path}[{i}].{key}", f"expected `{key}` to be an integer, got {show(value)}")
-
-
-def _check_container_shape(container: dict[str, Any], path: str, report: Report) -> None:
-    for key in _STRING_FIELDS:
-        if key in container and container[key] is not None and not isinstance(container[key], str):
-            report.error(f"{path}.{key}", f"expected `{key}` to be a string, got {show(container[key])}")
-    for key in _STRING_LIST_FIELDS:
-        value = container.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            report.error(f"{path}.{key}", f"expected `{key}` to be a list of strings, got {show(value)}")
-    for key in _MAPPING_LIST_FIELDS:
-        value = container.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
-            report.error(f"{path}.{key}", f"expected `{key}` to be a list of mappings, got {show(value)}")
-    for key in _MAPPING_FIELDS:
-        value = container.get(key)
-        if value is not None and not isinstance(value, dict):
-            report.error(f"{path}.{key}", f"expected `{key}` to be a mapping, got {show(value)}")
-    if isinstance(container.get("env"), list):
-        check_env_names(container["env"], f"{path}.env", report)
 
 
 def check_image(s: ServiceCheck, report: Report) -> None:
     """D15: an image in the main container, or functionConfig ``defaultImage``."""
     image = s.main.get("image")
     if image not in (None, "") and not isinstance(image, str):
-        return  # wrong type: reported by check_main_container
+        return  # wrong type: reported by the schema check (rules.embedded)
     if s.component.image is None:
         report.error(
             f"{s.mc_path}.image",
@@ -123,7 +68,7 @@ def check_probes(s: ServiceCheck, report: Report) -> None:
     for kind in PROBE_KINDS:
         for probe, path in ((s.main.get(kind), f"{s.mc_path}.{kind}"), (getattr(s.svc, kind), f"{s.path}.{kind}")):
             if not isinstance(probe, dict):
-                continue  # absent, or a wrong type reported by check_main_container
+                continue  # absent, or a wrong type reported by the schema check (rules.embedded)
             if any(probe.get(h) is not None for h in PROBE_HANDLERS):
                 continue
             if kind not in table.probes:

@@ -69,8 +69,8 @@ def _check_configs(g: DerivedGraph, configs: list[DeploymentConfig], path: str, 
 
 
 def check_env_names(envs: list[Any] | None, path: str, report: Report) -> None:
-    """EnvVar entries must be mappings with a non-empty `name` (the CRD's EnvVar schema)."""
+    """EnvVar names are non-empty (a missing or non-string `name` is a schema error, rules.embedded)."""
     for i, env in enumerate(envs or []):
-        if not isinstance(env, dict) or not isinstance(env.get("name"), str) or not env.get("name"):
-            found = show(env.get("name")) if isinstance(env, dict) else show(env)
-            report.error(f"{path}[{i}].name", f"expected every env entry to have a string `name`, got {found}")
+        if isinstance(env, dict) and env.get("name") == "":
+            report.error(f"{path}[{i}].name",
+                         f"expected every env entry to have a non-empty `name`, got {show(env['name'])}")

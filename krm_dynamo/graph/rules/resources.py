@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules.context import ServiceCheck, show
+from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import quantity
 from krm_dynamo.kube.resourcenames import container_resource_problem
 
@@ -33,10 +33,9 @@ def check_resources(s: ServiceCheck, report: Report) -> None:
     if isinstance(user, dict):
         for kind in ("requests", "limits"):
             values = user.get(kind)
-            if values is not None and not isinstance(values, dict):
-                report.error(f"{s.mc_path}.resources.{kind}", f"expected `{kind}` to be a mapping, got {show(values)}")
-                continue
-            for name, raw in (values or {}).items():
+            if not isinstance(values, dict):
+                continue  # unset, or a wrong type reported by the schema check (rules.embedded)
+            for name, raw in values.items():
                 # Unset values too: the builder writes every listed quantity canonical.
                 _check_quantity(raw, f"{s.mc_path}.resources.{kind}.{name}", kind, name, report, strict=True)
     gpu_request = res is not None and res.requests is not None and res.requests.gpu not in (None, "")

@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The Kubernetes types a DGD embeds (PodSpec, Container, Probe, EnvVar, HPA v2 metrics and
+behaviour, and every type under them), checked with ``jsonschema``.
+
+The definitions are ``schemas.json`` beside this module: Kubernetes 1.33 OpenAPI
+definitions generated from the maintained ``kubernetes-validate`` package by
+``scripts/generate_kube_schemas.py`` (a test regenerates it and fails on any difference).
+They are read, and ``jsonschema`` imported, only when the first :class:`Checker` is built,
+which happens only when a DGD is expanded.
+
+A check gives :class:`SchemaProblem` items, each one of three kinds:
+
+* ``unknown``: a field the type does not define (the API server prunes it from a DGD,
+  whose CRD embeds these types), with the closest known field name, if any;
+* ``required``: a field the type requires is missing;
+* ``type``: a value of the wrong JSON type (an integer is a whole number, never ``true``
+  and never ``10.0``, as Kubernetes' typed decoding reads it; a list entry is never null).
+
+A null field is unset, as the API server reads it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+UNKNOWN = "unknown"
+REQUIRED = "required"
+TYPE = "type"
+
+_DATA = Path(__file__).with_name("schemas.json")
+_REF_PREFIX = "#/$defs/"
+_CLOSE_ENOUGH = 0.75  # difflib ratio from which a field name counts as a misspelling of another
+
+# JSON Schema type -> what a message says a field is expected to be.
+_EXPECTED = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+}
+
+# ... and what a list of that type is called.
+_PLURAL = {"integer": "integers", "number": "numbers", "string": "strings", "boolean": "booleans", "object": "mappings"}
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """One problem of a checked value.
+
+    Attributes:
+        kind: :data:`UNKNOWN`, :data:`REQUIRED` or :data:`TYPE`.
+        loc: where, inside the checked value: the unknown or missing field itself, or the
+            value of the wrong type (``("mainContainer", "env", 0, "value")``).
+        type_name: the Kubernetes type that holds the field (``Container``); "" for ``type``.
+        expected: for ``type``: what the value should be (``an integer``); else "".
+        value: for ``type``: the value found; else None.
+        suggestion: for ``unknown``: the type's closest field name, or None.
+    """
+
+    kind: str
+    loc: Loc
+    type_name: str = ""
+    expected: str = ""
+    value: Any = None
+    suggestion: str | None = None
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(_DATA.read_bytes())
+    return document
+
+
+def definitions() -> dict[str, Any]:
+    """The generated definitions (``$defs``), by full name such as ``io.k8s.api.core.v1.Container``."""
+    defs: dict[str, Any] = _document()["$defs"]
+    return defs
+
+
+def kubernetes_version() -> str:
+    """The Kubernetes version the definitions come from (``1.33.0``)."""
+    return str(_document()["kubernetesVersion"])
+
+
+def ref(name: str) -> dict[str, Any]:
+    """A schema that is the definition ``name``."""
+    return {"$ref": _REF_PREFIX + name}
+
+
+def embedded(name: str, extra_properties: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The definition ``name`` as a CRD embeds it: its own ``required`` list cleared.
+
+    ``extra_properties`` adds fields beside the type's own (a DGD's ``extraPodSpec`` is a
+    PodSpec plus ``mainContainer``). Nested types keep their ``required`` lists.
+    """
+    schema = {k: v for k, v in definitions()[name].items() if k != "required"}
+    if extra_properties:
+        schema["properties"] = {**schema["properties"], **extra_properties}
+    return schema
+
+
+class Checker:
+    """A compiled ``jsonschema`` validator of ``schema`` (which may use :func:`ref` and
+    :func:`embedded`) over the definitions; build once, reuse."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._validator = _validator_class()({**schema, "$defs": definitions()})
+
+    def problems(self, value: Any) -> list[SchemaProblem]:
+        """Every problem of ``value``, ordered by location; [] when it is valid."""
+        found: dict[tuple[str, Loc], SchemaProblem] = {}
+        for error in self._validator.iter_errors(value):
+            for problem in _problems(error):
+                found.setdefault((problem.kind, problem.loc), problem)
+        return sorted(found.values(), key=lambda p: (_sort_key(p.loc), p.kind))
+
+
+def _problems(error: Any) -> Iterator[SchemaProblem]:
+    """The problems one ``jsonschema`` error stands for."""
+    loc: Loc = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        known = list(schema.get("properties", {}))
+        for key in error.instance:
+            if key not in known:
+                yield SchemaProblem(UNKNOWN, (*loc, key), schema.get("title", ""), suggestion=_closest(str(key), known))
+    elif error.validator == "required":
+        for key in error.validator_value:
+            if isinstance(error.instance, dict) and key not in error.instance:
+                yield SchemaProblem(REQUIRED, (*loc, key), schema.get("title", ""))
+    elif error.validator in ("type", "anyOf"):
+        yield SchemaProblem(TYPE, loc, expected=_expected(schema), value=error.instance)
+    else:  # not in the generated keywords; kept general so a new keyword is still reported
+        yield SchemaProblem(TYPE, loc, expected=f"valid ({error.validator})", value=error.instance)
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    """``an integer`` / ``a list of strings`` / ``a string or an integer``: what a (sub)schema allows, null aside."""
+    while "$ref" in schema:
+        schema = definitions()[schema["$ref"].removeprefix(_REF_PREFIX)]
+    words: list[str] = []
+    for branch in schema.get("anyOf", [schema]):
+        kinds = branch.get("type", [])
+        for kind in [kinds] if isinstance(kinds, str) else kinds:
+            word = _EXPECTED.get(kind, kind) + _of_items(branch, kind)
+            if kind != "null" and word not in words:
+                words.append(word)
+    return " or ".join(words) or "valid"
+
+
+def _of_items(schema: dict[str, Any], kind: str) -> str:
+    """`` of strings`` / `` of mappings`` after "a list"; "" when the items are not typed."""
+    items = schema.get("items")
+    if kind != "array" or not isinstance(items, dict):
+        return ""
+    if "$ref" in items:
+        return " of mappings"  # every referenced definition of a list is an object type
+    declared = items.get("type", [])
+    kinds = [k for k in ([declared] if isinstance(declared, str) else declared) if k != "null"]
+    return f" of {_PLURAL[kinds[0]]}" if len(kinds) == 1 and kinds[0] in _PLURAL else ""
+
+
+def _closest(key: str, known: list[str]) -> str | None:
+    """The known field ``key`` probably means; case is ignored (``livenessprobe``)."""
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=_CLOSE_ENOUGH)
+    return by_lower[close[0]] if close else None
+
+
+def _sort_key(loc: Loc) -> tuple[tuple[int, int, str], ...]:
+    return tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in loc)
+
+
+@functools.cache
+def _validator_class() -> Callable[[dict[str, Any]], Any]:
+    """Draft 2020-12 with Kubernetes integers (``true`` and ``10.0`` are not integers) and lists
+    without null entries (the generated types allow null everywhere, which means "unset" for a
+    field; a list entry cannot be unset: the API server rejects it, and a builder could not use it)."""
+    import jsonschema  # type: ignore[import-untyped]  # here only: ~30 ms, paid only with a DGD
+
+    def is_integer(_checker: Any, value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def items(validator: Any, schema: Any, instance: Any, _parent: Any) -> Iterator[Any]:
+        if not validator.is_type(instance, "array"):
+            return
+        for index, item in enumerate(instance):
+            if item is None:
+                yield jsonschema.ValidationError("null entry", validator="type", instance=None, schema=schema,
+                                                 path=(index,))
+            else:
+                yield from validator.descend(item, schema, path=index)
+
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine("integer", is_integer)
+    cls: Callable[[dict[str, Any]], Any] = jsonschema.validators.extend(
+        base, validators={"items": items}, type_checker=checker)
+    return cls
