@@ -74,9 +74,9 @@ def _check_krm_object(doc: Any, node: Any, source: str) -> None:
 
 def _yaml_files(directory: str) -> list[str]:
     found = []
-    for root, dirs, files in os.walk(directory):
+    for root, dirs, names in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        for name in sorted(names):
             if name.startswith(".") or name in _NOT_RESOURCES:
                 continue
             if name.endswith((".yaml", ".yml")):
