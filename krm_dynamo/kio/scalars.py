@@ -69,6 +69,16 @@ class PlainKey(str):
     __slots__ = ()
 
 
+class PlainDate(str):
+    """An untagged plain scalar go-yaml v3 reads as a timestamp (``2001-12-14``): text here, written back plain.
+
+    The function treats it as the string it is to Kubernetes; writing it back exactly as it
+    came keeps whatever each reader made of the original.
+    """
+
+    __slots__ = ()
+
+
 class Timestamp(str):
     """A scalar tagged ``!!timestamp``: its text, written back with the tag (go-yaml v3 keeps it a time)."""
 
@@ -95,7 +105,7 @@ def resolve_plain(text: str) -> Any:
     if value is not _MISSING:
         return value
     if len(text) > 4 and text[4] == "-" and text[:4].isdigit():
-        return text  # a date (or text that starts like one): never a number
+        return PlainDate(text) if is_timestamp(text) else text  # never a number
     return _number(text)
 
 

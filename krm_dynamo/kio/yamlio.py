@@ -83,7 +83,7 @@ def _represent_str(dumper: Dumper, data: str) -> yaml.ScalarNode:
 def _represent_dict(dumper: Dumper, data: dict[Any, Any]) -> yaml.MappingNode:
     represent = dumper.represent_data
     pairs = [
-        (yaml.ScalarNode(scalars.implicit_tag(k), k) if type(k) is scalars.PlainKey else represent(k), represent(v))
+        (yaml.ScalarNode(scalars.implicit_tag(k), str(k)) if type(k) is scalars.PlainKey else represent(k), represent(v))
         for k, v in data.items()
     ]
     return yaml.MappingNode(_MAP, pairs, flow_style=False)
@@ -102,8 +102,9 @@ _REPRESENTERS: dict[type, Any] = {
     str: _represent_str,
     dict: _represent_dict,
     list: _represent_list,
-    scalars.PlainKey: _represent_str,  # a PlainKey used as a value is text like any other
+    scalars.PlainKey: lambda dumper, data: _represent_str(dumper, str(data)),  # as a value: text like any other
     scalars.Timestamp: _represent_timestamp,
+    scalars.PlainDate: lambda dumper, data: yaml.ScalarNode(scalars.STR, str(data)),  # plain, as it came
 }
 
 
