@@ -39,12 +39,12 @@ def read_sources(path: str, budget: list[int]) -> Iterable[tuple[Any, Any, str, 
     else:
         raise InputError(f"{path}: no such file or directory")
     for name in names:
+        source = "stdin" if name == "-" else os.path.normpath(name).replace(os.sep, "/")
         if name == "-":
             data = files.read_stream(sys.stdin.buffer, "stdin", budget[0])
         else:
-            data = files.read_file(name, budget[0])
+            data = files.read_file(source, budget[0])
         budget[0] -= len(data)
-        source = "stdin" if name == "-" else os.path.normpath(name).replace(os.sep, "/")
         docs = load_documents_with_nodes(decode(data, source), source)
         index = 0
         for doc, node in docs:
