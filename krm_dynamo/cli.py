@@ -176,11 +176,10 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
         if keep_local or not _is_local_config(item)
     ]
     if not printable and not allow_empty:
-        stderr.write(
-            f"krm-dynamo: render: nothing to print: {_no_objects(items)} in {', '.join(paths)} "
-            "(pass --allow-empty to print an empty stream on purpose)\n"
+        raise yamlio.InputError(  # an empty stream would look like "delete everything" to Argo CD
+            f"render: nothing to print: {_no_objects(items)} in {', '.join(paths)} "
+            "(pass --allow-empty to print an empty stream on purpose)"
         )
-        return 1
     if printable:
         files.write_all(stdout, yamlio.dump_all(printable))
     return 0
@@ -214,7 +213,9 @@ def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
         component_type, backend = explain.parse_args(args)
         document = explain.explain(component_type, backend)
     except explain.ExplainError as exc:
-        stderr.write(f"krm-dynamo: {exc}\n")
+        from krm_dynamo.kio.display import escape
+
+        _say(stderr, f"krm-dynamo: {escape(str(exc))}\n")
         return 1
     from krm_dynamo.kio.files import write_all
 

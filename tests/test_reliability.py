@@ -306,3 +306,36 @@ def test_render_refuses_a_fifo_in_a_directory_without_blocking(tmp_path: Path):
     assert proc.stderr.decode() == (
         "krm-dynamo: pipe.yaml: is a FIFO (named pipe), not a regular file; render reads files, directories and - (stdin)\n"
     )
+
+
+# --- no access beyond what the user named ----------------------------------------------------
+
+AUDIT_PROBE = """
+import sys
+events = []
+sys.addaudithook(lambda event, args: events.append((event, args)))
+from krm_dynamo import cli
+code = cli.main(["render", sys.argv[1]])
+allowed = tuple(p for p in sys.path + [sys.prefix, sys.base_prefix] if p)
+bad = []
+for event, args in events:
+    if event.startswith(("socket.", "subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.fork", "urllib.")):
+        bad.append(event)
+    elif event == "open" and isinstance(args[0], str):
+        path = args[0]
+        if path != sys.argv[1] and not path.startswith(allowed):
+            bad.append(f"open {path}")
+seen = any(event == "open" and args[0] == sys.argv[1] for event, args in events)
+print(code, bad, seen)
+"""
+
+
+def test_render_opens_only_the_named_file_and_never_a_process_or_socket(tmp_path: Path):
+    """Item by item: no network, no subprocess, no file but the one named (module files aside)."""
+    dgd = (REPO / "tests" / "cases" / "vllm-agg" / "input.yaml").read_text()
+    (tmp_path / "dgd.yaml").write_text(dgd)
+    proc = subprocess.run(
+        [sys.executable, "-c", AUDIT_PROBE, str(tmp_path / "dgd.yaml")],
+        capture_output=True, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=60,
+    )
+    assert proc.stdout.decode().splitlines()[-1] == "0 [] True", proc.stderr.decode()  # True: the audit saw the read

@@ -25,8 +25,17 @@ _TYPE_NAMES: dict[type, str] = {
 
 
 def type_name(value: object) -> str:
-    """The YAML name of the value's type (``mapping``, ``integer``, ...); else the Python name."""
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
+    """The YAML name of the value's type (``mapping``, ``integer``, ...); else the Python name.
+
+    The reader's kinds of text (a key kept as written, a plain date) are strings;
+    ``!!binary`` data is ``binary``.
+    """
+    name = _TYPE_NAMES.get(type(value))
+    if name is not None:
+        return name
+    if isinstance(value, str):
+        return "string"
+    return "binary" if isinstance(value, bytes) else type(value).__name__
 
 
 def escape(text: str) -> str:
