@@ -82,11 +82,13 @@ def _represent_str(dumper: Dumper, data: str) -> yaml.ScalarNode:
 
 def _represent_dict(dumper: Dumper, data: dict[Any, Any]) -> yaml.MappingNode:
     represent = dumper.represent_data
-    pairs = [
-        (yaml.ScalarNode(scalars.implicit_tag(k), str(k)) if type(k) is scalars.PlainKey else represent(k), represent(v))
-        for k, v in data.items()
-    ]
+    pairs = [(_key_node(k) if type(k) is scalars.PlainKey else represent(k), represent(v)) for k, v in data.items()]
     return yaml.MappingNode(_MAP, pairs, flow_style=False)
+
+
+def _key_node(key: scalars.PlainKey) -> yaml.ScalarNode:
+    """A non-string key (``1``, ``true``, ``1.0``) written plain, exactly as it came."""
+    return yaml.ScalarNode(scalars.implicit_tag(key), str(key))
 
 
 def _represent_list(dumper: Dumper, data: list[Any]) -> yaml.SequenceNode:
