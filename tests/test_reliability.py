@@ -238,7 +238,7 @@ def test_render_item_count_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 # --- output: complete or a failure ---------------------------------------------------------
 
-BIG = (HEADER + "".join(f"- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{i}}}, data: {{k: v}}}}\n" for i in range(20_000))).encode()
+BIG = (HEADER + "".join(f"- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{i}}}, data: {{k: v}}}}\n" for i in range(3000))).encode()
 
 
 @pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "PYTHONUNBUFFERED"])
@@ -339,3 +339,14 @@ def test_render_opens_only_the_named_file_and_never_a_process_or_socket(tmp_path
         capture_output=True, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=60,
     )
     assert proc.stdout.decode().splitlines()[-1] == "0 [] True", proc.stderr.decode()  # True: the audit saw the read
+
+
+def test_short_writes_are_continued(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """os.write may take only part of the buffer: the rest is written, nothing lost or doubled."""
+    from krm_dynamo.kio import files
+
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
+    with open(tmp_path / "out", "w", encoding="utf-8") as out:
+        files.write_all(out, "ä" * 1000 + "\n")
+    assert (tmp_path / "out").read_text(encoding="utf-8") == "ä" * 1000 + "\n"

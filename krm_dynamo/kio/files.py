@@ -20,16 +20,27 @@ from krm_dynamo.kio import limits
 from krm_dynamo.kio.yamlio import InputError
 
 
+_CHUNK = 1 << 20
+
+
 class OutputError(Exception):
     """The output could not be written completely; the message says why (one line)."""
 
 
 def read_stream(stream: IO[bytes], source: str, budget: int = limits.MAX_INPUT_BYTES) -> bytes:
     """All bytes of ``stream``, at most ``budget`` of them."""
+    chunks: list[bytes] = []
+    total = 0
     try:
-        data = stream.read(budget + 1)
+        while total <= budget:  # in chunks: one read of the whole budget would reserve all of it
+            chunk = stream.read(min(budget + 1 - total, _CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
     except OSError as exc:
         raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     _check_size(data, source, budget)
     return data
 
