@@ -19,7 +19,6 @@ from typing import IO, Any
 from krm_dynamo.kio import limits
 from krm_dynamo.kio.yamlio import InputError
 
-
 _CHUNK = 1 << 20
 
 

@@ -103,28 +103,115 @@ def load_stream(parser: Any, with_lines: bool = False) -> list[tuple[Any, LineNo
     parser.get_event()  # StreamStart
     out = []
     while not isinstance(parser.get_event(), events.StreamEndEvent):  # DocumentStart
-        out.append(_document(parser, with_lines))
+        out.append(_Builder(parser, with_lines).document())
         parser.get_event()  # DocumentEnd
     return out
 
 
-def _document(parser: Any, with_lines: bool) -> tuple[Any, LineNode | None]:
-    stack: list[_Frame] = []
-    anchors: dict[str, Any] = {}
-    decoded = 1  # the document node itself, as go-yaml v3 counts
-    aliased = 0
-    result: list[Any] = []
-    max_depth = limits.MAX_DEPTH
-    get_event = parser.get_event
-    scalar_event, alias_event = events.ScalarEvent, events.AliasEvent
-    mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
-    resolve_plain = scalars.resolve_plain
+class _Builder:
+    """One document: events in, one value out; the counts go-yaml v3 keeps for aliasing."""
 
-    def add(value: Any, lines: LineNode | None, from_alias: bool = False) -> None:
-        if not stack:
-            result.append((value, lines))
+    __slots__ = ("aliased", "anchors", "decoded", "get_event", "result", "stack", "with_lines")
+
+    def __init__(self, parser: Any, with_lines: bool) -> None:
+        self.get_event = parser.get_event
+        self.with_lines = with_lines
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, Any] = {}
+        self.decoded = 1  # nodes decoded so far, the document node included (go-yaml v3's count)
+        self.aliased = 0  # of those, nodes that came from alias expansion
+        self.result: list[tuple[Any, LineNode | None]] = []
+
+    def document(self) -> tuple[Any, LineNode | None]:
+        stack, result, get_event = self.stack, self.result, self.get_event
+        scalar_event, alias_event = events.ScalarEvent, events.AliasEvent
+        mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
+        while not result:
+            event = get_event()
+            kind = type(event)
+            self.decoded += 1
+            if self.aliased > limits.ALIAS_MIN_ALIASED and limits.excessive_aliasing(self.aliased, self.decoded):
+                raise _error("document contains excessive aliasing", event)
+            top = stack[-1] if stack else None
+            if kind is scalar_event:
+                self.scalar(event, top)
+            elif kind is mapping_start or kind is sequence_start:
+                self.start(event, top, kind is mapping_start)
+            elif kind is alias_event:
+                self.alias(event, top)
+            else:  # the end of a mapping or sequence
+                self.end(event)
+        return result[0]
+
+    def scalar(self, event: Any, top: _Frame | None) -> None:
+        tag, text = event.tag, event.value
+        if tag is not None:
+            value = _tagged(tag, text, event)
+        else:
+            value = scalars.resolve_plain(text) if event.implicit[0] else text
+        if top is not None and top.is_map and top.key is _NO_KEY:
+            _set_key(top, _key(value, text, tag, event), event)
+        else:
+            self.add(value, LineNode(event.start_mark.line + 1) if self.with_lines else None)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1, text, 0, None)
+
+    def start(self, event: Any, top: _Frame | None, is_map: bool) -> None:
+        if top is not None and top.is_map and top.key is _NO_KEY:
+            raise _error("a mapping or list used as a mapping key is not supported", event)
+        _check_tag(event.tag, event)
+        depth = len(self.stack) + 1
+        if depth > limits.MAX_DEPTH:
+            raise _error(f"collections nested deeper than {limits.MAX_DEPTH} levels (the limit)", event)
+        frame = _Frame({} if is_map else [], is_map, depth, event.anchor, self.decoded - 1)
+        if self.with_lines:
+            frame.lines = LineNode(event.start_mark.line + 1, {} if is_map else [])
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _IN_PROGRESS  # an alias to it from inside is recursive
+        self.stack.append(frame)
+
+    def alias(self, event: Any, top: _Frame | None) -> None:
+        entry = self.anchors.get(event.anchor)
+        if entry is None:
+            raise _error(f"unknown anchor '{event.anchor}' referenced", event)
+        if entry is _IN_PROGRESS:
+            raise _error(f"anchor '{event.anchor}' value contains itself", event)
+        value, size, text, below, lines = entry
+        self.decoded += size  # the alias node itself was counted; its expansion counts too
+        self.aliased += size
+        if limits.excessive_aliasing(self.aliased, self.decoded):
+            raise _error("document contains excessive aliasing", event)
+        depth = len(self.stack) + below
+        if depth > limits.MAX_DEPTH:
+            too_deep = f"collections nested deeper than {limits.MAX_DEPTH} levels (the limit), through an alias"
+            raise _error(too_deep, event)
+        if top is not None:
+            top.deep = max(top.deep, depth)
+            if top.is_map and top.key is _NO_KEY:
+                _set_key(top, _alias_key(value, text, event), event)
+                return
+        self.add(value, lines, from_alias=True)
+
+    def end(self, event: Any) -> None:
+        self.decoded -= 1  # an end is not a node
+        frame = self.stack.pop()
+        value = frame.container
+        if frame.merges is not None:
+            value = _merged(frame, event)
+            self.decoded += len(frame.keys or ()) - 1  # go-yaml v3 decodes every key again to merge
+        if self.stack:
+            self.stack[-1].deep = max(self.stack[-1].deep, frame.deep)
+        if frame.anchor is not None:
+            below = frame.deep - frame.depth + 1
+            self.anchors[frame.anchor] = (value, self.decoded - frame.start, None, below, frame.lines)
+        self.add(value, frame.lines)
+
+    def add(self, value: Any, lines: LineNode | None, from_alias: bool = False) -> None:
+        """Put a finished value where it belongs: its mapping (under the pending key), list or the document."""
+        if not self.stack:
+            self.result.append((value, lines))
             return
-        top = stack[-1]
+        top = self.stack[-1]
         if top.is_map:
             key, top.key = top.key, _NO_KEY
             if key is _MERGE:
@@ -139,76 +226,6 @@ def _document(parser: Any, with_lines: bool) -> tuple[Any, LineNode | None]:
             top.container.append(value)
             if top.lines is not None:
                 top.lines.children.append(lines)
-
-    while True:
-        event = get_event()
-        kind = type(event)
-        decoded += 1
-        if aliased > limits.ALIAS_MIN_ALIASED and limits.excessive_aliasing(aliased, decoded):
-            raise _error("document contains excessive aliasing", event)
-        top = stack[-1] if stack else None
-        if kind is scalar_event:
-            tag, text = event.tag, event.value
-            value = _tagged(tag, text, event) if tag is not None else resolve_plain(text) if event.implicit[0] else text
-            if top is not None and top.is_map and top.key is _NO_KEY:
-                _set_key(top, _key(value, text, tag, event), event)
-            else:
-                add(value, LineNode(event.start_mark.line + 1) if with_lines else None)
-            if event.anchor is not None:
-                anchors[event.anchor] = (value, 1, text, 0, None)
-        elif kind is mapping_start or kind is sequence_start:
-            if top is not None and top.is_map and top.key is _NO_KEY:
-                raise _error("a mapping or list used as a mapping key is not supported", event)
-            _check_tag(event.tag, event)
-            depth = len(stack) + 1
-            if depth > max_depth:
-                raise _error(f"collections nested deeper than {max_depth} levels (the limit)", event)
-            is_map = kind is mapping_start
-            frame = _Frame({} if is_map else [], is_map, depth, event.anchor, decoded - 1)
-            if with_lines:
-                frame.lines = LineNode(event.start_mark.line + 1, {} if is_map else [])
-            if event.anchor is not None:
-                anchors[event.anchor] = _IN_PROGRESS
-            stack.append(frame)
-        elif kind is alias_event:
-            decoded -= 1  # counted below with its expansion
-            entry = anchors.get(event.anchor)
-            if entry is None:
-                raise _error(f"unknown anchor '{event.anchor}' referenced", event)
-            if entry is _IN_PROGRESS:
-                raise _error(f"anchor '{event.anchor}' value contains itself", event)
-            value, size, text, below, lines = entry
-            decoded += 1 + size
-            aliased += size
-            if limits.excessive_aliasing(aliased, decoded):
-                raise _error("document contains excessive aliasing", event)
-            depth = len(stack) + below
-            if depth > max_depth:
-                raise _error(f"collections nested deeper than {max_depth} levels (the limit), through an alias", event)
-            if top is not None:
-                top.deep = max(top.deep, depth)
-                if top.is_map and top.key is _NO_KEY:
-                    _set_key(top, _alias_key(value, text, event), event)
-                    continue
-            add(value, lines, from_alias=True)
-        elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
-            decoded -= 1  # an end is not a node
-            frame = stack.pop()
-            value = frame.container
-            if frame.merges is not None:
-                value = _merged(frame, event)
-                decoded += len(frame.keys or ()) - 1  # go-yaml v3 decodes every key again to merge
-            if stack:
-                stack[-1].deep = max(stack[-1].deep, frame.deep)
-            if frame.anchor is not None:
-                anchors[frame.anchor] = (value, decoded - frame.start, None, frame.deep - frame.depth + 1, frame.lines)
-            add(value, frame.lines)
-            if not stack:
-                return result[0]  # type: ignore[no-any-return]
-        else:
-            raise _error(f"unexpected YAML event {kind.__name__}", event)  # pragma: no cover
-        if not stack and result:
-            return result[0]  # type: ignore[no-any-return]
 
 
 def _tagged(tag: str, text: str, event: Any) -> Any:
