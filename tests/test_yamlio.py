@@ -262,7 +262,7 @@ def test_merge_keys_follow_go_yaml_v3():
 
 def test_tagged_and_plain_dates_are_written_back_as_they_came():
     """An explicit !!timestamp keeps its tag; a plain date stays plain; a quoted one stays quoted."""
-    text = 'a: !!timestamp 2001-12-14t21:59:43.10-05:00\nb: 2001-12-14\nc: "2001-12-14"\n'
+    text = 'a: !!timestamp 2001-12-14t21:59:43.10-05:00\nb: 2001-12-14\nc: "2001-12-14"\n2001-12-15: d\n'
     [doc] = yamlio.load_documents(text, "t.yaml")
     assert yamlio.dump(doc) == text
 

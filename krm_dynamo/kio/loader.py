@@ -250,6 +250,8 @@ def _key(value: Any, text: str, tag: str | None, event: Any) -> Any:
     if (tag is None or tag == scalars.MERGE) and text == "<<" and (tag is not None or event.implicit[0]):
         return _MERGE
     if isinstance(value, str):
+        if type(value) is scalars.PlainDate:
+            return scalars.PlainKey(text)  # a plain date key stays plain, as it came
         return str(value) if type(value) is not str else value
     if isinstance(value, bytes):
         raise _error("a !!binary mapping key is not supported", event)
