@@ -51,7 +51,11 @@ def nested_block(depth: int) -> str:
 
 def deep_json_setting(depth: int) -> str:
     nested = "[" * depth + "]" * depth
-    return item("{a: b}") + f"functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: c}}\n  data:\n    registrySecrets: '{nested}'\n"
+    return (
+        item("{a: b}")
+        + "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n"
+        + f"  data:\n    registrySecrets: '{nested}'\n"
+    )
 
 
 CORPUS: dict[str, str | bytes] = {
@@ -76,7 +80,8 @@ CORPUS: dict[str, str | bytes] = {
     "merge-keys": item("{<<: [{a: 1}, {a: 2, b: 2}], b: 3}"),
     "merge-of-a-list": item("{<<: [[1]]}"),
     "complex-key": item("{? [a]: 1}"),
-    "newline-in-name": HEADER + '- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: "a\\nFAKE: [error] b\\e[31m"}\n',
+    "newline-in-name": HEADER
+    + '- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: "a\\nFAKE: [error] b\\e[31m"}\n',
     "control-character": item("{k: a\x07b}"),
     "escape-character": item("{k: a\x1b[31mb}"),
     "nul-byte": item("{k: a\x00b}"),
@@ -89,9 +94,11 @@ CORPUS: dict[str, str | bytes] = {
     "items-null": "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n",
     "tab-indentation": HEADER + "\t- a\n",
     "unterminated-quote": item('"abc'),
-    "dgd-spec-null": HEADER + "- apiVersion: nvidia.com/v1alpha1\n  kind: DynamoGraphDeployment\n  metadata: {name: g}\n  spec:\n",
+    "dgd-spec-null": HEADER
+    + "- apiVersion: nvidia.com/v1alpha1\n  kind: DynamoGraphDeployment\n  metadata: {name: g}\n  spec:\n",
     "dgd-services-list": HEADER
-    + "- apiVersion: nvidia.com/v1alpha1\n  kind: DynamoGraphDeployment\n  metadata: {name: g}\n  spec: {services: [a]}\n",
+    + "- apiVersion: nvidia.com/v1alpha1\n  kind: DynamoGraphDeployment\n  metadata: {name: g}\n"
+    + "  spec: {services: [a]}\n",
     "dgd-metadata-name-map": HEADER
     + "- apiVersion: nvidia.com/v1alpha1\n  kind: DynamoGraphDeployment\n  metadata: {name: {a: b}}\n  spec: {}\n",
 }
@@ -137,18 +144,27 @@ def test_hostile_input_never_reaches_an_internal_error(name):
     [
         ("alias-bomb-4", "krm-dynamo: stdin:11:26: invalid YAML: document contains excessive aliasing\n"),
         ("alias-recursive", "krm-dynamo: stdin:7:13: invalid YAML: anchor 'a' value contains itself\n"),
-        ("nested-flow-1000", "krm-dynamo: stdin:7:106: invalid YAML: collections nested deeper than 100 levels (the limit)\n"),
+        (
+            "nested-flow-1000",
+            "krm-dynamo: stdin:7:106: invalid YAML: collections nested deeper than 100 levels (the limit)\n",
+        ),
         ("bool-tag-on-text", "krm-dynamo: stdin:7:13: invalid YAML: cannot decode !!str `abc` as a !!bool\n"),
         ("binary-not-base64", "krm-dynamo: stdin:7:13: invalid YAML: !!binary value contains invalid base64 data\n"),
-        ("control-character", "krm-dynamo: stdin:7: invalid YAML: character U+0007 is not allowed in YAML "
-         "(control characters are not allowed)\n"),
-        ("deep-json-setting-100000", "[error] v1/ConfigMap/c: a functionConfig setting holds a value nested too deeply "
-         "to process (for example JSON text nested hundreds of levels)\n"),
+        (
+            "control-character",
+            "krm-dynamo: stdin:7: invalid YAML: character U+0007 is not allowed in YAML "
+            "(control characters are not allowed)\n",
+        ),
+        (
+            "deep-json-setting-100000",
+            "[error] v1/ConfigMap/c: a functionConfig setting holds a value nested too deeply "
+            "to process (for example JSON text nested hundreds of levels)\n",
+        ),
     ],
 )
 def test_hostile_input_messages(name, message):
     """The corpus's refusals, word for word: one line, naming the place."""
-    code, stdout, stderr = run_main(CORPUS[name])
+    code, _, stderr = run_main(CORPUS[name])
     assert (code, stderr) == (1, message)
 
 
@@ -238,7 +254,10 @@ def test_render_item_count_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 # --- output: complete or a failure ---------------------------------------------------------
 
-BIG = (HEADER + "".join(f"- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{i}}}, data: {{k: v}}}}\n" for i in range(3000))).encode()
+BIG = (
+    HEADER
+    + "".join(f"- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{i}}}, data: {{k: v}}}}\n" for i in range(3000))
+).encode()
 
 
 @pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "PYTHONUNBUFFERED"])
@@ -249,7 +268,11 @@ def test_closed_pipe_is_exit_1_with_a_message(unbuffered):
     if unbuffered:
         env["PYTHONUNBUFFERED"] = "1"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "krm_dynamo"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        [sys.executable, "-m", "krm_dynamo"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     proc.stdin.write(BIG)
     proc.stdin.close()
@@ -257,7 +280,9 @@ def test_closed_pipe_is_exit_1_with_a_message(unbuffered):
     proc.stdout.close()
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
-    assert stderr == "krm-dynamo: cannot write the output: the reader closed the pipe (EPIPE); the output is incomplete\n"
+    assert (
+        stderr == "krm-dynamo: cannot write the output: the reader closed the pipe (EPIPE); the output is incomplete\n"
+    )
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
@@ -269,9 +294,14 @@ def test_full_disk_is_exit_1_with_a_message(unbuffered):
     if unbuffered:
         env["PYTHONUNBUFFERED"] = "1"
     with open("/dev/full", "wb") as full:
-        proc = subprocess.run([sys.executable, "-m", "krm_dynamo"], input=BIG, stdout=full, stderr=subprocess.PIPE, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "krm_dynamo"], input=BIG, stdout=full, stderr=subprocess.PIPE, env=env
+        )
     assert proc.returncode == 1
-    assert proc.stderr.decode() == "krm-dynamo: cannot write the output: No space left on device; the output is incomplete\n"
+    assert (
+        proc.stderr.decode()
+        == "krm-dynamo: cannot write the output: No space left on device; the output is incomplete\n"
+    )
 
 
 # --- render edges ------------------------------------------------------------------------------
@@ -283,7 +313,8 @@ def test_render_empty_directory_is_an_error_unless_allowed(tmp_path: Path):
     proc = run_krm("render", "empty", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (1, b"")
     assert proc.stderr.decode() == (
-        "krm-dynamo: render: nothing to print: no objects in empty (pass --allow-empty to print an empty stream on purpose)\n"
+        "krm-dynamo: render: nothing to print: no objects in empty "
+        "(pass --allow-empty to print an empty stream on purpose)\n"
     )
     assert run_krm("render", "--allow-empty", "empty", cwd=tmp_path).returncode == 0
 
@@ -304,7 +335,8 @@ def test_render_refuses_a_fifo_in_a_directory_without_blocking(tmp_path: Path):
     proc = run_krm("render", ".", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (1, b"")
     assert proc.stderr.decode() == (
-        "krm-dynamo: pipe.yaml: is a FIFO (named pipe), not a regular file; render reads files, directories and - (stdin)\n"
+        "krm-dynamo: pipe.yaml: is a FIFO (named pipe), not a regular file; "
+        "render reads files, directories and - (stdin)\n"
     )
 
 
@@ -336,7 +368,10 @@ def test_render_opens_only_the_named_file_and_never_a_process_or_socket(tmp_path
     (tmp_path / "dgd.yaml").write_text(dgd)
     proc = subprocess.run(
         [sys.executable, "-c", AUDIT_PROBE, str(tmp_path / "dgd.yaml")],
-        capture_output=True, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=60,
+        capture_output=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        timeout=60,
     )
     assert proc.stdout.decode().splitlines()[-1] == "0 [] True", proc.stderr.decode()  # True: the audit saw the read
 

@@ -219,7 +219,11 @@ def test_odd_scalars_and_collections_load_deterministically(text, expected):
         ("v: !!int abc", "t.yaml:1:4: invalid YAML: cannot decode !!str `abc` as a !!int"),
         ("v: !!int 1.5", "t.yaml:1:4: invalid YAML: cannot decode !!float `1.5` as a !!int"),
         ("v: !!float abc", "t.yaml:1:4: invalid YAML: cannot decode !!str `abc` as a !!float"),
-        ("v: !!float 18446744073709551615", "t.yaml:1:4: invalid YAML: cannot decode !!int `18446744073709551615` as a !!float"),
+        (
+            "v: !!float 18446744073709551615",
+            "t.yaml:1:4: invalid YAML: "
+            "cannot decode !!int `18446744073709551615` as a !!float",
+        ),
         ("v: !!null abc", "t.yaml:1:4: invalid YAML: cannot decode !!str `abc` as a !!null"),
         ("v: !!timestamp 2001-02-30", "t.yaml:1:4: invalid YAML: cannot decode !!str `2001-02-30` as a !!timestamp"),
         ('v: !!binary "***"', "t.yaml:1:4: invalid YAML: !!binary value contains invalid base64 data"),
@@ -231,10 +235,21 @@ def test_odd_scalars_and_collections_load_deterministically(text, expected):
         ("{1: a, '1': b}", 't.yaml:1:8: invalid YAML: mapping key "1" already defined at line 1'),
         ("{<<: {a: 1}, <<: {b: 2}}", 't.yaml:1:14: invalid YAML: mapping key "<<" already defined at line 1'),
         ("{<<: [1]}", "t.yaml:1:9: invalid YAML: map merge requires map or sequence of maps as the value"),
-        ("{b: &x [1], c: {<<: *x}}", "t.yaml:1:23: invalid YAML: map merge requires map or sequence of maps as the value"),
+        (
+            "{b: &x [1], c: {<<: *x}}",
+            "t.yaml:1:23: invalid YAML: map merge requires map or sequence of maps as the value",
+        ),
         ("{? [a]: 1}", "t.yaml:1:4: invalid YAML: a mapping or list used as a mapping key is not supported"),
-        ("a: b\x07c\n", "t.yaml:1: invalid YAML: character U+0007 is not allowed in YAML (control characters are not allowed)"),
-        ("a: b\n\nc: d\x1b[31m\n", "t.yaml:3: invalid YAML: character U+001B is not allowed in YAML (control characters are not allowed)"),
+        (
+            "a: b\x07c\n",
+            "t.yaml:1: invalid YAML: "
+            "character U+0007 is not allowed in YAML (control characters are not allowed)",
+        ),
+        (
+            "a: b\n\nc: d\x1b[31m\n",
+            "t.yaml:3: invalid YAML: "
+            "character U+001B is not allowed in YAML (control characters are not allowed)",
+        ),
     ],
 )
 def test_input_go_yaml_v3_refuses_is_one_line_naming_the_place(text, message):
