@@ -347,7 +347,8 @@ import sys
 events = []
 sys.addaudithook(lambda event, args: events.append((event, args)))
 from krm_dynamo import cli
-code = cli.main(["render", sys.argv[1]])
+named = sys.argv[1] if sys.argv[1] != "-" else None
+code = cli.main(["render", named] if named else [])
 allowed = tuple(p for p in sys.path + [sys.prefix, sys.base_prefix] if p)
 bad = []
 for event, args in events:
@@ -355,25 +356,30 @@ for event, args in events:
         bad.append(event)
     elif event == "open" and isinstance(args[0], str):
         path = args[0]
-        if path != sys.argv[1] and not path.startswith(allowed):
+        if path != named and not path.startswith(allowed):
             bad.append(f"open {path}")
-seen = any(event == "open" and args[0] == sys.argv[1] for event, args in events)
+seen = named is None or any(event == "open" and args[0] == named for event, args in events)
 print(code, bad, seen)
 """
 
 
-def test_render_opens_only_the_named_file_and_never_a_process_or_socket(tmp_path: Path):
-    """Item by item: no network, no subprocess, no file but the one named (module files aside)."""
+@pytest.mark.parametrize("mode", ["render", "function"])
+def test_opens_only_what_was_named_and_never_a_process_or_socket(tmp_path: Path, mode: str):
+    """No network, no subprocess, no file but the one named (module files aside); the function mode opens none."""
     dgd = (REPO / "tests" / "cases" / "vllm-agg" / "input.yaml").read_text()
     (tmp_path / "dgd.yaml").write_text(dgd)
+    rl = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+    rl += "".join("- " + doc.strip().replace("\n", "\n  ") + "\n" for doc in dgd.split("---\n") if doc.strip())
     proc = subprocess.run(
-        [sys.executable, "-c", AUDIT_PROBE, str(tmp_path / "dgd.yaml")],
+        [sys.executable, "-c", AUDIT_PROBE, str(tmp_path / "dgd.yaml") if mode == "render" else "-"],
+        input=rl.encode() if mode == "function" else b"",
         capture_output=True,
         cwd=tmp_path,
         env=dict(os.environ, PYTHONPATH=str(REPO)),
         timeout=60,
     )
-    assert proc.stdout.decode().splitlines()[-1] == "0 [] True", proc.stderr.decode()  # True: the audit saw the read
+    # the last line: exit code, the accesses not allowed, and True when the audit saw the named file read
+    assert proc.stdout.decode().splitlines()[-1] == "0 [] True", proc.stderr.decode()
 
 
 def test_short_writes_are_continued(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
