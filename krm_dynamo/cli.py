@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
 from typing import Any, BinaryIO, TextIO
 
 from krm_dynamo import __version__
-from krm_dynamo.kio.results import INDEX_ANNOTATIONS, LOCAL_CONFIG, PATH_ANNOTATIONS, Result, has_errors
+from krm_dynamo.kio.results import LOCAL_CONFIG, Result, has_errors
 
 _USAGE = """\
 usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
@@ -42,6 +41,9 @@ render options:
   --function-config FILE   a KrmDynamoConfig or ConfigMap with the settings
   --keep-local-config      also print objects annotated config.kubernetes.io/local-config
                            (the DGD itself); left out by default, as kustomize build does
+  --allow-empty            exit 0 with an empty stream when there is nothing to print;
+                           without it, nothing to print is an error (an empty manifest set
+                           would make Argo CD prune the application)
 
 {settings}
 Editors: `krm-dynamo schema > dgd.schema.json`, then in a DGD file the modeline
@@ -60,8 +62,6 @@ def usage() -> str:
     return _USAGE.replace("{settings}\n", help_text() + "\n")
 
 
-_RENDER_STRIP = PATH_ANNOTATIONS + INDEX_ANNOTATIONS  # what `kustomize build` strips too
-_NOT_RESOURCES = {"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 
 class UsageError(Exception):
@@ -70,53 +70,73 @@ class UsageError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m krm_dynamo``."""
+    from krm_dynamo.kio.files import OutputError
     from krm_dynamo.kio.yamlio import InputError
 
     args = sys.argv[1:] if argv is None else argv
     try:
-        if not args:
-            return run_function(sys.stdin.buffer, sys.stdout, sys.stderr)
-        if args[0] in ("-h", "--help", "help"):
-            sys.stdout.write(usage())
-            return 0
-        if args[0] == "--version":
-            sys.stdout.write(f"krm-dynamo {__version__}\n")
-            return 0
-        if args[0] == "render":
-            return run_render(args[1:], sys.stdout, sys.stderr)
-        if args[0] == "schema":
-            return run_schema(args[1:], sys.stdout)
-        if args[0] == "explain":
-            return run_explain(args[1:], sys.stdout, sys.stderr)
-        raise UsageError(f"unknown command or option {args[0]!r}")
+        return _dispatch(args)
     except UsageError as exc:
-        sys.stderr.write(f"krm-dynamo: {exc}\n\n{usage()}")
-        return 1
-    except InputError as exc:
-        sys.stderr.write(f"krm-dynamo: {exc}\n")
-        return 1
+        _say(sys.stderr, f"krm-dynamo: {exc}\n\n{usage()}")
+    except (InputError, OutputError) as exc:
+        _say(sys.stderr, f"krm-dynamo: {exc}\n")
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 1
+    except (RecursionError, MemoryError) as exc:
+        # Bounded by the limits (README "Limits"); a backstop, never expected.
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "too large for the memory available"
+        _say(sys.stderr, f"krm-dynamo: the input is {what} to process\n")
     except Exception as exc:
         if os.environ.get("KRM_DYNAMO_DEBUG"):
             raise
-        sys.stderr.write(
-            f"krm-dynamo: internal error: {type(exc).__name__}: {exc} "
-            "(this is a bug in krm-dynamo; set KRM_DYNAMO_DEBUG=1 for details and please report it)\n"
+        from krm_dynamo.kio.display import escape
+
+        _say(
+            sys.stderr,
+            f"krm-dynamo: internal error: {type(exc).__name__}: {escape(str(exc))} "
+            "(this is a bug in krm-dynamo; set KRM_DYNAMO_DEBUG=1 for details and please report it)\n",
         )
-        return 1
+    return 1
+
+
+def _dispatch(args: list[str]) -> int:
+    from krm_dynamo.kio.files import write_all
+
+    if not args:
+        return run_function(sys.stdin.buffer, sys.stdout, sys.stderr)
+    if args[0] in ("-h", "--help", "help"):
+        write_all(sys.stdout, usage())
+        return 0
+    if args[0] == "--version":
+        write_all(sys.stdout, f"krm-dynamo {__version__}\n")
+        return 0
+    if args[0] == "render":
+        return run_render(args[1:], sys.stdout, sys.stderr)
+    if args[0] == "schema":
+        return run_schema(args[1:], sys.stdout)
+    if args[0] == "explain":
+        return run_explain(args[1:], sys.stdout, sys.stderr)
+    raise UsageError(f"unknown command or option {args[0]!r}")
+
+
+def _say(stderr: TextIO, text: str) -> None:
+    """Write to stderr; a stderr that cannot be written to must not turn into a crash."""
+    try:
+        stderr.write(text)
+        stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def run_function(stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
     """KRM function mode: one ResourceList in, one out, results included."""
     from krm_dynamo import core
+    from krm_dynamo.kio import files
     from krm_dynamo.kio import resourcelist as krm
 
     if hasattr(stdin, "isatty") and stdin.isatty():
         raise UsageError("no ResourceList on stdin (run under kpt or kustomize, or use `krm-dynamo render FILE`)")
-    rl = krm.read_resource_list(stdin.read())
+    rl = krm.read_resource_list(files.read_stream(stdin, "stdin"))
     items, results = core.expand(rl.items, rl.function_config)
     from krm_dynamo import kptview
 
@@ -124,24 +144,27 @@ def run_function(stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
         results = kptview.with_files(results)  # kpt prints results, not the file: once, with it
     else:
         _report(results, stderr)
-    stdout.write(krm.write_resource_list(items, results, rl.function_config, rl.api_version))
+    files.write_all(stdout, krm.write_resource_list(items, results, rl.function_config, rl.api_version))
     return 1 if has_errors(results) else 0
 
 
 def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``render``: expand plain YAML files and print what should be applied."""
     from krm_dynamo import core
-    from krm_dynamo.kio import yamlio
+    from krm_dynamo.kio import files, limits, sources, yamlio
 
-    paths, config_path, keep_local = _parse_render_args(args)
+    paths, config_path, keep_local, allow_empty = _parse_render_args(args)
     items: list[Any] = []
     nodes: dict[int, Any] = {}
     originals: dict[int, Any] = {}  # annotated item -> the document as read
+    budget = [limits.MAX_INPUT_BYTES]  # bytes left to read, over all inputs
     for path in paths:
-        for doc, node, source, index in _read_sources(path):
-            items.append(_annotate_source(doc, source, index))
+        for doc, node, source, index in sources.read_sources(path, budget):
+            items.append(sources.annotate_source(doc, source, index))
             nodes[id(items[-1])] = node
             originals[id(items[-1])] = doc
+            if len(items) > limits.MAX_ITEMS:
+                raise yamlio.InputError(f"{source}: more than {limits.MAX_ITEMS} objects (the limit for one run)")
     function_config = None
     if config_path is not None:
         function_config = _read_function_config(config_path)
@@ -155,13 +178,24 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from krm_dynamo.ownership import strip_marker  # D33: the marker is for files only
 
     printable = [
-        strip_marker(originals[id(item)] if id(item) in originals else _strip_source(item))
+        strip_marker(originals[id(item)] if id(item) in originals else sources.strip_source(item))
         for item in out
         if keep_local or not _is_local_config(item)
     ]
+    if not printable and not allow_empty:
+        raise yamlio.InputError(  # an empty stream would look like "delete everything" to Argo CD
+            f"render: nothing to print: {_no_objects(items)} in {', '.join(paths)} "
+            "(pass --allow-empty to print an empty stream on purpose)"
+        )
     if printable:
-        stdout.write(yamlio.dump_all(printable))
+        files.write_all(stdout, yamlio.dump_all(printable))
     return 0
+
+
+def _no_objects(items: list[Any]) -> str:
+    if not items:
+        return "no objects"
+    return f"all {len(items)} objects are local-config (use --keep-local-config to print them)"
 
 
 def run_schema(args: list[str], stdout: TextIO) -> int:
@@ -169,8 +203,9 @@ def run_schema(args: list[str], stdout: TextIO) -> int:
     if args:
         raise UsageError(f"schema: takes no arguments, got {args[0]!r}")
     from krm_dynamo.api import schema  # pydantic only when asked for
+    from krm_dynamo.kio.files import write_all
 
-    stdout.write(schema.dump())
+    write_all(stdout, schema.dump())
     return 0
 
 
@@ -185,22 +220,28 @@ def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
         component_type, backend = explain.parse_args(args)
         document = explain.explain(component_type, backend)
     except explain.ExplainError as exc:
-        stderr.write(f"krm-dynamo: {exc}\n")
+        from krm_dynamo.kio.display import escape
+
+        _say(stderr, f"krm-dynamo: {escape(str(exc))}\n")
         return 1
-    stdout.write(yamlio.dump(document))
+    from krm_dynamo.kio.files import write_all
+
+    write_all(stdout, yamlio.dump(document))
     return 0
 
 
-def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool]:
+def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bool]:
     paths: list[str] = []
     config_path = None
-    keep_local = False
+    keep_local = allow_empty = False
     it = iter(args)
     for arg in it:
         if arg in ("-h", "--help"):
             raise UsageError("render: usage below")
         if arg == "--keep-local-config":
             keep_local = True
+        elif arg == "--allow-empty":
+            allow_empty = True
         elif arg == "--function-config" or arg.startswith("--function-config="):
             value = arg.partition("=")[2] if "=" in arg else next(it, None)
             if not value:
@@ -212,115 +253,17 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool]:
             paths.append(arg)
     if not paths:
         raise UsageError("render: name at least one FILE, DIR or - (stdin)")
-    return paths, config_path, keep_local
-
-
-def _read_sources(path: str) -> Iterable[tuple[Any, Any, str, int]]:
-    """Yield ``(document, node, source, index)`` for every KRM object under ``path``."""
-    from krm_dynamo.kio.resourcelist import RESOURCE_LIST_KIND
-    from krm_dynamo.kio.yamlio import InputError, decode, load_documents_with_nodes
-
-    if path == "-":
-        files = [("-", sys.stdin.buffer.read())]
-    elif os.path.isdir(path):
-        files = [(f, _read_bytes(f)) for f in _yaml_files(path)]
-    elif os.path.isfile(path):
-        files = [(path, _read_bytes(path))]
-    else:
-        raise InputError(f"{path}: no such file or directory")
-    for name, data in files:
-        source = "stdin" if name == "-" else os.path.normpath(name).replace(os.sep, "/")
-        docs = load_documents_with_nodes(decode(data, source), source)
-        index = 0
-        for doc, node in docs:
-            if doc is None:
-                continue
-            if isinstance(doc, dict) and doc.get("kind") == RESOURCE_LIST_KIND and isinstance(doc.get("items"), list):
-                for item in doc["items"]:  # `kpt fn source | krm-dynamo render -`
-                    yield item, None, source, index
-                    index += 1
-                continue
-            if not isinstance(doc, dict):
-                raise InputError(
-                    f"{source}:{node.start_mark.line + 1}: every YAML document must be a KRM object (a mapping)"
-                )
-            yield doc, node, source, index
-            index += 1
-
-
-def _yaml_files(directory: str) -> list[str]:
-    found = []
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith(".") or name in _NOT_RESOURCES:
-                continue
-            if name.endswith((".yaml", ".yml")):
-                found.append(os.path.join(root, name))
-    return found
-
-
-def _read_bytes(path: str) -> bytes:
-    from krm_dynamo.kio.yamlio import InputError
-
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return paths, config_path, keep_local, allow_empty
 
 
 def _read_function_config(path: str) -> dict[str, Any]:
+    from krm_dynamo.kio.files import read_file
     from krm_dynamo.kio.yamlio import InputError, decode, load_documents
 
-    docs = [d for d in load_documents(decode(_read_bytes(path), path), path) if d is not None]
+    docs = [d for d in load_documents(decode(read_file(path), path), path) if d is not None]
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise InputError(f"{path}: --function-config must hold exactly one object (a KrmDynamoConfig or a ConfigMap)")
     return docs[0]
-
-
-def _annotate_source(doc: Any, source: str, index: int) -> Any:
-    """Record where a document came from, as kpt does, so results can name the file.
-
-    Items whose metadata or annotations are not mappings are left exactly as they are
-    (the core reports what is wrong with them, if they matter).
-    """
-    if not isinstance(doc, dict):
-        return doc
-    meta = doc.get("metadata")
-    if meta is not None and not isinstance(meta, dict):
-        return doc
-    annotations = (meta or {}).get("annotations")
-    if annotations is not None and not isinstance(annotations, dict):
-        return doc
-    added = {k: (source if "path" in k else str(index)) for k in _RENDER_STRIP if k not in (annotations or {})}
-    if not added:
-        return doc
-    new_meta = dict(meta or {})
-    new_meta["annotations"] = {**(annotations or {}), **added}
-    new_doc = dict(doc)
-    new_doc["metadata"] = new_meta
-    return new_doc
-
-
-def _strip_source(item: Any) -> Any:
-    """Remove the path and index annotations, as ``kustomize build`` does, and the
-    ownership marker (D33: needed only where output is written back to files)."""
-    from krm_dynamo.ownership import GENERATED_FROM
-
-    strip = (*_RENDER_STRIP, GENERATED_FROM)
-    if not isinstance(item, dict) or not isinstance(item.get("metadata"), dict):
-        return item
-    annotations = item["metadata"].get("annotations")
-    if not isinstance(annotations, dict) or not any(k in annotations for k in strip):
-        return item
-    kept = {k: v for k, v in annotations.items() if k not in strip}
-    meta = {k: v for k, v in item["metadata"].items() if k != "annotations"}
-    if kept:
-        meta["annotations"] = kept
-    out = dict(item)
-    out["metadata"] = meta
-    return out
 
 
 def _is_local_config(item: Any) -> bool:
@@ -341,6 +284,5 @@ def _with_line(result: Result, nodes: dict[int, Any]) -> Result:
 
 
 def _report(results: list[Result], stderr: TextIO) -> None:
-    for result in results:
-        if result.severity in ("error", "warning"):
-            stderr.write(result.line_text() + "\n")
+    lines = [result.line_text() + "\n" for result in results if result.severity in ("error", "warning")]
+    _say(stderr, "".join(lines))

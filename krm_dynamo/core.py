@@ -54,6 +54,10 @@ KIND_ORDER = (
 )
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
+# YAML nesting is bounded when it is read; text inside a value (JSON in a setting or an
+# env value) is not YAML, so the parse of that text is the one place recursion can run out.
+_TOO_DEEP = "{what} holds a value nested too deeply to process (for example JSON text nested hundreds of levels)"
+
 Obj = dict[str, Any]  # a KRM object as YAML gives it
 Expander = Callable[[Obj, FunctionConfig, list[Any]], tuple[list[Obj], list[Result]]]
 
@@ -78,7 +82,10 @@ def expand(items: list[Any], function_config: Any = None) -> tuple[list[Any], li
     ``items`` is not modified. When the configuration itself is wrong nothing is
     expanded and the items come back as they were.
     """
-    cfg, results = load_config(function_config, items)
+    try:
+        cfg, results = load_config(function_config, items)
+    except RecursionError:  # JSON text in a setting nested deeper than Python parses
+        return list(items), [Result(_TOO_DEEP.format(what="a functionConfig setting"), ERROR, function_config)]
     if has_errors(results):
         return list(items), results
     generated = _generate(items, cfg, results)
@@ -122,7 +129,11 @@ def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> d
         expander = _expander_for(item, results)
         if expander is None:
             continue
-        objects, dgd_results = expander(item, cfg, items)
+        try:
+            objects, dgd_results = expander(item, cfg, items)
+        except RecursionError:  # e.g. JSON text in an env value, nested deeper than Python parses
+            results.append(Result(_TOO_DEEP.format(what="the graph"), ERROR, item))
+            continue
         results.extend(dgd_results)
         if has_errors(dgd_results):
             continue  # a DGD with errors contributes nothing half-expanded

@@ -173,7 +173,7 @@ def test_v1beta1_resource_list_is_answered_in_kind():
         ),
         (
             b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- !custom {a: 1}\n",
-            "krm-dynamo: stdin:4:3: invalid YAML: could not determine a constructor for the tag '!custom'\n",
+            "krm-dynamo: stdin:4:3: invalid YAML: unknown tag \"!custom\" (only the standard YAML tags are read)\n",
         ),
     ],
     ids=[

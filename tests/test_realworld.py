@@ -170,7 +170,10 @@ def run_file(rel: str, orchestrator: str = "lws") -> Rendered:
     path = REALWORLD / rel
     inputs = _docs(path.read_text(encoding="utf-8"), str(path))
     out, err = io.StringIO(), io.StringIO()
-    render_code = cli.run_render([str(path), *_config_file(orchestrator)], out, err)
+    # The empty sample prints nothing: `render` refuses an empty stream unless asked for it
+    # (test_empty_sample_generates_nothing_with_a_warning pins the refusal).
+    allow_empty = ["--allow-empty"] if rel == EMPTY_SAMPLE else []
+    render_code = cli.run_render([str(path), *allow_empty, *_config_file(orchestrator)], out, err)
     fn_out, fn_err = io.StringIO(), io.StringIO()
     stdin = _resource_list(copy.deepcopy(inputs), FUNCTION_CONFIGS.get(orchestrator))
     function_code = cli.run_function(io.BytesIO(stdin), fn_out, fn_err)
@@ -213,9 +216,15 @@ def test_real_dgd_renders(rel: str, orchestrator: str) -> None:
             o.get("kind") != "DynamoGraphDeployment" for o in run.inputs)
 
 
-def test_empty_sample_generates_nothing_with_a_warning():
-    """V1: the operator's sample DGD (empty ``spec``) generates nothing and says so."""
+def test_empty_sample_generates_nothing_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    """V1: the operator's sample DGD (empty ``spec``) generates nothing and says so; the KRM
+    function exits 0, and ``render`` prints the empty stream only when asked (``--allow-empty``),
+    since under Argo CD an empty manifest set would prune the application."""
     require(REALWORLD)
+    assert cli.main(["render", str(REALWORLD / EMPTY_SAMPLE)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "nothing to print" in captured.err and "--allow-empty" in captured.err
     run = run_file(EMPTY_SAMPLE)
     assert run.generated == []
     warnings = [(r.get("field", {}).get("path"), r["message"]) for r in run.results if r["severity"] == "warning"]

@@ -3,6 +3,7 @@
 
 import subprocess
 import textwrap
+import os
 from pathlib import Path
 
 import pytest
@@ -86,10 +87,16 @@ def test_stdin_and_resource_list_input(tree: Path):
     assert proc.stdout.decode() == "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n"
 
 
-def test_nothing_to_print_prints_nothing(tree: Path):
-    """Only local-config objects: empty output, exit 0."""
+def test_nothing_to_print_is_an_error_unless_allowed(tree: Path):
+    """Only local-config objects: an error (an empty stream makes Argo CD prune); --allow-empty: exit 0, empty."""
     (tree / "only.yaml").write_text(LOCAL)
     proc = render("only.yaml", cwd=tree)
+    assert (proc.returncode, proc.stdout) == (1, b"")
+    assert proc.stderr.decode() == (
+        "krm-dynamo: render: nothing to print: all 1 objects are local-config (use --keep-local-config to print them) "
+        "in only.yaml (pass --allow-empty to print an empty stream on purpose)\n"
+    )
+    proc = render("--allow-empty", "only.yaml", cwd=tree)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")
 
 
@@ -98,22 +105,32 @@ def test_nothing_to_print_prints_nothing(tree: Path):
     [
         (["missing.yaml"], {}, "krm-dynamo: missing.yaml: no such file or directory\n"),
         (["bad.yaml"], {"bad.yaml": "a: [\n"}, "krm-dynamo: bad.yaml:2:1: invalid YAML: did not find expected node content (while parsing a flow node)\n"),
-        (["list.yaml"], {"list.yaml": "a: 1\n---\n- x\n"}, "krm-dynamo: list.yaml:3: every YAML document must be a KRM object (a mapping)\n"),
+        (["list.yaml"], {"list.yaml": "kind: A\napiVersion: v1\n---\n- x\n"}, "krm-dynamo: list.yaml:4: every YAML document must be a KRM object (a mapping)\n"),
+        (
+            ["plain.yaml"],
+            {"plain.yaml": "kind: A\napiVersion: v1\n---\n# a mapping, but no object\nfoo: bar\n"},
+            "krm-dynamo: plain.yaml:5: every YAML document must be a KRM object; this one has no apiVersion and no kind (a string)\n",
+        ),
+        (["fifo.yaml"], {}, "krm-dynamo: fifo.yaml: is a FIFO (named pipe), not a regular file; render reads files, directories and - (stdin)\n"),
         (["--function-config"], {}, None),
         (["--frobnicate", "x.yaml"], {}, None),
         ([], {}, None),
         (
             ["--function-config", "cfg.yaml", "ok.yaml"],
-            {"cfg.yaml": "a: 1\n---\nb: 2\n", "ok.yaml": "kind: X\n"},
+            {"cfg.yaml": "a: 1\n---\nb: 2\n", "ok.yaml": "apiVersion: v1\nkind: X\n"},
             "krm-dynamo: cfg.yaml: --function-config must hold exactly one object (a KrmDynamoConfig or a ConfigMap)\n",
         ),
     ],
-    ids=["missing-file", "malformed", "not-a-mapping", "config-without-file", "unknown-option", "no-paths", "two-configs"],
+    ids=[
+        "missing-file", "malformed", "not-a-mapping", "not-an-object", "fifo",
+        "config-without-file", "unknown-option", "no-paths", "two-configs",
+    ],
 )
 def test_render_errors(tmp_path: Path, args, files, message):
-    """Each mistake: a readable message, exit 1, nothing on stdout."""
+    """Each mistake: a readable message, exit 1, nothing on stdout (a FIFO is refused, never read)."""
     for name, text in files.items():
         (tmp_path / name).write_text(text)
+    os.mkfifo(tmp_path / "fifo.yaml")
     proc = render(*args, cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout == b""
@@ -155,10 +172,16 @@ def test_render_config_error_names_the_config_file(tmp_path: Path):
 
 def test_odd_items_pass_through_or_are_reported(tmp_path: Path):
     """A non-mapping `metadata` is left as written; a non-mapping ResourceList item is an error."""
-    (tmp_path / "odd.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: hello\n---\napiVersion: [a]\nkind: X\n")
+    (tmp_path / "odd.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: hello\n")
     proc = render("odd.yaml", cwd=tmp_path)
     assert (proc.returncode, proc.stderr) == (0, b"")
-    assert proc.stdout.decode() == "apiVersion: v1\nkind: ConfigMap\nmetadata: hello\n---\napiVersion:\n- a\nkind: X\n"
+    assert proc.stdout.decode() == "apiVersion: v1\nkind: ConfigMap\nmetadata: hello\n"
+    (tmp_path / "odd.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n---\napiVersion: [a]\nkind: X\n")
+    proc = render("odd.yaml", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (1, b"")
+    assert proc.stderr.decode() == (
+        "krm-dynamo: odd.yaml:4: every YAML document must be a KRM object; this one has no apiVersion (a string)\n"
+    )
     (tmp_path / "rl.yaml").write_text("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [5]\n")
     proc = render("rl.yaml", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (1, b"")

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from krm_dynamo.kio import yamlio
+from krm_dynamo.kio import scalars, yamlio
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,24 @@ from krm_dynamo.kio import yamlio
         ("v: ~", None),
         ("v: null", None),
         ("v:", None),
-        # no timestamp type: a date stays text
-        ("v: 2001-12-14", "2001-12-14"),
+        # no timestamp type: a date stays text (written back plain, as it came)
+        ("v: 2001-12-14", scalars.PlainDate("2001-12-14")),
+        ("v: 2001-13-14", "2001-13-14"),  # not a date to go-yaml v3 either
+        # go-yaml v3's ranges: beyond int64/uint64 a float, beyond float64 text
+        ("v: 18446744073709551615", 18446744073709551615),
+        ("v: 99999999999999999999", 1e20),
+        ("v: 1e400", "1e400"),
+        ("v: -1e400", "-1e400"),
+        ("v: 0xFFFFFFFFFFFFFFFFFFFF", "0xFFFFFFFFFFFFFFFFFFFF"),
+        ("v: 09", 9.0),  # not an octal: go-yaml v3 falls back to a float
+        ("v: .5", 0.5),
+        # explicit tags, as go-yaml v3 decodes them
+        ("v: !!float 1", 1.0),
+        ('v: !!int "12"', 12),
+        ("v: !!str 12", "12"),
+        ("v: !!timestamp 2001-12-14t21:59:43.10-05:00", scalars.Timestamp("2001-12-14t21:59:43.10-05:00")),
+        ("v: !!binary aGVsbG8=", b"hello"),
+        ("v: !!map x", "x"),  # a standard tag that does not fit a scalar: the text
         # quoted scalars are always strings
         ('v: "123"', "123"),
         ("v: 'true'", "true"),
@@ -193,3 +209,94 @@ def test_odd_scalars_and_collections_load_deterministically(text, expected):
     [doc] = yamlio.load_documents(text, "t.yaml")
     assert doc == {"v": expected}
     assert list(yamlio.load_documents(yamlio.dump(doc), "t.yaml")[0]["v"]) == list(expected)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("v: !!bool abc", "t.yaml:1:4: invalid YAML: cannot decode !!str `abc` as a !!bool"),
+        ("v: !!bool yes", "t.yaml:1:4: invalid YAML: cannot decode !!str `yes` as a !!bool"),
+        ("v: !!int abc", "t.yaml:1:4: invalid YAML: cannot decode !!str `abc` as a !!int"),
+        ("v: !!int 1.5", "t.yaml:1:4: invalid YAML: cannot decode !!float `1.5` as a !!int"),
+        ("v: !!float abc", "t.yaml:1:4: invalid YAML: cannot decode !!str `abc` as a !!float"),
+        (
+            "v: !!float 18446744073709551615",
+            "t.yaml:1:4: invalid YAML: "
+            "cannot decode !!int `18446744073709551615` as a !!float",
+        ),
+        ("v: !!null abc", "t.yaml:1:4: invalid YAML: cannot decode !!str `abc` as a !!null"),
+        ("v: !!timestamp 2001-02-30", "t.yaml:1:4: invalid YAML: cannot decode !!str `2001-02-30` as a !!timestamp"),
+        ('v: !!binary "***"', "t.yaml:1:4: invalid YAML: !!binary value contains invalid base64 data"),
+        ("v: !custom x", 't.yaml:1:4: invalid YAML: unknown tag "!custom" (only the standard YAML tags are read)'),
+        ("a: &a [*a]", "t.yaml:1:8: invalid YAML: anchor 'a' value contains itself"),
+        ("a: &a {b: *a}", "t.yaml:1:11: invalid YAML: anchor 'a' value contains itself"),
+        ("a: *b", "t.yaml:1:4: invalid YAML: unknown anchor 'b' referenced"),
+        ("{a: 1, 'a': 2}", 't.yaml:1:8: invalid YAML: mapping key "a" already defined at line 1'),
+        ("{1: a, '1': b}", 't.yaml:1:8: invalid YAML: mapping key "1" already defined at line 1'),
+        ("{<<: {a: 1}, <<: {b: 2}}", 't.yaml:1:14: invalid YAML: mapping key "<<" already defined at line 1'),
+        ("{<<: [1]}", "t.yaml:1:9: invalid YAML: map merge requires map or sequence of maps as the value"),
+        (
+            "{b: &x [1], c: {<<: *x}}",
+            "t.yaml:1:23: invalid YAML: map merge requires map or sequence of maps as the value",
+        ),
+        ("{? [a]: 1}", "t.yaml:1:4: invalid YAML: a mapping or list used as a mapping key is not supported"),
+        (
+            "a: b\x07c\n",
+            "t.yaml:1: invalid YAML: "
+            "character U+0007 is not allowed in YAML (control characters are not allowed)",
+        ),
+        (
+            "a: b\n\nc: d\x1b[31m\n",
+            "t.yaml:3: invalid YAML: "
+            "character U+001B is not allowed in YAML (control characters are not allowed)",
+        ),
+    ],
+)
+def test_input_go_yaml_v3_refuses_is_one_line_naming_the_place(text, message):
+    """Tags, aliases, keys and merges are refused where go-yaml v3 refuses them, with its words."""
+    with pytest.raises(yamlio.InputError) as err:
+        yamlio.load_documents(text, "t.yaml")
+    assert str(err.value) == message
+
+
+def test_keys_are_kept_apart_by_their_text_and_written_back_plain():
+    """`1`, `true` and `1.0` are three keys to go-yaml v3; they stay three, written as they came."""
+    [doc] = yamlio.load_documents("{1: a, true: b, 1.0: c, null: d, 0x1F: e, x: f}", "t.yaml")
+    assert list(doc) == ["1", "true", "1.0", "null", "0x1F", "x"]
+    assert all(type(k) is scalars.PlainKey for k in list(doc)[:5])
+    assert yamlio.dump(doc) == "1: a\ntrue: b\n1.0: c\nnull: d\n0x1F: e\nx: f\n"
+    # a key used as a value is text like any other, quoted where a reader could misread it
+    assert yamlio.dump({"v": list(doc)[1]}) == 'v: "true"\n'
+
+
+def test_merge_keys_follow_go_yaml_v3():
+    """Explicit keys win over merged ones; among merged mappings the earlier wins."""
+    [doc] = yamlio.load_documents("a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  x: 3\n", "t.yaml")
+    assert doc["c"] == {"x": 3, "y": 1, "z": 2}
+
+
+def test_tagged_and_plain_dates_are_written_back_as_they_came():
+    """An explicit !!timestamp keeps its tag; a plain date stays plain; a quoted one stays quoted."""
+    text = 'a: !!timestamp 2001-12-14t21:59:43.10-05:00\nb: 2001-12-14\nc: "2001-12-14"\n2001-12-15: d\n'
+    [doc] = yamlio.load_documents(text, "t.yaml")
+    assert yamlio.dump(doc) == text
+
+
+def test_binary_is_written_back_as_binary():
+    """!!binary keeps its tag and bytes."""
+    [doc] = yamlio.load_documents("a: !!binary aGVsbG8=\n", "t.yaml")
+    assert yamlio.load_documents(yamlio.dump(doc), "t.yaml") == [{"a": b"hello"}]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["y", "Y", "n", "N", "yes", "No", "on", "OFF", "~", "null", "NULL", "0b1", "0x1F", "1_000", "0o17", "0644",
+     "1:20", "190:20:30.15", ".inf", "-.Inf", ".NaN", "1e400", "1e3", "2001-12-14", "2001-1-2",
+     "2001-12-14 21:59:43.10", "2001-12-14t21:59:43.10-05:00", "=", "<<", "+1", ".5", "1."],
+)
+def test_strings_any_reader_could_misread_are_double_quoted(value):
+    """go-yaml v3's own rule, widened to every YAML 1.1 form: the string comes back a string everywhere."""
+    import yaml
+
+    assert yamlio.dump({"v": value}) == f'v: "{value}"\n'
+    assert yaml.safe_load(yamlio.dump({"v": value})) == {"v": value}  # a YAML 1.1 reader (PyYAML)

@@ -4,6 +4,11 @@
 YAML names for the types (``mapping``, ``list``, ``string``, ``boolean``, ``integer``,
 ``number``, ``null``), and scalars as they are written in YAML (``"text"``, ``true``,
 ``null``, ``8000``). Plain functions and one small table: imported on every call.
+
+:func:`escape` makes any text safe to print as part of one message line: line breaks,
+control and escape characters (and the other invisible or line-separating ones) are
+written as escapes, so user text can neither split a problem over two lines nor reach
+the terminal as a control sequence.
 """
 
 from __future__ import annotations
@@ -20,14 +25,41 @@ _TYPE_NAMES: dict[type, str] = {
 
 
 def type_name(value: object) -> str:
-    """The YAML name of the value's type (``mapping``, ``integer``, ...); else the Python name."""
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
+    """The YAML name of the value's type (``mapping``, ``integer``, ...); else the Python name.
+
+    The reader's kinds of text (a key kept as written, a plain date) are strings;
+    ``!!binary`` data is ``binary``.
+    """
+    name = _TYPE_NAMES.get(type(value))
+    if name is not None:
+        return name
+    if isinstance(value, str):
+        return "string"
+    return "binary" if isinstance(value, bytes) else type(value).__name__
+
+
+def escape(text: str) -> str:
+    """``text`` with every non-printable character escaped (``\\n``, ``\\t``, ``\\x1b``, ``\\u2028``).
+
+    Printable text, the usual case, comes back unchanged (and so does already escaped text).
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape_char(c) for c in text)
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named is not None:
+        return named
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def show_value(value: object) -> str:
     """A value as a message shows it: ``"text"``, ``null``, ``true``, ``8000``, ``a mapping``, ``a list``."""
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{escape(value)}"'
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -39,4 +71,4 @@ def show_value(value: object) -> str:
 
 def describe(key: str, value: object) -> str:
     """``key "value"``, or ``no key`` when the value is absent (None)."""
-    return f"no {key}" if value is None else f'{key} "{value}"'
+    return f"no {key}" if value is None else f'{key} "{escape(str(value))}"'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from krm_dynamo.kio import display, yamlio
+from krm_dynamo.kio import display, limits, yamlio
 from krm_dynamo.kio.results import Result, sort_key
 
 RESOURCE_LIST_KIND = "ResourceList"
@@ -62,6 +62,10 @@ def read_resource_list(data: bytes, source: str = "stdin") -> ResourceList:
     items = doc["items"]
     if not isinstance(items, list):
         raise yamlio.InputError(f"{source}: the ResourceList's `items` must be a list, got a {_type_name(items)}")
+    if len(items) > limits.MAX_ITEMS:
+        raise yamlio.InputError(
+            f"{source}: the ResourceList holds more than {limits.MAX_ITEMS} items (the limit for one run)"
+        )
     function_config = doc.get("functionConfig")
     if function_config is not None and not isinstance(function_config, dict):
         raise yamlio.InputError(

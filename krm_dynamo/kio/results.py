@@ -11,6 +11,8 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
+from krm_dynamo.kio.display import escape
+
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
@@ -49,10 +51,11 @@ class Result:
         line: int | None = None,
     ) -> None:
         # A plain class, not a dataclass: the no-DGD path must not pay for dataclasses.
-        self.message = message
+        # User text (values, keys in the path) is escaped here, once: one problem, one line.
+        self.message = escape(message)
         self.severity = severity
         self.resource = resource
-        self.field_path = field_path
+        self.field_path = escape(field_path) if field_path is not None else None
         self.line = line
 
     def _key(self) -> tuple[str, str, str | None, int | None]:
@@ -142,7 +145,7 @@ class Result:
         if self.field_path:
             parts.append(self.field_path + ":")
         parts.append(self.message)
-        return " ".join(parts)
+        return escape(" ".join(parts))  # names and file paths come from the user too
 
 
 def has_errors(results: list[Result]) -> bool:

@@ -4,132 +4,45 @@
 kpt and kustomize read YAML with go-yaml v3 (kyaml): ``true``/``false`` are the only
 booleans (``yes``, ``on``, ``Off``, ``NO`` are strings), integers may be written
 ``0x1F``, ``0o17``, ``0b101`` or as 1.1-style octals ``0644``, and timestamps are
-not a type of their own. PyYAML's stock resolvers are YAML 1.1, so this module
-installs resolvers with go-yaml v3's meaning for loading, and for dumping quotes every
-string that *either* a YAML 1.1 or a YAML 1.2 reader would take for something else,
-so that the output means the same to every tool downstream.
+not a type of their own (:mod:`krm_dynamo.kio.scalars`). Documents are built from
+libyaml's events by :mod:`krm_dynamo.kio.loader` (bounded depth and aliasing, go-yaml v3's
+keys, tags and merges); dumping quotes every string that *either* a YAML 1.1 or a
+YAML 1.2 reader would take for something else, so that the output means the same to
+every tool downstream.
 
 Output is block style, never uses anchors or aliases (kustomize splits items into
 documents, and an alias across them breaks the build), and keeps key order.
 The C parser and emitter are used when libyaml is available; the cyclic garbage
 collector is paused during parse and emit (it makes large parses superlinear).
+Every error is an :class:`InputError` whose message is one line naming the place.
 """
 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import yaml
 
-try:  # libyaml: about 5x faster than the pure-Python classes
+from krm_dynamo.kio import display, loader, scalars
+
+try:  # libyaml: about 5x faster than the pure-Python emitter
     from yaml import CSafeDumper as _BaseDumper
-    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
 class InputError(Exception):
-    """Input that cannot be read as YAML; the message is one readable line."""
+    """Input that cannot be read; the message is one readable line (user text escaped)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(display.escape(message))
 
 
-# --- resolvers ---------------------------------------------------------------------------
-
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-# go-yaml v3 strips "_" and then tries strconv.ParseInt(s, 0, 64): decimal, 0b, 0o, 0x
-# (any case) and legacy octal with a leading 0.
-_INT = re.compile(r"^[-+]?(?:0[bB][01_]+|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|0[0-7_]*|[1-9][0-9_]*)$")
-_FLOAT = re.compile(
-    r"^(?:[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-_MERGE = re.compile(r"^<<$")
-
-_TAG = "tag:yaml.org,2002:"
-
-
-def _add(cls: type[Loader], tag: str, regexp: re.Pattern[str], first: str) -> None:
-    cls.add_implicit_resolver(_TAG + tag, regexp, list(first) if first else [""])
-
-
-class Loader(_BaseLoader):
-    """Safe loader with go-yaml v3 scalar resolution and duplicate-key detection."""
-
-    # PyYAML's per-class resolver table: this class starts from none of the YAML 1.1 ones.
-    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key_node, _ in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _TAG + "merge":
-                    if key_node.value in seen:
-                        raise yaml.constructor.ConstructorError(
-                            None,
-                            None,
-                            f'mapping key "{key_node.value}" already defined at line {seen[key_node.value] + 1}',
-                            key_node.start_mark,
-                        )
-                    seen[key_node.value] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
-
-
-def _construct_int(loader: Loader, node: yaml.ScalarNode) -> int | str:
-    raw = loader.construct_scalar(node)
-    text = raw.replace("_", "")
-    sign = -1 if text.startswith("-") else 1
-    text = text.lstrip("+-")
-    try:
-        if len(text) > 1 and text[0] == "0" and text[1].isdigit():
-            return sign * int(text, 8)
-        return sign * int(text, 0)
-    except ValueError:  # "0x_": go-yaml's ParseInt fails too, and the scalar stays text
-        return raw
-
-
-def _construct_float(loader: Loader, node: yaml.ScalarNode) -> float | str:
-    raw = loader.construct_scalar(node)
-    text = raw.replace("_", "").lower()
-    if text.endswith("inf"):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if text.endswith("nan"):
-        return float("nan")
-    try:
-        return float(text)
-    except ValueError:  # "._": not a number to go-yaml either
-        return raw
-
-
-def _construct_set(loader: Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    """``!!set`` as the mapping it is written as (keys to null), in written order.
-
-    PyYAML's Python ``set`` would make the output order depend on hash seeding.
-    """
-    return loader.construct_mapping(node)
-
-
-def _construct_ordered_pairs(loader: Loader, node: yaml.SequenceNode) -> list[dict[Any, Any]]:
-    """``!!omap`` / ``!!pairs`` as the list of one-key mappings they are written as."""
-    return [loader.construct_mapping(item) for item in node.value] if isinstance(node, yaml.SequenceNode) else []
-
-
-_add(Loader, "null", _NULL, "~nN")
-Loader.add_implicit_resolver(_TAG + "null", _NULL, [""])  # an empty value
-_add(Loader, "bool", _BOOL, "tTfF")
-_add(Loader, "int", _INT, "-+0123456789")
-_add(Loader, "float", _FLOAT, "-+0123456789.")
-_add(Loader, "merge", _MERGE, "<")
-Loader.add_constructor(_TAG + "int", _construct_int)
-Loader.add_constructor(_TAG + "float", _construct_float)
-Loader.add_constructor(_TAG + "set", _construct_set)
-Loader.add_constructor(_TAG + "omap", _construct_ordered_pairs)
-Loader.add_constructor(_TAG + "pairs", _construct_ordered_pairs)
-# No timestamp resolver: like go-yaml v3 into a generic value, a date stays a string.
+LineNode = loader.LineNode
+_MAP, _SEQ = scalars.TAG_PREFIX + "map", scalars.TAG_PREFIX + "seq"
 
 
 class Dumper(_BaseDumper):
@@ -138,31 +51,63 @@ class Dumper(_BaseDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """go-yaml v3's implicit tag for a plain scalar, so that ints, floats, bools stay plain."""
+        if kind is yaml.ScalarNode:
+            return scalars.implicit_tag(value) if implicit[0] else scalars.STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
-# Quote a string when a YAML 1.1 reader (PyYAML, go-yaml v2 in kubectl) or a go-yaml v3
-# reader would resolve it to anything but a string: the union of both resolver sets.
-Dumper.yaml_implicit_resolvers = {
-    first: list(resolvers) for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-}
-for _first, _resolvers in Loader.yaml_implicit_resolvers.items():
-    Dumper.yaml_implicit_resolvers.setdefault(_first, []).extend(_resolvers)
+    def represent_data(self, data: Any) -> yaml.Node:
+        representer = _REPRESENTERS.get(type(data))
+        if representer is not None:
+            node: yaml.Node = representer(self, data)
+            return node
+        fallback: yaml.Node = super().represent_data(data)
+        return fallback
 
 
 def _represent_str(dumper: Dumper, data: str) -> yaml.ScalarNode:
     """Quote as go-yaml v3 does, because kpt writes our style back into the user's files.
 
     A string another reader would take for a bool, number or null gets double quotes
-    (``"true"``, ``"8000"``); text plain style cannot hold falls back to single quotes
-    in the emitter; multi-line text (scripts, JSON blobs) is a literal block.
+    (``"true"``, ``"8000"``, ``"y"``); text plain style cannot hold falls back to single
+    quotes in the emitter; multi-line text (scripts, JSON blobs) is a literal block.
     """
     if "\n" in data:
-        return dumper.represent_scalar(_TAG + "str", data, style="|")
-    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != _TAG + "str":  # type: ignore[no-untyped-call]
-        return dumper.represent_scalar(_TAG + "str", data, style='"')
-    return dumper.represent_scalar(_TAG + "str", data)
+        return yaml.ScalarNode(scalars.STR, data, style="|")
+    if scalars.needs_quotes(data):
+        return yaml.ScalarNode(scalars.STR, data, style='"')
+    return yaml.ScalarNode(scalars.STR, data)
 
 
-Dumper.add_representer(str, _represent_str)
+def _represent_dict(dumper: Dumper, data: dict[Any, Any]) -> yaml.MappingNode:
+    represent = dumper.represent_data
+    pairs = [(_key_node(k) if type(k) is scalars.PlainKey else represent(k), represent(v)) for k, v in data.items()]
+    return yaml.MappingNode(_MAP, pairs, flow_style=False)
+
+
+def _key_node(key: scalars.PlainKey) -> yaml.ScalarNode:
+    """A non-string key (``1``, ``true``, ``1.0``) written plain, exactly as it came."""
+    return yaml.ScalarNode(scalars.implicit_tag(key), str(key))
+
+
+def _represent_list(dumper: Dumper, data: list[Any]) -> yaml.SequenceNode:
+    represent = dumper.represent_data
+    return yaml.SequenceNode(_SEQ, [represent(item) for item in data], flow_style=False)
+
+
+def _represent_timestamp(dumper: Dumper, data: str) -> yaml.ScalarNode:
+    return yaml.ScalarNode(scalars.TIMESTAMP, str(data))  # written with its tag: `!!timestamp 2001-12-14`
+
+
+_REPRESENTERS: dict[type, Any] = {
+    str: _represent_str,
+    dict: _represent_dict,
+    list: _represent_list,
+    scalars.PlainKey: lambda dumper, data: _represent_str(dumper, str(data)),  # as a value: text like any other
+    scalars.Timestamp: _represent_timestamp,
+    scalars.PlainDate: lambda dumper, data: yaml.ScalarNode(scalars.STR, str(data)),  # plain, as it came
+}
 
 
 @contextmanager
@@ -193,27 +138,30 @@ def decode(data: bytes, source: str) -> str:
 
 def load_documents(text: str, source: str) -> list[Any]:
     """All documents of a YAML stream, as plain Python values."""
-    return [data for data, _node in load_documents_with_nodes(text, source)]
+    return [data for data, _lines in _load(text, source, with_lines=False)]
 
 
-def load_documents_with_nodes(text: str, source: str) -> list[tuple[Any, Any]]:
-    """Documents with their composed node trees, so that messages can name lines."""
-    loader = Loader(text)
-    out = []
+def load_documents_with_nodes(text: str, source: str) -> list[tuple[Any, LineNode]]:
+    """Documents with where each value was written, so that messages can name lines."""
+    return _load(text, source, with_lines=True)  # type: ignore[return-value]
+
+
+def _load(text: str, source: str, with_lines: bool) -> list[tuple[Any, LineNode | None]]:
+    parser = loader.parser_for(text)
     try:
         with _gc_paused():
-            while loader.check_node():
-                node = loader.get_node()
-                out.append((loader.construct_document(node), node))
+            return loader.load_stream(parser, with_lines)
+    except loader.LoadError as exc:
+        column = f":{exc.column}" if exc.column is not None else ""
+        raise InputError(f"{source}:{exc.line}{column}: invalid YAML: {exc.message}") from None
     except yaml.MarkedYAMLError as exc:
         raise InputError(_yaml_error_line(exc, source)) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError(_reader_error_line(exc, text, source)) from None
     except yaml.YAMLError as exc:
         raise InputError(f"{source}: invalid YAML: {exc}") from None
-    except RecursionError:
-        raise InputError(f"{source}: invalid YAML: nesting is too deep") from None
     finally:
-        loader.dispose()
-    return out
+        parser.dispose()
 
 
 def _yaml_error_line(exc: yaml.MarkedYAMLError, source: str) -> str:
@@ -224,39 +172,51 @@ def _yaml_error_line(exc: yaml.MarkedYAMLError, source: str) -> str:
     return f"{where}: invalid YAML: {problem}{context}"
 
 
-def line_of(node: Any, path: str | None) -> int | None:
-    """1-based line of the field at dotted ``path`` (``a.b[2].c``) in a node tree.
+def _reader_error_line(exc: yaml.reader.ReaderError, text: str, source: str) -> str:
+    """libyaml reports a bad character by byte offset: turn it into a line."""
+    before = text.encode("utf-8", "surrogatepass")[: exc.position]
+    line = before.count(b"\n") + 1
+    what = f"character U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
+    return f"{source}:{line}: invalid YAML: {what} is not allowed in YAML ({exc.reason})"
+
+
+def line_of(node: LineNode | None, path: str | None) -> int | None:
+    """1-based line of the field at dotted ``path`` (``a.b[2].c``) in a document's lines.
 
     Falls back to the deepest existing ancestor, so a missing field points at its parent.
     """
     if node is None:
         return None
-    line: int = node.start_mark.line + 1
+    line = node.line
     for part in _split_path(path or ""):
+        children = node.children
         if isinstance(part, int):
-            if isinstance(node, yaml.SequenceNode) and 0 <= part < len(node.value):
-                node = node.value[part]
-            else:
+            if not isinstance(children, list) or not 0 <= part < len(children) or children[part] is None:
                 break
+            node = children[part]
+            line = node.line
         else:
-            if not isinstance(node, yaml.MappingNode):
+            if not isinstance(children, dict) or part not in children:
                 break
-            match = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
-            if match is None:
+            line, child = children[part]
+            if child is None:
                 break
-            key_line = next(k.start_mark.line for k, v in node.value if v is match)
-            node = match
-            line = key_line + 1
-            continue
-        line = node.start_mark.line + 1
+            node = child
     return line
 
 
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
 def _split_path(path: str) -> list[str | int]:
-    return [int(idx) if idx else name for name, idx in _PATH_PART.findall(path)]
+    """``a.b[2].c`` -> ``["a", "b", 2, "c"]``."""
+    parts: list[str | int] = []
+    for piece in path.split("."):
+        name, _, rest = piece.partition("[")
+        if name:
+            parts.append(name)
+        for index in rest.split("[") if rest else ():
+            number = index.rstrip("]")
+            if number.isdigit():
+                parts.append(int(number))
+    return parts
 
 
 # --- writing -----------------------------------------------------------------------------

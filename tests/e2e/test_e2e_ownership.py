@@ -49,9 +49,9 @@ def _render_twice(kpt: str, pkg: Path, env: dict[str, str]) -> str:
     return console
 
 
-def _applied(pkg: Path, env: dict[str, str]) -> list[tuple[str, str, str]]:
+def _applied(pkg: Path, env: dict[str, str], *flags: str) -> list[tuple[str, str, str]]:
     """What `krm-dynamo render PKG` (the Argo CD plugin's command) would apply."""
-    proc = run(["krm-dynamo", "render", pkg], env=env)
+    proc = run(["krm-dynamo", "render", *flags, pkg], env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     objs = [o for o in load_all(proc.stdout.decode()) if o["kind"] != "Kptfile"]
     assert all(MARKER not in (o["metadata"].get("annotations") or {}) for o in objs)
@@ -101,7 +101,12 @@ def test_removed_graph(kpt, fn_env, pkg):
     console = _render_twice(kpt, pkg, fn_env)
     assert _generated_files(pkg) == []
     assert "is no longer in the input" in console
-    assert _applied(pkg, fn_env) == []
+    # Nothing is left to apply: `render` refuses an empty stream (Argo CD would prune everything)
+    # unless the user asks for it.
+    refused = run(["krm-dynamo", "render", pkg], env=fn_env)
+    assert (refused.returncode, refused.stdout) == (1, b"")
+    assert "nothing to print" in refused.stderr.decode()
+    assert _applied(pkg, fn_env, "--allow-empty") == []
 
 
 def test_renamed_graph(kpt, fn_env, pkg):
