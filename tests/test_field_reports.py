@@ -140,8 +140,9 @@ def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def main_container(spec: dict[str, Any]) -> dict[str, Any]:
-    (main,) = [c for c in spec["containers"] if c["name"] == "main"]
-    return main
+    found: list[dict[str, Any]] = [c for c in spec["containers"] if c["name"] == "main"]
+    assert len(found) == 1, [c["name"] for c in spec["containers"]]
+    return found[0]
 
 
 def env(container: dict[str, Any]) -> dict[str, Any]:
