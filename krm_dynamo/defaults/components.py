@@ -225,7 +225,7 @@ WORKER = derive(
         "probes.livenessProbe": src(OP_WORKER, _WORKER_PROBES),
         "probes.readinessProbe": src(OP_WORKER, _WORKER_PROBES),
         "probes.startupProbe": src(
-            OP_WORKER, _WORKER_PROBES, "failureThreshold 720 as the seed states (the operator one commit earlier: 60)"
+            OP_WORKER, _WORKER_PROBES, "failureThreshold 720 (10 s x 720: two hours), as the seed states"
         ),
     },
 )
