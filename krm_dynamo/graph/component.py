@@ -10,10 +10,10 @@ builders read it, once no rule reported an error, to build objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo.graph.backend import Backend
+from krm_dynamo.record import dataclass, field
 
 if TYPE_CHECKING:
     from krm_dynamo.api import v1alpha1

@@ -12,7 +12,6 @@ reports: a value that cannot be derived is kept as data for its rule to report.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
@@ -25,6 +24,7 @@ from krm_dynamo.graph.component import (
     Component,
     DeploymentConfig,
 )
+from krm_dynamo.record import dataclass, field
 
 if TYPE_CHECKING:
     from krm_dynamo.api import v1alpha1

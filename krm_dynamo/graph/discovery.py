@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
 from typing import Any
 
 from krm_dynamo import defaults
+from krm_dynamo.record import dataclass, field
 
 DOCKER_CONFIG_TYPE = "kubernetes.io/dockerconfigjson"
 DOCKER_CONFIG_KEY = ".dockerconfigjson"
