@@ -41,7 +41,8 @@ IDENTITY = (
     "sys.stdout.write(yaml.dump(rl, Dumper=yaml.CSafeDumper, sort_keys=False))\n"
 )
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None  # for the peak RSS of one process
-KRM = "#!/bin/sh\nPYTHONPATH={repo} exec {python} -m krm_dynamo \"$@\"\n"
+# krm-dynamo as pip installs it: a console script that imports the entry point (here from this checkout).
+KRM = "#!{python}\nimport sys\nsys.path.insert(0, {repo!r})\nfrom krm_dynamo.cli import main\nsys.exit(main())\n"
 
 TARGETS = {  # case -> the target for the ratio
     "bundled example (1 DGD)": 1.5,
@@ -202,7 +203,7 @@ def main() -> None:
         identity = write(tmp / "identity.py", IDENTITY.format(python=sys.executable, gc="").encode())
         identity_gc_off = write(tmp / "identity_gc_off.py",
                                 IDENTITY.format(python=sys.executable, gc="gc.disable()\n").encode())
-        krm = write(tmp / "krm.sh", KRM.format(repo=REPO, python=sys.executable).encode())
+        krm = write(tmp / "krm-dynamo", KRM.format(repo=str(REPO), python=sys.executable).encode())
         for script in (identity, identity_gc_off, krm):
             script.chmod(0o755)
         ours, base, base_gc_off = [str(krm)], [sys.executable, str(identity)], [sys.executable, str(identity_gc_off)]
