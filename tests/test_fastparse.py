@@ -170,7 +170,7 @@ def _run(dgd: dict[str, Any], monkeypatch: pytest.MonkeyPatch, *, fast: bool) ->
     return yamlio.dump(objects), [(r.message, r.severity, r.field_path) for r in results]
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(spec=_SPEC)
 def test_fast_parse_equals_full_parse(spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     report = Report({})
