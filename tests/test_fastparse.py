@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,3 +188,16 @@ def test_fast_parse_equals_full_parse(spec: dict[str, Any], monkeypatch: pytest.
     assert with_fast == _run(dgd, monkeypatch, fast=False)
     event("fast parse" if fast is not None else "full parse")
     event("objects built" if with_fast[0] != "[]\n" else "no objects")
+
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*/input.yaml"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.parent.name for c in CASES])
+def test_golden_inputs_expand_the_same_with_either_parse(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every DGD of the golden cases: the same objects and results whichever parse runs."""
+    items = yamlio.load_documents(case.read_text(), str(case))
+    dgds = [i for i in items if isinstance(i, dict) and i.get("kind") == "DynamoGraphDeployment"]
+    assert dgds
+    for dgd in dgds:
+        assert _run(dgd, monkeypatch, fast=True) == _run(dgd, monkeypatch, fast=False)
