@@ -13,7 +13,6 @@ Env values may contain the placeholders ``{dynamo_namespace}``, ``{dgd_name}`` a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -30,6 +29,7 @@ from krm_dynamo.defaults.sources import (
     seed,
     src,
 )
+from krm_dynamo.record import dataclass, field, replace
 
 COMPONENT_FRONTEND = "frontend"  # consts.go ComponentTypeFrontend
 COMPONENT_WORKER = "worker"  # consts.go ComponentTypeWorker

@@ -9,14 +9,14 @@ what changed is given) plus an entry in :data:`RELEASES`; builders do not change
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from krm_dynamo import record
 from krm_dynamo.defaults import backends, components, labels, launch, mergekinds, multinode, objects
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
+from krm_dynamo.record import dataclass
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def derive_release(previous: OperatorDefaults, *, release: str, operator_commit:
     Raises:
         TypeError: a name in ``changes`` is not a field of :class:`OperatorDefaults`.
     """
-    return dataclasses.replace(previous, release=release, operator_commit=operator_commit, **changes)
+    return record.replace(previous, release=release, operator_commit=operator_commit, **changes)
 
 
 RELEASE_0_6 = OperatorDefaults(
