@@ -104,8 +104,8 @@ def _dispatch(args: list[str]) -> int:
 
     if not args:
         return run_function(sys.stdin.buffer, sys.stdout, sys.stderr)
-    if args[0] in ("-h", "--help", "help"):
-        write_all(sys.stdout, usage())
+    if args[0] in ("-h", "--help", "help") or (len(args) > 1 and args[1] in ("-h", "--help")):
+        write_all(sys.stdout, usage())  # `krm-dynamo render --help` too: asked for, not a mistake
         return 0
     if args[0] == "--version":
         write_all(sys.stdout, f"krm-dynamo {__version__}\n")

@@ -206,6 +206,14 @@ def test_help_answers_with_usage():
     assert "render" in proc.stdout.decode()
 
 
+def test_help_of_a_command_is_the_usage_too():
+    """`krm-dynamo render --help` (and `explain --help`) is a question, not a mistake: exit 0, usage on stdout."""
+    whole = run(b"", "--help").stdout
+    for command in ("render", "explain", "schema"):
+        proc = run(b"", command, "--help")
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, whole, b""), command
+
+
 def test_unknown_option_is_a_usage_error():
     """A mistyped option fails with the usage, exit 1."""
     proc = run(b"", "--bogus")
