@@ -32,8 +32,9 @@ def mermaid(rendered: Rendered, settings: dict[str, str] | None = None) -> str:
     lines = ["flowchart LR"]
     graphs: dict[str, list[dict[str, Any]]] = {}
     for obj, graph in zip(rendered.objects, rendered.graphs, strict=True):
-        name = str(((graph or {}).get("metadata") or {}).get("name") or "graph")
-        graphs.setdefault(name, []).append(obj)
+        meta = (graph or {}).get("metadata") or {}
+        name = str(meta.get("name") or "graph")
+        graphs.setdefault(f"{meta['namespace']}/{name}" if meta.get("namespace") else name, []).append(obj)
     for graph_name, objects in graphs.items():
         lines += _graph(graph_name, objects)
     settings = settings or {}
@@ -48,6 +49,10 @@ def mermaid(rendered: Rendered, settings: dict[str, str] | None = None) -> str:
 def _services(objects: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
     """service -> [(kind, name)]; a PodCliqueSet contributes a clique per service."""
     out: dict[str, list[tuple[str, str]]] = {}
+    # A PodGroup, Ingress or VirtualService carries no component label: it belongs to the service
+    # whose LeaderWorkerSet or Service has its name.
+    named = {str((o.get("metadata") or {}).get("name")): ((o.get("metadata") or {}).get("labels") or {}).get(_COMPONENT)
+             for o in objects if o.get("kind") in ("LeaderWorkerSet", "Service")}
     for obj in objects:
         meta = obj.get("metadata") or {}
         kind, name = str(obj.get("kind")), str(meta.get("name"))
@@ -56,7 +61,7 @@ def _services(objects: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]
                 service = ((clique.get("labels") or {}).get(_COMPONENT)) or str(clique.get("name"))
                 out.setdefault(service, []).append(("clique", str(clique.get("name"))))
             continue
-        service = (meta.get("labels") or {}).get(_COMPONENT)
+        service = (meta.get("labels") or {}).get(_COMPONENT) or named.get(name)
         if service:
             out.setdefault(service, []).append((kind, name))
     return out
@@ -76,6 +81,7 @@ def _types(objects: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _graph(graph_name: str, objects: list[dict[str, Any]]) -> list[str]:
+    """One DGD (``graph_name``: ``namespace/name``) as a subgraph; every id is scoped by it."""
     gid = _id("dgd", graph_name)
     lines = [f"  subgraph {gid}[{_label('DynamoGraphDeployment ' + graph_name)}]"]
     services = _services(objects)
@@ -84,12 +90,12 @@ def _graph(graph_name: str, objects: list[dict[str, Any]]) -> list[str]:
         sid = _id("svc", graph_name, service)
         lines.append(f"    subgraph {sid}[{_label(service + ' (' + types.get(service, 'component') + ')')}]")
         for kind, name in members:
-            lines.append(f"      {_id(kind, name)}[{_label(kind + ' ' + name)}]")
+            lines.append(f"      {_id(kind, graph_name, name)}[{_label(kind + ' ' + name)}]")
         lines.append("    end")
     for obj in objects:
         if obj.get("kind") == "PersistentVolumeClaim":
             name = str((obj.get("metadata") or {}).get("name"))
-            lines.append(f"    {_id('PersistentVolumeClaim', name)}[({_label('PVC ' + name)})]")
+            lines.append(f"    {_id('PersistentVolumeClaim', graph_name, name)}[({_label('PVC ' + name)})]")
     lines.append("  end")
     frontends = [s for s in services if types.get(s) == "frontend"]
     for front in frontends:
@@ -111,7 +117,7 @@ def _claims(graph_name: str, objects: list[dict[str, Any]]) -> list[str]:
             continue
         for claim in sorted(claims):
             if f"'claimName': '{claim}'" in str(obj):
-                edge = f"  {_id('svc', graph_name, service)} --> {_id('PersistentVolumeClaim', claim)}"
+                edge = f"  {_id('svc', graph_name, service)} --> {_id('PersistentVolumeClaim', graph_name, claim)}"
                 if edge not in edges:
                     edges.append(edge)
     return edges

@@ -38,19 +38,20 @@ def run(paths: list[str], options: dict[str, str], function_config: dict[str, An
         InputError: a file cannot be read.
     """
     version = options.get("operator-version")
-    try:
-        table = defaults.for_release(version) if version else defaults.for_release()
-    except defaults.UnknownReleaseError as exc:
-        raise ExplainFileError(f"explain: {exc}") from None
     if version:
         function_config = _with_version(function_config, version)
     inputs = read_inputs(paths, function_config, config_path)
+    cfg, _ = load_config(function_config, inputs.items)
+    version = version or getattr(cfg, "operatorVersion", "") or defaults.DEFAULT_RELEASE  # the one rendering uses
+    try:
+        table = defaults.for_release(version)
+    except defaults.UnknownReleaseError as exc:
+        raise ExplainFileError(f"explain: {exc}") from None
     output = options.get("output", "text")
     if output == "mermaid":
         rendered = render(inputs.items, function_config)
         if rendered is None:
             raise ExplainFileError("explain: the input has errors and renders nothing (run `krm-dynamo render`)")
-        cfg, _ = load_config(function_config, inputs.items)
         return diagram.mermaid(rendered, {"natsServer": cfg.natsServer, "etcdEndpoints": cfg.etcdEndpoints})
     document = explain_file(inputs, table, service=options.get("service"), object_name=options.get("object"),
                             field=options.get("field"))

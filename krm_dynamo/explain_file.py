@@ -122,13 +122,14 @@ def _classify(obj: dict[str, Any], path: Path, value: Any, found: list[dict[str,
         if len(sources) > 1 and len(exact) == 1:  # the user's value, placed by its siblings (an env's name)
             return "user", [{**exact[0], "dependsOn": [s for s in sources if s is not exact[0]]}]
         if len(sources) > 1:
-            entry = index.match(path, value) if all(s.get("relation") == "derived" for s in sources) else None
+            derived = all(s.get("relation") == "derived" for s in sources)
+            entry = index.match(path, value, keys=False) if derived else None
             if entry is not None:  # a default the user's fields select (componentType, backend), none sets
                 return str(entry["kind"]), [{**entry, "selectedBy": sources}]
             return "merge", sources
         only = sources[0]
         if only["kind"] == "user" and only["relation"] == "derived":
-            entry = index.match(path, value)
+            entry = index.match(path, value, keys=False)
             if entry is not None:  # e.g. the componentType selects the table the default comes from
                 return str(entry["kind"]), [{**entry, "selectedBy": only}]
         return str(only["kind"]), sources
@@ -138,7 +139,9 @@ def _classify(obj: dict[str, Any], path: Path, value: Any, found: list[dict[str,
         if entry["kind"] == "multinode" and role is not None:
             entry["role"] = role
         return str(entry["kind"]), [entry]
-    for user in user_values:
+    service = str(((obj.get("metadata") or {}).get("labels") or {}).get(_COMPONENT))
+    own = f"spec.services.{service}."  # a value both the service and the graph give: the service's first
+    for user in sorted(user_values, key=lambda u: not str(u["field"]).startswith(own)):
         if isinstance(value, str) and len(value) > 1 and user["value"] == value:
             return "user", [{**_source(user, value), "relation": "value (matched)"}]
     return "renderer", [{"kind": "renderer", "detail": f"set by the {obj.get('kind')} builder"}]
@@ -160,7 +163,7 @@ def _rewrite(obj: dict[str, Any], path: Path, value: Any, sources: list[dict[str
     if obj.get("kind") in MULTINODE_KINDS and role is not None:
         backend = {"backend": index.backend} if index.backend else {}
         return "multinode", [{"kind": "multinode", "role": role, **backend, "rewrites": s} for s in sources]
-    if index.match(path, value) is not None:
+    if index.match(path, value, keys=False) is not None:
         return None  # the component type's own launch line, a default
     if index.backend is not None or any("backendFramework" in str(s.get("field")) for s in sources):
         return "backend", [{"kind": "backend", "backend": index.backend, "rewrites": s} for s in sources]

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from krm_dynamo.kio import yamlio
-from krm_dynamo.provenance import flatten, format_path
+from krm_dynamo.leaves import flatten, format_path
 
 
 def summary(source: dict[str, Any]) -> str:

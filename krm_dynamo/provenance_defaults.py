@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.provenance import Path, flatten
+from krm_dynamo.leaves import Path, flatten
 
 Candidate = tuple[int, tuple[str, ...], Any, dict[str, Any]]  # (rank, tokens, value, source entry)
 
@@ -69,8 +69,8 @@ class DefaultIndex:
                 entry = {"kind": kind, "table": name, "item": item, "source": source}
                 self.candidates.append((rank, tokens(head + sub), leaf, entry))
 
-    def match(self, path: Path, value: Any) -> dict[str, Any] | None:
-        """The source entry of the best row for a leaf, or None."""
+    def match(self, path: Path, value: Any, *, keys: bool = True) -> dict[str, Any] | None:
+        """The source entry of the best row for a leaf, or None; ``keys``: also a row naming the leaf's key."""
         leaf = tokens(path)
         best: tuple[int, int] | None = None
         found: dict[str, Any] | None = None
@@ -87,6 +87,8 @@ class DefaultIndex:
                           if candidate == value and names and names[-1].endswith("Name")), None)
         if found is not None:
             return dict(found)
+        if not keys:
+            return None
         for name in reversed(leaf):
             if name in self.keys:
                 return {**self.keys[name], "note": f"the key {name}"}
