@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from krm_dynamo.kio import yamlio
-from krm_dynamo.leaves import flatten, format_path
+from krm_dynamo.leaves import entry_parts, format_path
 
 
 def summary(source: dict[str, Any]) -> str:
@@ -119,9 +119,7 @@ def _emit(value: Any, path: tuple[str, ...], indent: int, lines: list[str], orig
             else:
                 lines.append(f"{lead}{key_text}: {_scalar(item)}{_comment(origins, child)}")
         return
-    keyed = list(flatten(value, path))  # entry parts as the document names them
-    parts = sorted({p[len(path)] for p in keyed}, key=lambda p: [q[len(path)] for q in keyed].index(p))
-    for item, part in zip(value, parts, strict=True):
+    for item, part in zip(value, entry_parts(value), strict=True):
         child = (*path, part)
         if isinstance(item, dict) and item:
             nested: list[str] = []

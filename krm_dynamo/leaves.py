@@ -73,6 +73,12 @@ def flatten_like(value: Any, base: Any, prefix: Path = ()) -> dict[Path, Any]:
     return flatten(value, prefix)
 
 
+def entry_parts(value: list[Any]) -> list[str]:
+    """The path part of each entry of a list: ``[name=x]`` when keyed by name, else ``[i]``."""
+    names = _keys(value)
+    return [f"[name={n}]" for n in names] if names is not None else [f"[{i}]" for i in range(len(value))]
+
+
 def _keys(value: list[Any]) -> list[str] | None:
     names = [e.get("name") if isinstance(e, dict) else None for e in value]
     if all(isinstance(n, str) for n in names) and len(set(names)) == len(names):

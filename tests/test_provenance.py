@@ -10,6 +10,8 @@ Every golden case is rendered with provenance on and compared, field by field, t
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 from functools import cache
 from pathlib import Path
@@ -96,8 +98,8 @@ ORIGINS = [
     ("planner", "Deployment/vllm-planner-planner", f"{MAIN}.env[name=MODEL_EXPRESS_URL].value", "functionConfig",
      '"key": "modelExpressUrl"'),
     # discovered in the ResourceList
-    ("image-pull-secrets", "Deployment/vllm-disagg-frontend", "spec.template.spec.imagePullSecrets[name=ngc-legacy].name",
-     "discovery", "Secret llm/ngc-legacy"),
+    ("image-pull-secrets", "Deployment/vllm-disagg-frontend",
+     "spec.template.spec.imagePullSecrets[name=ngc-legacy].name", "discovery", "Secret llm/ngc-legacy"),
     ("image-pull-secrets", "Deployment/vllm-disagg-vllmdecodeworker",
      "spec.template.spec.imagePullSecrets[name=ghcr-pull].name", "discovery", "Secret llm/ghcr-pull"),
     ("image-pull-secrets", "Deployment/vllm-disagg-frontend", "spec.template.spec.serviceAccountName", "discovery",
@@ -107,8 +109,10 @@ ORIGINS = [
     ("image-pull-secrets", "Deployment/vllm-disagg-vllmprefillworker",
      "spec.template.spec.imagePullSecrets[name=team-pull].name", "user", "imagePullSecrets[0].name"),
     # multinode, LeaderWorkerSet: launch rewrites per role
-    ("multinode-vllm-lws", "LeaderWorkerSet/llama-mn-vllmworker-0", f"{LEADER}.args[0]", "multinode", '"role": "leader"'),
-    ("multinode-vllm-lws", "LeaderWorkerSet/llama-mn-vllmworker-0", f"{WORKER}.args[0]", "multinode", '"role": "worker"'),
+    ("multinode-vllm-lws", "LeaderWorkerSet/llama-mn-vllmworker-0", f"{LEADER}.args[0]", "multinode",
+     '"role": "leader"'),
+    ("multinode-vllm-lws", "LeaderWorkerSet/llama-mn-vllmworker-0", f"{WORKER}.args[0]", "multinode",
+     '"role": "worker"'),
     ("multinode-vllm-lws", "PodGroup/llama-mn-vllmworker-0", "spec.minMember", "user", "multinode.nodeCount"),
     ("multinode-vllm-lws", "LeaderWorkerSet/llama-mn-vllmworker-0", f"{LEADER}.image", "user", "mainContainer.image"),
     # multinode, Grove
@@ -116,8 +120,9 @@ ORIGINS = [
      '"role": "leader"'),
     ("multinode-grove", "PodCliqueSet/mixed", CLIQUE.format("decodetrt-wkr") + ".args[0]", "multinode",
      '"role": "worker"'),
-    ("multinode-grove", "PodCliqueSet/mixed", CLIQUE.format("decodetrt-ldr") + ".env[name=OMPI_MCA_orte_keep_fqdn_hostnames].value",
-     "backend", '"table": "trtllm"'),
+    ("multinode-grove", "PodCliqueSet/mixed",
+     CLIQUE.format("decodetrt-ldr") + ".env[name=OMPI_MCA_orte_keep_fqdn_hostnames].value", "backend",
+     '"table": "trtllm"'),
     ("multinode-grove", "PodCliqueSet/mixed", CLIQUE.format("decodetrt-ldr") + ".env[name=ETCD_ENDPOINTS].value",
      "functionConfig", '"key": "etcdEndpoints"'),
     ("multinode-grove", "PodCliqueSet/mixed", "apiVersion", "default", '"table": "PodCliqueSet"'),
@@ -202,7 +207,41 @@ def test_filters_and_forms():
                                                     for f in document["objects"][0]["fields"])
     parsed = json.loads(as_json(document))
     assert set(parsed) == {"apiVersion", "operatorRelease", "objects", "renders", "notes"}
-    assert set(parsed["objects"][0]) == {"kind", "namespace", "name", "service", "graph", "generatedBecauseOf", "fields"}
+    assert set(parsed["objects"][0]) == {"kind", "namespace", "name", "service", "graph", "generatedBecauseOf",
+                                         "fields"}
     text = as_text(document)
     assert "Deployment llm/vllm-agg-frontend (service Frontend)" in text
     assert render(inputs.items, inputs.function_config) is not None
+
+
+def test_probing_leaves_the_inputs_untouched():
+    inputs = _inputs("image-pull-secrets")
+    before = copy.deepcopy((inputs.items, inputs.function_config))
+    assert probe(inputs) is not None
+    assert (inputs.items, inputs.function_config) == before
+
+
+def test_leaves_name_keyed_list_entries():
+    obj = {"spec": {"containers": [{"name": "main", "env": [{"name": "A", "value": "1"}], "args": ["x"]}],
+                    "empty": {}, "none": []}}
+    assert {format_path(p): v for p, v in flatten(obj).items()} == {
+        "spec.containers[name=main].name": "main",
+        "spec.containers[name=main].env[name=A].name": "A",
+        "spec.containers[name=main].env[name=A].value": "1",
+        "spec.containers[name=main].args[0]": "x",
+        "spec.empty": {},
+        "spec.none": [],
+    }
+    assert format_path(("metadata", "labels", "nvidia.com/x")) == 'metadata.labels["nvidia.com/x"]'
+
+
+def test_defaults_are_matched_in_the_table_set_given():
+    """The attribution reads the table set it is given (per operator release), not a fixed one."""
+    base = defaults.for_release()
+    service = dataclasses.replace(base.service, sources={**base.service.sources, "port": "a later release's source"})
+    later = defaults.derive_release(base, release="0.6-test", operator_commit="0000000", service=service)
+    document = explain_file(_inputs("vllm-agg"), later)
+    assert document["operatorRelease"] == "0.6-test"
+    (port,) = [f for o in document["objects"] if o["kind"] == "Service" for f in o["fields"]
+               if f["path"] == "spec.ports[name=http].port"]
+    assert port["sources"][0]["source"] == "a later release's source"

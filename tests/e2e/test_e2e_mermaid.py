@@ -12,7 +12,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from e2e_util import REPO, missing_tool
 from procs import run_krm
 
