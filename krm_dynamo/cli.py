@@ -24,7 +24,7 @@ usage: krm-dynamo                      read a ResourceList on stdin, write it to
        krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]
                                        every default the operator injects, each with its source
        krm-dynamo explain FILE... [--service NAME] [--object KIND/NAME] [--field PATH]
-                          [--function-config FILE] [--output text|json|yaml|mermaid]
+                          [--function-config FILE] [--operator-version V] [--output text|json|yaml|mermaid]
                                        the rendered objects, each field with its origin
        krm-dynamo --help | --version
 
