@@ -129,6 +129,12 @@ class FunctionConfig:
         help="Grove pods scheduled by the KAI scheduler",
         effect="Grove pods get `schedulerName: kai-scheduler` and a KAI queue label",
     )
+    reviewAnnotation = Setting(
+        BOOLEAN, False,
+        help="annotate each generated object with its DGD and service (for reviews)",
+        effect="each generated object gets `krm-dynamo.dev/review: <namespace>/<graph> <service>` "
+        "(off: output as the operator's)",
+    )
 
     def __init__(self, **values: Any) -> None:
         unknown = set(values) - set(DEFAULTS)

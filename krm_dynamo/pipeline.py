@@ -166,11 +166,27 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
     )
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
     grove_components: list[Component] | None = [] if derived.grove_mode else None
-    for component in derived.services.values():
-        objects += _expand_service(component, derived.name, namespace, cfg, ctx, grove_components=grove_components)
+    graph = f"{namespace}/{derived.name}" if namespace else derived.name
+    if cfg.reviewAnnotation:
+        objects = [_review(o, graph) for o in objects]
+    for service, component in derived.services.items():
+        built = _expand_service(component, derived.name, namespace, cfg, ctx, grove_components=grove_components)
+        objects += [_review(o, f"{graph} {service}") for o in built] if cfg.reviewAnnotation else built
     if grove_components:
-        objects += grove.pod_clique_set(grove_components, namespace, ctx)
+        pcs = grove.pod_clique_set(grove_components, namespace, ctx)
+        services = ",".join(derived.services)
+        objects += [_review(o, f"{graph} {services}") for o in pcs] if cfg.reviewAnnotation else pcs
     return objects
+
+
+REVIEW_ANNOTATION = "krm-dynamo.dev/review"
+
+
+def _review(obj: dict[str, Any], source: str) -> dict[str, Any]:
+    """``obj`` with the opt-in review annotation: ``<namespace>/<graph> <service>`` (setting reviewAnnotation)."""
+    meta = dict(obj.get("metadata") or {})
+    meta["annotations"] = {**(meta.get("annotations") or {}), REVIEW_ANNOTATION: source}
+    return {**obj, "metadata": meta}
 
 
 def _expand_service(component: Component, dgd_name: str, namespace: str | None, cfg: FunctionConfig,

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The ``explain FILE`` command line, and the opt-in ``reviewAnnotation`` setting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from procs import run_krm
+
+from krm_dynamo.core import expand
+from krm_dynamo.kio import yamlio
+from krm_dynamo.pipeline import REVIEW_ANNOTATION
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = "kustomization-examples/vllm-agg/dgd.yaml"
+
+
+def _run(*args: str):
+    proc = run_krm("explain", *args, cwd=REPO)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+def test_a_component_type_keeps_its_meaning():
+    code, out, _ = _run("worker")
+    assert code == 0 and "componentType: worker" in out
+
+
+def test_an_unknown_word_is_still_an_unknown_component_type():
+    code, _, err = _run("bogus")
+    assert code == 1 and "unknown component type 'bogus'" in err
+
+
+@pytest.mark.parametrize("output", ["text", "json", "yaml", "mermaid"])
+def test_every_form(output):
+    code, out, err = _run(EXAMPLE, "--output", output)
+    assert code == 0, err
+    if output == "json":
+        document = json.loads(out)
+        assert document["apiVersion"] == "krm-dynamo.dev/explain/v1" and len(document["objects"]) == 3
+    elif output == "yaml":
+        assert len([d for d in yamlio.load_documents(out, "out") if d]) == 3 and "  # user spec." in out
+    elif output == "mermaid":
+        assert out.startswith("flowchart LR\n")
+    else:
+        assert "Deployment dynamo/vllm-agg-frontend (service Frontend)" in out
+
+
+def test_filters():
+    code, out, _ = _run(EXAMPLE, "--service", "VllmDecodeWorker", "--field", "spec.replicas", "--output", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert [(o["name"], [f["path"] for f in o["fields"]]) for o in document["objects"]] == [
+        ("vllm-agg-vllmdecodeworker", ["spec.replicas"])]
+    code, _, err = _run(EXAMPLE, "--object", "Deployment/nothing")
+    assert code == 1 and "no generated object matches" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([EXAMPLE, "--output", "html"], "--output must be text, json, yaml or mermaid"),
+    ([EXAMPLE, "--service"], "--service needs a value"),
+    ([EXAMPLE, "--verbose"], "unknown option '--verbose'"),
+    ([EXAMPLE, "--operator-version", "9.9"], "no defaults for operator release '9.9'"),
+])
+def test_errors(args, message):
+    code, _, err = _run(*args)
+    assert code == 1 and message in err
+
+
+def test_an_input_with_errors_is_refused(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: nvidia.com/v1alpha1\nkind: DynamoGraphDeployment\nmetadata: {name: x}\n"
+                   "spec: {services: {a: {replicas: -1}}}\n", encoding="utf-8")
+    code, _, err = _run(str(bad))
+    assert code == 1 and "renders nothing" in err
+
+
+def _example() -> list:
+    return [d for d in yamlio.load_documents((REPO / EXAMPLE).read_text(encoding="utf-8"), EXAMPLE) if d]
+
+
+def test_review_annotation_is_off_by_default():
+    out, _ = expand(_example(), None)
+    assert not any(REVIEW_ANNOTATION in str(o) for o in out)
+
+
+def test_review_annotation_names_the_graph_and_service():
+    config = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "reviewAnnotation": True}
+    plain, _ = expand(_example(), None)
+    annotated, _ = expand(_example(), config)
+    generated = [o for o in annotated if o.get("kind") != "DynamoGraphDeployment"]
+    assert {(o["kind"], o["metadata"]["annotations"][REVIEW_ANNOTATION]) for o in generated} == {
+        ("Service", "dynamo/vllm-agg Frontend"), ("Deployment", "dynamo/vllm-agg Frontend"),
+        ("Deployment", "dynamo/vllm-agg VllmDecodeWorker")}
+    for before, after in zip(plain, annotated, strict=True):  # nothing else changes
+        annotations = dict((after.get("metadata") or {}).get("annotations") or {})
+        annotations.pop(REVIEW_ANNOTATION, None)
+        meta = {**after.get("metadata", {}), "annotations": annotations}
+        if not annotations:
+            del meta["annotations"]
+        assert {**after, "metadata": meta} == before
+
+
+def test_review_annotation_on_grove_and_claims():
+    case = REPO / "tests/cases"
+    items = [d for d in yamlio.load_documents((case / "multinode-grove/input.yaml").read_text(encoding="utf-8"), "i")
+             if d]
+    config = {**yamlio.load_documents((case / "multinode-grove/fn-config.yaml").read_text(encoding="utf-8"), "c")[0],
+              "reviewAnnotation": True}
+    out, _ = expand(items, config)
+    (pcs,) = [o for o in out if o.get("kind") == "PodCliqueSet"]
+    assert pcs["metadata"]["annotations"][REVIEW_ANNOTATION].startswith("llm/mixed Frontend,")
+    items = [d for d in yamlio.load_documents(
+        (case / "pvc-compilation-cache/input.yaml").read_text(encoding="utf-8"), "i") if d]
+    out, _ = expand(items, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+                            "data": {"reviewAnnotation": "true"}})
+    claims = [o for o in out if o.get("kind") == "PersistentVolumeClaim" and REVIEW_ANNOTATION in str(o)]
+    assert claims and all(c["metadata"]["annotations"][REVIEW_ANNOTATION] == "llm/vllm-disagg" for c in claims)
