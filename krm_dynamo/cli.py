@@ -237,7 +237,9 @@ def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
 
     if any(a in ("-h", "--help") for a in args):
         raise UsageError("explain: usage below")
-    if _explains_files(args, explain.COMPONENT_TYPES):
+    from krm_dynamo import explain_args
+
+    if explain_args.names_files(args, explain.COMPONENT_TYPES):
         return _run_explain_files(args, stdout, stderr)
     try:
         component_type, backend = explain.parse_args(args)
@@ -253,45 +255,15 @@ def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-_EXPLAIN_FILE_OPTIONS = ("--service", "--object", "--field", "--output", "--function-config", "--operator-version")
-
-
-def _explains_files(args: list[str], component_types: tuple[str, ...]) -> bool:
-    """A first word that is a path (``explain dgd.yaml``, ``-``) and no component type is a FILE;
-    any other word keeps its meaning of a component type (and its error when unknown)."""
-    positional = [a for a in args if not a.startswith("-") or a == "-"]
-    if not positional or positional[0] in component_types:
-        return False
-    word = positional[0]
-    return word == "-" or os.path.lexists(word) or "/" in word or word.endswith((".yaml", ".yml"))
-
-
-def _parse_explain_file_args(args: list[str]) -> tuple[list[str], dict[str, str]]:
-    paths: list[str] = []
-    options: dict[str, str] = {}
-    it = iter(args)
-    for arg in it:
-        name = arg.partition("=")[0]
-        if name in _EXPLAIN_FILE_OPTIONS:
-            value = arg.partition("=")[2] if "=" in arg else next(it, None)
-            if not value:
-                raise UsageError(f"explain: {name} needs a value")
-            options[name[2:]] = value
-        elif arg.startswith("-") and arg != "-":
-            raise UsageError(f"explain: unknown option {arg!r}")
-        else:
-            paths.append(arg)
-    if options.get("output", "text") not in ("text", "json", "yaml", "mermaid"):
-        raise UsageError(f"explain: --output must be text, json, yaml or mermaid, got {options['output']!r}")
-    return paths, options
-
-
 def _run_explain_files(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``explain FILE``: render as ``render`` does, then print each field's origin (or a diagram)."""
-    from krm_dynamo import explain_cmd
+    from krm_dynamo import explain_args, explain_cmd
     from krm_dynamo.kio.files import write_all
 
-    paths, options = _parse_explain_file_args(args)
+    try:
+        paths, options = explain_args.parse(args)
+    except explain_args.ExplainUsageError as exc:
+        raise UsageError(str(exc)) from None
     config_path = options.get("function-config")
     function_config = _read_function_config(config_path) if config_path else None
     try:

@@ -207,7 +207,7 @@ def test_help_answers_with_usage():
 
 
 def test_help_of_a_command_is_the_usage_too():
-    """`krm-dynamo render --help` (and `explain --help`) is a question, not a mistake: exit 0, usage on stdout."""
+    """`render --help` (and `explain --help`) is a question, not a mistake: exit 0, the usage on stdout."""
     whole = run(b"", "--help").stdout
     for command in ("render", "explain", "schema"):
         proc = run(b"", command, "--help")
@@ -305,7 +305,7 @@ def test_unsupported_dgd_version_is_an_error_result():
     assert out["items"] == yamlio.load_documents(text, "in")[0]["items"]
     assert proc.stderr.decode() == (
         "demo/dgd.yaml: [error] nvidia.com/v1beta1/DynamoGraphDeployment/demo/llm apiVersion: "
-    """`render --help` (and `explain --help`) is a question, not a mistake: exit 0, the usage on stdout."""
+        'apiVersion "nvidia.com/v1beta1" is not supported for kind "DynamoGraphDeployment"; supported: "nvidia.com/v1alpha1"\n'
     )
 
 

@@ -11,14 +11,13 @@ Every golden case is rendered with provenance on and compared, field by field, t
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from krm_dynamo import defaults
+from krm_dynamo import defaults, record
 from krm_dynamo.core import DGD_KIND
 from krm_dynamo.explain_file import explain_file
 from krm_dynamo.explain_output import as_json, as_text, as_yaml
@@ -238,7 +237,7 @@ def test_leaves_name_keyed_list_entries():
 def test_defaults_are_matched_in_the_table_set_given():
     """The attribution reads the table set it is given (per operator release), not a fixed one."""
     base = defaults.for_release()
-    service = dataclasses.replace(base.service, sources={**base.service.sources, "port": "a later release's source"})
+    service = record.replace(base.service, sources={**base.service.sources, "port": "a later release's source"})
     later = defaults.derive_release(base, release="0.6-test", operator_commit="0000000", service=service)
     document = explain_file(_inputs("vllm-agg"), later)
     assert document["operatorRelease"] == "0.6-test"
