@@ -157,8 +157,8 @@ def test_hostile_input_never_reaches_an_internal_error(name):
         ),
         (
             "deep-json-setting-100000",
-            "[error] v1/ConfigMap/c: a functionConfig setting holds a value nested too deeply "
-            "to process (for example JSON text nested hundreds of levels)\n",
+            "[error] v1/ConfigMap/c data.registrySecrets: `registrySecrets` cannot be read as JSON or YAML: "
+            "collections nested deeper than 100 levels (the limit)\n",
         ),
     ],
 )
