@@ -182,9 +182,17 @@ def _graph_output(dgd: Obj, cfg: FunctionConfig) -> Obj | None:
 
 
 def _with_annotation(obj: Obj, key: str, value: str) -> Obj:
-    """A shallow copy of ``obj`` with one annotation set; everything else untouched."""
+    """A shallow copy of ``obj`` with one annotation set; everything else untouched.
+
+    ``obj`` itself when its ``metadata`` or ``metadata.annotations`` is there but not a
+    mapping: that object is an error of its own, and its text is kept, never replaced.
+    """
     meta = obj.get("metadata")
-    meta = meta if isinstance(meta, dict) else {}
+    if meta is not None and not isinstance(meta, dict):
+        return obj
+    meta = meta or {}
+    if meta.get("annotations") is not None and not isinstance(meta.get("annotations"), dict):
+        return obj
     annotations = annotations_of(obj)
     if annotations.get(key) == value:
         return obj
