@@ -5,8 +5,8 @@
   a frontend, one to three workers (vllm, sglang or trtllm; aggregated or prefill/decode;
   multinode on LeaderWorkerSet or Grove), an optional planner, autoscaling, ingress, PVCs,
   extraPodSpec fields, envs, labels and annotations.
-* :func:`mutated`: a valid graph with fields dropped, inserted or retyped (unicode, huge and
-  negative numbers, nulls, lists for maps, maps for lists).
+* :func:`mutated`: a valid graph with fields dropped, inserted, renamed or retyped (unicode,
+  huge and negative numbers, nulls, lists for maps, maps for lists).
 * :data:`PASS_THROUGH`: items that are not ours, with values in every YAML type.
 
 Values are plain Python data; the tests write them with the project's YAML writer.
@@ -221,6 +221,8 @@ def _apply(root: dict[str, Any], path: tuple[Any, ...], how: str, value: Any, na
         current[name] = value
     elif how == "insert" and isinstance(current, list):
         current.append(value)
+    elif how == "rename" and isinstance(parent, dict) and name not in parent:
+        parent[name] = parent.pop(key)
     elif how == "list-for-map" and isinstance(current, dict):
         parent[key] = [{k: v} for k, v in current.items()]
     elif how == "map-for-list" and isinstance(current, list):
@@ -239,7 +241,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
         if not candidates:
             break
         path = draw(st.sampled_from(candidates))
-        how = draw(st.sampled_from(["drop", "insert", "retype", "retype", "list-for-map", "map-for-list"]))
+        how = draw(st.sampled_from(["drop", "insert", "rename", "retype", "retype", "list-for-map", "map-for-list"]))
         _apply(dgd, path, how, draw(ODD_VALUES), draw(FIELD_NAMES))
     return case
 
@@ -259,7 +261,7 @@ SCALARS = st.one_of(
 DATA = st.recursive(
     SCALARS,
     lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(TEXT, children, max_size=3)),
-    max_leaves=10,
+    max_leaves=8,
 )
 
 
@@ -277,6 +279,6 @@ def _pass_through(draw: st.DrawFn, index: int) -> dict[str, Any]:
     return item
 
 
-PASS_THROUGH = st.lists(st.integers(0, 0), max_size=3).flatmap(
+PASS_THROUGH = st.lists(st.integers(0, 0), max_size=2).flatmap(
     lambda marks: st.tuples(*[_pass_through(i) for i in range(len(marks))]).map(list)
 )
