@@ -115,3 +115,24 @@ def test_deployment_config_at_the_depth_limit_is_read():
 def test_nesting_depth_ignores_brackets_in_strings():
     assert gojson.nesting_depth('{"a": "[[[{{", "b": [{"c": "\\"]]"}]}') == 3
     assert gojson.nesting_depth("") == 0
+
+
+@pytest.mark.parametrize("depth, warned", [(limits.MAX_JSON_DEPTH - 2, False), (limits.MAX_JSON_DEPTH - 1, True)])
+def test_deep_docker_config_json_skips_the_secret_with_a_warning(depth, warned):
+    """A `.dockerconfigjson` nested too deeply: the Secret is skipped with a warning naming it."""
+    auths = '{"auths": {"nvcr.io": ' + "[" * depth + "]" * depth + "}}"  # depth + 2 levels
+    text = (
+        HEADER + "- apiVersion: v1\n  kind: Secret\n  type: kubernetes.io/dockerconfigjson\n"
+        f"  metadata: {{name: s, namespace: n}}\n  stringData:\n    .dockerconfigjson: '{auths}'\n"
+        "- apiVersion: nvidia.com/v1alpha1\n  kind: DynamoGraphDeployment\n  metadata: {name: g, namespace: n}\n"
+        "  spec: {services: {Frontend: {componentType: frontend,\n"
+        "    extraPodSpec: {mainContainer: {image: nvcr.io/x:1}}}}}\n"
+    )
+    code, _, stderr = run(text)
+    assert code == 0
+    warning = (
+        "[warning] v1/Secret/n/s data: cannot read the image pull secret, skipped: "
+        "`.dockerconfigjson` nests JSON deeper than 100 levels (the limit)\n"
+    )
+    assert (stderr == warning) is warned, stderr
+    assert "nested too deeply" not in stderr
