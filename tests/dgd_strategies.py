@@ -110,6 +110,15 @@ def _component(draw: st.DrawFn, backend: str, role: str, pvcs: list[str], grove:
     if draw(st.booleans()):
         minimum = draw(st.integers(1, 3))
         svc["autoscaling"] = {"enabled": True, "minReplicas": minimum, "maxReplicas": minimum + draw(st.integers(0, 5))}
+        if draw(st.booleans()):
+            svc["autoscaling"]["metrics"] = [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}},
+                }
+            ]
+    if draw(st.booleans()):
+        svc["sharedMemory"] = draw(st.sampled_from([{"disabled": True}, {"size": "8Gi"}, {"disabled": False}]))
     pod_spec = draw(EXTRA_POD_SPEC)
     pod_spec["mainContainer"] = draw(_main_container(backend, role))
     svc["extraPodSpec"] = pod_spec
@@ -140,6 +149,10 @@ def _graph(draw: st.DrawFn) -> dict[str, Any]:
         frontend["ingress"] = {"enabled": True, "host": draw(DNS)}
         if draw(st.booleans()):
             frontend["ingress"]["tls"] = {"secretName": "tls"}
+        if draw(st.booleans()):
+            frontend["ingress"].update(hostPrefix="api-", labels=draw(LABELS), annotations=draw(ANNOTATIONS))
+        if draw(st.booleans()):
+            frontend["ingress"]["ingressControllerClassName"] = "traefik"
     spec["services"]["Frontend"] = frontend
     names = draw(st.sampled_from([["Worker"], ["PrefillWorker", "DecodeWorker"], ["decode", "prefill", "agg"]]))
     for name in names:
@@ -165,6 +178,8 @@ def _graph(draw: st.DrawFn) -> dict[str, Any]:
         config["graphDeployment"] = draw(st.sampled_from(["local", "drop", "keep"]))
     if draw(st.booleans()):
         config["ingressClassName"] = "nginx"
+    if draw(st.booleans()):
+        config["istioGateway"] = "istio-system/gateway"  # VirtualServices instead of Ingresses
     function_config = (
         {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"}, **config}
         if config
