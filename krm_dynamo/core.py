@@ -54,8 +54,9 @@ KIND_ORDER = (
 )
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
-# YAML nesting is bounded when it is read; text inside a value (JSON in a setting or an
-# env value) is not YAML, so the parse of that text is the one place recursion can run out.
+# YAML nesting is bounded when it is read, and so is the text values hold that is parsed
+# again (registrySecrets, DYN_DEPLOYMENT_CONFIG, .dockerconfigjson), each with a message
+# naming its field. This message is the last resort, should recursion run out anywhere else.
 _TOO_DEEP = "{what} holds a value nested too deeply to process (for example JSON text nested hundreds of levels)"
 
 Obj = dict[str, Any]  # a KRM object as YAML gives it
