@@ -145,18 +145,25 @@ def _registry_secrets(raw: Any, from_string: bool) -> dict[str, tuple[str, ...]]
 
 
 def _parse_mapping_text(text: str) -> Any:
-    """JSON, else YAML (flow style), else None; imported only for this rare form."""
-    import json
+    """JSON or YAML text read as kpt reads YAML (go-yaml v3 meaning, bounded depth and aliasing).
 
+    JSON is YAML here, so one bounded reader serves both forms; None when the text is
+    not one document.
+
+    Raises:
+        ValueError: the text cannot be read (too deep, excessive aliasing, a syntax error);
+            the message names ``registrySecrets`` and the problem.
+    """
+    from krm_dynamo.kio import yamlio
+
+    source = "registrySecrets"
     try:
-        return json.loads(text)
-    except ValueError:
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError:
-            return None
+        documents = yamlio.load_documents(text, source)
+    except yamlio.InputError as exc:
+        # "registrySecrets:1:5: invalid YAML: <problem>" -> the problem, with the key first.
+        problem = str(exc).split(": invalid YAML: ", 1)[-1]
+        raise ValueError(f"`registrySecrets` cannot be read as JSON or YAML: {problem}") from None
+    return documents[0] if len(documents) == 1 else None
 
 
 def did_you_mean(word: str, candidates: list[str]) -> str:

@@ -54,8 +54,9 @@ KIND_ORDER = (
 )
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
-# YAML nesting is bounded when it is read; text inside a value (JSON in a setting or an
-# env value) is not YAML, so the parse of that text is the one place recursion can run out.
+# YAML nesting is bounded when it is read, and so is the text values hold that is parsed
+# again (registrySecrets, DYN_DEPLOYMENT_CONFIG, .dockerconfigjson), each with a message
+# naming its field. This message is the last resort, should recursion run out anywhere else.
 _TOO_DEEP = "{what} holds a value nested too deeply to process (for example JSON text nested hundreds of levels)"
 
 Obj = dict[str, Any]  # a KRM object as YAML gives it
@@ -189,9 +190,17 @@ def _graph_output(dgd: Obj, cfg: FunctionConfig) -> Obj | None:
 
 
 def _with_annotation(obj: Obj, key: str, value: str) -> Obj:
-    """A shallow copy of ``obj`` with one annotation set; everything else untouched."""
+    """A shallow copy of ``obj`` with one annotation set; everything else untouched.
+
+    ``obj`` itself when its ``metadata`` or ``metadata.annotations`` is there but not a
+    mapping: that object is an error of its own, and its text is kept, never replaced.
+    """
     meta = obj.get("metadata")
-    meta = meta if isinstance(meta, dict) else {}
+    if meta is not None and not isinstance(meta, dict):
+        return obj
+    meta = meta or {}
+    if meta.get("annotations") is not None and not isinstance(meta.get("annotations"), dict):
+        return obj
     annotations = annotations_of(obj)
     if annotations.get(key) == value:
         return obj

@@ -163,8 +163,8 @@ def test_deep_flow_collection_is_refused_at_the_limit_whatever_libyaml_does():
         ),
         (
             "deep-json-setting-100000",
-            "[error] v1/ConfigMap/c: a functionConfig setting holds a value nested too deeply "
-            "to process (for example JSON text nested hundreds of levels)\n",
+            "[error] v1/ConfigMap/c data.registrySecrets: `registrySecrets` cannot be read as JSON or YAML: "
+            "collections nested deeper than 100 levels (the limit)\n",
         ),
     ],
 )

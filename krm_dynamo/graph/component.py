@@ -35,6 +35,7 @@ class DeploymentConfig:
         config: the parsed JSON object (empty for JSON ``null``, which Go reads as an empty
             map); None when the value is neither.
         document: the parsed JSON value itself (``null`` included), what a frontend writes back.
+        too_deep: the value nests deeper than krm-dynamo reads (``config`` is None then).
     """
 
     index: int
@@ -42,6 +43,7 @@ class DeploymentConfig:
     value: Any
     config: dict[str, Any] | None
     document: Any = None
+    too_deep: bool = False
 
 
 @dataclass

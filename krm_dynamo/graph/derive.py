@@ -120,8 +120,9 @@ def deployment_configs(envs: list[Any] | None, where: str) -> list[DeploymentCon
         if isinstance(env, dict) and env.get("name") == DEPLOYMENT_CONFIG_ENV:
             try:
                 document = gojson.loads(str(env.get("value") or ""))
-            except ValueError:
-                out.append(DeploymentConfig(i, where, env.get("value", ""), None))
+            except ValueError as exc:
+                too_deep = isinstance(exc, gojson.TooDeep)
+                out.append(DeploymentConfig(i, where, env.get("value", ""), None, too_deep=too_deep))
                 continue
             # Go unmarshals JSON null into a nil map: no entries, and written back as `null`.
             config = {} if document is None else document if isinstance(document, dict) else None

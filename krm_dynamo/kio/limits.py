@@ -18,6 +18,11 @@ MAX_ITEMS = 200_000
 # at 10,000, which Python's own recursion limit could not follow.
 MAX_DEPTH = 100
 
+# Arrays and objects nested inside each other in JSON text held by a value (the legacy
+# DYN_DEPLOYMENT_CONFIG env). Such text is not YAML, so MAX_DEPTH does not see it; Go's
+# encoding/json stops at 10,000, which Python's recursion limit could not follow either.
+MAX_JSON_DEPTH = 100
+
 # Alias expansion, exactly as go-yaml v3 bounds it ("document contains excessive aliasing"):
 # once more than ALIAS_MIN_ALIASED nodes came from aliases and more than ALIAS_MIN_NODES were
 # decoded, the share from aliases may not exceed 99% up to 400,000 nodes, falling linearly

@@ -17,8 +17,11 @@ short escapes and other control characters as ``\\u00XX``.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from typing import Any
+
+from krm_dynamo.kio import limits
 
 # encoding/json encode.go floatEncoder: exponent form below 1e-6 and from 1e21 on.
 E_FORM_BELOW = 1e-6
@@ -44,12 +47,41 @@ def _parse_int(text: str) -> int:
     return NegativeZero(0) if text == "-0" else int(text)
 
 
+class TooDeep(ValueError):
+    """JSON text nested deeper than :data:`krm_dynamo.kio.limits.MAX_JSON_DEPTH` levels."""
+
+
+# A JSON string, escapes included: its brackets do not nest anything.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def nesting_depth(text: str) -> int:
+    """How deep arrays and objects nest in JSON ``text`` (``[[1]]`` is 2); linear in the text.
+
+    Counted on the text, before any parse, so that no recursion runs on a deep value.
+    Brackets inside strings do not count; in text that is not JSON the count is a bound only.
+    """
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 def loads(text: str) -> Any:
     """Parse JSON text; numbers as Python reads them, non-JSON constants as :class:`NonJSONConstant`.
 
     Raises:
+        TooDeep: arrays and objects nest deeper than ``limits.MAX_JSON_DEPTH`` levels.
         ValueError: the text is not JSON (``json.JSONDecodeError``).
     """
+    if nesting_depth(text) > limits.MAX_JSON_DEPTH:
+        raise TooDeep(f"JSON nested deeper than {limits.MAX_JSON_DEPTH} levels (the limit)")
+
     import json  # only for a graph that sets DYN_DEPLOYMENT_CONFIG
 
     return json.loads(text, parse_constant=NonJSONConstant, parse_int=_parse_int)

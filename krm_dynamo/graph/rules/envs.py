@@ -23,6 +23,7 @@ from krm_dynamo.graph.derive import (
 )
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck, show
+from krm_dynamo.kio import limits
 from krm_dynamo.kube import gojson
 
 _PARSE_FAILED = f"failed to parse {DEPLOYMENT_CONFIG_ENV}"
@@ -53,6 +54,11 @@ def _check_configs(g: DerivedGraph, configs: list[DeploymentConfig], path: str, 
         )
         return
     for found in configs:
+        if found.too_deep:
+            report.error(f"{path}[{found.index}].value",
+                         f"{_PARSE_FAILED}: its JSON nests arrays and objects deeper than "
+                         f"{limits.MAX_JSON_DEPTH} levels (the limit krm-dynamo reads)")
+            continue
         if found.config is None:
             report.error(path, f'{_PARSE_FAILED}: expected its `value` to be a JSON object, got "{found.value}"')
             continue
