@@ -24,7 +24,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from krm_dynamo.api import messages, parse, v1alpha1
+from krm_dynamo import defaults
+from krm_dynamo.api import messages, parse, releases, v1alpha1
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules import GRAPH_RULES, SERVICE_RULES, embedded
@@ -34,16 +35,24 @@ from krm_dynamo.kio.results import Result
 # --- phases ------------------------------------------------------------------------------
 
 
-def load(spec: Any, report: Report) -> tuple[v1alpha1.DynamoGraphDeploymentSpec | None, bool, set[str]]:
-    """Phases 1 and 2: ``(model, parsed_cleanly, dropped_paths)``; model None when nothing is left."""
+def load(spec: Any, report: Report, table: defaults.OperatorDefaults | None = None
+         ) -> tuple[v1alpha1.DynamoGraphDeploymentSpec | None, bool, set[str]]:
+    """Phases 1 and 2: ``(model, parsed_cleanly, dropped_paths)``; model None when nothing is left.
+
+    Fields of another operator release than ``table``'s (default: the default release) are
+    reported and, when from a later release, dropped (:mod:`krm_dynamo.api.releases`).
+    """
+    table = table or defaults.for_release()
     graph = parse.parse_spec(spec, report)
     if graph is not None:
+        releases.check_release_fields(graph, "spec", report, table.release, table.reproduced)
         return graph, True, set()
     if not isinstance(spec, dict):
         return None, False, set()
     salvaged, dropped = salvage(spec)
     if salvaged is not None:
         parse.report_unknown_fields(salvaged, "spec", report)  # unknown fields are still reported on what parsed
+        releases.check_release_fields(salvaged, "spec", report, table.release, table.reproduced)
     return salvaged, False, dropped
 
 
