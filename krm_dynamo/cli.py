@@ -20,9 +20,12 @@ _USAGE = """\
 usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
        krm-dynamo render [options] PATH...
                                        expand plain YAML files, directories or - (stdin)
-       krm-dynamo schema                JSON Schema of a DynamoGraphDeployment (for editors)
+       krm-dynamo schema [--operator-version V]
+                                       JSON Schema of a DynamoGraphDeployment (for editors)
        krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]
-                                       every default the operator injects, each with its source
+                          [--operator-version V]
+                                       every default the operator injects, each with its source;
+                                       for a 1.x release also the changes not yet reproduced
        krm-dynamo --help | --version
 
 Expands every DynamoGraphDeployment (nvidia.com/v1alpha1) into the Deployments,
@@ -41,6 +44,8 @@ render options:
   --function-config FILE   a KrmDynamoConfig or ConfigMap with the settings
   --keep-local-config      also print objects annotated config.kubernetes.io/local-config
                            (the DGD itself); left out by default, as kustomize build does
+  --operator-version V     render as operator release V (0.6, 1.0, 1.1 or latest); wins
+                           over the operatorVersion setting of the functionConfig
   --allow-empty            exit 0 with an empty stream when there is nothing to print;
                            without it, nothing to print is an error (an empty manifest set
                            would make Argo CD prune the application)
@@ -153,7 +158,7 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from krm_dynamo import core
     from krm_dynamo.kio import files, limits, sources, yamlio
 
-    paths, config_path, keep_local, allow_empty = _parse_render_args(args)
+    paths, config_path, keep_local, allow_empty, version = _parse_render_args(args)
     items: list[Any] = []
     nodes: dict[int, Any] = {}
     originals: dict[int, Any] = {}  # annotated item -> the document as read
@@ -169,7 +174,8 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if config_path is not None:
         function_config = _read_function_config(config_path)
 
-    out, results = core.expand(items, function_config)
+    out, results = core.expand(items, function_config,
+                               overrides={"operatorVersion": version} if version is not None else None)
     results = [_with_line(r, nodes) for r in results]
     _report(results, stderr)
     if has_errors(results):
@@ -200,12 +206,13 @@ def _no_objects(items: list[Any]) -> str:
 
 def run_schema(args: list[str], stdout: TextIO) -> int:
     """``schema``: the DGD's JSON Schema from the function's own models (yaml-language-server)."""
-    if args:
-        raise UsageError(f"schema: takes no arguments, got {args[0]!r}")
+    version, rest = operator_version_arg(args, "schema")
+    if rest:
+        raise UsageError(f"schema: takes only --operator-version, got {rest[0]!r}")
     from krm_dynamo.api import schema  # pydantic only when asked for
     from krm_dynamo.kio.files import write_all
 
-    write_all(stdout, schema.dump())
+    write_all(stdout, schema.dump(version))
     return 0
 
 
@@ -216,9 +223,10 @@ def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
 
     if any(a in ("-h", "--help") for a in args):
         raise UsageError("explain: usage below")
+    version, args = operator_version_arg(args, "explain")
     try:
         component_type, backend = explain.parse_args(args)
-        document = explain.explain(component_type, backend)
+        document = explain.explain(component_type, backend, explain.release_table(version))
     except explain.ExplainError as exc:
         from krm_dynamo.kio.display import escape
 
@@ -230,10 +238,42 @@ def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bool]:
+def operator_version_arg(args: list[str], command: str) -> tuple[str, list[str]]:
+    """``(release, other args)``: the value of ``--operator-version V`` (default: the setting's default).
+
+    Raises:
+        UsageError: a missing, repeated or unknown release.
+    """
+    from krm_dynamo.config import FunctionConfig
+    from krm_dynamo.config_values import convert
+
+    row = FunctionConfig.operatorVersion
+    found: str | None = None
+    rest: list[str] = []
+    it = iter(args)
+    for arg in it:
+        if arg == "--operator-version" or arg.startswith("--operator-version="):
+            value = arg.partition("=")[2] if "=" in arg else next(it, None)
+            if not value:
+                raise UsageError(f"{command}: --operator-version needs a value ({', '.join(row.choices)})")
+            if found is not None:
+                raise UsageError(f"{command}: --operator-version given twice")
+            try:
+                found = convert(row, value, from_string=True)
+            except ValueError as exc:
+                raise UsageError(f"{command}: {exc}") from None
+        else:
+            rest.append(arg)
+    return (found if found is not None else row.default), rest
+
+
+def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bool, str | None]:
     paths: list[str] = []
     config_path = None
     keep_local = allow_empty = False
+    version: str | None = None
+    if any(a == "--operator-version" or a.startswith("--operator-version=") for a in args):
+        version, args = operator_version_arg(args, "render")
     it = iter(args)
     for arg in it:
         if arg in ("-h", "--help"):
@@ -253,7 +293,7 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bo
             paths.append(arg)
     if not paths:
         raise UsageError("render: name at least one FILE, DIR or - (stdin)")
-    return paths, config_path, keep_local, allow_empty
+    return paths, config_path, keep_local, allow_empty, version
 
 
 def _read_function_config(path: str) -> dict[str, Any]:
