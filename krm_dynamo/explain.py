@@ -83,6 +83,8 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
     out["annotations"] = _nest(table.annotations)
     out["platformEnv"] = _nest(table.platform_env)
     out["naming"] = _nest(table.naming)
+    if table.schema_limits.values:  # S06: from operator 0.7 on
+        out["schemaLimits"] = _nest(table.schema_limits)
     return out
 
 

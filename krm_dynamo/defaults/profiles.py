@@ -21,7 +21,7 @@ from krm_dynamo.defaults.components import (
     ComponentDefaults,
     derive,
 )
-from krm_dynamo.defaults.sources import frozen, src
+from krm_dynamo.defaults.sources import Entries, frozen, src
 
 RELEASE_1_0_COMMIT = "db88c9530"  # the v1.0.0 cut (version bump to 1.0.0)
 RELEASE_1_1_COMMIT = "01a4b6d6d"  # the v1.1.0 cut (version bump to 1.1.0)
@@ -125,6 +125,17 @@ DEPLOYMENT_1_0 = objects.DeploymentDefaults(
              "strategies.BestEffortControlledRollout": _P07},
 )
 
+_TYPES = "deploy/operator/api/v1alpha1/dynamographdeployment_types.go"
+_S06_PVCS = src("S06", f"{_TYPES}:70 @ {RELEASE_1_1_COMMIT}", "the API server rejects a longer list")
+_S06_SERVICES = src("S06", f"{_TYPES}:74 @ {RELEASE_1_1_COMMIT}", "the API server rejects a larger map")
+
+# S06: the CRD bounds the size of spec.services and spec.pvcs (0.6: unbounded, no items).
+SCHEMA_LIMITS_0_6 = Entries(values=MappingProxyType({}), sources={})
+SCHEMA_LIMITS_1_0 = Entries(
+    values=MappingProxyType({"maxServices": 25, "maxPvcs": 100}),
+    sources={"maxServices": _S06_SERVICES, "maxPvcs": _S06_PVCS},
+)
+
 # --- 1.1 (every change first in 1.1.0) ------------------------------------------------------
 
 _P09 = src("P09", "R03", at_cut("dynamo/component_planner.go", 40))
@@ -159,5 +170,6 @@ WORKER_TYPES_0_6 = (components.COMPONENT_WORKER,)
 WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")
 
 # Which data changes each profile reproduces completely (the rest are listed by explain).
-DATA_1_0 = ("N_E03", "N_E04", "N_E05", "N_E06", "P01", "R01", "R02", "S20", "T01")
+# S07 (replicas at least 0) holds in every release: the model's Replicas type has that minimum.
+DATA_1_0 = ("N_E03", "N_E04", "N_E05", "N_E06", "P01", "R01", "R02", "S06", "S07", "S20", "T01")
 DATA_1_1 = (*DATA_1_0, "P09", "R03", "T02")

@@ -53,6 +53,7 @@ class OperatorDefaults:
             implemented switches); :meth:`not_reproduced` the rest that apply to the release.
         kubernetes_version: the Kubernetes release of the embedded type schemas checked
             against (``kube/schemas.json``).
+        schema_limits: size bounds of the release's CRD (``maxServices``, ``maxPvcs``; none in 0.6).
     """
 
     release: str
@@ -82,6 +83,7 @@ class OperatorDefaults:
     switches: Mapping[str, bool] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
+    schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -187,12 +189,14 @@ RELEASE_1_0 = _release_1x(
     base=_SEC(components.BASE),
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER)),
     deployment=profiles.DEPLOYMENT_1_0,
+    schema_limits=profiles.SCHEMA_LIMITS_1_0,
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
     base=RELEASE_1_0.base,
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
     deployment=profiles.DEPLOYMENT_1_0,
+    schema_limits=profiles.SCHEMA_LIMITS_1_0,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({
