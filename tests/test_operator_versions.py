@@ -178,6 +178,15 @@ def test_schema_limits_from_1_0():
     assert "expected at most 25 services" in found[0].message and found[0].field_path == "spec.services"
 
 
+def test_shared_memory_size_with_disabled_rejected_from_1_1():
+    services = {"worker": {**GRAPH["worker"], "sharedMemory": {"disabled": True, "size": "1Gi"}}}
+    for version, errors in (("0.6", 0), ("1.0", 0), ("1.1", 1)):
+        _, results = expand([_dgd(services)], _config(version))
+        found = [r for r in results if r.severity == "error"]
+        assert len(found) == errors, (version, found)
+    assert found[0].field_path == "spec.services.worker.sharedMemory.size"
+
+
 def test_prefill_is_a_worker_from_1_0():
     services = {"pf": {"componentType": "prefill",
                        "extraPodSpec": {"mainContainer": {"command": ["python3", "-m", "dynamo.vllm"]}}}}

@@ -138,6 +138,14 @@ SCHEMA_LIMITS_1_0 = Entries(
 
 # --- 1.1 (every change first in 1.1.0) ------------------------------------------------------
 
+# S19: a CEL rule of the 1.1 CRD rejects sharedMemory.size together with disabled: true.
+SCHEMA_LIMITS_1_1 = Entries(
+    values=MappingProxyType({**SCHEMA_LIMITS_1_0.values, "sharedMemorySizeWhenDisabled": "rejected"}),
+    sources={**SCHEMA_LIMITS_1_0.sources,
+             "sharedMemorySizeWhenDisabled": src("S19", "deploy/operator/api/v1alpha1/common.go:74 @ "
+                                                 f"{RELEASE_1_1_COMMIT}", "0.6 ignores the size")},
+)
+
 _P09 = src("P09", "R03", at_cut("dynamo/component_planner.go", 40))
 
 
@@ -172,4 +180,4 @@ WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")
 # Which data changes each profile reproduces completely (the rest are listed by explain).
 # S07 (replicas at least 0) holds in every release: the model's Replicas type has that minimum.
 DATA_1_0 = ("N_E03", "N_E04", "N_E05", "N_E06", "P01", "R01", "R02", "S06", "S07", "S20", "T01")
-DATA_1_1 = (*DATA_1_0, "P09", "R03", "T02")
+DATA_1_1 = (*DATA_1_0, "P09", "R03", "S19", "T02")

@@ -53,7 +53,8 @@ class OperatorDefaults:
             implemented switches); :meth:`not_reproduced` the rest that apply to the release.
         kubernetes_version: the Kubernetes release of the embedded type schemas checked
             against (``kube/schemas.json``).
-        schema_limits: size bounds of the release's CRD (``maxServices``, ``maxPvcs``; none in 0.6).
+        schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
+            ``sharedMemorySizeWhenDisabled``; none in 0.6).
     """
 
     release: str
@@ -196,7 +197,7 @@ RELEASE_1_1 = _release_1x(
     base=RELEASE_1_0.base,
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
     deployment=profiles.DEPLOYMENT_1_0,
-    schema_limits=profiles.SCHEMA_LIMITS_1_0,
+    schema_limits=profiles.SCHEMA_LIMITS_1_1,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({
