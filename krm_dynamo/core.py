@@ -59,15 +59,21 @@ _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 _TOO_DEEP = "{what} holds a value nested too deeply to process (for example JSON text nested hundreds of levels)"
 
 Obj = dict[str, Any]  # a KRM object as YAML gives it
-Expander = Callable[[Obj, FunctionConfig, list[Any]], tuple[list[Obj], list[Result]]]
+# (dgd, cfg, items, run) -> (objects, results); ``run`` is a scratch dict shared by the
+# expanders of one run, for indexes of the items built once (never per DGD: that is quadratic).
+Expander = Callable[[Obj, FunctionConfig, list[Any], dict[str, Any]], tuple[list[Obj], list[Result]]]
 
 
-def _expand_v1alpha1(dgd: Obj, cfg: FunctionConfig, items: list[Any]) -> tuple[list[Obj], list[Result]]:
-    # Imported here, not at module level: pydantic and jsonschema cost ~150 ms and are
-    # only needed when a DGD is present (start-up is paid on every `kustomize build`).
+def _expand_v1alpha1(dgd: Obj, cfg: FunctionConfig, items: list[Any],
+                     run: dict[str, Any]) -> tuple[list[Obj], list[Result]]:
+    # Imported here, not at module level: the DGD machinery (defaults tables, rules,
+    # builders) is only needed when a DGD is present (start-up is paid on every `kustomize build`).
+    from krm_dynamo.graph.discovery import Inventory
     from krm_dynamo.pipeline import expand_graph
 
-    return expand_graph(dgd, cfg, items)
+    if "inventory" not in run:
+        run["inventory"] = Inventory(items)
+    return expand_graph(dgd, cfg, run["inventory"])
 
 
 # (apiVersion, kind) -> expander. A later DGD version is a new entry here.
@@ -122,6 +128,7 @@ def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> d
     """
     generated: dict[int, list[Obj]] = {}
     owners: dict[Identity | None, Obj] = {}  # identity of a generated object -> the DGD that generates it
+    run: dict[str, Any] = {}  # the expanders' per-run indexes
     expanded = False
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -134,7 +141,7 @@ def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> d
             continue
         expanded = True
         try:
-            objects, dgd_results = expander(item, cfg, items)
+            objects, dgd_results = expander(item, cfg, items, run)
         except RecursionError:  # e.g. JSON text in an env value, nested deeper than Python parses
             results.append(Result(_TOO_DEEP.format(what="the graph"), ERROR, item))
             continue

@@ -24,6 +24,7 @@ output carries no marker and stays byte for byte the operator's objects.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 from typing import Any
 
@@ -233,13 +234,13 @@ class Files:
         stems = [f"{kind}_{name}"]
         if namespace:
             stems.append(f"{kind}_{namespace}_{name}")
-        candidates = [*stems, *(f"{stems[-1]}-{n}" for n in range(2, len(self._taken) + 3))]
-        for stem in candidates:
+        # Lazily: a list of every candidate would make placing N objects O(N^2).
+        for stem in itertools.chain(stems, (f"{stems[-1]}-{n}" for n in itertools.count(2))):
             path = posixpath.join(directory, stem + ".yaml") if directory else stem + ".yaml"
             if path not in self._taken:
                 self._taken.add(path)
                 return path
-        raise AssertionError("unreachable: more candidates than taken paths")
+        raise AssertionError("unreachable: the candidates never end")
 
 
 def place(obj: Obj, dgd: Any, previous: Obj | None, files: Files) -> Obj:

@@ -29,7 +29,7 @@ from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph import discovery, validation
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.derive import DerivedGraph, derive
-from krm_dynamo.graph.discovery import SecretIndex
+from krm_dynamo.graph.discovery import Inventory, SecretIndex
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kio.results import WARNING, Result
 from krm_dynamo.kube import naming
@@ -50,14 +50,16 @@ from krm_dynamo.render.podtemplate import (
 
 
 def expand_graph(dgd: dict[str, Any], cfg: FunctionConfig,
-                 items: list[Any]) -> tuple[list[dict[str, Any]], list[Result]]:
+                 items: list[Any] | Inventory) -> tuple[list[dict[str, Any]], list[Result]]:
     """Expand ``dgd``; return ``(objects, results)``, no objects if any result is an error.
 
+    ``items``: the ResourceList's items, or their :class:`~krm_dynamo.graph.discovery.Inventory`
+    (built once per run and shared by its DGDs, so the cost stays linear in the items).
     ``dgd`` and ``items`` are read only; every user value placed in the output is a copy.
     """
     dgd_copy = copy.deepcopy(dgd)  # nothing below can alias or mutate the input
     report = Report(dgd)
-    objects = _expand(dgd_copy, cfg, items, report)
+    objects = _expand(dgd_copy, cfg, discovery.inventory(items), report)
     if report.failed:
         return [], report.results
     return objects, report.results
@@ -133,7 +135,7 @@ def _check_string_map(metadata: dict[str, Any], field_name: str, report: Report)
     return True
 
 
-def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: list[Any], report: Report) -> list[dict[str, Any]]:
+def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: Report) -> list[dict[str, Any]]:
     meta = _metadata(dgd, report)
     if meta is None:
         return []
@@ -154,7 +156,7 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: list[Any], report: 
     return _render(derived, namespace, annotations, secrets, items)
 
 
-def _secret_index(items: list[Any], namespace: str | None, cfg: FunctionConfig, report: Report) -> SecretIndex:
+def _secret_index(items: Inventory, namespace: str | None, cfg: FunctionConfig, report: Report) -> SecretIndex:
     """The image pull secrets of the input; a Secret that cannot be read is skipped with a warning on it."""
     secrets, bad_secrets = discovery.build_secret_index(items, namespace, cfg.registrySecrets)
     for secret, problem, where in bad_secrets:
@@ -163,7 +165,7 @@ def _secret_index(items: list[Any], namespace: str | None, cfg: FunctionConfig, 
 
 
 def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str, str], secrets: SecretIndex,
-            items: list[Any]) -> list[dict[str, Any]]:
+            items: Inventory) -> list[dict[str, Any]]:
     """Build the objects of a valid derived graph (the builders report nothing)."""
     cfg = derived.cfg
     objects = storage.persistent_volume_claims(derived.graph, namespace, derived.table)

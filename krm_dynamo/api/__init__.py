@@ -5,8 +5,11 @@
 * :mod:`~krm_dynamo.api.scalars`: quantities, int32 and the backend enum those types use;
 * :mod:`~krm_dynamo.api.parse`: a spec into a model, every problem a result with its field path;
 * :mod:`~krm_dynamo.api.messages`: the words of those results (no pydantic);
-* :mod:`~krm_dynamo.api.schema`: ``krm-dynamo schema``, the JSON Schema made from the models.
+* :mod:`~krm_dynamo.api.schema`: ``krm-dynamo schema``, the JSON Schema made from the models;
+* :mod:`~krm_dynamo.api.fastparse`: the parse of a plainly valid spec without pydantic, into the
+  plain classes of :mod:`~krm_dynamo.api.v1alpha1_light` (generated from the models by
+  :mod:`~krm_dynamo.api.codegen`; base class in :mod:`~krm_dynamo.api.light`).
 
-Only :mod:`messages` is light: the others import pydantic, so they are imported only
-when a DGD is present (or ``schema`` runs).
+:mod:`messages`, :mod:`fastparse`, :mod:`light` and :mod:`v1alpha1_light` are light; the others
+import pydantic, so they are imported only for invalid input (or when ``schema`` runs).
 """

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from krm_dynamo.kio import display
+
 _VALUE_ERROR_PREFIX = "Value error, "  # how pydantic prefixes the text of a validator's ValueError
 
 # pydantic error type -> what the field is expected to be.
@@ -39,23 +41,9 @@ def field_path(loc: tuple[str | int, ...]) -> str:
     return out
 
 
-def show_value(value: Any) -> str:
-    """A value in YAML terms: ``"2"`` for a string, ``null``, ``true``, ``a mapping``, ``3``."""
-    if isinstance(value, str):
-        return f'"{value}"'
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return f"a {kind_name(value)}"
-    return str(value)
-
-
-def kind_name(value: Any) -> str:
-    """The YAML kind of a value: ``mapping``, ``list``, ``string``, ``boolean``, ``integer``, ``number``."""
-    names = {dict: "mapping", list: "list", str: "string", bool: "boolean", int: "integer", float: "number"}
-    return names.get(type(value), type(value).__name__)
+# One vocabulary for values in every message (the edge's): ``"text"``, ``null``, ``a mapping``.
+show_value = display.show_value
+kind_name = display.type_name
 
 
 def error_message(err: Mapping[str, Any]) -> str:

@@ -9,7 +9,6 @@ themselves (Ray, ``--dist-init-addr``, ``mpirun``) are strings in :mod:`.launch`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -24,6 +23,7 @@ from krm_dynamo.defaults.sources import (
     seed,
     src,
 )
+from krm_dynamo.record import dataclass, field
 
 # The CRD enum of `backendFramework` (api/v1alpha1 dynamographdeployment_types.go; seed "Enum: [sglang vllm trtllm]").
 BACKEND_FRAMEWORKS = ("sglang", "vllm", "trtllm")

@@ -13,7 +13,6 @@ Env values may contain the placeholders ``{dynamo_namespace}``, ``{dgd_name}`` a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -30,6 +29,7 @@ from krm_dynamo.defaults.sources import (
     seed,
     src,
 )
+from krm_dynamo.record import dataclass, field, replace
 
 COMPONENT_FRONTEND = "frontend"  # consts.go ComponentTypeFrontend
 COMPONENT_WORKER = "worker"  # consts.go ComponentTypeWorker
@@ -225,7 +225,7 @@ WORKER = derive(
         "probes.livenessProbe": src(OP_WORKER, _WORKER_PROBES),
         "probes.readinessProbe": src(OP_WORKER, _WORKER_PROBES),
         "probes.startupProbe": src(
-            OP_WORKER, _WORKER_PROBES, "failureThreshold 720 as the seed states (the operator one commit earlier: 60)"
+            OP_WORKER, _WORKER_PROBES, "failureThreshold 720 (10 s x 720: two hours), as the seed states"
         ),
     },
 )

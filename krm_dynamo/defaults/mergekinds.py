@@ -22,10 +22,10 @@ the merge treats it as a scalar (a zero value never replaces).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from krm_dynamo.defaults.sources import OP_GRAPH, Sourced, src
+from krm_dynamo.record import dataclass, field
 
 POINTER = "pointer"
 SCALAR = "scalar"

@@ -11,7 +11,6 @@ of Grove v0.1.0-alpha.2).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from krm_dynamo.defaults.sources import (
     OP_CONSTS,
@@ -21,6 +20,7 @@ from krm_dynamo.defaults.sources import (
     Sourced,
     src,
 )
+from krm_dynamo.record import dataclass, field
 
 
 @dataclass(frozen=True)

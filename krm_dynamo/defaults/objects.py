@@ -10,7 +10,6 @@ and ``graph.go`` unless noted. Multinode objects are in :mod:`.multinode`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from krm_dynamo.defaults.components import FRONTEND_PORT, FRONTEND_PORT_NAME
@@ -25,6 +24,7 @@ from krm_dynamo.defaults.sources import (
     seed,
     src,
 )
+from krm_dynamo.record import dataclass, field
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ what changed is given) plus an entry in :data:`RELEASES`; builders do not change
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from krm_dynamo import record
 from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
+from krm_dynamo.record import dataclass
 
 DEFAULT_RELEASE = "0.6"
 LATEST = "1.1"  # what `operatorVersion: latest` selects
@@ -81,7 +81,7 @@ class OperatorDefaults:
     launch: Entries
     merge_kinds: mergekinds.MergeKinds
     worker_types: tuple[str, ...] = profiles.WORKER_TYPES_0_6
-    switches: Mapping[str, bool] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    switches: Mapping[str, bool] = record.field(default_factory=lambda: MappingProxyType({}))
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
@@ -127,7 +127,7 @@ def derive_release(previous: OperatorDefaults, *, release: str, operator_commit:
     Raises:
         TypeError: a name in ``changes`` is not a field of :class:`OperatorDefaults`.
     """
-    return dataclasses.replace(previous, release=release, operator_commit=operator_commit, **changes)
+    return record.replace(previous, release=release, operator_commit=operator_commit, **changes)
 
 
 def switches(release: str) -> Mapping[str, bool]:

@@ -10,10 +10,11 @@ project decision (``D…``/``R…``, with a short phrase saying what it decides)
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
+
+from krm_dynamo import record
 
 OPERATOR_COMMIT = "60975b518"
 
@@ -94,7 +95,7 @@ class Sourced:
 
     def items(self) -> list[tuple[str, object]]:
         """``(item, value)`` in table order."""
-        return [(camel(f.name), getattr(self, f.name)) for f in dataclasses.fields(self)  # type: ignore[arg-type]
+        return [(camel(f.name), getattr(self, f.name)) for f in record.fields(self)  # type: ignore[arg-type]
                 if f.name != "sources"]
 
     def source(self, item: str) -> str:
@@ -117,7 +118,7 @@ class Sourced:
 
 
 
-@dataclasses.dataclass(frozen=True)
+@record.dataclass(frozen=True)
 class Entries(Sourced):
     """Named values with their sources, for key sets (label and annotation keys).
 
@@ -127,7 +128,7 @@ class Entries(Sourced):
     """
 
     values: Mapping[str, object]
-    sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    sources: Mapping[str, str] = record.field(default_factory=dict)
 
     def items(self) -> list[tuple[str, object]]:
         return list(self.values.items())

@@ -12,10 +12,10 @@ multinode rules and the backend rewrites in ``render.backends``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from krm_dynamo import defaults
+from krm_dynamo.record import dataclass
 
 
 def _pattern(backend: str) -> re.Pattern[str]:

@@ -10,12 +10,14 @@ builders read it, once no rule reported an error, to build objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from krm_dynamo.api import v1alpha1
 from krm_dynamo.graph.backend import Backend
 from krm_dynamo.graph.embedded import EmbeddedProblem
+from krm_dynamo.record import dataclass, field
+
+if TYPE_CHECKING:
+    from krm_dynamo.api import v1alpha1
 
 # Field paths of the two places a ``DYN_DEPLOYMENT_CONFIG`` env can sit.
 SERVICE_ENVS = "envs"

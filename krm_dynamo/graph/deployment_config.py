@@ -18,10 +18,10 @@ lookup, for the derive step; :func:`shape_problems` lists the mismatches, for th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from krm_dynamo.kube.gojson import NonJSONConstant
+from krm_dynamo.record import dataclass
 
 SERVICE_ARGS = "ServiceArgs"
 WORKERS = "workers"

@@ -12,12 +12,10 @@ reports: a value that cannot be derived is kept as data for its rule to report.
 from __future__ import annotations
 
 import copy
-import json
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import v1alpha1
+from krm_dynamo.api import v1alpha1_light
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph import deployment_config, embedded
 from krm_dynamo.graph.backend import BackendError, resolve
@@ -28,6 +26,10 @@ from krm_dynamo.graph.component import (
     DeploymentConfig,
 )
 from krm_dynamo.kube import gojson
+from krm_dynamo.record import dataclass, field
+
+if TYPE_CHECKING:
+    from krm_dynamo.api import v1alpha1
 
 DEPLOYMENT_CONFIG_ENV = "DYN_DEPLOYMENT_CONFIG"
 MAX_INT32 = defaults.MAX_INT32  # the CRD types `replicas` as int32; `workers` stands in for it
@@ -90,12 +92,13 @@ def effective_image(main_container: dict[str, Any] | None, default_image: str | 
 
 def default_ingress(dgd_name: str, cfg: FunctionConfig) -> v1alpha1.IngressSpec:
     """The frontend ingress the operator builds from its flags (``GenerateDefaultIngressSpec``)."""
-    return v1alpha1.IngressSpec(
+    # The plain class, not the pydantic model: same attributes, no pydantic import for valid input.
+    return v1alpha1_light.IngressSpec(
         enabled=bool(cfg.istioGateway or cfg.ingressClassName),
         host=dgd_name,
         useVirtualService=bool(cfg.istioGateway),
         ingressControllerClassName=cfg.ingressClassName or None,
-        tls=v1alpha1.IngressTLSSpec(secretName=cfg.ingressTlsSecretName) if cfg.ingressTlsSecretName else None,
+        tls=v1alpha1_light.IngressTLSSpec(secretName=cfg.ingressTlsSecretName) if cfg.ingressTlsSecretName else None,
         hostSuffix=cfg.ingressHostSuffix or None,
         virtualServiceGateway=cfg.istioGateway or None,
     )
@@ -134,6 +137,8 @@ def deployment_config_workers_problem(workers: Any) -> str | None:
     """
     if isinstance(workers, int) and not isinstance(workers, bool) and 0 <= workers <= MAX_INT32:
         return None
+    import json  # here: only a DGD with this env pays for it
+
     shown = json.dumps(workers) if not isinstance(workers, float) else repr(workers)
     return f"expected `ServiceArgs.workers` to be a whole number from 0 to {MAX_INT32}, got {shown}"
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from krm_dynamo import defaults
+from krm_dynamo.record import dataclass, field
 
 DOCKER_CONFIG_TYPE = "kubernetes.io/dockerconfigjson"
 DOCKER_CONFIG_KEY = ".dockerconfigjson"
@@ -77,7 +76,70 @@ class SecretIndex:
         return list(self.by_host.get(host, ()))
 
 
-def build_secret_index(items: list[Any], namespace: str | None, registry_secrets: dict[str, Any]
+class Inventory:
+    """What discovery needs from the input, indexed once per run by namespace (linear in the items).
+
+    Built by the first DGD and shared by the others (:func:`inventory`); a DGD then reads
+    only the items of its own namespace, so N DGDs among M items cost O(N + M), not O(N x M).
+    """
+
+    __slots__ = ("_pvcs", "_read", "_secrets", "_service_accounts")
+
+    def __init__(self, items: list[Any]) -> None:
+        self._secrets: dict[str, list[dict[str, Any]]] = {}  # docker-config Secrets, in input order
+        self._service_accounts: dict[str, list[str]] = {}  # names of labelled ServiceAccounts
+        self._pvcs: dict[str, set[str]] = {}
+        self._read: dict[int, tuple[dict[str, Any] | None, str, str]] = {}  # id(secret) -> (auths, problem, field)
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("metadata"), dict):
+                continue
+            namespace = item["metadata"].get("namespace") or ""
+            if not isinstance(namespace, str):
+                continue  # in no DGD's namespace
+            kind = item.get("kind")
+            if kind == "PersistentVolumeClaim" and item["metadata"].get("name"):
+                self._pvcs.setdefault(namespace, set()).add(str(item["metadata"]["name"]))
+            elif item.get("apiVersion") != "v1":
+                continue
+            elif kind == "Secret" and item.get("type") == DOCKER_CONFIG_TYPE and item["metadata"].get("name"):
+                self._secrets.setdefault(namespace, []).append(item)
+            elif kind == "ServiceAccount" and item["metadata"].get("name") \
+                    and _labels(item).get(defaults.LABEL_COMPONENT_POD) == "true":
+                self._service_accounts.setdefault(namespace, []).append(str(item["metadata"]["name"]))
+
+    def pvc_names(self, namespace: str | None) -> set[str]:
+        return set(self._pvcs.get(namespace or "", ()))
+
+    def service_accounts(self, namespace: str | None) -> list[str]:
+        return self._service_accounts.get(namespace or "", [])
+
+    def docker_secrets(self, namespace: str | None) -> list[tuple[dict[str, Any], dict[str, Any] | None, str, str]]:
+        """``(secret, auths or None, problem, field)`` per docker-config Secret of ``namespace``, each read once."""
+        out = []
+        for secret in self._secrets.get(namespace or "", []):
+            key = id(secret)
+            if key not in self._read:
+                self._read[key] = _read_secret(secret)
+            out.append((secret, *self._read[key]))
+        return out
+
+
+def inventory(items: list[Any] | Inventory) -> Inventory:
+    """``items`` indexed (an :class:`Inventory` is returned as it is)."""
+    return items if isinstance(items, Inventory) else Inventory(items)
+
+
+def _read_secret(secret: dict[str, Any]) -> tuple[dict[str, Any] | None, str, str]:
+    name = secret["metadata"]["name"]
+    if not isinstance(name, str):
+        return None, f"expected `metadata.name` to be a string, got {_kind(name)}", "metadata.name"
+    try:
+        return _auths(secret), "", ""
+    except ValueError as exc:
+        return None, str(exc), "data"
+
+
+def build_secret_index(items: list[Any] | Inventory, namespace: str | None, registry_secrets: dict[str, Any]
                        ) -> tuple[SecretIndex, list[tuple[dict[str, Any], str, str]]]:
     """Index the docker-config Secrets of ``namespace`` in ``items`` plus ``registrySecrets``.
 
@@ -86,21 +148,13 @@ def build_secret_index(items: list[Any], namespace: str | None, registry_secrets
     """
     index = SecretIndex()
     problems: list[tuple[dict[str, Any], str, str]] = []
-    for item in items:
-        if not _is_docker_secret(item, namespace):
-            continue
-        name = item["metadata"]["name"]
-        if not isinstance(name, str):
-            problems.append((item, f"expected `metadata.name` to be a string, got {_kind(name)}", "metadata.name"))
-            continue
-        try:
-            auths = _auths(item)
-        except ValueError as exc:
-            problems.append((item, str(exc), "data"))
+    for secret, auths, problem, where in inventory(items).docker_secrets(namespace):
+        if auths is None:
+            problems.append((secret, problem, where))
             continue
         for key in auths:
             try:
-                index.add(registry_host(str(key)), name)
+                index.add(registry_host(str(key)), secret["metadata"]["name"])
             except HostError:
                 continue
     for host, names in registry_secrets.items():
@@ -109,42 +163,15 @@ def build_secret_index(items: list[Any], namespace: str | None, registry_secrets
     return index, problems
 
 
-def component_service_account(items: list[Any], namespace: str | None, configured: str) -> str:
+def component_service_account(items: list[Any] | Inventory, namespace: str | None, configured: str) -> str:
     """The labelled ServiceAccount of the namespace (first by name), else ``configured`` (may be "")."""
-    names = sorted(
-        str(item["metadata"]["name"])
-        for item in items
-        if isinstance(item, dict)
-        and item.get("apiVersion") == "v1"
-        and item.get("kind") == "ServiceAccount"
-        and _in_namespace(item, namespace)
-        and _labels(item).get(defaults.LABEL_COMPONENT_POD) == "true"
-        and item["metadata"].get("name")
-    )
-    return names[0] if names else configured
+    names = inventory(items).service_accounts(namespace)
+    return min(names) if names else configured
 
 
-def pvc_names(items: list[Any], namespace: str | None) -> set[str]:
+def pvc_names(items: list[Any] | Inventory, namespace: str | None) -> set[str]:
     """Names of the PersistentVolumeClaims of ``namespace`` in the input (claims a volume mount may name)."""
-    return {
-        str(item["metadata"]["name"])
-        for item in items
-        if isinstance(item, dict)
-        and item.get("kind") == "PersistentVolumeClaim"
-        and _in_namespace(item, namespace)
-        and item["metadata"].get("name")
-    }
-
-
-def _is_docker_secret(item: object, namespace: str | None) -> bool:
-    return (
-        isinstance(item, dict)
-        and item.get("apiVersion") == "v1"
-        and item.get("kind") == "Secret"
-        and item.get("type") == DOCKER_CONFIG_TYPE
-        and _in_namespace(item, namespace)
-        and bool(item["metadata"].get("name"))
-    )
+    return inventory(items).pvc_names(namespace)
 
 
 def _auths(secret: dict[str, Any]) -> dict[str, Any]:
@@ -159,6 +186,8 @@ def _auths(secret: dict[str, Any]) -> dict[str, Any]:
         text = str(string_data[DOCKER_CONFIG_KEY])
     else:
         raise ValueError(f"expected `data.{DOCKER_CONFIG_KEY}` or `stringData.{DOCKER_CONFIG_KEY}`, found neither")
+    import json  # here: only an input with a pull secret pays for it
+
     try:
         config = json.loads(text)
     except ValueError:
@@ -178,13 +207,6 @@ def _kind(value: object) -> str:
     if type(value) is dict:
         return "a mapping"
     return "a list" if type(value) is list else repr(value)
-
-
-def _in_namespace(item: dict[str, Any], namespace: str | None) -> bool:
-    meta = item.get("metadata")
-    if not isinstance(meta, dict):
-        return False
-    return (meta.get("namespace") or "") == (namespace or "")
 
 
 def _labels(item: dict[str, Any]) -> dict[str, Any]:

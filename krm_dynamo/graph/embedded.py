@@ -27,19 +27,32 @@ step reads the cleaned values.
 
 from __future__ import annotations
 
+import copy
 import functools
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel
-
-from krm_dynamo.api import messages, v1alpha1
+from krm_dynamo.api import messages
 from krm_dynamo.kube import schemas
+from krm_dynamo.record import dataclass
 
 _CORE = "io.k8s.api.core.v1."
 _HPA = "io.k8s.api.autoscaling.v2."
 
-_M = TypeVar("_M", bound=BaseModel)
+if TYPE_CHECKING:
+    from krm_dynamo.api import v1alpha1
+
+# A parsed DGD value: a pydantic model (full parse) or its light twin (fast parse). Both keep
+# their declared fields as attributes and their unknown ones in ``model_extra``.
+_M = TypeVar("_M")
+
+
+def _is_model(node: Any) -> bool:
+    return hasattr(node, "model_extra") and not isinstance(node, (dict, list))
+
+
+def _deep_copy(model: _M) -> _M:
+    copier = getattr(model, "model_copy", None)
+    return copier(deep=True) if copier is not None else copy.deepcopy(model)
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,7 @@ def _check(model: _M, fields: dict[str, Any], path: str) -> tuple[_M, list[Embed
     unknown = [p.problem.loc for p in problems if p.problem.kind == schemas.UNKNOWN]
     if not unknown:
         return model, problems
-    cleaned = model.model_copy(deep=True)
+    cleaned = _deep_copy(model)
     for loc in unknown:
         _drop(cleaned, loc)
     return cleaned, problems
@@ -126,13 +139,20 @@ def _service_fields(svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> dict[s
     return fields
 
 
+def _child(node: Any, part: Any) -> Any:
+    """A declared field of a model, else one of its unknown (extra) fields, such as a PodSpec field."""
+    name = str(part)
+    extra = node.model_extra or {}
+    return extra[name] if name in extra else getattr(node, name)
+
+
 def _drop(node: Any, loc: schemas.Loc) -> None:
     """Remove the field at ``loc`` (model attributes, then mappings and lists) from ``node``."""
     for part in loc[:-1]:
-        node = getattr(node, str(part)) if isinstance(node, BaseModel) else node[part]
+        node = _child(node, part) if _is_model(node) else node[part]
     last = loc[-1]
-    if isinstance(node, BaseModel):
-        extra = node.__pydantic_extra__
+    if _is_model(node):
+        extra = node.model_extra
         if extra is not None:
             extra.pop(str(last), None)  # an unknown top-level PodSpec field sits among the extras
     elif isinstance(node, dict):

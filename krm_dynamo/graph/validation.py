@@ -3,8 +3,9 @@
 
 The phases are fixed, so that every problem is reported in one run:
 
-1. strict parse (:func:`krm_dynamo.api.parse.parse_spec`): types, enums, minimums and
-   unknown fields, every problem with its field path;
+1. strict parse: the fast parse (:func:`krm_dynamo.api.fastparse.parse`, no pydantic)
+   for a spec it can prove valid, else the full one (:func:`krm_dynamo.api.parse.parse_spec`):
+   types, enums, minimums and unknown fields, every problem with its field path;
 2. salvage (:func:`salvage`): when the parse failed, the offending values are dropped
    from a copy of the spec and it is parsed again, so that
 3. the derive step (:mod:`krm_dynamo.graph.derive`) and the cross-field rules
@@ -20,17 +21,18 @@ pipeline before the spec is parsed.
 from __future__ import annotations
 
 import copy
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import messages, parse, releases, v1alpha1
+from krm_dynamo.api import fastparse, messages
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules import GRAPH_RULES, SERVICE_RULES, embedded
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kio.results import Result
+
+if TYPE_CHECKING:
+    from krm_dynamo.api import v1alpha1
 
 # --- phases ------------------------------------------------------------------------------
 
@@ -40,8 +42,15 @@ def load(spec: Any, report: Report, table: defaults.OperatorDefaults | None = No
     """Phases 1 and 2: ``(model, parsed_cleanly, dropped_paths)``; model None when nothing is left.
 
     Fields of another operator release than ``table``'s (default: the default release) are
-    reported and, when from a later release, dropped (:mod:`krm_dynamo.api.releases`).
+    reported and, when from a later release, dropped (:mod:`krm_dynamo.api.releases`). The
+    fast parse knows none of them (they are unknown to it), so a spec with one takes the full parse.
     """
+    fast = fastparse.parse(spec)
+    if fast is not None:
+        return fast, True, set()
+    # Invalid, or valid in a way only the full parse can tell (unknown fields warn): pydantic.
+    from krm_dynamo.api import parse, releases
+
     table = table or defaults.for_release()
     graph = parse.parse_spec(spec, report)
     if graph is not None:
@@ -63,6 +72,10 @@ def salvage(spec: dict[str, Any], attempts: int = 25) -> tuple[v1alpha1.DynamoGr
     A bad list item becomes ``{}`` and a bad service ``null`` so that no index or key
     moves and every later result keeps its path.
     """
+    from pydantic import ValidationError
+
+    from krm_dynamo.api import v1alpha1
+
     doc = copy.deepcopy(spec)
     dropped: set[str] = set()
     for _ in range(attempts):

@@ -14,11 +14,11 @@ storage builder (which follows it):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from krm_dynamo.defaults.components import SharedMemoryDefaults
 from krm_dynamo.graph.component import Component
+from krm_dynamo.record import dataclass
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from krm_dynamo.kio import display, loader, scalars
+from krm_dynamo.kio import display, limits, loader, scalars
 
 try:  # libyaml: about 5x faster than the pure-Python emitter
     from yaml import CSafeDumper as _BaseDumper
@@ -164,9 +164,16 @@ def _load(text: str, source: str, with_lines: bool) -> list[tuple[Any, LineNode 
         parser.dispose()
 
 
+# libyaml 0.2.6 (PyYAML >= 6.0.4) stops at 1,000 levels of its own, sometimes before the
+# loader sees level 101 (it scans flow collections ahead): the same limit, in the same words.
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+
+
 def _yaml_error_line(exc: yaml.MarkedYAMLError, source: str) -> str:
     mark = exc.problem_mark or exc.context_mark
     where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
+    if _LIBYAML_DEPTH in (exc.problem or ""):
+        return f"{where}: invalid YAML: collections nested deeper than {limits.MAX_DEPTH} levels (the limit)"
     problem = exc.problem or exc.context or "invalid YAML"
     context = f" ({exc.context})" if exc.context and exc.problem else ""
     return f"{where}: invalid YAML: {problem}{context}"

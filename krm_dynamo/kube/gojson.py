@@ -16,7 +16,6 @@ short escapes and other control characters as ``\\u00XX``.
 
 from __future__ import annotations
 
-import json
 import math
 from decimal import Decimal
 from typing import Any
@@ -51,6 +50,8 @@ def loads(text: str) -> Any:
     Raises:
         ValueError: the text is not JSON (``json.JSONDecodeError``).
     """
+    import json  # only for a graph that sets DYN_DEPLOYMENT_CONFIG
+
     return json.loads(text, parse_constant=NonJSONConstant, parse_int=_parse_int)
 
 
@@ -113,6 +114,8 @@ def format_float(value: float) -> str:
 
 
 def _string(text: str) -> str:
+    import json
+
     out = json.dumps(text, ensure_ascii=False)
     return (
         out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -15,8 +15,9 @@ as Kubernetes does).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal, DecimalException, localcontext
+
+from krm_dynamo.record import dataclass
 
 BINARY_SI = "BinarySI"
 DECIMAL_SI = "DecimalSI"

@@ -5,8 +5,13 @@ behaviour, and every type under them), checked with ``jsonschema``.
 The definitions are ``schemas.json`` beside this module: Kubernetes 1.33 OpenAPI
 definitions generated from the maintained ``kubernetes-validate`` package by
 ``scripts/generate_kube_schemas.py`` (a test regenerates it and fails on any difference).
-They are read, and ``jsonschema`` imported, only when the first :class:`Checker` is built,
-which happens only when a DGD is expanded.
+They are read only when the first :class:`Checker` is built, which happens only when a DGD
+is expanded. ``jsonschema`` is the validator; it is imported only when a value is not plainly
+valid: a value passes first through :func:`certainly_valid`, a strict reading of the same
+definitions that knows only the keywords they use and answers "valid" or "not sure" — never
+"valid" where ``jsonschema`` would find a problem (a property test checks that). Valid input,
+the common case, so never pays the ~30 ms of importing ``jsonschema``; every problem and every
+message still comes from it.
 
 A check gives :class:`SchemaProblem` items, each one of three kinds:
 
@@ -21,13 +26,13 @@ A null field is unset, as the API server reads it.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from krm_dynamo.record import dataclass
 
 UNKNOWN = "unknown"
 REQUIRED = "required"
@@ -110,14 +115,19 @@ def embedded(name: str, extra_properties: dict[str, Any] | None = None) -> dict[
 
 
 class Checker:
-    """A compiled ``jsonschema`` validator of ``schema`` (which may use :func:`ref` and
-    :func:`embedded`) over the definitions; build once, reuse."""
+    """A ``jsonschema`` validator of ``schema`` (which may use :func:`ref` and :func:`embedded`)
+    over the definitions, compiled the first time a value is not plainly valid; build once, reuse."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        self._validator = _validator_class()({**schema, "$defs": definitions()})
+        self._schema = schema
+        self._validator: Any = None
 
     def problems(self, value: Any) -> list[SchemaProblem]:
         """Every problem of ``value``, ordered by location; [] when it is valid."""
+        if certainly_valid(self._schema, value):
+            return []
+        if self._validator is None:
+            self._validator = _validator_class()({**self._schema, "$defs": definitions()})
         found: dict[tuple[str, Loc], SchemaProblem] = {}
         for error in self._validator.iter_errors(value):
             for problem in _problems(error):
@@ -172,6 +182,7 @@ def _of_items(schema: dict[str, Any], kind: str) -> str:
 
 def _closest(key: str, known: list[str]) -> str | None:
     """The known field ``key`` probably means; case is ignored (``livenessprobe``)."""
+    import difflib  # only when a field is unknown
     by_lower = {k.lower(): k for k in known}
     close = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=_CLOSE_ENOUGH)
     return by_lower[close[0]] if close else None
@@ -206,3 +217,82 @@ def _validator_class() -> Callable[[dict[str, Any]], Any]:
     cls: Callable[[dict[str, Any]], Any] = jsonschema.validators.extend(
         base, validators={"items": items}, type_checker=checker)
     return cls
+
+
+# --- the plain-validity pre-check --------------------------------------------------------------
+
+# The keywords the generated definitions use; a schema with any other keyword is "not sure".
+_KNOWN_KEYWORDS = frozenset({"type", "$ref", "properties", "additionalProperties", "required", "items", "anyOf",
+                             "title", "description"})
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    """``value`` is of the JSON type ``kind`` as the validator reads it (Kubernetes integers)."""
+    if kind == "null":
+        return value is None
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "object":
+        return isinstance(value, dict)
+    return False  # an unknown type name: not sure
+
+
+def certainly_valid(schema: Any, value: Any) -> bool:
+    """True only when ``value`` is valid against ``schema`` as :class:`Checker`'s validator reads it
+    (False means "not sure": the validator then decides).
+
+    Iterative, so a deep value cannot exhaust the stack; ``$ref`` points into :func:`definitions`.
+    """
+    stack: list[tuple[Any, Any]] = [(schema, value)]
+    while stack:
+        sub, instance = stack.pop()
+        if sub is True:
+            continue
+        if not isinstance(sub, dict) or not sub.keys() <= _KNOWN_KEYWORDS:
+            return False
+        if "$ref" in sub:
+            if len(sub) > 1 or not sub["$ref"].startswith(_REF_PREFIX):
+                return False
+            stack.append((definitions().get(sub["$ref"].removeprefix(_REF_PREFIX)), instance))
+            continue
+        if "anyOf" in sub:
+            if not any(certainly_valid(branch, instance) for branch in sub["anyOf"]):
+                return False
+            rest = {k: v for k, v in sub.items() if k != "anyOf"}
+            if rest.keys() - {"title", "description"}:
+                stack.append((rest, instance))
+            continue
+        kinds = sub.get("type")
+        if kinds is not None and not any(_is_type(instance, k) for k in ([kinds] if isinstance(kinds, str) else kinds)):
+            return False
+        if isinstance(instance, dict) and not _object_parts(sub, instance, stack):
+            return False
+        if isinstance(instance, list) and "items" in sub:
+            if any(item is None for item in instance):
+                return False  # a null list entry is a problem for the validator
+            stack.extend((sub["items"], item) for item in instance)
+    return True
+
+
+def _object_parts(sub: dict[str, Any], instance: dict[Any, Any], stack: list[tuple[Any, Any]]) -> bool:
+    """Check ``required`` and ``additionalProperties`` now; push each property for checking."""
+    if any(key not in instance for key in sub.get("required", ())):
+        return False
+    properties = sub.get("properties", {})
+    extra = sub.get("additionalProperties", True)
+    for key, item in instance.items():
+        if isinstance(key, str) and key in properties:
+            stack.append((properties[key], item))
+        elif extra is False:
+            return False
+        elif extra is not True:
+            stack.append((extra, item))
+    return True

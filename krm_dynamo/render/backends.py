@@ -18,7 +18,6 @@ theirs. Constants and script fragments are data in :mod:`defaults`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from krm_dynamo import defaults
@@ -29,6 +28,7 @@ from krm_dynamo.graph.backend import (
     gpus_per_node,
     is_python_command,
 )
+from krm_dynamo.record import dataclass
 
 
 def compilation_cache_env(backend: Backend, cache_mount_path: str | None) -> list[dict[str, Any]]:

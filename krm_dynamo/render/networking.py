@@ -13,14 +13,16 @@ ingress that produces nothing is generated as nothing (D19; the ingress rule war
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import v1alpha1
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render.workloads import object_metadata
+
+if TYPE_CHECKING:
+    from krm_dynamo.api import v1alpha1
 
 
 def frontend_service(component: Component, namespace: str | None, labels: dict[str, str], annotations: dict[str, str],

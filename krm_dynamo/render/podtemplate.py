@@ -13,7 +13,6 @@ The component has passed every rule (``graph.rules``): nothing here reports an i
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import Any
 
 from krm_dynamo import defaults
@@ -22,6 +21,7 @@ from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
+from krm_dynamo.record import dataclass, field
 from krm_dynamo.render import backends, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main
 from krm_dynamo.render.merge import (

@@ -8,14 +8,16 @@ Sources: operator ``dynamographdeployment_controller.go`` (``reconcilePVCs``),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import v1alpha1
 from krm_dynamo.graph.backend import Backend
 from krm_dynamo.graph.volumes import SharedMemoryUse
 from krm_dynamo.kube import fieldorder, quantity
+from krm_dynamo.record import dataclass, field
+
+if TYPE_CHECKING:
+    from krm_dynamo.api import v1alpha1
 
 
 @dataclass

@@ -160,6 +160,28 @@ def test_generate_builds_a_kustomization(kustomize, fn_env, tmp_path):
     assert proc.stdout.decode() == (EXAMPLES / "vllm-agg/.expected/output.yaml").read_text()
 
 
+def test_generate_refuses_an_empty_kustomize_build(kustomize, fn_env, tmp_path):
+    """A kustomization that builds to nothing (here: a local-config DGD whose transformer was
+    forgotten) is exit 1 with a hint, never an empty manifest stream for auto-prune to act on."""
+    app = tmp_path / "app"
+    app.mkdir()
+    dgd = (EXAMPLES / "vllm-agg/dgd.yaml").read_text()
+    start = dgd.index("    config.kubernetes.io/function:")
+    end = dgd.index("spec:")
+    (app / "dgd.yaml").write_text(dgd[:start] + '    config.kubernetes.io/local-config: "true"\n' + dgd[end:])
+    (app / "kustomization.yaml").write_text("resources:\n- dgd.yaml\n")
+    env = cmp_env(fn_env)
+    own_bin = tmp_path / "kustomize-bin"
+    own_bin.mkdir()
+    (own_bin / "kustomize").symlink_to(kustomize)
+    env["PATH"] = f"{own_bin}:{env['PATH']}"
+    proc = run(command(plugin()["spec"]["generate"]), cwd=app, env=env)
+    assert (proc.returncode, proc.stdout) == (1, b"")
+    assert proc.stderr.decode() == (
+        "krm-dynamo plugin: kustomize build printed nothing (is the krm-dynamo function listed under "
+        "generators: or transformers:?)\n")
+
+
 def test_discover_ignores_directories_without_a_dgd(fn_env, tmp_path):
     """Other applications are not claimed: exit 0 with empty output means "no match"."""
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")

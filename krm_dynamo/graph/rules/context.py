@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import messages, v1alpha1
+from krm_dynamo.api import messages
 from krm_dynamo.graph.backend import Backend
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
+from krm_dynamo.record import dataclass, field
+
+if TYPE_CHECKING:
+    from krm_dynamo.api import v1alpha1
 
 PROBE_KINDS = defaults.PROBE_KINDS
 PROBE_HANDLERS = defaults.PROBE_HANDLERS

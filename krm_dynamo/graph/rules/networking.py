@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from krm_dynamo import defaults
-from krm_dynamo.api import v1alpha1
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import naming
+
+if TYPE_CHECKING:
+    from krm_dynamo.api import v1alpha1
 
 
 def check_ingress(s: ServiceCheck, report: Report) -> None:

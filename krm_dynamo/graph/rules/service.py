@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from krm_dynamo import defaults
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
@@ -37,6 +35,8 @@ def check_component_type(s: ServiceCheck, report: Report) -> None:
     if not ctype or ctype in _COMPONENT_TYPES or ctype in s.graph.table.worker_types:
         return
     path = f"{s.path}.componentType"
+    import difflib  # only for a component type the operator does not know
+
     close = difflib.get_close_matches(ctype.lower(), _COMPONENT_TYPES, n=1, cutoff=_CLOSE_ENOUGH)
     if ctype.lower() in _COMPONENT_TYPES:
         report.warning(path, f'componentType "{ctype}" gets no defaults: component types are case-sensitive, '

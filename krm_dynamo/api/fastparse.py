@@ -1,0 +1,157 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The fast parse: a DGD spec that is plainly valid, without pydantic.
+
+:func:`parse` walks the spec along the ``FIELDS`` tables generated from the pydantic
+models (:mod:`krm_dynamo.api.v1alpha1_light`) and builds the plain classes there. It
+accepts only what the strict parse accepts and builds the same attribute values (down
+to which values are copies); anything else, an unknown field included, makes it give up
+(``None``), and the caller runs the full parse for its messages and warnings.
+tests/test_fastparse.py runs both on generated valid and invalid specs and compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from krm_dynamo import defaults
+from krm_dynamo.api import v1alpha1_light
+from krm_dynamo.api.light import Light
+
+if TYPE_CHECKING:
+    from krm_dynamo.api.v1alpha1 import DynamoGraphDeploymentSpec
+
+
+class _Unsure(Exception):
+    """The value may be invalid (or is valid in a way the fast parse does not build): give up."""
+
+
+_UNSURE = _Unsure()
+_QUANTITY_TYPES = (str, int, float)  # int-or-string quantities; bool is not one (type() is checked)
+
+
+def parse(spec: Any) -> DynamoGraphDeploymentSpec | None:
+    """The spec's plain objects (``None`` spec counts as ``{}``), or None when the full parse must decide."""
+    if spec is None:
+        spec = {}
+    root: Any = v1alpha1_light.ROOT  # the plain class (the model itself only for the type checker)
+    try:
+        obj: DynamoGraphDeploymentSpec = _model(root, spec)
+    except _Unsure:
+        return None
+    return obj
+
+
+def _str_keys(value: Any) -> dict[str, Any]:
+    if type(value) is not dict or any(type(k) is not str for k in value):
+        raise _UNSURE
+    return value
+
+
+def _model(cls: type[Light], value: Any) -> Any:
+    values = dict(_str_keys(value))
+    known = 0
+    for name, kind, arg in cls.FIELDS:
+        if name in values:
+            known += 1
+            if values[name] is not None:
+                values[name] = _CHECKS[kind](values[name], arg)
+    if len(values) > known and not _extras_allowed(cls, values):
+        raise _UNSURE
+    return cls(**values)
+
+
+def _extras_allowed(cls: type[Light], values: dict[str, Any]) -> bool:
+    """Unknown fields: allowed as written on a PodSpec (not ones a Python object keeps for itself)."""
+    if not cls.EXTRA_ALLOWED:
+        return False  # a Dynamo type: the full parse warns about it
+    names = {name for name, _, _ in cls.FIELDS}
+    return not any(k.startswith(("_", "model_")) for k in values if k not in names)
+
+
+def _str(value: Any, _: Any) -> Any:
+    if type(value) is not str:
+        raise _UNSURE
+    return value
+
+
+def _bool(value: Any, _: Any) -> Any:
+    if type(value) is not bool:
+        raise _UNSURE
+    return value
+
+
+def _int32(value: Any, minimum: int | None) -> Any:
+    if type(value) is not int or value > defaults.MAX_INT32 or (minimum is not None and value < minimum):
+        raise _UNSURE
+    return value
+
+
+def _quantity(value: Any, _: Any) -> Any:
+    if type(value) not in _QUANTITY_TYPES:
+        raise _UNSURE
+    return value
+
+
+def _strmap(value: Any, _: Any) -> Any:
+    if any(type(v) is not str for v in _str_keys(value).values()):
+        raise _UNSURE
+    return dict(value)
+
+
+def _later(value: Any, _: Any) -> Any:
+    """A field of a later operator release (D34): the full parse reports it per release."""
+    raise _UNSURE
+
+
+def _object(value: Any, _: Any) -> Any:
+    return dict(_str_keys(value))
+
+
+def _objects(value: Any, _: Any) -> Any:
+    if type(value) is not list:
+        raise _UNSURE
+    return [dict(_str_keys(item)) for item in value]
+
+
+def _backend(value: Any, _: Any) -> Any:
+    if type(value) is not str or (value and value not in defaults.for_release().backend_frameworks):
+        raise _UNSURE
+    return value
+
+
+def _one(value: Any, cls: type[Light]) -> Any:
+    return _model(cls, value)
+
+
+def _many(value: Any, cls: type[Light]) -> Any:
+    if type(value) is not list:
+        raise _UNSURE
+    return [_model(cls, item) for item in value]
+
+
+def _by_key(value: Any, cls: type[Light]) -> Any:
+    return {key: None if item is None else _model(cls, item) for key, item in _str_keys(value).items()}
+
+
+def _quantities(value: Any, _: Any) -> Any:
+    for item in _str_keys(value).values():
+        _quantity(item, None)
+    return dict(value)
+
+
+_CHECKS: dict[str, Callable[[Any, Any], Any]] = {
+    "str": _str,
+    "bool": _bool,
+    "int32": _int32,
+    "quantity": _quantity,
+    "strmap": _strmap,
+    "dict": _object,
+    "dictlist": _objects,
+    "backend": _backend,
+    "model": _one,
+    "models": _many,
+    "modelmap": _by_key,
+    "quantitymap": _quantities,
+    "later": _later,
+}

@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``dataclass``, ``field``, ``fields`` and ``replace`` without the cost of :mod:`dataclasses`.
+
+The standard module imports ``inspect`` (with ``ast``, ``dis``, ``tokenize``) and compiles
+an ``__init__``, ``__repr__`` and ``__eq__`` for every class: about 15 ms of start-up for the
+classes of the graph, render and defaults modules, paid again by every ``kustomize build``.
+These stand-ins give the same behaviour for what the project uses (fields in annotation
+order, inherited from decorated bases; plain and factory defaults; ``frozen``;
+``__post_init__``; equality, hashing and ``repr`` as a dataclass has them) with one generic
+``__init__`` and no generated code. For the type checker they *are* the standard ones.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field, fields, replace
+else:
+    class FrozenInstanceError(AttributeError):
+        """Assignment to a field of a frozen instance."""
+
+    _MISSING = object()
+
+    class Field:
+        """One field: its name, plain default and default factory (``_MISSING`` when none)."""
+
+        __slots__ = ("default", "default_factory", "name")
+
+        def __init__(self, default: Any = _MISSING, default_factory: Any = _MISSING) -> None:
+            self.name = ""
+            self.default = default
+            self.default_factory = default_factory
+
+    def field(*, default: Any = _MISSING, default_factory: Any = _MISSING) -> Any:
+        """A field with a default factory (or a plain default)."""
+        return Field(default, default_factory)
+
+    def fields(obj: Any) -> tuple[Field, ...]:
+        """The fields of a decorated class or instance, in order."""
+        return tuple(obj.__record_fields__.values())
+
+    def replace(obj: Any, **changes: Any) -> Any:
+        """A new instance with ``changes`` over ``obj``'s field values (``__post_init__`` runs again)."""
+        values = {name: getattr(obj, name) for name in obj.__record_fields__}
+        return type(obj)(**{**values, **changes})
+
+    def dataclass(cls: Any = None, *, frozen: bool = False) -> Any:
+        """The class decorator (``@dataclass`` or ``@dataclass(frozen=True)``)."""
+        if cls is None:
+            return lambda c: _decorate(c, frozen)
+        return _decorate(cls, frozen)
+
+    def _decorate(cls: Any, frozen: bool) -> Any:
+        found: dict[str, Field] = {}
+        for base in reversed(cls.__mro__[1:]):
+            found.update(getattr(base, "__record_fields__", {}))
+        # Not inspect.get_annotations: importing inspect is the cost this module avoids.
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
+            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+                continue
+            value = cls.__dict__.get(name, _MISSING)
+            spec = value if isinstance(value, Field) else Field(default=value)
+            spec.name = name
+            found[name] = spec
+            if isinstance(value, Field):
+                if value.default is _MISSING:
+                    delattr(cls, name)
+                else:
+                    setattr(cls, name, value.default)
+        cls.__record_fields__ = found
+        cls.__record_frozen__ = frozen
+        cls.__init__ = _init
+        cls.__repr__ = _repr
+        cls.__eq__ = _eq
+        cls.__hash__ = _hash if frozen else None
+        if frozen:
+            cls.__setattr__ = _frozen_setattr
+            cls.__delattr__ = _frozen_delattr
+        return cls
+
+    def _init(self: Any, *args: Any, **kwargs: Any) -> None:
+        specs = type(self).__record_fields__
+        if len(args) > len(specs):
+            raise TypeError(f"{type(self).__name__}() takes {len(specs)} positional arguments, got {len(args)}")
+        for i, (name, spec) in enumerate(specs.items()):
+            if i < len(args):
+                if name in kwargs:
+                    raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
+                value = args[i]
+            elif name in kwargs:
+                value = kwargs.pop(name)
+            elif spec.default_factory is not _MISSING:
+                value = spec.default_factory()
+            elif spec.default is not _MISSING:
+                value = spec.default
+            else:
+                raise TypeError(f"{type(self).__name__}() missing required argument: {name!r}")
+            object.__setattr__(self, name, value)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+
+    def _values(self: Any) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in type(self).__record_fields__)
+
+    def _repr(self: Any) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__record_fields__)
+        return f"{type(self).__qualname__}({shown})"
+
+    def _eq(self: Any, other: Any) -> Any:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return _values(self) == _values(other)
+
+    def _hash(self: Any) -> int:
+        return hash(_values(self))
+
+    def _frozen_setattr(self: Any, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def _frozen_delattr(self: Any, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+__all__ = ["dataclass", "field", "fields", "replace"]
