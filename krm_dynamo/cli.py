@@ -16,55 +16,12 @@ from typing import Any, BinaryIO, TextIO
 from krm_dynamo import __version__
 from krm_dynamo.kio.results import LOCAL_CONFIG, Result, has_errors
 
-_USAGE = """\
-usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
-       krm-dynamo render [options] PATH...
-                                       expand plain YAML files, directories or - (stdin)
-       krm-dynamo schema                JSON Schema of a DynamoGraphDeployment (for editors)
-       krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]
-                                       every default the operator injects, each with its source
-       krm-dynamo explain FILE... [--service NAME] [--object KIND/NAME] [--field PATH]
-                          [--function-config FILE] [--operator-version V] [--output text|json|yaml|mermaid]
-                                       the rendered objects, each field with its origin
-       krm-dynamo --help | --version
-
-Expands every DynamoGraphDeployment (nvidia.com/v1alpha1) into the Deployments,
-Services, Ingresses, VirtualServices, HorizontalPodAutoscalers, PersistentVolumeClaims,
-and for multinode services LeaderWorkerSets with Volcano PodGroups (or one Grove
-PodCliqueSet), that the Dynamo operator would create, with every default applied.
-Every other object passes through unchanged.
-
-KRM function mode (kustomize, kpt):
-  The functionConfig is a ConfigMap (`kpt fn eval ... -- natsServer=nats://...`) or a
-  KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1); a KrmDynamoConfig among the
-  items is read too (kpt `configPath: dgd.yaml`, where the functionConfig is the DGD).
-  The DGD stays in the output annotated config.kubernetes.io/local-config: "true".
-
-render options:
-  --function-config FILE   a KrmDynamoConfig or ConfigMap with the settings
-  --keep-local-config      also print objects annotated config.kubernetes.io/local-config
-                           (the DGD itself); left out by default, as kustomize build does
-  --allow-empty            exit 0 with an empty stream when there is nothing to print;
-                           without it, nothing to print is an error (an empty manifest set
-                           would make Argo CD prune the application)
-
-{settings}
-Editors: `krm-dynamo schema > dgd.schema.json`, then in a DGD file the modeline
-  # yaml-language-server: $schema=dgd.schema.json
-
-Exit status: 0 on success, 1 when any error was found (errors are printed on stderr
-and, in function mode, returned as results).
-"""
-
-
 
 def usage() -> str:
-    """The ``--help`` text; its settings list comes from the settings table."""
-    from krm_dynamo.config_doc import help_text
+    """The ``--help`` text (:mod:`krm_dynamo.usage`)."""
+    from krm_dynamo.usage import text
 
-    return _USAGE.replace("{settings}\n", help_text() + "\n")
-
-
+    return text()
 
 
 class UsageError(Exception):
@@ -174,7 +131,7 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from krm_dynamo import core
     from krm_dynamo.kio import files, limits, sources, yamlio
 
-    paths, config_path, keep_local, allow_empty = _parse_render_args(args)
+    paths, config_path, keep_local, allow_empty, version = _parse_render_args(args)
     items: list[Any] = []
     nodes: dict[int, Any] = {}
     originals: dict[int, Any] = {}  # annotated item -> the document as read
@@ -190,7 +147,8 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if config_path is not None:
         function_config = _read_function_config(config_path)
 
-    out, results = core.expand(items, function_config)
+    out, results = core.expand(items, function_config,
+                               overrides={"operatorVersion": version} if version is not None else None)
     results = [_with_line(r, nodes) for r in results]
     _report(results, stderr)
     if has_errors(results):
@@ -221,12 +179,13 @@ def _no_objects(items: list[Any]) -> str:
 
 def run_schema(args: list[str], stdout: TextIO) -> int:
     """``schema``: the DGD's JSON Schema from the function's own models (yaml-language-server)."""
-    if args:
-        raise UsageError(f"schema: takes no arguments, got {args[0]!r}")
+    version, rest = operator_version_arg(args, "schema")
+    if rest:
+        raise UsageError(f"schema: takes only --operator-version, got {rest[0]!r}")
     from krm_dynamo.api import schema  # pydantic only when asked for
     from krm_dynamo.kio.files import write_all
 
-    write_all(stdout, schema.dump())
+    write_all(stdout, schema.dump(version))
     return 0
 
 
@@ -241,9 +200,10 @@ def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
 
     if explain_args.names_files(args, explain.COMPONENT_TYPES):
         return _run_explain_files(args, stdout, stderr)
+    version, args = operator_version_arg(args, "explain")
     try:
         component_type, backend = explain.parse_args(args)
-        document = explain.explain(component_type, backend)
+        document = explain.explain(component_type, backend, explain.release_table(version))
     except explain.ExplainError as exc:
         from krm_dynamo.kio.display import escape
 
@@ -277,10 +237,42 @@ def _run_explain_files(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bool]:
+def operator_version_arg(args: list[str], command: str) -> tuple[str, list[str]]:
+    """``(release, other args)``: the value of ``--operator-version V`` (default: the setting's default).
+
+    Raises:
+        UsageError: a missing, repeated or unknown release.
+    """
+    from krm_dynamo.config import FunctionConfig
+    from krm_dynamo.config_values import convert
+
+    row = FunctionConfig.operatorVersion
+    found: str | None = None
+    rest: list[str] = []
+    it = iter(args)
+    for arg in it:
+        if arg == "--operator-version" or arg.startswith("--operator-version="):
+            value = arg.partition("=")[2] if "=" in arg else next(it, None)
+            if not value:
+                raise UsageError(f"{command}: --operator-version needs a value ({', '.join(row.choices)})")
+            if found is not None:
+                raise UsageError(f"{command}: --operator-version given twice")
+            try:
+                found = convert(row, value, from_string=True)
+            except ValueError as exc:
+                raise UsageError(f"{command}: {exc}") from None
+        else:
+            rest.append(arg)
+    return (found if found is not None else row.default), rest
+
+
+def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bool, str | None]:
     paths: list[str] = []
     config_path = None
     keep_local = allow_empty = False
+    version: str | None = None
+    if any(a == "--operator-version" or a.startswith("--operator-version=") for a in args):
+        version, args = operator_version_arg(args, "render")
     it = iter(args)
     for arg in it:
         if arg in ("-h", "--help"):
@@ -300,7 +292,7 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bo
             paths.append(arg)
     if not paths:
         raise UsageError("render: name at least one FILE, DIR or - (stdin)")
-    return paths, config_path, keep_local, allow_empty
+    return paths, config_path, keep_local, allow_empty, version
 
 
 def _read_function_config(path: str) -> dict[str, Any]:

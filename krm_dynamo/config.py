@@ -28,6 +28,7 @@ from krm_dynamo.kio.results import ERROR, WARNING, Result
 
 CONFIG_API_VERSION = "fn.krm-dynamo.dev/v1alpha1"
 CONFIG_KIND = "KrmDynamoConfig"
+DEFAULT_OPERATOR_VERSION = "0.6"  # the release the function reproduces completely (D34)
 
 
 class FunctionConfig:
@@ -136,6 +137,13 @@ class FunctionConfig:
         "(off: output as the operator's)",
     )
 
+    operatorVersion = Setting(
+        ENUM, DEFAULT_OPERATOR_VERSION, decision="D34", choices=("0.6", "1.0", "1.1", "latest"),
+        help="operator release to render for (latest = 1.1); 1.x profiles are incomplete, see explain",
+        effect="the operator release whose defaults, fields and rules apply (`latest` is `1.1`); the 1.x "
+        "profiles do not yet reproduce every change (`krm-dynamo explain --operator-version V` lists the rest)",
+    )
+
     def __init__(self, **values: Any) -> None:
         unknown = set(values) - set(DEFAULTS)
         if unknown:
@@ -173,8 +181,9 @@ def is_config_object(item: Any) -> bool:
     return isinstance(item, dict) and item.get("apiVersion") == CONFIG_API_VERSION and item.get("kind") == CONFIG_KIND
 
 
-def load_config(function_config: Any, items: list[Any]) -> tuple[FunctionConfig, list[Result]]:
-    """Merge every carrier into one :class:`FunctionConfig`; report each bad key.
+def load_config(function_config: Any, items: list[Any],
+                overrides: dict[str, Any] | None = None) -> tuple[FunctionConfig, list[Result]]:
+    """Merge every carrier into one :class:`FunctionConfig`, then ``overrides`` (valid values); report each bad key.
 
     Returns the configuration (defaults where a value is bad) and the results; any
     error result means the run must not expand anything.
@@ -198,6 +207,7 @@ def load_config(function_config: Any, items: list[Any]) -> tuple[FunctionConfig,
                     function_config,
                 )
             )
+    values.update(overrides or {})
     return FunctionConfig(**values), results
 
 

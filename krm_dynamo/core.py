@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from krm_dynamo.config import FunctionConfig, is_config_object, load_config
+from krm_dynamo.config import DEFAULT_OPERATOR_VERSION, FunctionConfig, is_config_object, load_config
 from krm_dynamo.kio.results import (
     ERROR,
     INFO,
@@ -83,14 +83,16 @@ EXPANDERS: dict[tuple[str, str], Expander] = {
 }
 
 
-def expand(items: list[Any], function_config: Any = None) -> tuple[list[Any], list[Result]]:
+def expand(items: list[Any], function_config: Any = None,
+           overrides: dict[str, Any] | None = None) -> tuple[list[Any], list[Result]]:
     """Expand every DGD in ``items``; return the output items and the results.
 
+    ``overrides``: settings that win over every carrier (``render --operator-version``).
     ``items`` is not modified. When the configuration itself is wrong nothing is
     expanded and the items come back as they were.
     """
     try:
-        cfg, results = load_config(function_config, items)
+        cfg, results = load_config(function_config, items, overrides)
     except RecursionError:  # JSON text in a setting nested deeper than Python parses
         return list(items), [Result(_TOO_DEEP.format(what="a functionConfig setting"), ERROR, function_config)]
     if has_errors(results):
@@ -128,6 +130,7 @@ def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> d
     generated: dict[int, list[Obj]] = {}
     owners: dict[Identity | None, Obj] = {}  # identity of a generated object -> the DGD that generates it
     run: dict[str, Any] = {}  # the expanders' per-run indexes
+    expanded = False
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             results.append(
@@ -137,6 +140,7 @@ def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> d
         expander = _expander_for(item, results)
         if expander is None:
             continue
+        expanded = True
         try:
             objects, dgd_results = expander(item, cfg, items, run)
         except RecursionError:  # e.g. JSON text in an env value, nested deeper than Python parses
@@ -152,6 +156,10 @@ def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> d
         owners.update((identity(o), item) for o in objects)
         generated[index] = sorted(objects, key=lambda o: _KIND_RANK.get(str(o.get("kind")), len(KIND_ORDER)))
         results.append(Result(_summary(item, objects), INFO, item))
+    if expanded and cfg.operatorVersion != DEFAULT_OPERATOR_VERSION:
+        from krm_dynamo.pipeline import release_notice  # a DGD was read: the pipeline is loaded already
+
+        results.append(release_notice(cfg))
     return generated
 
 

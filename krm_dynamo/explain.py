@@ -83,6 +83,8 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
     out["annotations"] = _nest(table.annotations)
     out["platformEnv"] = _nest(table.platform_env)
     out["naming"] = _nest(table.naming)
+    if table.schema_limits.values:  # S06: from operator 0.7 on
+        out["schemaLimits"] = _nest(table.schema_limits)
     return out
 
 
@@ -104,7 +106,8 @@ def explain(component_type: str | None = None, backend: str | None = None,
     table = table or defaults.for_release()
     if backend is not None:
         _backend(backend, table)  # an unknown backend is reported before anything else
-    head = {"operatorRelease": table.release, "operatorCommit": table.operator_commit}
+    head: dict[str, Any] = {"operatorRelease": table.release, "operatorCommit": table.operator_commit}
+    head.update(release_status(table))
     if component_type is not None:
         return {**head, "componentType": component_type, **component(component_type, backend, table)}
     if backend is not None:
@@ -113,6 +116,27 @@ def explain(component_type: str | None = None, backend: str | None = None,
         )
     return {**head, "componentTypes": {ctype: component(ctype, None, table) for ctype in COMPONENT_TYPES},
             "objects": objects(table), "multinodeLaunch": _nest(table.launch)}
+
+
+def release_table(version: str) -> defaults.OperatorDefaults:
+    """The table set of ``version`` (``0.6``, ``1.0``, ``1.1``, ``latest``)."""
+    return defaults.for_release(version)
+
+
+def release_status(table: defaults.OperatorDefaults) -> dict[str, Any]:
+    """D34: for a release after 0.6, what the profile reproduces and what it does not yet.
+
+    ``reproducedChanges``: catalogue IDs; ``notYetReproduced``: catalogue ID -> what
+    changes, for every change of the release the profile lacks (the run's warning counts them).
+    """
+    if table.release == defaults.DEFAULT_RELEASE:
+        return {}
+    missing = table.not_reproduced()
+    return {
+        "reproducedChanges": sorted(table.reproduced),
+        "notYetReproducedCount": len(missing),
+        "notYetReproduced": {c.id: f"{c.summary} [{c.shape}, {c.computable}]" for c in missing},
+    }
 
 
 def parse_args(args: list[str]) -> tuple[str | None, str | None]:

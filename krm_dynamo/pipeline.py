@@ -65,6 +65,18 @@ def expand_graph(dgd: dict[str, Any], cfg: FunctionConfig,
     return objects, report.results
 
 
+def release_notice(cfg: FunctionConfig) -> Result:
+    """D34: the one warning of a run under an operator release whose profile is not complete."""
+    table = defaults.for_release(cfg.operatorVersion)
+    missing = len(table.not_reproduced())
+    return Result(
+        f"operatorVersion {cfg.operatorVersion}: the output follows the operator {table.release} profile, which does "
+        f"not yet reproduce {missing} catalogued operator changes; `krm-dynamo explain --operator-version "
+        f"{cfg.operatorVersion}` lists them",
+        WARNING,
+    )
+
+
 def _metadata(dgd: dict[str, Any], report: Report) -> tuple[str, str | None, dict[str, str]] | None:
     """``(name, namespace, annotations)`` of the DGD; None after reporting a malformed field."""
     metadata = dgd.get("metadata")
@@ -130,11 +142,13 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: 
     name, namespace, annotations = meta
 
     # Parse (strict, then salvage), derive every value once, then run every rule on it.
-    graph, _, dropped = validation.load(dgd.get("spec"), report)
+    table = defaults.for_release(cfg.operatorVersion)  # the one place the release is chosen (D34)
+    graph, _, dropped = validation.load(dgd.get("spec"), report, table)
     if graph is None:
         return []
     known_claims = {p.name for p in graph.pvcs or [] if p.name} | discovery.pvc_names(items, namespace)
-    derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations))
+    derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations),
+                     table=table)
     validation.validate(derived, report, dropped)
     secrets = _secret_index(items, namespace, cfg, report)  # its warnings come with the rules' results
     if report.failed:

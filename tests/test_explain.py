@@ -108,7 +108,10 @@ def test_every_item_has_a_source(name, table):
     for item, _value in items:
         source = table.source(item)
         assert isinstance(source, str) and source.strip(), f"{name}: {item}"
-        assert "deploy/cloud/operator/" in source or "seed " in source, f"{name}: {item}: {source}"
+        # 0.6 rows cite the operator at 60975b518 or the seed; a later release's rows may cite a catalogued
+        # change and the operator file at its cut (the operator moved to deploy/operator/ in 0.9).
+        later = not name.startswith(f"{defaults.DEFAULT_RELEASE}/") and "deploy/operator/" in source
+        assert "deploy/cloud/operator/" in source or "seed " in source or later, f"{name}: {item}: {source}"
         assert "\u00a7" not in source and ".md" not in source, f"{name}: {item}: {source}"  # nothing outside the repo
 
 

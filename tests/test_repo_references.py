@@ -76,7 +76,12 @@ def _yaml_comments() -> list[tuple[Path, int, str]]:
 
 
 def _defined_ids() -> set[str]:
-    return set(_ANCHOR.findall(DECISIONS.read_text(encoding="utf-8")))
+    """The anchors of docs/decisions.md, plus the operator-change IDs of the catalogue (``R01``, ``V01``:
+    always with a leading zero, so never the project's ``R1`` / ``V1``), defined in defaults/catalog.py."""
+    from krm_dynamo.defaults.catalog import BY_ID
+
+    catalogue = {ident.lower() for ident in BY_ID if _ID.fullmatch(ident) and ident[1] == "0"}
+    return set(_ANCHOR.findall(DECISIONS.read_text(encoding="utf-8"))) | catalogue
 
 
 def _where(path: Path, lineno: int, line: str) -> str:
@@ -84,9 +89,9 @@ def _where(path: Path, lineno: int, line: str) -> str:
 
 
 def test_decisions_document_defines_every_id() -> None:
-    """docs/decisions.md has an anchor for D1–D33, R1–R9 and V1–V31."""
+    """docs/decisions.md has an anchor for D1–D34, R1–R9 and V1–V31."""
     defined = _defined_ids()
-    expected = {f"d{i}" for i in range(1, 34)} | {f"r{i}" for i in range(1, 10)} | {f"v{i}" for i in range(1, 32)}
+    expected = {f"d{i}" for i in range(1, 35)} | {f"r{i}" for i in range(1, 10)} | {f"v{i}" for i in range(1, 32)}
     assert sorted(expected - defined) == []
 
 

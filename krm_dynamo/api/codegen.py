@@ -113,6 +113,13 @@ def kind_of(annotation: Any) -> tuple[str, Any]:
     raise ValueError(f"the fast parse does not know the field type {annotation!r}; teach krm_dynamo.api.codegen")
 
 
+def _later(model: type[BaseModel], name: str) -> bool:
+    """A field of a later operator release (``x-krm-dynamo-since``, D34): kind ``later``, which the fast
+    parse never accepts when set, so a spec that sets one takes the full parse (it reports it per release)."""
+    extra = model.model_fields[name].json_schema_extra
+    return isinstance(extra, dict) and "x-krm-dynamo-since" in extra
+
+
 def _models() -> list[type[BaseModel]]:
     """Every model reachable from the spec's root, leaves first (each class after those it names)."""
     seen: list[type[BaseModel]] = []
@@ -122,6 +129,8 @@ def _models() -> list[type[BaseModel]]:
             return
         hints = typing.get_type_hints(model, include_extras=True)
         for name in model.model_fields:
+            if _later(model, name):
+                continue
             kind, arg = kind_of(hints[name])
             if kind in ("model", "models", "modelmap"):
                 visit(getattr(v1alpha1, arg))
@@ -146,7 +155,8 @@ def render() -> str:
             bases.insert(0, mixin)
             bases_used.add(mixin)
         hints = typing.get_type_hints(model, include_extras=True)
-        fields = [(field, *kind_of(hints[field])) for field in model.model_fields]
+        fields = [(field, *(("later", None) if _later(model, field) else kind_of(hints[field])))
+                  for field in model.model_fields]
         extra = model.model_config.get("extra") == "allow" and not issubclass(model, v1alpha1.DynamoType)
         body.append(f"    class {name}({', '.join(bases)}):")
         body.append("        __slots__ = (")

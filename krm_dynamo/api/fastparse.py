@@ -99,6 +99,11 @@ def _strmap(value: Any, _: Any) -> Any:
     return dict(value)
 
 
+def _later(value: Any, _: Any) -> Any:
+    """A field of a later operator release (D34): the full parse reports it per release."""
+    raise _UNSURE
+
+
 def _object(value: Any, _: Any) -> Any:
     return dict(_str_keys(value))
 
@@ -148,4 +153,5 @@ _CHECKS: dict[str, Callable[[Any, Any], Any]] = {
     "models": _many,
     "modelmap": _by_key,
     "quantitymap": _quantities,
+    "later": _later,
 }

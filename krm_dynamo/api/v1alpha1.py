@@ -35,6 +35,18 @@ def _field(description: str, **extra: Any) -> Any:
     return Field(default=None, description=description, json_schema_extra=extra or None)
 
 
+def _since(release: str, change: str, json_type: str, description: str) -> Any:
+    """A field that exists from operator ``release`` on (catalogued change ``change``), unset is ``None``.
+
+    One definition for every release: the field is annotated with the release it appears in
+    (``x-krm-dynamo-since``), and :mod:`krm_dynamo.api.releases` reports it under an earlier
+    release and, until its logic is implemented, under its own. Its value is read as written
+    (``Any``) until the change's logic is implemented; the schema gives its JSON type.
+    """
+    extra: dict[str, Any] = {"x-krm-dynamo-since": release, "x-krm-dynamo-change": change, "type": json_type}
+    return Field(default=None, description=f"{description} (from operator {release})", json_schema_extra=extra)
+
+
 class DynamoType(BaseModel):
     """A Dynamo-defined type: unknown fields are kept aside and reported as warnings."""
 
@@ -55,6 +67,8 @@ class ResourceItem(DynamoType):
         "Number of GPUs. A multinode component gets this many on each node, so nodeCount times as many in all.")
     custom: dict[StrictStr, ResourceQuantity] | None = _field(
         "Further resources by their Kubernetes name, for example `rdma/ib`.")
+    gpuType: Any = _since("1.0", "S08", "string",
+                          "Resource name the GPU count is given under instead of nvidia.com/gpu")
 
 
 class Resources(DynamoType):
@@ -62,6 +76,8 @@ class Resources(DynamoType):
 
     requests: ResourceItem | None = _field("Resources the component requests.")
     limits: ResourceItem | None = _field("Resource limits of the component.")
+    claims: Any = _since("1.0", "S02", "array",
+                         "Dynamic resource claims of the main container (Kubernetes ResourceClaim list)")
 
 
 # The default HPA target, read from the defaults table so the description cannot drift.
@@ -199,6 +215,15 @@ class DynamoComponentDeploymentSharedSpec(DynamoType):
         "Number of replicas of the component when autoscaling is not used (a multinode replica spans "
         "nodeCount nodes).")
     multinode: MultinodeSpec | None = _field("Spread every replica of the component over several nodes.")
+    globalDynamoNamespace: Any = _since("1.0", "S03", "boolean", "Put the component in the shared Dynamo namespace")
+    modelRef: Any = _since("1.0", "S05", "object", "The model the component serves (name, revision)")
+    scalingAdapter: Any = _since("1.0", "S09", "object", "The operator's scaling adapter for the component")
+    checkpoint: Any = _since("1.0", "S12", "object", "Snapshot and restore of the component's engine")
+    eppConfig: Any = _since("1.0", "S13", "object", "Configuration of an endpoint picker (componentType epp)")
+    frontendSidecar: Any = _since("1.1", "S14", "object", "A frontend container beside the worker")
+    gpuMemoryService: Any = _since("1.1", "S15", "object", "The GPU memory service of the component")
+    failover: Any = _since("1.1", "S16", "object", "Engine failover with shadow engines (vLLM)")
+    topologyConstraint: Any = _since("1.1", "S17", "object", "Topology placement of the component's pods")
 
     @classmethod
     def api_name(cls) -> str:
@@ -233,3 +258,7 @@ class DynamoGraphDeploymentSpec(DynamoType):
     backendFramework: BackendFramework | None = _field(
         "Backend framework of the graph's workers: "
         + ", ".join(f"`{b}`" for b in defaults.for_release().backend_frameworks) + ".")
+    restart: Any = _since("1.0", "S11", "object", "An ordered restart of the graph's services")
+    topologyConstraint: Any = _since("1.1", "S17", "object", "Topology placement of the graph's pods")
+    labels: Any = _since("1.1", "S18", "object", "Labels added to every object generated for the graph")
+    annotations: Any = _since("1.1", "S18", "object", "Annotations added to every object generated for the graph")

@@ -67,6 +67,7 @@ else:
             'cpu',
             'custom',
             'gpu',
+            'gpuType',
             'memory',
         )
         FIELDS = (
@@ -74,16 +75,19 @@ else:
             ('memory', 'quantity', None),
             ('gpu', 'quantity', None),
             ('custom', 'quantitymap', None),
+            ('gpuType', 'later', None),
         )
 
     class Resources(Light):
         __slots__ = (
+            'claims',
             'limits',
             'requests',
         )
         FIELDS = (
             ('requests', 'model', ResourceItem),
             ('limits', 'model', ResourceItem),
+            ('claims', 'later', None),
         )
 
     class Autoscaling(Light):
@@ -189,23 +193,32 @@ else:
         __slots__ = (
             'annotations',
             'autoscaling',
+            'checkpoint',
             'componentType',
             'dynamoNamespace',
             'envFromSecret',
             'envs',
+            'eppConfig',
             'extraPodMetadata',
             'extraPodSpec',
+            'failover',
+            'frontendSidecar',
+            'globalDynamoNamespace',
+            'gpuMemoryService',
             'ingress',
             'labels',
             'livenessProbe',
+            'modelRef',
             'multinode',
             'readinessProbe',
             'replicas',
             'resources',
+            'scalingAdapter',
             'serviceName',
             'sharedMemory',
             'startupProbe',
             'subComponentType',
+            'topologyConstraint',
             'volumeMounts',
         )
         FIELDS = (
@@ -229,20 +242,37 @@ else:
             ('startupProbe', 'dict', None),
             ('replicas', 'int32', 0),
             ('multinode', 'model', MultinodeSpec),
+            ('globalDynamoNamespace', 'later', None),
+            ('modelRef', 'later', None),
+            ('scalingAdapter', 'later', None),
+            ('checkpoint', 'later', None),
+            ('eppConfig', 'later', None),
+            ('frontendSidecar', 'later', None),
+            ('gpuMemoryService', 'later', None),
+            ('failover', 'later', None),
+            ('topologyConstraint', 'later', None),
         )
 
     class DynamoGraphDeploymentSpec(Light):
         __slots__ = (
+            'annotations',
             'backendFramework',
             'envs',
+            'labels',
             'pvcs',
+            'restart',
             'services',
+            'topologyConstraint',
         )
         FIELDS = (
             ('pvcs', 'models', PVC),
             ('services', 'modelmap', DynamoComponentDeploymentSharedSpec),
             ('envs', 'dictlist', None),
             ('backendFramework', 'backend', None),
+            ('restart', 'later', None),
+            ('topologyConstraint', 'later', None),
+            ('labels', 'later', None),
+            ('annotations', 'later', None),
         )
 
 ROOT = DynamoGraphDeploymentSpec

@@ -10,6 +10,8 @@ Modules, one concern each:
 * :mod:`.objects` — Deployment, Service, Ingress, VirtualService, HPA, PVC, debugger sidecar.
 * :mod:`.multinode` — LeaderWorkerSet, PodGroup, Grove PodCliqueSet.
 * :mod:`.labels` — label and annotation keys, pod roles.
+* :mod:`.catalog` — the catalogued operator changes after 0.6; :mod:`.profiles` — the
+  tables the 1.0 and 1.1 releases changed, each row citing its change;
 * :mod:`.release` — the table set of each operator release and :func:`for_release`, the
   one selector rendering, validation, ``schema`` and ``explain`` read.
 * :mod:`.limits` — input bounds (not defaults).
@@ -106,7 +108,9 @@ from krm_dynamo.defaults.launch import (
 )
 from krm_dynamo.defaults.limits import MAX_INT32, MAX_SERVICE_PODS
 from krm_dynamo.defaults.release import (
+    ALIASES,
     DEFAULT_RELEASE,
+    LATEST,
     RELEASES,
     OperatorDefaults,
     UnknownReleaseError,
@@ -124,7 +128,8 @@ from krm_dynamo.defaults.sources import (
 )
 
 __all__ = [
-    "ANNOTATION_DEPLOYMENT_STRATEGY", "ANNOTATION_DISABLE_PULL_SECRET_DISCOVERY", "ANNOTATION_ENABLE_DEBUG_MODE",
+    "ALIASES", "ANNOTATION_DEPLOYMENT_STRATEGY", "ANNOTATION_DISABLE_PULL_SECRET_DISCOVERY",
+    "ANNOTATION_ENABLE_DEBUG_MODE",
     "ANNOTATION_ENABLE_GROVE", "ANNOTATION_ENABLE_METRICS", "ANNOTATION_GROUP_NAME", "ANNOTATION_KAI_QUEUE",
     "ANNOTATION_STEALING_TRAFFIC_DEBUG", "BACKEND_FRAMEWORKS", "COMPONENT_FRONTEND", "COMPONENT_PLANNER",
     "COMPONENT_TYPES", "COMPONENT_WORKER", "DEFAULT_DYNAMO_NAMESPACE_PREFIX", "DEFAULT_RELEASE",
@@ -133,7 +138,8 @@ __all__ = [
     "FRONTEND_PORT_NAME", "GPU_RESOURCE", "GROVE_FIRST_WORKER_INDEX", "GROVE_LEADER_HOSTNAME", "GROVE_NODE_RANK",
     "GROVE_WORKER_HOSTNAME", "LABEL_COMPONENT", "LABEL_COMPONENT_POD", "LABEL_COMPONENT_TYPE",
     "LABEL_DYNAMO_NAMESPACE", "LABEL_GRAPH_NAME", "LABEL_INSTANCE_ID", "LABEL_KAI_QUEUE", "LABEL_METRICS_ENABLED",
-    "LABEL_ROLE", "LABEL_SELECTOR", "LABEL_SUB_COMPONENT_TYPE", "LWS_FIRST_WORKER_INDEX", "LWS_LEADER_HOSTNAME",
+    "LABEL_ROLE", "LABEL_SELECTOR", "LABEL_SUB_COMPONENT_TYPE", "LATEST", "LWS_FIRST_WORKER_INDEX",
+    "LWS_LEADER_HOSTNAME",
     "LWS_NODE_RANK", "LWS_WORKER_HOSTNAME", "MAIN_CONTAINER", "MAX_INT32", "MAX_SERVICE_PODS",
     "METRICS_ENABLED_VALUE", "MPIRUN_EXPORTED_ENV", "MPI_SSH_PORT", "NOOP_BACKEND", "PLANNER_METRICS_PORT",
     "PLANNER_METRICS_PORT_NAME", "PLANNER_SERVICE_ACCOUNT", "PROBE_HANDLERS", "PROBE_KINDS", "RAY_HEAD_PORT",

@@ -14,9 +14,19 @@ from types import MappingProxyType
 from typing import Any
 
 from krm_dynamo import record
-from krm_dynamo.defaults import backends, components, labels, launch, mergekinds, multinode, objects
+from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
+
+DEFAULT_RELEASE = "0.6"
+LATEST = "1.1"  # what `operatorVersion: latest` selects
+# The embedded Kubernetes types (PodSpec, Container, ...) are checked against the 1.33 schemas.
+# The 1.x operators build against newer client libraries; their pod fields are a superset, and
+# the schemas are not regenerated per release yet.
+KUBERNETES_0_6 = "1.33"
+
+# Logic switches with code behind them; every other switch is data only, waiting for its code.
+IMPLEMENTED_SWITCHES = frozenset({"A01", "S10", "P06"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,16 @@ class OperatorDefaults:
         launch: the multinode launch strings (:mod:`.launch`).
         merge_kinds: the Go kind of each PodSpec / Container field, which decides how a
             user value merges over the defaults (:mod:`.mergekinds`, D29).
+        worker_types: the ``componentType`` values that are workers (worker defaults, a backend).
+        switches: catalogue ID -> enabled, for every logic or removal change of :mod:`.catalog`:
+            the code of a change reads its switch (``table.switches["A01"]``), nothing else
+            tells releases apart.
+        reproduced: the catalogue IDs this table set reproduces completely (data rows and
+            implemented switches); :meth:`not_reproduced` the rest that apply to the release.
+        kubernetes_version: the Kubernetes release of the embedded type schemas checked
+            against (``kube/schemas.json``).
+        schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
+            ``sharedMemorySizeWhenDisabled``; none in 0.6).
     """
 
     release: str
@@ -60,6 +80,25 @@ class OperatorDefaults:
     annotations: Entries
     launch: Entries
     merge_kinds: mergekinds.MergeKinds
+    worker_types: tuple[str, ...] = profiles.WORKER_TYPES_0_6
+    switches: Mapping[str, bool] = record.field(default_factory=lambda: MappingProxyType({}))
+    reproduced: frozenset[str] = frozenset()
+    kubernetes_version: str = KUBERNETES_0_6
+    schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+
+    def switch(self, change_id: str) -> bool:
+        """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
+
+        Raises:
+            KeyError: ``change_id`` is not a logic or removal change of the catalogue.
+        """
+        return self.switches[change_id]
+
+    def not_reproduced(self) -> tuple[catalog.Change, ...]:
+        """The catalogued changes of this release that the table set does not reproduce yet (0.6: none)."""
+        if self.release == DEFAULT_RELEASE:
+            return ()
+        return tuple(c for c in catalog.CATALOG if catalog.applies(c, self.release) and c.id not in self.reproduced)
 
     def for_component(self, component_type: str | None) -> components.ComponentDefaults:
         """Defaults for a ``componentType``, matched exactly (case-sensitive): any other gets ``base``."""
@@ -91,6 +130,11 @@ def derive_release(previous: OperatorDefaults, *, release: str, operator_commit:
     return record.replace(previous, release=release, operator_commit=operator_commit, **changes)
 
 
+def switches(release: str) -> Mapping[str, bool]:
+    """Every logic or removal change of the catalogue, on when ``release`` includes it."""
+    return MappingProxyType({c.id: catalog.applies(c, release) for c in catalog.CATALOG if c.shape != "data"})
+
+
 RELEASE_0_6 = OperatorDefaults(
     release="0.6",
     operator_commit=OPERATOR_COMMIT,
@@ -119,10 +163,47 @@ RELEASE_0_6 = OperatorDefaults(
     annotations=labels.ANNOTATIONS,
     launch=launch.LAUNCH,
     merge_kinds=mergekinds.MERGE_KINDS,
+    switches=switches(DEFAULT_RELEASE),
 )
 
-DEFAULT_RELEASE = RELEASE_0_6.release
-RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({RELEASE_0_6.release: RELEASE_0_6})
+
+
+def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any) -> OperatorDefaults:
+    on = switches(release)
+    reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]}
+    return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
+                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0, **changes)
+
+
+def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
+                       planner: components.ComponentDefaults) -> Mapping[str, components.ComponentDefaults]:
+    table = {components.COMPONENT_FRONTEND: frontend, components.COMPONENT_PLANNER: planner}
+    table.update(dict.fromkeys(profiles.WORKER_TYPES_1_0, worker))  # S20
+    return MappingProxyType(table)
+
+
+_SEC = profiles.with_security_context  # P01: every component type, the base included
+_FRONTEND_1_0 = _SEC(profiles.frontend_1_0(components.FRONTEND))
+_WORKER_1_0 = _SEC(profiles.worker_1_0(components.WORKER))
+RELEASE_1_0 = _release_1x(
+    "1.0", profiles.RELEASE_1_0_COMMIT, profiles.DATA_1_0,
+    base=_SEC(components.BASE),
+    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER)),
+    deployment=profiles.DEPLOYMENT_1_0,
+    schema_limits=profiles.SCHEMA_LIMITS_1_0,
+)
+RELEASE_1_1 = _release_1x(
+    "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
+    base=RELEASE_1_0.base,
+    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
+    deployment=profiles.DEPLOYMENT_1_0,
+    schema_limits=profiles.SCHEMA_LIMITS_1_1,
+)
+
+RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({
+    r.release: r for r in (RELEASE_0_6, RELEASE_1_0, RELEASE_1_1)
+})
+ALIASES: Mapping[str, str] = MappingProxyType({"latest": LATEST})
 
 
 class UnknownReleaseError(ValueError):
@@ -130,13 +211,13 @@ class UnknownReleaseError(ValueError):
 
 
 def for_release(version: str = DEFAULT_RELEASE) -> OperatorDefaults:
-    """The table set of operator release ``version`` (``"0.6"``).
+    """The table set of operator release ``version`` (``"0.6"``, ``"1.0"``, ``"1.1"`` or ``"latest"``).
 
     Raises:
         UnknownReleaseError: no table set for ``version``.
     """
     try:
-        return RELEASES[version]
+        return RELEASES[ALIASES.get(version, version)]
     except KeyError:
-        known = ", ".join(sorted(RELEASES))
+        known = ", ".join([*sorted(RELEASES), *ALIASES])
         raise UnknownReleaseError(f"no defaults for operator release {version!r} (known: {known})") from None

@@ -59,7 +59,7 @@ def resolve(component_type: str | None, main_container: dict[str, Any] | None, e
             differ, or an explicit value outside the CRD enum.
     """
     table = table or defaults.for_release()
-    if component_type != defaults.COMPONENT_WORKER:
+    if component_type not in table.worker_types:  # S20: prefill and decode too from operator 0.7 on
         return Backend(defaults.NOOP_BACKEND, table.backends[defaults.NOOP_BACKEND])
     container = main_container or {}
     command = container.get("command") if isinstance(container.get("command"), list) else None

@@ -72,6 +72,8 @@ class Component:
         config_resources: ``(kind, field, name, value)`` of each quantity it sets, where
             ``field`` is ``cpu``, ``memory``, ``gpu`` or ``custom.<name>``.
         node_count: nodes per replica (1 single node; ``multinode.nodeCount``, default 2).
+        autoscaled: ``autoscaling.enabled`` and the release still generates an HPA (A01: not
+            from operator 0.8 on, where the field is ignored).
         embedded_problems: schema problems of the embedded Kubernetes types; ``spec`` is
             without the unknown fields among them (D31).
     """
@@ -99,6 +101,7 @@ class Component:
     workers: Any = None
     config_resources: list[tuple[str, str, str, str]] = field(default_factory=list)
     embedded_problems: list[EmbeddedProblem] = field(default_factory=list)
+    autoscaled: bool = False
 
     @property
     def main_container(self) -> dict[str, Any]:

@@ -208,6 +208,8 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         labels=dict(svc.labels or {}), annotations=dict(svc.annotations or {}),
         service_configs=deployment_configs(svc.envs, SERVICE_ENVS),
     )
+    # A01: from operator 0.8 on autoscaling is ignored (no HPA; replicas kept).
+    component.autoscaled = bool(svc.autoscaling and svc.autoscaling.enabled) and not g.table.switch("A01")
     if ingress is not None and ingress.enabled:
         component.ingress_host = ingress_host(ingress, g.table)
     component.image = effective_image(component.main_container, g.cfg.defaultImage)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from krm_dynamo import defaults
 from krm_dynamo.api import fastparse, messages
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
@@ -36,22 +37,31 @@ if TYPE_CHECKING:
 # --- phases ------------------------------------------------------------------------------
 
 
-def load(spec: Any, report: Report) -> tuple[v1alpha1.DynamoGraphDeploymentSpec | None, bool, set[str]]:
-    """Phases 1 and 2: ``(model, parsed_cleanly, dropped_paths)``; model None when nothing is left."""
+def load(spec: Any, report: Report, table: defaults.OperatorDefaults | None = None
+         ) -> tuple[v1alpha1.DynamoGraphDeploymentSpec | None, bool, set[str]]:
+    """Phases 1 and 2: ``(model, parsed_cleanly, dropped_paths)``; model None when nothing is left.
+
+    Fields of another operator release than ``table``'s (default: the default release) are
+    reported and, when from a later release, dropped (:mod:`krm_dynamo.api.releases`). The
+    fast parse knows none of them (they are unknown to it), so a spec with one takes the full parse.
+    """
     fast = fastparse.parse(spec)
     if fast is not None:
         return fast, True, set()
     # Invalid, or valid in a way only the full parse can tell (unknown fields warn): pydantic.
-    from krm_dynamo.api import parse
+    from krm_dynamo.api import parse, releases
 
+    table = table or defaults.for_release()
     graph = parse.parse_spec(spec, report)
     if graph is not None:
+        releases.check_release_fields(graph, "spec", report, table.release, table.reproduced)
         return graph, True, set()
     if not isinstance(spec, dict):
         return None, False, set()
     salvaged, dropped = salvage(spec)
     if salvaged is not None:
         parse.report_unknown_fields(salvaged, "spec", report)  # unknown fields are still reported on what parsed
+        releases.check_release_fields(salvaged, "spec", report, table.release, table.reproduced)
     return salvaged, False, dropped
 
 

@@ -42,9 +42,9 @@ def _canonical_targets(metric: dict[str, Any]) -> dict[str, Any]:
 def horizontal_pod_autoscaler(component: Component, namespace: str | None, labels: dict[str, str],
                               annotations: dict[str, str],
                               table: defaults.OperatorDefaults) -> dict[str, Any] | None:
-    """The HPA when ``autoscaling.enabled`` is true."""
+    """The HPA when ``autoscaling.enabled`` is true and the release generates one (``component.autoscaled``)."""
     scaling = component.spec.autoscaling
-    if scaling is None or not scaling.enabled:
+    if scaling is None or not component.autoscaled:
         return None
     # (A default metric without a CPU request is reported by the rules: graph.rules.service.)
     metrics = ([_canonical_targets(m) for m in copy.deepcopy(scaling.metrics)] if scaling.metrics

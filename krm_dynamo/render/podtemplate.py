@@ -261,7 +261,7 @@ def _add_dynamo_resources(container: dict[str, Any], component: Component) -> No
 def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults,
               table: defaults.OperatorDefaults) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it (D29)."""
-    pod_spec = copy.deepcopy(dict(component_defaults.pod))
+    pod_spec = defaults.plain_dict(component_defaults.pod)
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
     return merge_pod_spec(pod_spec, user_pod, table.merge_kinds), user_pod
 
@@ -300,8 +300,9 @@ def _finish_pod_spec(pod_spec: dict[str, Any], container: dict[str, Any], compon
     pod_spec, main = canonicalize_pod_spec_with_main(pod_spec, main_index)
     if not pod_spec.get("serviceAccountName") and ctx.service_account:
         pod_spec["serviceAccountName"] = ctx.service_account
-    # The debugger sidecar is the last container.
-    if debug_sidecar and component.annotations.get(defaults.ANNOTATION_ENABLE_DEBUG_MODE) == "true":
+    # The debugger sidecar is the last container (P06: none from operator 1.0 on).
+    debug = component.annotations.get(defaults.ANNOTATION_ENABLE_DEBUG_MODE) == "true"
+    if debug_sidecar and debug and not ctx.defaults.switch("P06"):
         pod_spec["containers"] = pod_spec["containers"] + [debugger_container(ctx.cfg.debuggerImage, ctx.defaults)]
         pod_spec["shareProcessNamespace"] = ctx.defaults.debugger.share_process_namespace
     return pod_spec, main if main is not None else container

@@ -38,8 +38,7 @@ def deployment(component: Component, namespace: str | None, pod: PodTemplate,
                table: defaults.OperatorDefaults) -> dict[str, Any]:
     """The Deployment of one single-node service (``table``: the DGD's operator defaults)."""
     spec: dict[str, Any] = {}
-    autoscaled = bool(component.spec.autoscaling and component.spec.autoscaling.enabled)
-    if component.replicas is not None and not autoscaled:
+    if component.replicas is not None and not component.autoscaled:
         spec["replicas"] = component.replicas
     spec["selector"] = {"matchLabels": {defaults.LABEL_SELECTOR: component.name}}
     spec["template"] = pod.as_dict()

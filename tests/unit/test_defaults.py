@@ -176,7 +176,7 @@ def test_one_selector_for_every_reader():
 
 
 def test_an_unknown_release_is_refused():
-    with pytest.raises(defaults.UnknownReleaseError, match=r"no defaults for operator release '9.9' \(known: 0.6\)"):
+    with pytest.raises(defaults.UnknownReleaseError, match=r"no defaults for operator release '9.9' \(known: 0.6, 1.0, 1.1, latest\)"):
         defaults.for_release("9.9")
 
 

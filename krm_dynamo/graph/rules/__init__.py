@@ -27,6 +27,7 @@ from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 GRAPH_RULES: tuple[GraphRule, ...] = (
     graph.check_graph_name,
     graph.check_services_present,
+    graph.check_schema_limits,
     graph.check_dynamo_namespace,
     graph.check_pvcs,
     envs.check_graph_envs,

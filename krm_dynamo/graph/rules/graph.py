@@ -32,6 +32,17 @@ def check_services_present(g: DerivedGraph, report: Report) -> None:
             report.error(f"spec.services.{key}", f"expected service `{key}` to be a mapping, got null")
 
 
+def check_schema_limits(g: DerivedGraph, report: Report) -> None:
+    """S06: the release's CRD bounds the number of services and PVCs (from operator 0.7 on)."""
+    limits = g.table.schema_limits.values
+    counted = (("maxServices", "spec.services", "services", len(g.graph.services or {})),
+               ("maxPvcs", "spec.pvcs", "PVCs", len(g.graph.pvcs or [])))
+    for key, path, what, count in counted:
+        bound = limits.get(key)
+        if isinstance(bound, int) and count > bound:
+            report.error(path, f"expected at most {bound} {what} (the CRD of operator {g.table.release}), got {count}")
+
+
 def check_dynamo_namespace(g: DerivedGraph, report: Report) -> None:
     """D10: the non-empty ``dynamoNamespace`` values agree; the value is a label value."""
     if not g.services:

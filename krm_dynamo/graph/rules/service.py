@@ -32,7 +32,7 @@ def check_component_type(s: ServiceCheck, report: Report) -> None:
     (the base container and pod, no ports, probes, component env or backend).
     """
     ctype = s.svc.componentType
-    if not ctype or ctype in _COMPONENT_TYPES:
+    if not ctype or ctype in _COMPONENT_TYPES or ctype in s.graph.table.worker_types:
         return
     path = f"{s.path}.componentType"
     import difflib  # only for a component type the operator does not know
@@ -68,6 +68,11 @@ def check_autoscaling(s: ServiceCheck, report: Report) -> None:
     if scaling is None or not scaling.enabled:
         return
     path = f"{s.path}.autoscaling"
+    if s.graph.table.switch("S10"):
+        report.warning(path, f"`autoscaling` is deprecated and ignored from operator 0.8 on (operatorVersion "
+                             f"{s.graph.table.release}): no HorizontalPodAutoscaler is generated; the operator scales "
+                             "through its scaling adapter, which an external autoscaler drives (S10, A01)")
+        return
     if s.component.multinode or s.graph.grove_mode:
         where = "in Grove mode" if s.graph.grove_mode else "on a multinode service"
         report.warning(path, f"`autoscaling` is ignored {where}: no HorizontalPodAutoscaler is generated")
@@ -96,7 +101,8 @@ def check_autoscaling_metric(s: ServiceCheck, report: Report) -> None:
     are its own ``resources.requests`` with the service's ``resources.requests`` laid over them.
     """
     scaling = s.svc.autoscaling
-    if scaling is None or not scaling.enabled or scaling.metrics or s.component.multinode or s.graph.grove_mode:
+    if scaling is None or not s.component.autoscaled or scaling.metrics or s.component.multinode \
+            or s.graph.grove_mode:
         return
     low, high = scaling.minReplicas, scaling.maxReplicas
     if low is None or high is None or not 1 <= low <= high:
@@ -115,8 +121,16 @@ def check_autoscaling_metric(s: ServiceCheck, report: Report) -> None:
 
 
 def check_annotations(s: ServiceCheck, report: Report) -> None:
-    """R9: stealing-traffic debug mode is not supported."""
-    if (s.svc.annotations or {}).get(defaults.ANNOTATION_STEALING_TRAFFIC_DEBUG) == "true":
+    """R9: stealing-traffic debug mode is not supported; P06: from operator 1.0 on, no debug mode at all."""
+    annotations = s.svc.annotations or {}
+    if s.graph.table.switch("P06"):
+        for key in (defaults.ANNOTATION_ENABLE_DEBUG_MODE, defaults.ANNOTATION_STEALING_TRAFFIC_DEBUG):
+            if annotations.get(key) == "true":
+                report.warning(f"{s.path}.annotations",
+                               f"`{key}` is ignored from operator 1.0 on (operatorVersion {s.graph.table.release}): "
+                               "no debug container or objects (P06)")
+        return
+    if annotations.get(defaults.ANNOTATION_STEALING_TRAFFIC_DEBUG) == "true":
         report.warning(
             f"{s.path}.annotations",
             f"`{defaults.ANNOTATION_STEALING_TRAFFIC_DEBUG}` is not supported: no debug Deployment or Services "

@@ -45,8 +45,16 @@ def check_volume_mounts(s: ServiceCheck, report: Report) -> None:
 
 
 def check_shared_memory(s: ServiceCheck, report: Report) -> None:
-    """A given shared-memory size parses and is not negative; zero keeps the default (as the operator does)."""
+    """A given shared-memory size parses and is not negative; zero keeps the default (as the operator does).
+
+    With ``disabled: true`` a size is ignored, and rejected where the release's CRD says so (S19).
+    """
     shm = s.svc.sharedMemory
+    if shm is not None and shm.disabled and shm.size is not None \
+            and s.graph.table.schema_limits.values.get("sharedMemorySizeWhenDisabled") == "rejected":
+        report.error(f"{s.path}.sharedMemory.size", "expected no `size` when `disabled` is true (the CRD of "
+                                                    f"operator {s.graph.table.release} rejects both together)")
+        return
     if shm is None or shm.disabled or shm.size is None:
         return
     path = f"{s.path}.sharedMemory.size"

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The ``--help`` text of the command line; its settings list comes from the settings table."""
+
+from __future__ import annotations
+
+_USAGE = """\
+usage: krm-dynamo                      read a ResourceList on stdin, write it to stdout (KRM function)
+       krm-dynamo render [options] PATH...
+                                       expand plain YAML files, directories or - (stdin)
+       krm-dynamo schema [--operator-version V]
+                                       JSON Schema of a DynamoGraphDeployment (for editors)
+       krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]
+                          [--operator-version V]
+                                       every default the operator injects, each with its source;
+                                       for a 1.x release also the changes not yet reproduced
+       krm-dynamo explain FILE... [--service NAME] [--object KIND/NAME] [--field PATH]
+                          [--function-config FILE] [--operator-version V] [--output text|json|yaml|mermaid]
+                                       the rendered objects, each field with its origin
+       krm-dynamo --help | --version
+
+Expands every DynamoGraphDeployment (nvidia.com/v1alpha1) into the Deployments,
+Services, Ingresses, VirtualServices, HorizontalPodAutoscalers, PersistentVolumeClaims,
+and for multinode services LeaderWorkerSets with Volcano PodGroups (or one Grove
+PodCliqueSet), that the Dynamo operator would create, with every default applied.
+Every other object passes through unchanged.
+
+KRM function mode (kustomize, kpt):
+  The functionConfig is a ConfigMap (`kpt fn eval ... -- natsServer=nats://...`) or a
+  KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1); a KrmDynamoConfig among the
+  items is read too (kpt `configPath: dgd.yaml`, where the functionConfig is the DGD).
+  The DGD stays in the output annotated config.kubernetes.io/local-config: "true".
+
+render options:
+  --function-config FILE   a KrmDynamoConfig or ConfigMap with the settings
+  --keep-local-config      also print objects annotated config.kubernetes.io/local-config
+                           (the DGD itself); left out by default, as kustomize build does
+  --operator-version V     render as operator release V (0.6, 1.0, 1.1 or latest); wins
+                           over the operatorVersion setting of the functionConfig
+  --allow-empty            exit 0 with an empty stream when there is nothing to print;
+                           without it, nothing to print is an error (an empty manifest set
+                           would make Argo CD prune the application)
+
+{settings}
+Editors: `krm-dynamo schema > dgd.schema.json`, then in a DGD file the modeline
+  # yaml-language-server: $schema=dgd.schema.json
+
+Exit status: 0 on success, 1 when any error was found (errors are printed on stderr
+and, in function mode, returned as results).
+"""
+
+
+
+def text() -> str:
+    """The ``--help`` text; its settings list comes from the settings table."""
+    from krm_dynamo.config_doc import help_text
+
+    return _USAGE.replace("{settings}\n", help_text() + "\n")

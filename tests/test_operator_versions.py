@@ -1,0 +1,313 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Operator releases (D34): the ``operatorVersion`` setting, the 1.x profiles, fields per release, honesty."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import yaml
+from shared_files import SHARED, require
+
+from krm_dynamo import cli, defaults, explain
+from krm_dynamo.api import schema
+from krm_dynamo.config import FunctionConfig, load_config
+from krm_dynamo.core import expand
+from krm_dynamo.defaults import catalog
+
+IMAGE = "registry.example/dynamo:1"
+CHANGES = SHARED / "spec" / "operator-versions" / "changes.yaml"
+
+
+def _dgd(services: dict, name: str = "g") -> dict:
+    return {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
+            "metadata": {"name": name, "namespace": "ns"}, "spec": {"services": services}}
+
+
+def _config(version: str | None = None, **more: object) -> dict:
+    cfg: dict = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+                 "defaultImage": IMAGE, **more}
+    if version is not None:
+        cfg["operatorVersion"] = version
+    return cfg
+
+
+GRAPH = {
+    "Frontend": {"componentType": "frontend", "replicas": 1},
+    "worker": {"componentType": "worker", "replicas": 2,
+               "extraPodSpec": {"mainContainer": {"command": ["python3", "-m", "dynamo.vllm"]}}},
+    "Planner": {"componentType": "planner"},
+}
+
+
+def _render(version: str | None, services: dict | None = None) -> tuple[list[dict], list]:
+    out, results = expand([_dgd(services or GRAPH)], _config(version))
+    assert not [r for r in results if r.severity == "error"], results
+    return out, results
+
+
+def _main(out: list[dict], name: str) -> dict:
+    deployment = next(o for o in out if o.get("kind") == "Deployment" and o["metadata"]["name"] == name)
+    return next(c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "main")
+
+
+def _pod(out: list[dict], name: str) -> dict:
+    deployment = next(o for o in out if o.get("kind") == "Deployment" and o["metadata"]["name"] == name)
+    return deployment["spec"]["template"]["spec"]
+
+
+def _env(container: dict) -> dict:
+    return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+
+# --- the setting in every form -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("carrier", "expected"), [
+    ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"operatorVersion": "1.0"}}, "1.0"),
+    (_config(1.1), "1.1"),  # a YAML float in a typed KrmDynamoConfig
+    (_config("latest"), "latest"),
+    (_config(""), "0.6"),
+    (None, "0.6"),
+])
+def test_setting_forms(carrier, expected):
+    cfg, results = load_config(carrier, [])
+    assert not results
+    assert cfg.operatorVersion == expected
+
+
+def test_setting_among_items_and_override():
+    cfg, _ = load_config(None, [_config("1.0")])
+    assert cfg.operatorVersion == "1.0"
+    cfg, _ = load_config(_config("1.0"), [], {"operatorVersion": "1.1"})
+    assert cfg.operatorVersion == "1.1"
+
+
+def test_setting_rejects_unknown_release():
+    _, results = load_config(_config("2.0"), [])
+    assert [r.severity for r in results] == ["error"]
+    assert "operatorVersion" in results[0].message
+
+
+def test_latest_is_1_1():
+    assert defaults.for_release("latest") is defaults.for_release("1.1")
+    assert FunctionConfig().operatorVersion == defaults.DEFAULT_RELEASE == "0.6"
+
+
+def test_help_lists_the_setting():
+    assert "operatorVersion (0.6 | 1.0 | 1.1 | latest, default 0.6)" in cli.usage()
+
+
+def test_render_flag(tmp_path):
+    path = tmp_path / "dgd.yaml"
+    path.write_text(yaml.safe_dump(_dgd({"worker": GRAPH["worker"]})))
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(yaml.safe_dump(_config("0.6")))
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run_render([str(path), "--function-config", str(cfg), "--operator-version", "1.0"], out, err) == 0
+    assert "NIXL_TELEMETRY_ENABLE" in out.getvalue()
+    assert "operatorVersion 1.0" in err.getvalue()
+    with pytest.raises(cli.UsageError):
+        cli.run_render([str(path), "--operator-version", "9"], io.StringIO(), io.StringIO())
+
+
+# --- the profiles: each data change under 1.x, never under 0.6 -----------------------------------
+
+
+def _frontend_probe(out):
+    return _main(out, "g-frontend")["livenessProbe"]["httpGet"]["path"]
+
+
+def _worker_timeout(out):
+    return _main(out, "g-worker")["readinessProbe"]["timeoutSeconds"]
+
+
+def _worker_ports(out):
+    # A set: the list order follows P03 (no canonical order from 1.0), not reproduced yet.
+    return {p["name"] for p in _main(out, "g-worker")["ports"]}
+
+
+def _worker_env(out):
+    env = _env(_main(out, "g-worker"))
+    return (env.get("NIXL_TELEMETRY_PROMETHEUS_PORT"), env.get("DYN_HEALTH_CHECK_ENABLED"))
+
+
+def _frontend_prefix(out):
+    return _env(_main(out, "g-frontend")).get("DYN_NAMESPACE_PREFIX")
+
+
+def _fs_group(out):
+    return _pod(out, "g-worker").get("securityContext")
+
+
+def _planner(out):
+    main = _main(out, "g-planner")
+    return ([p["name"] for p in main["ports"]], "startupProbe" in main, _env(main).get("DYN_SYSTEM_PORT"))
+
+
+@pytest.mark.parametrize(("change", "read", "old", "new", "since"), [
+    ("R01", _frontend_probe, "/health", "/live", "1.0"),
+    ("R02", _worker_timeout, 30, 4, "1.0"),
+    ("T01", _worker_ports, {"system"}, {"system", "nixl"}, "1.0"),
+    ("N_E04/N_E05", _worker_env, (None, None), ("19090", "false"), "1.0"),
+    ("N_E06", _frontend_prefix, None, "dynamo-g", "1.0"),
+    ("P01", _fs_group, None, {"fsGroup": 1000}, "1.0"),
+    ("P09", _planner, (["metrics"], False, None), (["metrics", "system"], True, "9090"), "1.1"),
+])
+def test_data_change_per_release(change, read, old, new, since):
+    for version in ("0.6", "1.0", "1.1"):
+        out, _ = _render(version)
+        want = new if catalog.applies(catalog.Change(change, since, "", "", ""), version) else old
+        assert read(out) == want, (change, version)
+
+
+def test_user_security_context_replaces_the_default():
+    services = {"worker": {**GRAPH["worker"], "extraPodSpec": {**GRAPH["worker"]["extraPodSpec"],
+                                                               "securityContext": {"runAsUser": 5}}}}
+    out, _ = _render("1.0", services)
+    assert _pod(out, "g-worker")["securityContext"] == {"runAsUser": 5}
+
+
+def test_schema_limits_from_1_0():
+    services = {f"s{i}": {"componentType": "frontend"} for i in range(26)}
+    for version, errors in (("0.6", 0), ("1.0", 1), ("1.1", 1)):
+        _, results = expand([_dgd(services)], _config(version))
+        found = [r for r in results if r.severity == "error"]
+        assert len(found) == errors, (version, found)
+    assert "expected at most 25 services" in found[0].message and found[0].field_path == "spec.services"
+
+
+def test_shared_memory_size_with_disabled_rejected_from_1_1():
+    services = {"worker": {**GRAPH["worker"], "sharedMemory": {"disabled": True, "size": "1Gi"}}}
+    for version, errors in (("0.6", 0), ("1.0", 0), ("1.1", 1)):
+        _, results = expand([_dgd(services)], _config(version))
+        found = [r for r in results if r.severity == "error"]
+        assert len(found) == errors, (version, found)
+    assert found[0].field_path == "spec.services.worker.sharedMemory.size"
+
+
+def test_prefill_is_a_worker_from_1_0():
+    services = {"pf": {"componentType": "prefill",
+                       "extraPodSpec": {"mainContainer": {"command": ["python3", "-m", "dynamo.vllm"]}}}}
+    old, _ = _render("0.6", services)
+    new, _ = _render("1.0", services)
+    assert "ports" not in _main(old, "g-pf")
+    assert {p["name"] for p in _main(new, "g-pf")["ports"]} == {"system", "nixl"}
+
+
+def test_strategy_annotations_roll_from_1_0():
+    services = {"worker": {**GRAPH["worker"], "annotations": {"nvidia.com/deployment-strategy": "RampedSlowRollout"}}}
+    for version, surge in (("0.6", 1), ("1.0", "25%")):
+        out, _ = _render(version, services)
+        deployment = next(o for o in out if o.get("kind") == "Deployment")
+        assert deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == surge
+
+
+# --- logic switches ------------------------------------------------------------------------------
+
+
+def test_autoscaling_ignored_from_1_0():
+    services = {"worker": {**GRAPH["worker"], "autoscaling": {"enabled": True, "minReplicas": 1, "maxReplicas": 3}}}
+    old, _ = _render("0.6", services)
+    new, results = _render("1.0", services)
+    assert any(o["kind"] == "HorizontalPodAutoscaler" for o in old)
+    assert not any(o["kind"] == "HorizontalPodAutoscaler" for o in new)
+    deployment = next(o for o in new if o.get("kind") == "Deployment")
+    assert deployment["spec"]["replicas"] == 2
+    assert any("`autoscaling` is deprecated and ignored" in r.message for r in results)
+
+
+def test_debug_mode_ignored_from_1_0():
+    services = {"worker": {**GRAPH["worker"], "annotations": {"nvidia.com/enable-debug-mode": "true"}}}
+    old, _ = _render("0.6", services)
+    new, results = _render("1.0", services)
+    assert len(_pod(old, "g-worker")["containers"]) == 2
+    assert len(_pod(new, "g-worker")["containers"]) == 1
+    assert any("(P06)" in r.message for r in results)
+
+
+def test_switches_are_data():
+    for version in ("0.6", "1.0", "1.1"):
+        table = defaults.for_release(version)
+        assert set(table.switches) == {c.id for c in catalog.CATALOG if c.shape != "data"}
+    assert not any(defaults.for_release("0.6").switches.values())
+    assert defaults.for_release("1.0").switch("A01") and not defaults.for_release("1.0").switch("S14")
+    assert defaults.for_release("1.1").switch("S14")
+
+
+# --- fields per release --------------------------------------------------------------------------
+
+
+def test_later_field_names_its_release():
+    services = {"worker": {**GRAPH["worker"], "frontendSidecar": {"image": "x"}}}
+    for version in ("0.6", "1.0"):
+        _, results = _render(version, services)
+        messages = [r.message for r in results if r.field_path == "spec.services.worker.frontendSidecar"]
+        assert messages == ["`frontendSidecar` exists from operator 1.1; set operatorVersion: 1.1 "
+                            f"(ignored under operator {version}, whose API server drops it)"]
+        assert not any("unknown field" in r.message for r in results)
+
+
+def test_field_of_the_release_is_accepted_but_said_unrendered():
+    services = {"worker": {**GRAPH["worker"], "modelRef": {"name": "m"}, "resources": {"claims": [{"name": "c"}]}}}
+    _, results = _render("1.0", services)
+    paths = {r.field_path: r for r in results if "not yet rendered" in r.message}
+    assert set(paths) == {"spec.services.worker.modelRef", "spec.services.worker.resources.claims"}
+    assert all(r.severity == "warning" for r in paths.values())
+
+
+def test_schema_per_release():
+    old = schema.dgd_schema("0.6")["definitions"]["DynamoComponentDeploymentSharedSpec"]["properties"]
+    v10 = schema.dgd_schema("1.0")["definitions"]["DynamoComponentDeploymentSharedSpec"]["properties"]
+    v11 = json.loads(schema.dump("latest"))["definitions"]["DynamoComponentDeploymentSharedSpec"]["properties"]
+    assert "modelRef" not in old and "modelRef" in v10
+    assert "frontendSidecar" not in v10 and v11["frontendSidecar"]["x-krm-dynamo-since"] == "1.1"
+    out = io.StringIO()
+    assert cli.run_schema(["--operator-version", "1.1"], out) == 0
+    assert "frontendSidecar" in out.getvalue()
+
+
+# --- honesty: one warning per run, explain lists the rest ----------------------------------------
+
+
+def test_one_warning_per_run():
+    _, results = expand([_dgd(GRAPH, "a"), _dgd(GRAPH, "b")], _config("1.1"))
+    notices = [r for r in results if "catalogued operator changes" in r.message]
+    assert len(notices) == 1 and notices[0].severity == "warning"
+    missing = len(defaults.for_release("1.1").not_reproduced())
+    assert f"not yet reproduce {missing} catalogued" in notices[0].message
+    assert "krm-dynamo explain --operator-version 1.1" in notices[0].message
+    _, results = expand([_dgd(GRAPH)], _config("0.6"))
+    assert not [r for r in results if "catalogued" in r.message]
+    _, results = expand([], _config("1.1"))
+    assert not results
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_explain_lists_what_is_missing(version):
+    table = defaults.for_release(version)
+    doc = explain.explain(None, None, table)
+    applicable = {c.id for c in catalog.CATALOG if catalog.applies(c, version)}
+    assert set(doc["notYetReproduced"]) == applicable - table.reproduced
+    assert doc["notYetReproducedCount"] == len(table.not_reproduced())
+    assert set(doc["reproducedChanges"]) <= applicable
+    assert "notYetReproduced" not in explain.explain(None, None, defaults.for_release("0.6"))
+
+
+def test_reproduced_data_rows_cite_their_change():
+    """Every reproduced data change is the source of at least one row of the table set."""
+    for version in ("1.0", "1.1"):
+        table = defaults.for_release(version)
+        sources = " ".join(src for t in (*table.by_component_type.values(), table.deployment, table.schema_limits)
+                           for _, _, src in t.sourced_items())
+        for change in table.reproduced:
+            if catalog.BY_ID[change].shape == "data" and change not in ("S07", "S20"):
+                assert change in sources, (version, change)
+
+
+def test_catalog_matches_the_research():
+    data = yaml.safe_load(require(CHANGES).read_text(encoding="utf-8"))
+    assert [c.id for c in catalog.CATALOG] == [c["id"] for c in data]
+    shapes = {c["id"]: c["shape"] for c in data}
+    assert all(c.shape == shapes[c.id] for c in catalog.CATALOG)
