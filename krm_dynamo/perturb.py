@@ -198,20 +198,26 @@ def changed_value(value: Any) -> Any:
     return None
 
 
+# Not origins but the context of the whole explanation: the operator release selects the table set
+# every default is matched in (removing it would credit each release-specific default to the setting).
+_CONTEXT_KEYS = ("apiVersion", "kind", "metadata", "operatorVersion")
+
+
 def _config_origins(inputs: Inputs) -> Iterator[tuple[Origin, Perturb]]:
-    """Each set key of the functionConfig and of a KrmDynamoConfig among the items: removed."""
+    """Each set key of the functionConfig and of a KrmDynamoConfig among the items (the operator
+    release aside): removed."""
     fc = inputs.function_config
     if isinstance(fc, dict):
         data_key = "data" if fc.get("kind") == "ConfigMap" else None
         holder = fc.get("data") if data_key else fc
         for key in list(holder) if isinstance(holder, dict) else ():
-            if key in ("apiVersion", "kind", "metadata"):
+            if key in _CONTEXT_KEYS:
                 continue
             origin: Origin = {"kind": "functionConfig", "key": str(key), "file": inputs.config_file or "functionConfig"}
             yield origin, _fixed([(inputs.items, _without(fc, data_key, key))])
     for position, item in enumerate(inputs.items):
         if is_config_object(item):
-            for key in [k for k in item if k not in ("apiVersion", "kind", "metadata")]:
+            for key in [k for k in item if k not in _CONTEXT_KEYS]:
                 items = list(inputs.items)
                 items[position] = _without(item, None, key)
                 yield {"kind": "functionConfig", "key": str(key), "file": _file(item)}, _fixed(

@@ -181,7 +181,7 @@ def test_rendered_with_provenance_equals_the_ordinary_output(case):
 
 @pytest.mark.parametrize("release", sorted(defaults.RELEASES))
 def test_every_release_has_its_table_set(release):
-    """The default origins come from the selected release's tables (only 0.6 exists so far)."""
+    """The default origins come from the selected release's tables."""
     document = _document("planner", release)
     assert document["operatorRelease"] == release
     sources = [s for o in document["objects"] for f in o["fields"] if f["origin"] == "default" for s in f["sources"]]
@@ -244,3 +244,36 @@ def test_defaults_are_matched_in_the_table_set_given():
     (port,) = [f for o in document["objects"] if o["kind"] == "Service" for f in o["fields"]
                if f["path"] == "spec.ports[name=http].port"]
     assert port["sources"][0]["source"] == "a later release's source"
+
+
+def _release_origins(release: str) -> dict[tuple[str, str], dict]:
+    """``explain FILE --operator-version V --output json`` of the planner case, by (object, path)."""
+    from krm_dynamo import explain_cmd
+
+    text = explain_cmd.run([str(CASES / "planner" / "input.yaml")], {"operator-version": release, "output": "json"},
+                           None, None)
+    document = json.loads(text)
+    assert document["operatorRelease"] == release
+    return {(o["name"], f["path"]): f for o in document["objects"] for f in o["fields"]}
+
+
+@pytest.mark.parametrize("release", ["1.0", "1.1"])
+def test_origins_under_a_later_operator_release_cite_its_rows(release):
+    """A default that only a later release injects is that release's default, with its catalogue
+    entry and operator source at the release cut; the release itself is the context, not an origin."""
+    fields = _release_origins(release)
+    fs_group = fields[("vllm-planner-planner", "spec.template.spec.securityContext.fsGroup")]
+    assert (fs_group["value"], fs_group["origin"]) == (1000, "default")
+    assert fs_group["sources"][0]["source"].startswith("P01; deploy/operator/internal/dynamo/graph.go:974 @ ")
+    nixl = fields[("vllm-planner-vllmdecodeworker", f"{MAIN}.ports[name=nixl].containerPort")]
+    assert (nixl["value"], nixl["origin"]) == (19090, "default")
+    assert nixl["sources"][0]["source"].startswith("T01; ")
+    replicas = fields[("vllm-planner-frontend", "spec.replicas")]
+    assert replicas["origin"] == "user"
+    assert not any("operatorVersion" in json.dumps(f["sources"]) for f in fields.values())
+
+
+def test_under_the_default_release_those_fields_do_not_exist():
+    fields = _release_origins("0.6")
+    assert ("vllm-planner-planner", "spec.template.spec.securityContext.fsGroup") not in fields
+    assert ("vllm-planner-vllmdecodeworker", f"{MAIN}.ports[name=nixl].containerPort") not in fields
