@@ -90,6 +90,9 @@ ALLOWED_FOR_EXAMPLE = {
     "__future__", "copy", "gc",
     "decimal", "_decimal", "numbers",  # exact quantities (kube.quantity)
     "json", "_json",  # the Kubernetes type definitions (kube/schemas.json, ~1 ms) for the embedded-type check
+    # Basic standard-library modules that an installation's start-up may or may not have loaded
+    # already (site hooks differ: a plain virtualenv loads fewer); cheap, and needed by PyYAML too.
+    "typing", "_typing", "collections", "weakref", "_weakrefset", "struct", "_struct", "binascii", "math",
 }
 
 
