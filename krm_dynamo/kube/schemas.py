@@ -27,8 +27,8 @@ A null field is unset, as the API server reads it.
 from __future__ import annotations
 
 import functools
-import os
 import json
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
