@@ -7,8 +7,9 @@ Every case is a pair of processes on the same input: krm-dynamo and an identity 
 function written with PyYAML's C loader and dumper (what any Python KRM function must at
 least pay). The two are run alternately, ``--runs`` times each; the table gives each one's
 median wall time, the median of the paired ratios, and each one's peak RSS. Growth
-compares krm-dynamo with itself (3,000 DGDs against 300). The package is byte-compiled
-first, as an installed package and the image are (PyYAML on the identity's side is too;
+compares krm-dynamo with itself (3,000 DGDs against 300, 10,000 against 1,000, and 100,000
+pass-through ConfigMaps against 10,000; the RSS column then gives the large / small run's peak).
+The package is byte-compiled first, as an installed package and the image are (PyYAML on the identity's side is too;
 without bytecode every run would compile krm-dynamo's sources again). The machine is usually shared
 and noisy: compare ratios, not times, and repeat a run before believing a change.
 Nothing here asserts a time: this is a measuring tool, not a test.
@@ -53,6 +54,8 @@ TARGETS = {  # case -> the issue's target for the ratio
     "3,000 DGDs / 300 DGDs (krm-dynamo, time)": 11.0,
     "3,000 DGDs, peak RSS vs identity on our output": 2.0,
     "3,000 / 300 DGDs in files (kpt annotations), time": 11.0,
+    "10,000 DGDs / 1,000 DGDs (krm-dynamo, time)": 11.0,
+    "100,000 / 10,000 pass-through items, time": 11.0,
     "kpt fn eval --exec, bundled example": 1.1,
 }
 
@@ -91,6 +94,21 @@ def dgd(i: int, workers: int = 1) -> dict[str, Any]:
     return {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
             "metadata": {"name": f"llm-{i}", "namespace": "demo"}, "spec": {"backendFramework": "vllm",
                                                                            "services": services}}
+
+
+def config_map(i: int) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}", "namespace": "demo"},
+            "data": {"key": f"value-{i}"}}
+
+
+def self_growth(cmd: list[str], small: Path, large: Path, runs: int) -> dict[str, float]:
+    """krm-dynamo against itself: medians of times on ``large`` and ``small``, their ratio, and each one's peak RSS."""
+    runs_small = [run_once(cmd, small) for _ in range(runs)]
+    runs_large = [run_once(cmd, large) for _ in range(runs)]
+    m = {"ours": statistics.median(t for t, _ in runs_large), "base": statistics.median(t for t, _ in runs_small),
+         "ours_rss": max(r for _, r in runs_large), "base_rss": max(r for _, r in runs_small)}
+    m["ratio"] = m["ours"] / m["base"]
+    return m
 
 
 def in_file(obj: dict[str, Any], i: int) -> dict[str, Any]:
@@ -248,10 +266,18 @@ def main() -> None:
         table.row("3,000 / 300 DGDs in files (kpt annotations), time",
                   {"ours": f3000, "base": f300, "ratio": f3000 / f300})
 
+        in1k = write(tmp / "in1k.yaml", resource_list([dgd(i) for i in range(1_000)]))
+        in10k = write(tmp / "in10k.yaml", resource_list([dgd(i) for i in range(10_000)]))
+        table.row("10,000 DGDs / 1,000 DGDs (krm-dynamo, time)", self_growth(ours, in1k, in10k, big_runs))
+        cm10k = write(tmp / "cm10k.yaml", resource_list([config_map(i) for i in range(10_000)]))
+        cm100k = write(tmp / "cm100k.yaml", resource_list([config_map(i) for i in range(100_000)]))
+        table.row("100,000 / 10,000 pass-through items, time", self_growth(ours, cm10k, cm100k, big_runs))
+
         kpt = kpt_case(tmp, krm, identity, runs)
         if kpt is not None:
             table.row("kpt fn eval --exec, bundled example", kpt)
-    print("ratio: median of paired ratios (growth and memory: ratio of medians / of peaks); RSS: ours / baseline")
+    print("ratio: median of paired ratios (growth and memory: ratio of medians / of peaks); "
+          "RSS: ours / baseline (growth: large / small)")
 
 
 if __name__ == "__main__":
