@@ -26,7 +26,7 @@ LATEST = "1.1"  # what `operatorVersion: latest` selects
 KUBERNETES_0_6 = "1.33"
 
 # Logic switches with code behind them; every other switch is data only, waiting for its code.
-IMPLEMENTED_SWITCHES = frozenset({"A01", "S10", "P06"})
+IMPLEMENTED_SWITCHES = frozenset({"A01", "S10", "P06", "N_E02", "S04"})
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,7 @@ RELEASE_1_0 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER)),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
+    naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
@@ -198,6 +199,7 @@ RELEASE_1_1 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
+    naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({
