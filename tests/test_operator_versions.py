@@ -236,6 +236,33 @@ def test_dynamo_namespace_without_metadata_namespace_warns_under_1_x():
     assert not [r for r in results if "namespace `default`" in r.message]
 
 
+# --- N_E01: the base env from 1.0 ---------------------------------------------------------------
+
+
+def _field_ref(path: str) -> dict:
+    return {"valueFrom": {"fieldRef": {"fieldPath": path}}}
+
+
+@pytest.mark.parametrize(("service", "component_type"), [("g-worker", "worker"), ("g-frontend", "frontend"),
+                                                         ("g-planner", "planner"), ("g-other", "")])
+def test_base_env_per_release(service, component_type):
+    services = {**GRAPH, "other": {}}
+    want = {
+        "DYN_COMPONENT": {"value": component_type},
+        "DYN_DISCOVERY_BACKEND": {"value": "kubernetes"},
+        "POD_NAME": _field_ref("metadata.name"),
+        "POD_NAMESPACE": _field_ref("metadata.namespace"),
+        "POD_UID": _field_ref("metadata.uid"),
+    }
+    for version in ("0.6", "1.0", "1.1"):
+        out, _ = _render(version, services)
+        env = {e["name"]: {k: v for k, v in e.items() if k != "name"} for e in _main(out, service)["env"]}
+        names = [e["name"] for e in _main(out, service)["env"]]
+        assert names == sorted(names), version  # merged env is sorted by name in every release
+        got = {name: env.get(name) for name in want}
+        assert got == (dict.fromkeys(want) if version == "0.6" else want), version
+
+
 def test_user_security_context_replaces_the_default():
     services = {"worker": {**GRAPH["worker"], "extraPodSpec": {**GRAPH["worker"]["extraPodSpec"],
                                                                "securityContext": {"runAsUser": 5}}}}

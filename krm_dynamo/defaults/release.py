@@ -182,7 +182,12 @@ def _by_component_type(frontend: components.ComponentDefaults, worker: component
     return MappingProxyType(table)
 
 
-_SEC = profiles.with_security_context  # P01: every component type, the base included
+def _SEC(table: components.ComponentDefaults) -> components.ComponentDefaults:
+    """P01 and N_E01: every component type, the base included."""
+    return profiles.with_security_context(profiles.with_base_env(table))
+
+
+
 _FRONTEND_1_0 = _SEC(profiles.frontend_1_0(components.FRONTEND))
 _WORKER_1_0 = _SEC(profiles.worker_1_0(components.WORKER))
 RELEASE_1_0 = _release_1x(

@@ -104,6 +104,10 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component,
                 ctx: PodContext) -> list[dict[str, Any]]:
     out = []
     for name, value in template:
+        if value.startswith(defaults.FIELD_REF_PLACEHOLDER):  # N_E01: the downward API
+            path = value[len(defaults.FIELD_REF_PLACEHOLDER):-1]
+            out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}})
+            continue
         if value == "{dgd_namespace}" and not ctx.dgd_namespace:
             # D17: no namespace yet (kustomize base); the pod reads its own at run time.
             out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": defaults.DOWNWARD_NAMESPACE_FIELD}}})
@@ -114,6 +118,7 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component,
                 dynamo_namespace=component.dynamo_namespace,
                 dgd_name=ctx.dgd_name,
                 dgd_namespace=ctx.dgd_namespace or "",
+                component_type=component.component_type,
             ),
         })
     return out
