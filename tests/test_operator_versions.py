@@ -124,8 +124,7 @@ def _worker_timeout(out):
 
 
 def _worker_ports(out):
-    # A set: the list order follows P03 (no canonical order from 1.0), not reproduced yet.
-    return {p["name"] for p in _main(out, "g-worker")["ports"]}
+    return [p["name"] for p in _main(out, "g-worker")["ports"]]
 
 
 def _worker_env(out):
@@ -149,7 +148,7 @@ def _planner(out):
 @pytest.mark.parametrize(("change", "read", "old", "new", "since"), [
     ("R01", _frontend_probe, "/health", "/live", "1.0"),
     ("R02", _worker_timeout, 30, 4, "1.0"),
-    ("T01", _worker_ports, {"system"}, {"system", "nixl"}, "1.0"),
+    ("T01/P03", _worker_ports, ["system"], ["system", "nixl"], "1.0"),
     ("N_E04/N_E05", _worker_env, (None, None), ("19090", "false"), "1.0"),
     ("N_E06", _frontend_prefix, None, "ns-g", "1.0"),
     ("P01", _fs_group, None, {"fsGroup": 1000}, "1.0"),
@@ -261,6 +260,30 @@ def test_base_env_per_release(service, component_type):
         assert names == sorted(names), version  # merged env is sorted by name in every release
         got = {name: env.get(name) for name in want}
         assert got == (dict.fromkeys(want) if version == "0.6" else want), version
+
+
+# --- P03: no pod-spec canonicalisation from 1.0 ------------------------------------------------------
+
+
+def test_list_order_per_release():
+    extra = {**GRAPH["worker"]["extraPodSpec"],
+             "containers": [{"name": "zz-sidecar", "image": "sidecar:1"}],
+             "volumes": [{"name": "zz-data", "emptyDir": {}}],
+             "imagePullSecrets": [{"name": "zz-pull"}, {"name": "aa-pull"}, {"name": "zz-pull"}]}
+    services = {"worker": {**GRAPH["worker"], "extraPodSpec": extra}}
+    want = {
+        "0.6": (["main", "zz-sidecar"], ["shared-memory", "zz-data"], ["aa-pull", "zz-pull"], ["nixl", "system"]),
+        "1.0": (["zz-sidecar", "main"], ["zz-data", "shared-memory"], ["zz-pull", "aa-pull"], ["system", "nixl"]),
+    }
+    for version in ("0.6", "1.0", "1.1"):
+        pod = _pod(_render(version, services)[0], "g-worker")
+        main = next(c for c in pod["containers"] if c["name"] == "main")
+        got = ([c["name"] for c in pod["containers"]], [v["name"] for v in pod["volumes"]],
+               [s["name"] for s in pod["imagePullSecrets"]], [p["name"] for p in main.get("ports", [])])
+        expected = want["0.6" if version == "0.6" else "1.0"]
+        if version == "0.6":
+            expected = (*expected[:3], ["system"])  # no nixl port in 0.6 (T01)
+        assert got == expected, version
 
 
 def test_user_security_context_replaces_the_default():
