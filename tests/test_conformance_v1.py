@@ -32,7 +32,7 @@ IMAGE = "registry.example/dynamo:1"
 # The catalogue changes a case needs, by (function, sub-test prefix); "" matches every sub-test.
 # Checked in order; the first match wins.
 NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("GenerateBasePodSpec", "Worker component with DynamoNamespace set", ("N_E01", "N_E02")),
+    ("GenerateBasePodSpec", "Worker component with DynamoNamespace set", ("N_E01", "N_E02", "P03")),
     ("GenerateBasePodSpec", "frontend with default command", ("N_E01",)),
     ("GenerateBasePodSpec", "Kubernetes discovery backend", ("N_E01", "C02")),
     ("GenerateBasePodSpec", "Etcd discovery", ("N_E01", "C02")),
@@ -44,6 +44,7 @@ NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("GenerateBasePodSpec", "frontendSidecar", ("S14", "P11")),
     ("GetDCDResourceName", "", ("M01", "O03")),
     ("GenerateDynamoComponentsDeployments", "", ("O03", "N_E02", "L02")),
+    ("generateComponentContext", "TestGenerateComponentContext_WorkerHashSuffix", ("N_E07",)),
     ("generateComponentContext", "", ("N_E02", "S03", "S04")),
     ("FrontendDefaults.GetBaseContainer", "", ("N_E02",)),
     ("propagateDGDAnnotations", "", ("S18", "L02")),
@@ -80,8 +81,9 @@ NOT_EXPRESSIBLE: tuple[tuple[str, str, str], ...] = (
 
 
 def _subtest(case: dict) -> str:
+    """The sub-test name in brackets; for a case without one, the upstream test function's name."""
     source = case["source"]
-    return source.split("[", 1)[1].split("]", 1)[0] if "[" in source else ""
+    return source.split("[", 1)[1].split("]", 1)[0] if "[" in source else source.split(" ", 1)[0]
 
 
 def needs(case: dict) -> tuple[str, ...]:
@@ -116,9 +118,15 @@ def _pod_spec(case: dict, release: str) -> dict | None:
 
     None when the case expects an error and the function reported one.
     """
+    deployment = _deployment(case, release)
+    return None if deployment is None else deployment["spec"]["template"]["spec"]
+
+
+def _deployment(case: dict, release: str) -> dict | None:
+    """The Deployment of the case's one service (``serviceName``, else ``svc``); None as :func:`_pod_spec`."""
     inp = case["input"]
     service = copy.deepcopy(inp["component"])
-    spec: dict = {"services": {inp["serviceName"]: service}}
+    spec: dict = {"services": {inp.get("serviceName", "svc"): service}}
     mounts = [m["name"] for m in service.get("volumeMounts") or []]
     if mounts:
         spec["pvcs"] = [{"name": name} for name in mounts]  # existing claims, mounted by name
@@ -135,8 +143,7 @@ def _pod_spec(case: dict, release: str) -> dict | None:
         assert errors, "an error was expected"
         return None
     assert not errors, errors
-    deployment = next(o for o in out if o.get("kind") == "Deployment")
-    return deployment["spec"]["template"]["spec"]
+    return next(o for o in out if o.get("kind") == "Deployment")
 
 
 def _contains(got: list, want: list, what: str) -> None:
@@ -156,6 +163,8 @@ def run_base_pod_spec(case: dict, release: str) -> None:
             _contains(pod.get("volumes") or [], value, "podSpec.volumes")
             continue
         got = pod.get(key)
+        if key == "containers" and isinstance(got, list):  # no image upstream; ours is defaultImage (D15)
+            got = [{k: v for k, v in c.items() if k != "image"} for c in got]
         assert (got or "") == (value or ""), f"podSpec.{key}: got {got!r}, want {value!r}"
     for key, value in (expected.get("container") or {}).items():
         if key == "volumeMountsContain":
@@ -176,12 +185,67 @@ def run_is_worker(case: dict, release: str) -> None:
         assert ctype not in table.worker_types, ctype
 
 
+def _env(container: dict) -> dict:
+    return {e["name"]: e.get("value") for e in container.get("env") or []}
+
+
+def run_component_context(case: dict, release: str) -> None:
+    """``generateComponentContext``: the Dynamo namespace (N_E02, S03, S04), as ``DYN_NAMESPACE``
+    and as the pod's ``nvidia.com/dynamo-namespace`` label."""
+    deployment = _deployment(case, release)
+    assert deployment is not None
+    template = deployment["spec"]["template"]
+    main = next(c for c in template["spec"]["containers"] if c["name"] == "main")
+    want = case["expected"]["dynamoNamespace"]
+    assert _env(main)["DYN_NAMESPACE"] == want
+    assert template["metadata"]["labels"][defaults.LABEL_DYNAMO_NAMESPACE] == want
+
+
+def run_frontend_base_container(case: dict, release: str) -> None:
+    """``FrontendDefaults.GetBaseContainer``: the env it contains. The upstream test hands the
+    Dynamo namespace in directly; a DGD gets it from ``<namespace>-<name>`` (N_E02), so the
+    value is split there."""
+    context = case["input"]["context"]
+    namespace, name = context["dynamoNamespace"].split("-", 1)
+    component = {"componentType": context["componentType"]}
+    dgd_case = {"input": {"component": component, "dgd": {"metadata": {"name": name, "namespace": namespace}}},
+                "expected": {}}
+    deployment = _deployment(dgd_case, release)
+    assert deployment is not None
+    main = next(c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "main")
+    _contains(main.get("env") or [], case["expected"]["contains"], "container.env")
+
+
+def run_planner_base_container(case: dict, release: str) -> None:
+    """``PlannerDefaults.GetBaseContainer``: the planner's main container, each field the case lists.
+
+    The upstream test hands the Dynamo namespace in; a DGD gets ``<namespace>-<name>`` (N_E02), so
+    ``DYN_NAMESPACE`` is compared with that. Env is compared sorted by name, as every pod gets it
+    (``MergeEnvs``, the case's note).
+    """
+    context = case["input"]["context"]
+    namespace, name = context["parentGraphDeploymentNamespace"], context["parentGraphDeploymentName"]
+    dgd_case = {"input": {"component": {"componentType": context["componentType"]},
+                          "dgd": {"metadata": {"name": name, "namespace": namespace}}}, "expected": {}}
+    deployment = _deployment(dgd_case, release)
+    assert deployment is not None
+    main = next(c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "main")
+    for key, want in case["expected"]["container"].items():
+        if key == "env":
+            want = sorted(({**e, "value": f"{namespace}-{name}"} if e["name"] == "DYN_NAMESPACE" else e
+                           for e in want), key=lambda e: e["name"])
+        assert main.get(key) == want, f"container.{key}: got {main.get(key)!r}, want {want!r}"
+
+
 def _function(case: dict) -> str:
     """The operator function, without the note some cases add in brackets."""
     return str(case["function"]).split(" (")[0]
 
 
-RUNNERS = {"GenerateBasePodSpec": run_base_pod_spec, "IsWorkerComponent": run_is_worker}
+RUNNERS = {"GenerateBasePodSpec": run_base_pod_spec, "IsWorkerComponent": run_is_worker,
+           "generateComponentContext": run_component_context,
+           "FrontendDefaults.GetBaseContainer": run_frontend_base_container,
+           "PlannerDefaults.GetBaseContainer": run_planner_base_container}
 
 
 @pytest.mark.parametrize(("case", "release"), _load())

@@ -124,8 +124,7 @@ def _worker_timeout(out):
 
 
 def _worker_ports(out):
-    # A set: the list order follows P03 (no canonical order from 1.0), not reproduced yet.
-    return {p["name"] for p in _main(out, "g-worker")["ports"]}
+    return [p["name"] for p in _main(out, "g-worker")["ports"]]
 
 
 def _worker_env(out):
@@ -149,9 +148,9 @@ def _planner(out):
 @pytest.mark.parametrize(("change", "read", "old", "new", "since"), [
     ("R01", _frontend_probe, "/health", "/live", "1.0"),
     ("R02", _worker_timeout, 30, 4, "1.0"),
-    ("T01", _worker_ports, {"system"}, {"system", "nixl"}, "1.0"),
+    ("T01/P03", _worker_ports, ["system"], ["system", "nixl"], "1.0"),
     ("N_E04/N_E05", _worker_env, (None, None), ("19090", "false"), "1.0"),
-    ("N_E06", _frontend_prefix, None, "dynamo-g", "1.0"),
+    ("N_E06", _frontend_prefix, None, "ns-g", "1.0"),
     ("P01", _fs_group, None, {"fsGroup": 1000}, "1.0"),
     ("P09", _planner, (["metrics"], False, None), (["metrics", "system"], True, "9090"), "1.1"),
 ])
@@ -160,6 +159,131 @@ def test_data_change_per_release(change, read, old, new, since):
         out, _ = _render(version)
         want = new if catalog.applies(catalog.Change(change, since, "", "", ""), version) else old
         assert read(out) == want, (change, version)
+
+
+# --- N_E02 / S03 / S04: the Dynamo namespace from 1.0 -----------------------------------------------
+
+
+def _namespaces(out: list[dict], name: str) -> tuple[str, str]:
+    """``(DYN_NAMESPACE, nvidia.com/dynamo-namespace label)`` of a Deployment's pod."""
+    deployment = next(o for o in out if o.get("kind") == "Deployment" and o["metadata"]["name"] == name)
+    template = deployment["spec"]["template"]
+    main = next(c for c in template["spec"]["containers"] if c["name"] == "main")
+    return _env(main)["DYN_NAMESPACE"], template["metadata"]["labels"]["nvidia.com/dynamo-namespace"]
+
+
+@pytest.mark.parametrize(("version", "graph_name", "want"), [
+    ("0.6", "g", "dynamo-g"),
+    ("1.0", "g", "ns-g"),
+    ("1.1", "g", "ns-g"),
+])
+def test_dynamo_namespace_per_release(version, graph_name, want):
+    out, results = expand([_dgd(GRAPH, name=graph_name)], _config(version))
+    assert not [r for r in results if r.severity == "error"], results
+    assert _namespaces(out, f"{graph_name}-worker") == (want, want)
+    if version != "0.6":
+        assert _env(_main(out, f"{graph_name}-frontend"))["DYN_NAMESPACE_PREFIX"] == want
+
+
+def test_dynamo_namespace_dots_replaced_from_1_1():
+    # A graph name with dots fails the project's own name rule (it prefixes Service names), so the
+    # rule is checked where it lives.
+    from krm_dynamo.graph.derive import dynamo_namespace_1x
+
+    assert dynamo_namespace_1x("qwen3-0.6b", "ns", defaults.for_release("1.0")) == "ns-qwen3-0.6b"
+    assert dynamo_namespace_1x("qwen3-0.6b", "ns", defaults.for_release("1.1")) == "ns-qwen3-0-6b"
+
+
+def test_dynamoNamespace_ignored_with_the_webhook_warning_from_1_0():
+    services = {name: {**svc, "dynamoNamespace": "mine"} for name, svc in GRAPH.items()}
+    old, old_results = _render("0.6", services)
+    new, new_results = _render("1.0", services)
+    assert _namespaces(old, "g-worker") == ("mine", "mine")
+    assert _namespaces(new, "g-worker") == ("ns-g", "ns-g")
+    assert not [r for r in old_results if "deprecated" in r.message]
+    warned = [r for r in new_results if "deprecated and ignored" in r.message]
+    assert [r.field_path for r in warned] == [f"spec.services.{k}.dynamoNamespace" for k in GRAPH]
+    assert "'mine' will be replaced with 'ns-g'" in warned[0].message
+
+
+def test_dynamoNamespace_conflicts_only_matter_under_0_6():
+    services = {"Frontend": {**GRAPH["Frontend"], "dynamoNamespace": "a"},
+                "worker": {**GRAPH["worker"], "dynamoNamespace": "b"}}
+    _, results = expand([_dgd(services)], _config("0.6"))
+    assert any(r.severity == "error" and "agree" in r.message for r in results)
+    _render("1.1", services)  # no error
+
+
+def test_globalDynamoNamespace_from_1_0():
+    services = {**GRAPH, "worker": {**GRAPH["worker"], "globalDynamoNamespace": True}}
+    out, results = _render("1.0", services)
+    assert _namespaces(out, "g-worker") == ("dynamo", "dynamo")
+    assert _namespaces(out, "g-frontend") == ("ns-g", "ns-g")
+    assert not [r for r in results if "globalDynamoNamespace" in r.message]
+    _, results = expand([_dgd({"worker": {**GRAPH["worker"], "globalDynamoNamespace": "yes"}})], _config("1.0"))
+    assert [r.field_path for r in results if r.severity == "error"] == ["spec.services.worker.globalDynamoNamespace"]
+
+
+def test_dynamo_namespace_without_metadata_namespace_warns_under_1_x():
+    dgd = _dgd({"worker": GRAPH["worker"]})
+    del dgd["metadata"]["namespace"]
+    out, results = expand([dgd], _config("1.0"))
+    assert _namespaces(out, "g-worker") == ("default-g", "default-g")
+    assert [r.field_path for r in results if r.severity == "warning" and "namespace `default`" in r.message] == [
+        "metadata.namespace"]
+    _, results = expand([dgd], _config("0.6"))
+    assert not [r for r in results if "namespace `default`" in r.message]
+
+
+# --- N_E01: the base env from 1.0 ---------------------------------------------------------------
+
+
+def _field_ref(path: str) -> dict:
+    return {"valueFrom": {"fieldRef": {"fieldPath": path}}}
+
+
+@pytest.mark.parametrize(("service", "component_type"), [("g-worker", "worker"), ("g-frontend", "frontend"),
+                                                         ("g-planner", "planner"), ("g-other", "")])
+def test_base_env_per_release(service, component_type):
+    services = {**GRAPH, "other": {}}
+    want = {
+        "DYN_COMPONENT": {"value": component_type},
+        "DYN_DISCOVERY_BACKEND": {"value": "kubernetes"},
+        "POD_NAME": _field_ref("metadata.name"),
+        "POD_NAMESPACE": _field_ref("metadata.namespace"),
+        "POD_UID": _field_ref("metadata.uid"),
+    }
+    for version in ("0.6", "1.0", "1.1"):
+        out, _ = _render(version, services)
+        env = {e["name"]: {k: v for k, v in e.items() if k != "name"} for e in _main(out, service)["env"]}
+        names = [e["name"] for e in _main(out, service)["env"]]
+        assert names == sorted(names), version  # merged env is sorted by name in every release
+        got = {name: env.get(name) for name in want}
+        assert got == (dict.fromkeys(want) if version == "0.6" else want), version
+
+
+# --- P03: no pod-spec canonicalisation from 1.0 ------------------------------------------------------
+
+
+def test_list_order_per_release():
+    extra = {**GRAPH["worker"]["extraPodSpec"],
+             "containers": [{"name": "zz-sidecar", "image": "sidecar:1"}],
+             "volumes": [{"name": "zz-data", "emptyDir": {}}],
+             "imagePullSecrets": [{"name": "zz-pull"}, {"name": "aa-pull"}, {"name": "zz-pull"}]}
+    services = {"worker": {**GRAPH["worker"], "extraPodSpec": extra}}
+    want = {
+        "0.6": (["main", "zz-sidecar"], ["shared-memory", "zz-data"], ["aa-pull", "zz-pull"], ["nixl", "system"]),
+        "1.0": (["zz-sidecar", "main"], ["zz-data", "shared-memory"], ["zz-pull", "aa-pull"], ["system", "nixl"]),
+    }
+    for version in ("0.6", "1.0", "1.1"):
+        pod = _pod(_render(version, services)[0], "g-worker")
+        main = next(c for c in pod["containers"] if c["name"] == "main")
+        got = ([c["name"] for c in pod["containers"]], [v["name"] for v in pod["volumes"]],
+               [s["name"] for s in pod["imagePullSecrets"]], [p["name"] for p in main.get("ports", [])])
+        expected = want["0.6" if version == "0.6" else "1.0"]
+        if version == "0.6":
+            expected = (*expected[:3], ["system"])  # no nixl port in 0.6 (T01)
+        assert got == expected, version
 
 
 def test_user_security_context_replaces_the_default():
@@ -299,7 +423,8 @@ def test_reproduced_data_rows_cite_their_change():
     """Every reproduced data change is the source of at least one row of the table set."""
     for version in ("1.0", "1.1"):
         table = defaults.for_release(version)
-        sources = " ".join(src for t in (*table.by_component_type.values(), table.deployment, table.schema_limits)
+        sources = " ".join(src for t in (*table.by_component_type.values(), table.deployment, table.schema_limits,
+                                                            table.naming)
                            for _, _, src in t.sourced_items())
         for change in table.reproduced:
             if catalog.BY_ID[change].shape == "data" and change not in ("S07", "S20"):

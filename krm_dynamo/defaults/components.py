@@ -283,4 +283,9 @@ ENV_PLACEHOLDERS: Mapping[str, str] = MappingProxyType({
                           f"({OP_GRAPH} getDynamoNamespace; D10)",
     "{dgd_name}": "the DGD's metadata.name",
     "{dgd_namespace}": "the DGD's metadata.namespace; without one, valueFrom.fieldRef metadata.namespace (D17)",
+    "{component_type}": "the service's componentType (empty when unset)",
+    "{fieldRef:metadata.name}": "not a value: valueFrom.fieldRef metadata.name (the pod's name)",
+    "{fieldRef:metadata.namespace}": "not a value: valueFrom.fieldRef metadata.namespace (the pod's namespace)",
+    "{fieldRef:metadata.uid}": "not a value: valueFrom.fieldRef metadata.uid (the pod's UID)",
 })
+FIELD_REF_PLACEHOLDER = "{fieldRef:"  # an env template "{fieldRef:<path>}" becomes valueFrom.fieldRef

@@ -173,11 +173,53 @@ def planner_1_1(planner: ComponentDefaults = PLANNER) -> ComponentDefaults:
     )
 
 
+# N_E01: from 1.0 every component's base env adds DYN_COMPONENT, the pod's name, namespace and UID
+# (downward API) and DYN_DISCOVERY_BACKEND=kubernetes (the operator's discovery backend unless it is
+# configured as etcd, C02); merged env is sorted by name, so the order here does not matter.
+_N_E01 = src("N_E01", at_cut("dynamo/component_common.go", 101))
+_N_E01_POD = src("N_E01", at_cut("dynamo/component_common.go", 132))
+_N_E01_DISCOVERY = src("N_E01", at_cut("dynamo/component_common.go", 139),
+                       "C02 (an operator configured with the etcd backend omits it) is not reproduced")
+BASE_ENV_1_0 = (
+    ("DYN_COMPONENT", "{component_type}"),
+    ("POD_NAME", "{fieldRef:metadata.name}"),
+    ("POD_NAMESPACE", "{fieldRef:metadata.namespace}"),
+    ("POD_UID", "{fieldRef:metadata.uid}"),
+    ("DYN_DISCOVERY_BACKEND", "kubernetes"),
+)
+
+
+def with_base_env(table: ComponentDefaults) -> ComponentDefaults:
+    """N_E01: ``table`` with the 1.x base env added (every component type, the base included)."""
+    sources = {"env.DYN_COMPONENT": _N_E01, "env.POD_NAME": _N_E01_POD, "env.POD_NAMESPACE": _N_E01_POD,
+               "env.POD_UID": _N_E01_POD, "env.DYN_DISCOVERY_BACKEND": _N_E01_DISCOVERY}
+    return derive(table, sources, env=(*table.env, *BASE_ENV_1_0))
+
+
+# N_E02 / S03: the Dynamo namespace from 1.0 is per component, ``<namespace>-<DGD name>``, or the
+# shared ``dynamo`` for a service with ``globalDynamoNamespace: true``; from 1.1 dots in the DGD
+# name become "-" (an endpoint path is split on dots).
+_N_E02 = src("N_E02", "deploy/operator/api/v1alpha1/dynamocomponentdeployment_types.go:375 @ 01a4b6d6d")
+_S03 = src("S03", at_cut("consts/consts.go", 73))
+
+
+def naming_1_0(naming: Entries, *, dot_replacement: str | None) -> Entries:
+    """The 0.6 naming rows plus the 1.x Dynamo namespace form (N_E02) and the global one (S03)."""
+    return Entries(
+        values=MappingProxyType({**naming.values, "dynamoNamespaceForm": "{namespace}-{dgd_name}",
+                                 "dynamoNamespaceDotReplacement": dot_replacement,
+                                 "globalDynamoNamespace": "dynamo"}),
+        sources=MappingProxyType({**naming.sources, "dynamoNamespaceForm": _N_E02,
+                                  "dynamoNamespaceDotReplacement": _N_E02 + " (from 1.1; none in 1.0)",
+                                  "globalDynamoNamespace": _S03}),
+    )
+
+
 # S20: prefill and decode are worker types from 0.7 on (worker defaults and a backend).
 WORKER_TYPES_0_6 = (components.COMPONENT_WORKER,)
 WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")
 
 # Which data changes each profile reproduces completely (the rest are listed by explain).
 # S07 (replicas at least 0) holds in every release: the model's Replicas type has that minimum.
-DATA_1_0 = ("N_E03", "N_E04", "N_E05", "N_E06", "P01", "R01", "R02", "S06", "S07", "S20", "T01")
+DATA_1_0 = ("N_E01", "N_E03", "N_E04", "N_E05", "N_E06", "P01", "R01", "R02", "S03", "S06", "S07", "S20", "T01")
 DATA_1_1 = (*DATA_1_0, "P09", "R03", "S19", "T02")

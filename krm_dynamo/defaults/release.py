@@ -26,7 +26,7 @@ LATEST = "1.1"  # what `operatorVersion: latest` selects
 KUBERNETES_0_6 = "1.33"
 
 # Logic switches with code behind them; every other switch is data only, waiting for its code.
-IMPLEMENTED_SWITCHES = frozenset({"A01", "S10", "P06"})
+IMPLEMENTED_SWITCHES = frozenset({"A01", "S10", "P06", "N_E02", "S04", "P03"})
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,12 @@ def _by_component_type(frontend: components.ComponentDefaults, worker: component
     return MappingProxyType(table)
 
 
-_SEC = profiles.with_security_context  # P01: every component type, the base included
+def _SEC(table: components.ComponentDefaults) -> components.ComponentDefaults:
+    """P01 and N_E01: every component type, the base included."""
+    return profiles.with_security_context(profiles.with_base_env(table))
+
+
+
 _FRONTEND_1_0 = _SEC(profiles.frontend_1_0(components.FRONTEND))
 _WORKER_1_0 = _SEC(profiles.worker_1_0(components.WORKER))
 RELEASE_1_0 = _release_1x(
@@ -191,6 +196,7 @@ RELEASE_1_0 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER)),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
+    naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
@@ -198,6 +204,7 @@ RELEASE_1_1 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
+    naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

@@ -53,9 +53,12 @@ class DerivedGraph:
         name: ``metadata.name``, the graph name.
         graph: the parsed (possibly salvaged) spec.
         services: the services that are mappings, by key, in input order.
-        dynamo_namespace: the one Dynamo namespace (first non-empty value, else ``dynamo-<name>``).
+        dynamo_namespace: the Dynamo namespace: 0.6, the one value (first non-empty value, else
+            ``dynamo-<name>``); from 1.0 (N_E02) ``<namespace>-<name>`` (a service with
+            ``globalDynamoNamespace`` has ``dynamo``, on its :class:`Component`).
         namespace_source: field path the Dynamo namespace comes from.
         namespace_conflicts: services whose non-empty value disagrees (D10).
+        k8s_namespace: ``metadata.namespace`` (None when unset).
         graph_configs: the ``DYN_DEPLOYMENT_CONFIG`` entries of ``spec.envs``.
         known_claims: PVC names of ``spec.pvcs`` and of the input's PersistentVolumeClaims.
         grove_mode: the whole DGD becomes one PodCliqueSet (D2).
@@ -71,6 +74,7 @@ class DerivedGraph:
     dynamo_namespace: str
     namespace_source: str
     namespace_conflicts: list[NamespaceConflict] = field(default_factory=list)
+    k8s_namespace: str | None = None
     graph_configs: list[DeploymentConfig] = field(default_factory=list)
     known_claims: set[str] = field(default_factory=set)
     grove_mode: bool = False
@@ -146,7 +150,7 @@ def deployment_config_workers_problem(workers: Any) -> str | None:
 
 def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, *,
            known_claims: set[str] | None = None, grove_mode: bool = False,
-           table: defaults.OperatorDefaults | None = None) -> DerivedGraph:
+           table: defaults.OperatorDefaults | None = None, namespace: str | None = None) -> DerivedGraph:
     """Derive the DGD named ``name`` with the operator tables ``table`` (default: the default release);
     null services (a rule reports them) are left out.
 
@@ -156,10 +160,14 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
     table = table or defaults.for_release()
     graph, graph_problems = embedded.check_graph(graph)
     specs = {k: v for k, v in (graph.services or {}).items() if v is not None}
-    namespace, source, conflicts = _dynamo_namespace(name, specs)
+    if table.switch("N_E02"):
+        dynamo_ns, source = dynamo_namespace_1x(name, namespace, table), "metadata.name"
+        conflicts: list[NamespaceConflict] = []
+    else:
+        dynamo_ns, source, conflicts = _dynamo_namespace(name, specs)
     out = DerivedGraph(
-        name=name, graph=graph, cfg=cfg, table=table, services={}, dynamo_namespace=namespace,
-        namespace_source=source, namespace_conflicts=conflicts,
+        name=name, graph=graph, cfg=cfg, table=table, services={}, dynamo_namespace=dynamo_ns,
+        namespace_source=source, namespace_conflicts=conflicts, k8s_namespace=namespace,
         graph_configs=deployment_configs(graph.envs, GRAPH_ENVS),
         known_claims=set(known_claims or ()), grove_mode=grove_mode, embedded_problems=graph_problems,
     )
@@ -193,6 +201,25 @@ def _dynamo_namespace(name: str, services: dict[str, v1alpha1.DynamoComponentDep
     return chosen[1], f"spec.services.{chosen[0]}.dynamoNamespace", conflicts
 
 
+def dynamo_namespace_1x(name: str, namespace: str | None, table: defaults.OperatorDefaults) -> str:
+    """N_E02 (operator 1.0 on): ``<namespace>-<DGD name>``, dots in the name replaced from 1.1.
+
+    Without ``metadata.namespace`` the namespace the DGD lands in is unknown here; ``default``
+    stands in (a rule warns).
+    """
+    naming = table.naming.values
+    dots = naming["dynamoNamespaceDotReplacement"]
+    graph = name.replace(".", dots) if isinstance(dots, str) else name
+    return str(naming["dynamoNamespaceForm"]).format(namespace=namespace or "default", dgd_name=graph)
+
+
+def _service_dynamo_namespace(g: DerivedGraph, svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> str:
+    """S03: a service with ``globalDynamoNamespace: true`` is in the shared namespace (1.0 on)."""
+    if g.table.switch("N_E02") and svc.globalDynamoNamespace is True:
+        return str(g.table.naming.values["globalDynamoNamespace"])
+    return g.dynamo_namespace
+
+
 def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> Component:
     component_type = svc.componentType or ""
     ingress = svc.ingress
@@ -200,7 +227,7 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         ingress = default_ingress(g.name, g.cfg)
     component = Component(
         key=key, name=component_name(g.name, key), path=component_path(key), spec=svc,
-        component_type=component_type, dynamo_namespace=g.dynamo_namespace,
+        component_type=component_type, dynamo_namespace=_service_dynamo_namespace(g, svc),
         dgd_envs=[copy.deepcopy(e) for e in g.graph.envs or []],
         service_envs=[copy.deepcopy(e) for e in svc.envs or []],
         replicas=svc.replicas, resources=_resources(svc.resources), ingress=ingress, backend=None,

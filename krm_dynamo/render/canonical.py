@@ -124,6 +124,20 @@ def canonicalize_pod_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return canonicalize_pod_spec_with_main(spec, None)[0]
 
 
+def unique_pull_secrets(refs: list[Any]) -> list[Any]:
+    """``imagePullSecrets`` with the first entry of each name kept, in order (R5)."""
+    seen: set[Any] = set()
+    unique = []
+    for ref in refs:
+        name = ref.get("name") if isinstance(ref, dict) else None
+        marker = name if isinstance(name, str) or name is None else repr(name)  # a wrong type is a V2 error
+        if marker in seen:
+            continue
+        seen.add(marker)
+        unique.append(ref)
+    return unique
+
+
 def canonicalize_pod_spec_with_main(spec: dict[str, Any], main_index: int | None
                                     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """:func:`canonicalize_pod_spec`, also returning the canonical ``containers[main_index]`` itself."""
@@ -136,15 +150,7 @@ def canonicalize_pod_spec_with_main(spec: dict[str, Any], main_index: int | None
                 main = containers[main_index]
             out[key] = _sort_list(containers, lambda c: _key_bytes(c.get("name")))
     if isinstance(out.get("imagePullSecrets"), list):
-        seen: set[Any] = set()
-        unique = []
-        for ref in out["imagePullSecrets"]:
-            name = ref.get("name") if isinstance(ref, dict) else None
-            marker = name if isinstance(name, str) or name is None else repr(name)  # a wrong type is a V2 error
-            if marker in seen:
-                continue
-            seen.add(marker)
-            unique.append(ref)
+        unique = unique_pull_secrets(out["imagePullSecrets"])
         out["imagePullSecrets"] = _sort_list(unique, lambda r: _key_bytes(r.get("name")))
     if isinstance(out.get("volumes"), list):
         volumes = [_canonicalize_volume(v) if isinstance(v, dict) else v for v in out["volumes"]]

@@ -23,7 +23,7 @@ from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
 from krm_dynamo.render import backends, storage
-from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main
+from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
     apply_probe,
@@ -104,6 +104,10 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component,
                 ctx: PodContext) -> list[dict[str, Any]]:
     out = []
     for name, value in template:
+        if value.startswith(defaults.FIELD_REF_PLACEHOLDER):  # N_E01: the downward API
+            path = value[len(defaults.FIELD_REF_PLACEHOLDER):-1]
+            out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}})
+            continue
         if value == "{dgd_namespace}" and not ctx.dgd_namespace:
             # D17: no namespace yet (kustomize base); the pod reads its own at run time.
             out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": defaults.DOWNWARD_NAMESPACE_FIELD}}})
@@ -114,6 +118,7 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component,
                 dynamo_namespace=component.dynamo_namespace,
                 dgd_name=ctx.dgd_name,
                 dgd_namespace=ctx.dgd_namespace or "",
+                component_type=component.component_type,
             ),
         })
     return out
@@ -297,7 +302,14 @@ def _finish_pod_spec(pod_spec: dict[str, Any], container: dict[str, Any], compon
                      ctx: PodContext, debug_sidecar: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """Canonical list order, the service account (D14), the debugger sidecar; ``(pod spec, main container)``."""
     main_index = next((i for i, c in enumerate(pod_spec["containers"]) if c is container), None)
-    pod_spec, main = canonicalize_pod_spec_with_main(pod_spec, main_index)
+    main: dict[str, Any] | None = container
+    if ctx.defaults.switch("P03"):
+        # From operator 1.0 no list is sorted: the build order stays (user containers, volumes and
+        # pull secrets first); pull secrets are only de-duplicated by name.
+        if "imagePullSecrets" in pod_spec:
+            pod_spec["imagePullSecrets"] = unique_pull_secrets(pod_spec["imagePullSecrets"])
+    else:
+        pod_spec, main = canonicalize_pod_spec_with_main(pod_spec, main_index)
     if not pod_spec.get("serviceAccountName") and ctx.service_account:
         pod_spec["serviceAccountName"] = ctx.service_account
     # The debugger sidecar is the last container (P06: none from operator 1.0 on).

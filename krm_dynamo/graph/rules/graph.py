@@ -7,6 +7,7 @@ from typing import Any
 
 from krm_dynamo.graph.derive import DerivedGraph, component_name
 from krm_dynamo.graph.report import Report
+from krm_dynamo.kio.display import show_value
 from krm_dynamo.kube import naming, quantity
 
 
@@ -44,8 +45,15 @@ def check_schema_limits(g: DerivedGraph, report: Report) -> None:
 
 
 def check_dynamo_namespace(g: DerivedGraph, report: Report) -> None:
-    """D10: the non-empty ``dynamoNamespace`` values agree; the value is a label value."""
+    """D10: the non-empty ``dynamoNamespace`` values agree; the value is a label value.
+
+    From operator 1.0 (N_E02, S04) ``dynamoNamespace`` is ignored with the webhook's warning, and
+    the computed ``<namespace>-<DGD name>`` must be a label value.
+    """
     if not g.services:
+        return
+    if g.table.switch("N_E02"):
+        _check_dynamo_namespace_1x(g, report)
         return
     for c in g.namespace_conflicts:
         report.error(
@@ -55,6 +63,25 @@ def check_dynamo_namespace(g: DerivedGraph, report: Report) -> None:
         )
     if not g.namespace_conflicts:
         naming.check_label_value(g.dynamo_namespace, "the Dynamo namespace", g.namespace_source, report)
+
+
+def _check_dynamo_namespace_1x(g: DerivedGraph, report: Report) -> None:
+    if g.k8s_namespace is None:
+        report.warning("metadata.namespace",
+                       f"operator {g.table.release} names the Dynamo namespace `<namespace>-<DGD name>`; without "
+                       f'`metadata.namespace` "{g.dynamo_namespace}" assumes the namespace `default`')
+    for c in g.services.values():
+        if c.spec.dynamoNamespace and g.table.switch("S04"):
+            # The validating webhook's deprecation warning (webhook/validation/shared.go).
+            report.warning(f"{c.path}.dynamoNamespace",
+                           f"`dynamoNamespace` is deprecated and ignored from operator 1.0: value "
+                           f"'{c.spec.dynamoNamespace}' will be replaced with '{c.dynamo_namespace}'; "
+                           "remove this field")
+        value = c.spec.globalDynamoNamespace
+        if value is not None and not isinstance(value, bool):
+            report.error(f"{c.path}.globalDynamoNamespace",
+                         f"expected `globalDynamoNamespace` to be a boolean, got {show_value(value)}")
+    naming.check_label_value(g.dynamo_namespace, "the Dynamo namespace", "metadata.name", report)
 
 
 def check_pvcs(g: DerivedGraph, report: Report) -> None:
