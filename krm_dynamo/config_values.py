@@ -168,11 +168,11 @@ def _parse_mapping_text(text: str) -> Any:
 
 def did_you_mean(word: str, candidates: list[str]) -> str:
     """`` (did you mean `x`?)`` for the closest candidate (spelling or case), or ""."""
-    import difflib
+    from krm_dynamo.kio import display
 
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if not close:
+    # Setting keys are short and few: a looser match than for field names.
+    close = display.closest(word, candidates, cutoff=0.6)
+    if close is None:
         lowered = {c.lower(): c for c in candidates}
-        if word.lower() in lowered:
-            close = [lowered[word.lower()]]
-    return f" (did you mean `{close[0]}`?)" if close else ""
+        close = lowered.get(word.lower())
+    return f" (did you mean `{close}`?)" if close else ""

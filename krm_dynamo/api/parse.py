@@ -9,7 +9,6 @@ nothing. Each warning suggests the field that was probably meant ("did you mean"
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,8 +20,7 @@ from krm_dynamo.api.v1alpha1 import (
     DynamoType,
 )
 from krm_dynamo.graph.report import Report
-
-_CLOSE_ENOUGH = 0.75  # difflib ratio from which a field name counts as a misspelling of another
+from krm_dynamo.kio import display
 
 # Fields users put on a service that live elsewhere in the API: where they belong.
 _HINTS = {
@@ -85,11 +83,11 @@ def report_unknown_fields(model: BaseModel, path: str, report: Report) -> None:
 
 def _suggestion(model: DynamoType, key: str) -> str | None:
     """The field ``key`` probably means: a close field of the same type, else (on a service) where it lives."""
-    close = difflib.get_close_matches(key, list(type(model).model_fields), n=1, cutoff=_CLOSE_ENOUGH)
+    close = display.closest(key, list(type(model).model_fields))
     if close:
-        return close[0]
+        return close
     if isinstance(model, DynamoComponentDeploymentSharedSpec):
         # Also for a misspelling of such a field (``imagee`` -> mainContainer.image).
-        known = difflib.get_close_matches(key, list(_HINTS), n=1, cutoff=_CLOSE_ENOUGH)
-        return _HINTS[known[0]] if known else None
+        known = display.closest(key, list(_HINTS))
+        return _HINTS[known] if known else None
     return None

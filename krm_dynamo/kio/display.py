@@ -72,3 +72,20 @@ def show_value(value: object) -> str:
 def describe(key: str, value: object) -> str:
     """``key "value"``, or ``no key`` when the value is absent (None)."""
     return f"no {key}" if value is None else f'{key} "{escape(str(value))}"'
+
+
+# difflib's similarity ratio from which a word counts as a misspelling of a known one (the "did you
+# mean" of every message); a caller may ask for a looser or stricter match where its words need it.
+CLOSE_ENOUGH = 0.75
+
+
+def closest(word: str, candidates: list[str], cutoff: float = CLOSE_ENOUGH, ignore_case: bool = False) -> str | None:
+    """The candidate ``word`` probably misspells (``ignore_case``: compared in lower case), or None."""
+    import difflib  # only when there is something to suggest
+
+    if not ignore_case:
+        found = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
+        return found[0] if found else None
+    by_lower = {c.lower(): c for c in candidates}
+    found = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=cutoff)
+    return by_lower[found[0]] if found else None

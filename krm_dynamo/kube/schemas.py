@@ -40,7 +40,6 @@ TYPE = "type"
 
 _DATA = os.path.join(os.path.dirname(__file__), "schemas.json")  # os.path: pathlib costs ~4 ms to import
 _REF_PREFIX = "#/$defs/"
-_CLOSE_ENOUGH = 0.75  # difflib ratio from which a field name counts as a misspelling of another
 
 # JSON Schema type -> what a message says a field is expected to be.
 _EXPECTED = {
@@ -183,10 +182,9 @@ def _of_items(schema: dict[str, Any], kind: str) -> str:
 
 def _closest(key: str, known: list[str]) -> str | None:
     """The known field ``key`` probably means; case is ignored (``livenessprobe``)."""
-    import difflib  # only when a field is unknown
-    by_lower = {k.lower(): k for k in known}
-    close = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=_CLOSE_ENOUGH)
-    return by_lower[close[0]] if close else None
+    from krm_dynamo.kio import display
+
+    return display.closest(key, known, ignore_case=True)
 
 
 def _sort_key(loc: Loc) -> tuple[tuple[int, int, str], ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from krm_dynamo import defaults
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
+from krm_dynamo.kio import display
 from krm_dynamo.kube import naming
 
 _COMPONENT_TYPES = [defaults.COMPONENT_FRONTEND, defaults.COMPONENT_WORKER, defaults.COMPONENT_PLANNER]
@@ -35,15 +36,13 @@ def check_component_type(s: ServiceCheck, report: Report) -> None:
     if not ctype or ctype in _COMPONENT_TYPES or ctype in s.graph.table.worker_types:
         return
     path = f"{s.path}.componentType"
-    import difflib  # only for a component type the operator does not know
-
-    close = difflib.get_close_matches(ctype.lower(), _COMPONENT_TYPES, n=1, cutoff=_CLOSE_ENOUGH)
+    close = display.closest(ctype.lower(), list(_COMPONENT_TYPES), cutoff=_CLOSE_ENOUGH)
     if ctype.lower() in _COMPONENT_TYPES:
         report.warning(path, f'componentType "{ctype}" gets no defaults: component types are case-sensitive, '
                              f'did you mean "{ctype.lower()}"?')
     elif close:
         report.warning(path, f'componentType "{ctype}" is not a known component type and gets no defaults: '
-                             f'did you mean "{close[0]}"?')
+                             f'did you mean "{close}"?')
     else:
         hint = " (a worker's role, such as prefill or decode, goes in `subComponentType`)" \
             if ctype.lower() in _WORKER_ROLES else ""
