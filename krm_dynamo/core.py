@@ -97,10 +97,12 @@ def expand(items: list[Any], function_config: Any = None,
         return list(items), [Result(_TOO_DEEP.format(what="a functionConfig setting"), ERROR, function_config)]
     if has_errors(results):
         return list(items), results
-    generated = _generate(items, cfg, results)
+    generated, summaries = _generate(items, cfg, results)
     claims = claim(items, generated, _is_expandable, results)
     for index in claims.refused:
         generated.pop(index, None)  # a graph whose objects a user's object holds generates nothing
+    refused = {id(summaries[index]) for index in claims.refused if index in summaries}
+    results[:] = [r for r in results if id(r) not in refused]  # no "expanded into …" for a graph that did not
     files = Files(items, claims)
 
     out: list[Any] = []
@@ -121,13 +123,16 @@ def expand(items: list[Any], function_config: Any = None,
     return out, results
 
 
-def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> dict[int, list[Obj]]:
-    """The objects each expandable item generates, by its index; problems go to ``results``.
+def _generate(items: list[Any], cfg: FunctionConfig,
+              results: list[Result]) -> tuple[dict[int, list[Obj]], dict[int, Result]]:
+    """The objects each expandable item generates, and its summary result, by its index; problems
+    go to ``results``.
 
     A DGD with any error, or one that would generate an object an earlier DGD already
     generates, contributes nothing.
     """
     generated: dict[int, list[Obj]] = {}
+    summaries: dict[int, Result] = {}
     owners: dict[Identity | None, Obj] = {}  # identity of a generated object -> the DGD that generates it
     run: dict[str, Any] = {}  # the expanders' per-run indexes
     expanded = False
@@ -155,12 +160,13 @@ def _generate(items: list[Any], cfg: FunctionConfig, results: list[Result]) -> d
             continue
         owners.update((identity(o), item) for o in objects)
         generated[index] = sorted(objects, key=lambda o: _KIND_RANK.get(str(o.get("kind")), len(KIND_ORDER)))
-        results.append(Result(_summary(item, objects), INFO, item))
+        summaries[index] = Result(_summary(item, objects), INFO, item)
+        results.append(summaries[index])
     if expanded and cfg.operatorVersion != DEFAULT_OPERATOR_VERSION:
         from krm_dynamo.pipeline import release_notice  # a DGD was read: the pipeline is loaded already
 
         results.append(release_notice(cfg))
-    return generated
+    return generated, summaries
 
 
 def _expander_for(item: Obj, results: list[Result]) -> Expander | None:
