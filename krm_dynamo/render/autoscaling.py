@@ -16,7 +16,7 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder, quantity
-from krm_dynamo.render.workloads import object_metadata
+from krm_dynamo.render.metadata import object_metadata
 
 
 def default_metrics(table: defaults.OperatorDefaults) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.kube.durations import format_duration, parse_duration
 from krm_dynamo.render import backends
+from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
 
@@ -132,9 +133,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
         template["terminationDelay"] = format_duration(delay)
     if groups:
         template["podCliqueScalingGroups"] = groups
-    metadata: dict[str, Any] = {"name": ctx.dgd_name}
-    if namespace:
-        metadata["namespace"] = namespace
+    metadata = object_metadata(ctx.dgd_name, namespace, {}, {})
     obj = {
         "apiVersion": grove.api_version,
         "kind": "PodCliqueSet",

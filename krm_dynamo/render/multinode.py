@@ -25,8 +25,8 @@ from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render import backends
+from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
-from krm_dynamo.render.workloads import object_metadata
 
 ROLES = (defaults.ROLE_LEADER, defaults.ROLE_WORKER)
 

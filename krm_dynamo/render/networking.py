@@ -19,7 +19,7 @@ from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
-from krm_dynamo.render.workloads import object_metadata
+from krm_dynamo.render.metadata import object_metadata
 
 if TYPE_CHECKING:
     from krm_dynamo.api import v1alpha1

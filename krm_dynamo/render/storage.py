@@ -15,6 +15,7 @@ from krm_dynamo.graph.backend import Backend
 from krm_dynamo.graph.volumes import SharedMemoryUse
 from krm_dynamo.kube import fieldorder, quantity
 from krm_dynamo.record import dataclass, field
+from krm_dynamo.render.metadata import object_metadata
 
 if TYPE_CHECKING:
     from krm_dynamo.api import v1alpha1
@@ -74,12 +75,10 @@ def persistent_volume_claims(graph: v1alpha1.DynamoGraphDeploymentSpec, namespac
     pvc_defaults = table.persistent_volume_claim
     out: list[dict[str, Any]] = []
     for pvc in graph.pvcs or []:
-        if not pvc.create:
+        if not pvc.create or not pvc.name:  # a created PVC always has a name (the PVC rule)
             continue
         size = quantity.canonical(pvc.size)
-        metadata = {"name": pvc.name}
-        if namespace:
-            metadata["namespace"] = namespace
+        metadata = object_metadata(pvc.name, namespace, {}, {})
         obj = {
             "apiVersion": pvc_defaults.api_version,
             "kind": "PersistentVolumeClaim",

@@ -13,20 +13,8 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
+from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.podtemplate import PodTemplate
-
-
-def object_metadata(name: str, namespace: str | None, labels: dict[str, str],
-                    annotations: dict[str, str]) -> dict[str, Any]:
-    """``metadata`` of a generated object; empty maps and an unset namespace are left out (D17)."""
-    metadata: dict[str, Any] = {"name": name}
-    if namespace:
-        metadata["namespace"] = namespace
-    if labels:
-        metadata["labels"] = dict(labels)
-    if annotations:
-        metadata["annotations"] = dict(annotations)
-    return metadata
 
 
 def deployment_strategy(annotations: dict[str, str], table: defaults.OperatorDefaults) -> dict[str, Any]:
