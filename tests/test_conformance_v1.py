@@ -242,10 +242,13 @@ def _function(case: dict) -> str:
     return str(case["function"]).split(" (")[0]
 
 
-RUNNERS = {"GenerateBasePodSpec": run_base_pod_spec, "IsWorkerComponent": run_is_worker,
-           "generateComponentContext": run_component_context,
-           "FrontendDefaults.GetBaseContainer": run_frontend_base_container,
-           "PlannerDefaults.GetBaseContainer": run_planner_base_container}
+RUNNERS = {
+    "GenerateBasePodSpec": run_base_pod_spec,
+    "IsWorkerComponent": run_is_worker,
+    "generateComponentContext": run_component_context,
+    "FrontendDefaults.GetBaseContainer": run_frontend_base_container,
+    "PlannerDefaults.GetBaseContainer": run_planner_base_container,
+}
 
 
 @pytest.mark.parametrize(("case", "release"), _load())

@@ -221,5 +221,25 @@ WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")
 
 # Which data changes each profile reproduces completely (the rest are listed by explain).
 # S07 (replicas at least 0) holds in every release: the model's Replicas type has that minimum.
-DATA_1_0 = ("N_E01", "N_E03", "N_E04", "N_E05", "N_E06", "P01", "R01", "R02", "S03", "S06", "S07", "S20", "T01")
-DATA_1_1 = (*DATA_1_0, "P09", "R03", "S19", "T02")
+DATA_1_0 = (
+    "N_E01",
+    "N_E03",
+    "N_E04",
+    "N_E05",
+    "N_E06",
+    "P01",
+    "R01",
+    "R02",
+    "S03",
+    "S06",
+    "S07",
+    "S20",
+    "T01",
+)
+DATA_1_1 = (
+    *DATA_1_0,
+    "P09",
+    "R03",
+    "S19",
+    "T02",
+)

@@ -26,7 +26,14 @@ LATEST = "1.1"  # what `operatorVersion: latest` selects
 KUBERNETES_0_6 = "1.33"
 
 # Logic switches with code behind them; every other switch is data only, waiting for its code.
-IMPLEMENTED_SWITCHES = frozenset({"A01", "S10", "P06", "N_E02", "S04", "P03"})
+IMPLEMENTED_SWITCHES = frozenset({
+    "A01",
+    "S10",
+    "P06",
+    "N_E02",
+    "S04",
+    "P03",
+})
 
 
 @dataclass(frozen=True)
