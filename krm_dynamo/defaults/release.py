@@ -14,7 +14,18 @@ from types import MappingProxyType
 from typing import Any
 
 from krm_dynamo import record
-from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
+from krm_dynamo.defaults import (
+    backends,
+    catalog,
+    components,
+    kubediscovery,
+    labels,
+    launch,
+    mergekinds,
+    multinode,
+    objects,
+    profiles,
+)
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -33,6 +44,11 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N_E02",
     "S04",
     "P03",
+    "P02",
+    "N04",
+    "N01",
+    "N02",
+    "L03",
 })
 
 
@@ -62,6 +78,7 @@ class OperatorDefaults:
             against (``kube/schemas.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
+        kube_discovery: the Kubernetes service discovery rows (:mod:`.kubediscovery`; none in 0.6).
     """
 
     release: str
@@ -92,6 +109,7 @@ class OperatorDefaults:
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+    kube_discovery: Entries = kubediscovery.NO_KUBE_DISCOVERY
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -179,7 +197,8 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
     on = switches(release)
     reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
-                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0, **changes)
+                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
+                          platform_env=profiles.PLATFORM_ENV_1_0, **changes)
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
@@ -204,6 +223,7 @@ RELEASE_1_0 = _release_1x(
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
+    kube_discovery=kubediscovery.KUBE_DISCOVERY_1_0,
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
@@ -212,6 +232,7 @@ RELEASE_1_1 = _release_1x(
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
+    kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

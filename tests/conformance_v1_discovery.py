@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Conformance-v1 helpers for Kubernetes service discovery (C02, P02, N_E08).
+
+A case's ``input.operatorConfig.discoveryBackend`` becomes functionConfig ``discoveryBackend``.
+``unset`` stands for the upstream unit tests' empty operator settings, under which the operator
+writes ``DYN_DISCOVERY_BACKEND=kubernetes`` but does not turn Kubernetes discovery on; no
+installed operator runs that way (its settings default to ``kubernetes``), so such a case runs
+with the default, and the discovery service account that default adds (P02) is dropped before
+the pod is compared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ENV_NAME = "DYN_DISCOVERY_BACKEND"
+
+
+def backend(case: dict) -> str:
+    """The case's discovery backend: ``kubernetes``, ``etcd`` or ``unset``."""
+    return str((case["input"].get("operatorConfig") or {}).get("discoveryBackend", "unset"))
+
+
+def config_settings(case: dict) -> dict[str, Any]:
+    """The functionConfig keys the case's operator settings map to."""
+    value = backend(case)
+    return {"discoveryBackend": value} if value in ("kubernetes", "etcd") else {}
+
+
+def comparable_pod(case: dict, pod: dict) -> dict:
+    """``pod`` without the discovery service account when the case's settings are ``unset``."""
+    name = case["input"]["dgd"]["metadata"]["name"]
+    if backend(case) == "unset" and pod.get("serviceAccountName") == f"{name}-k8s-service-discovery":
+        pod = {k: v for k, v in pod.items() if k != "serviceAccountName"}
+    return pod
+
+
+def check_env(case: dict, main: dict) -> None:
+    """``expected.contains`` (env entries present) and ``env has no <NAME>`` assertions."""
+    env = main.get("env") or []
+    for item in case["expected"].get("contains") or []:
+        assert item in env, f"container.env: {item!r} not in {env!r}"
+    assertion = str(case["expected"].get("assert", ""))
+    if assertion.startswith("env has no "):
+        name = assertion.removeprefix("env has no ").strip()
+        assert all(e.get("name") != name for e in env), f"container.env has {name}"
