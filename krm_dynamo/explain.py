@@ -85,6 +85,8 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
     out["naming"] = _nest(table.naming)
     if table.schema_limits.values:  # S06: from operator 0.7 on
         out["schemaLimits"] = _nest(table.schema_limits)
+    if table.kube_discovery.values:  # C02, N04, N01: from operator 1.0 on
+        out["kubeDiscovery"] = _nest(table.kube_discovery)
     return out
 
 
