@@ -184,6 +184,10 @@ def test_multinode_service_selects_the_leader():
     assert not [r.message for r in results if r.severity == "error"]
     service = next(o for o in out if o.get("kind") == "Service")
     assert service["spec"]["selector"]["role"] == "leader"
+    lws = next(o for o in out if o.get("kind") == "LeaderWorkerSet")
+    assert lws["metadata"]["labels"] == {"instance-id": "0", "nvidia.com/dynamo-component": "worker",
+                                         "nvidia.com/dynamo-graph-deployment-name": "g",
+                                         "nvidia.com/dynamo-namespace": "ns-g"}  # L03: not the pod labels
 
 
 def test_grove_follows_the_graph_backend():
