@@ -44,3 +44,30 @@ def check_env(case: dict, main: dict) -> None:
     if assertion.startswith("env has no "):
         name = assertion.removeprefix("env has no ").strip()
         assert all(e.get("name") != name for e in env), f"container.env has {name}"
+
+
+def run_propagate_dgd_annotations(case: dict, release: str) -> None:
+    """``propagateDGDAnnotations``: the annotations the operator hands to a service, seen on its
+    Deployment's metadata (L01: service annotations with the DGD's propagated keys)."""
+    from krm_dynamo.core import expand
+
+    inp = case["input"]
+    service: dict = {"componentType": "frontend", "replicas": 1}
+    if inp.get("serviceAnnotations"):
+        service["annotations"] = dict(inp["serviceAnnotations"])
+    metadata: dict = {"name": "g", "namespace": "ns"}
+    if inp.get("dgdAnnotations"):
+        metadata["annotations"] = dict(inp["dgdAnnotations"])
+    dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment", "metadata": metadata,
+           "spec": {"services": {"Frontend": service}}}
+    config = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+              "defaultImage": "registry.example/dynamo:1", "operatorVersion": release}
+    out, results = expand([dgd], config)
+    assert not [r.message for r in results if r.severity == "error"]
+    deployment = next(o for o in out if o.get("kind") == "Deployment")
+    got = deployment["metadata"].get("annotations") or {}
+    want = case["expected"]["serviceAnnotations"]
+    if want is None:
+        assert got == {}, got
+    else:
+        assert {k: got.get(k) for k in want} == want, got

@@ -45,7 +45,6 @@ NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("generateComponentContext", "TestGenerateComponentContext_WorkerHashSuffix", ("N_E07",)),
     ("generateComponentContext", "", ("N_E02", "S03", "S04")),
     ("FrontendDefaults.GetBaseContainer", "", ("N_E02",)),
-    ("propagateDGDAnnotations", "", ("S18", "L02")),
     ("propagateDGDSpecMetadata", "", ("S18", "L02")),
     ("GenerateGrovePodCliqueSet", "", ("S17", "M03")),
     ("PlannerDefaults.GetBaseContainer", "", ("N_E01",)),
@@ -247,6 +246,7 @@ RUNNERS = {
     "generateComponentContext": run_component_context,
     "FrontendDefaults.GetBaseContainer": run_frontend_base_container,
     "PlannerDefaults.GetBaseContainer": run_planner_base_container,
+    "propagateDGDAnnotations": discovery_v1.run_propagate_dgd_annotations,
 }
 
 
