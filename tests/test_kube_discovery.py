@@ -236,3 +236,11 @@ def test_service_names_lose_their_dots_from_1_1():
     names = {v: service_name(component, SimpleNamespace(defaults=defaults.for_release(v)))  # type: ignore[arg-type]
              for v in ("1.0", "1.1")}
     assert names == {"1.0": "qwen3-0.6b-frontend", "1.1": "qwen3-0-6b-frontend"}
+
+
+@pytest.mark.parametrize(("version", "label"), [("1.0", False), ("1.1", True)])
+def test_metrics_annotation_follows_the_propagation(version, label):
+    """The DGD's nvidia.com/enable-metrics reaches the service as the other propagated keys do."""
+    worker = {**WORKER, "annotations": {"nvidia.com/enable-metrics": "true"}}
+    objects = _render(_dgd({"worker": worker}, annotations={"nvidia.com/enable-metrics": "false"}), version)
+    assert ("nvidia.com/metrics-enabled" in _pod(objects, "g-worker")["metadata"]["labels"]) is label

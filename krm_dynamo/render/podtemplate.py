@@ -98,6 +98,8 @@ def metrics_enabled(component: Component, ctx: PodContext) -> bool:
     """The metrics label unless the effective ``nvidia.com/enable-metrics`` is exactly "false"."""
     key = defaults.ANNOTATION_ENABLE_METRICS
     value = ctx.dgd_annotations.get(key) if key in ctx.dgd_annotations else component.annotations.get(key)
+    if kubediscovery.applies(ctx):  # 1.x: the DGD's value propagated to the service (1.1: the service's wins)
+        value = kubediscovery.effective_annotations(component, ctx).get(key)
     return value != "false"
 
 
