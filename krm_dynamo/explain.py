@@ -85,6 +85,8 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
     out["naming"] = _nest(table.naming)
     if table.schema_limits.values:  # S06: from operator 0.7 on
         out["schemaLimits"] = _nest(table.schema_limits)
+    if table.admission.values:  # V03, V04, V06: the admission webhooks from operator 1.0 on
+        out["admission"] = _nest(table.admission)
     return out
 
 

@@ -14,7 +14,18 @@ from types import MappingProxyType
 from typing import Any
 
 from krm_dynamo import record
-from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
+from krm_dynamo.defaults import (
+    admission,
+    backends,
+    catalog,
+    components,
+    labels,
+    launch,
+    mergekinds,
+    multinode,
+    objects,
+    profiles,
+)
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -33,6 +44,23 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N_E02",
     "S04",
     "P03",
+    "V01",
+    "V06",
+    "S09",
+    "S11",
+    "S12",
+})
+
+# Changes reproduced by a documented decision rather than by output: the operator-internal
+# objects are never emitted (D2), and what only the cluster knows is warned about (D14).
+# catalogue ID -> the decision (docs/decisions.md) that settles it.
+BY_DESIGN: Mapping[str, str] = MappingProxyType({
+    "A02": "D2",
+    "O03": "D2",
+    "O04": "D2",
+    "P15": "D65",
+    "P16": "D67",
+    "V02": "D66",
 })
 
 
@@ -62,6 +90,8 @@ class OperatorDefaults:
             against (``kube/schemas.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
+        admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
+            none in 0.6).
     """
 
     release: str
@@ -92,6 +122,7 @@ class OperatorDefaults:
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+    admission: Entries = admission.ADMISSION_0_6
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -177,7 +208,8 @@ RELEASE_0_6 = OperatorDefaults(
 
 def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any) -> OperatorDefaults:
     on = switches(release)
-    reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]}
+    reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]} | {
+        i for i in BY_DESIGN if catalog.applies(catalog.BY_ID[i], release)}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
                           reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0, **changes)
 
@@ -203,6 +235,7 @@ RELEASE_1_0 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER)),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
+    admission=admission.ADMISSION_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
 )
 RELEASE_1_1 = _release_1x(
@@ -211,6 +244,7 @@ RELEASE_1_1 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
+    admission=admission.ADMISSION_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
 )
 

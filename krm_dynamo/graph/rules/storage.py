@@ -66,7 +66,7 @@ def check_shared_memory(s: ServiceCheck, report: Report) -> None:
     if parsed.value < 0:
         report.error(path, f'expected `size` to be greater than zero, got "{shm.size}" (use `disabled: true` to '
                            "turn shared memory off)")
-    elif parsed.value == 0:
+    elif parsed.value == 0 and not s.graph.table.switch("V01"):  # from 1.0 the webhook rejects it (V01)
         default = s.graph.table.shared_memory.size_limit
         report.warning(path, f'`size` "{shm.size}" is zero: the default size {default} is used, as the operator '
                              "does (use `disabled: true` to turn shared memory off)")
