@@ -317,3 +317,16 @@ def test_by_design_changes_count_as_reproduced():
     assert "O04" in defaults.for_release("1.1").reproduced
     assert "O04" not in defaults.for_release("1.0").reproduced
     assert defaults.for_release("0.6").admission.values == {}
+
+
+def test_restart_annotates_grove_cliques():
+    spec = {"services": TWO, "restart": {"id": "r2", "strategy": {"type": "Parallel"}}}
+    dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
+           "metadata": {"name": "llm", "namespace": "ns"}, "spec": spec}
+    config = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+              "defaultImage": "registry.example/dynamo:1", "operatorVersion": "1.1", "multinodeOrchestrator": "grove"}
+    out, found = expand([dgd], config)
+    assert not [r for r in found if r.severity == "error"], found
+    pcs = next(o for o in out if o["kind"] == "PodCliqueSet")
+    cliques = pcs["spec"]["template"]["cliques"]
+    assert [c["annotations"]["nvidia.com/restartAt"] for c in cliques] == ["r2", "r2"]
