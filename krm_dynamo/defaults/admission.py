@@ -11,7 +11,9 @@ rules that read these rows live in :mod:`krm_dynamo.graph.rules.webhook`. Items:
 * ``combinedNameLength``: the bound on the Grove names of a service (V03), checked whenever
   the DGD does not opt out of Grove with ``nvidia.com/enable-grove: "false"``;
 * ``originVersion``: the ``nvidia.com/dynamo-operator-origin-version`` value the defaulting
-  webhook stamps on a DGD created without it (V06), the operator's Helm ``appVersion``.
+  webhook stamps on a DGD created without it (V06), the operator's Helm ``appVersion``;
+* ``serviceReplicas`` (1.1): the ``replicas`` the defaulting webhook gives a service without
+  one (P14), so the workload states it.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ ADMISSION_1_1 = Entries(
                                     ANNOTATION_KUBE_DISCOVERY_MODE: _POD_OR_CONTAINER}),
         "serviceAnnotationValues": frozen({ANNOTATION_VLLM_EXECUTOR: _MP_OR_RAY}),
         "originVersion": "1.1.0",
+        "serviceReplicas": 1,
     }),
     sources={
         **ADMISSION_1_0.sources,
@@ -68,5 +71,6 @@ ADMISSION_1_1 = Entries(
         "serviceAnnotationValues": src("V04", f"{_SHARED}:353 @ {_CUT_1_1}"),
         "combinedNameLength": src("V03", f"{_VALIDATOR}:317 @ {_CUT_1_1}"),
         "originVersion": src("V06", f"{_DEFAULTER}:89 @ {_CUT_1_1}", f"{_CHART} appVersion @ {_CUT_1_1}"),
+        "serviceReplicas": src("P14", "V06", f"{_DEFAULTER}:78 @ {_CUT_1_1}"),
     },
 )

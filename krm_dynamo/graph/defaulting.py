@@ -5,8 +5,8 @@ On create the webhook stamps ``nvidia.com/dynamo-operator-origin-version`` with 
 version unless the DGD already carries one; the controller then reads it (the vLLM executor gate,
 B02) and copies it to what it generates. A render is a create under the selected release, so a
 DGD without the annotation counts as created by that release (``admission.originVersion``:
-``1.0.0``, ``1.1.0``); a DGD exported from a cluster keeps the version it carries (D68). The
-webhook's other default, ``replicas: 1`` for a service without one (1.1), is the P14 row.
+``1.0.0``, ``1.1.0``); a DGD exported from a cluster keeps the version it carries (D68). From
+1.1 the webhook also gives a service without ``replicas`` one replica (P14).
 """
 
 from __future__ import annotations
@@ -25,3 +25,9 @@ def dgd_annotations(annotations: dict[str, str], table: OperatorDefaults) -> dic
     if table.switch("V06") and ANNOTATION_ORIGIN_VERSION not in out:
         out[ANNOTATION_ORIGIN_VERSION] = str(table.admission.values["originVersion"])
     return out
+
+
+def service_replicas(replicas: int | None, table: OperatorDefaults) -> int | None:
+    """A service's replica count after the defaulting webhook: unset becomes 1 from 1.1 (P14)."""
+    default = table.admission.values.get("serviceReplicas")
+    return default if replicas is None and isinstance(default, int) else replicas

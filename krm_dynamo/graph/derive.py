@@ -259,6 +259,7 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
     if configs and not g.grove_mode:  # the operator's Grove path never reads DYN_DEPLOYMENT_CONFIG
         component.deployment_config = configs[0]
         _apply_deployment_config(component, configs[0])
+    component.replicas = defaulting.service_replicas(component.replicas, g.table)  # P14, after `workers`
     return component
 
 

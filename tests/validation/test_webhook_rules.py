@@ -330,3 +330,20 @@ def test_restart_annotates_grove_cliques():
     pcs = next(o for o in out if o["kind"] == "PodCliqueSet")
     cliques = pcs["spec"]["template"]["cliques"]
     assert [c["annotations"]["nvidia.com/restartAt"] for c in cliques] == ["r2", "r2"]
+
+
+def test_replicas_default_from_1_1():
+    """P14: the 1.1 defaulting webhook gives a service without `replicas` one replica; 1.0 leaves it unset."""
+    spec = {"services": {"Frontend": FE, "Worker": {"componentType": "worker", "replicas": 3}}}
+    for version, frontend in (("0.6", None), ("1.0", None), ("1.1", 1)):
+        got = {o["metadata"]["name"]: o["spec"].get("replicas") for o in objects(version, spec)
+               if o["kind"] == "Deployment"}
+        assert got == {"llm-frontend": frontend, "llm-worker": 3}, version
+
+
+def test_replicas_default_leaves_deployment_config_workers():
+    """P14 comes before the controller reads `DYN_DEPLOYMENT_CONFIG`: its `workers` still sets the count."""
+    config = '{"Frontend": {"ServiceArgs": {"workers": 2}}}'
+    spec = {"services": {"Frontend": {**FE, "envs": [{"name": "DYN_DEPLOYMENT_CONFIG", "value": config}]}}}
+    deployment = next(o for o in objects("1.1", spec) if o["kind"] == "Deployment")
+    assert deployment["spec"]["replicas"] == 2
