@@ -21,6 +21,7 @@ from krm_dynamo.graph.rules import (
     resources,
     service,
     storage,
+    workload,
 )
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
@@ -69,4 +70,5 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     multinode.check_worker_probes,
     overrides.check_service_account_kept,
     overrides.check_scheduler_kept,
+    workload.check_workload_pod_template,
 )
