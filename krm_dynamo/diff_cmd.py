@@ -22,6 +22,7 @@ import difflib
 from typing import Any, TextIO
 
 from krm_dynamo.kio.results import Result, has_errors
+from krm_dynamo.record import dataclass, field
 
 EXIT_SAME, EXIT_DIFFERENT, EXIT_ERROR = 0, 1, 2
 
@@ -37,16 +38,16 @@ class DiffUsageError(Exception):
     """Wrong ``diff`` arguments: one line on stderr, exit 2."""
 
 
+@dataclass
 class DiffOptions:
     """The parsed command line: ``paths``, the two releases as given (``None``: the default), ``summary``,
     ``context`` (lines of context in each hunk) and ``config_path``."""
 
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-        self.releases: dict[str, str | None] = {"from": None, "to": None}
-        self.summary = False
-        self.context = 3
-        self.config_path: str | None = None
+    paths: list[str] = field(default_factory=list)
+    releases: dict[str, str | None] = field(default_factory=lambda: {"from": None, "to": None})
+    summary: bool = False
+    context: int = 3
+    config_path: str | None = None
 
 
 def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -166,14 +167,14 @@ def _render(items: list[Any], nodes: dict[int, Any], originals: dict[int, Any], 
     return printable, results
 
 
+@dataclass(frozen=True)
 class Entry:
     """One object of either side: its ``label`` (``Kind/name``), its ``summary`` line and its
     unified ``diff`` lines (empty when unchanged)."""
 
-    def __init__(self, label: str, summary: str, diff: list[str]) -> None:
-        self.label = label
-        self.summary = summary
-        self.diff = diff
+    label: str
+    summary: str
+    diff: list[str]
 
 
 def compare(before: list[Any], after: list[Any], old: str, new: str, context: int = 3) -> list[Entry]:

@@ -208,3 +208,16 @@ def test_other_commands_do_not_import_the_diff_module():
              "if m in sys.modules))\n")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, cwd=REPO, timeout=60, check=True)
     assert proc.stdout.decode().strip() == "[]"
+
+
+def test_objects_are_paired_by_group_so_a_version_bump_is_one_changed_line():
+    from krm_dynamo.diff_cmd import compare
+
+    def hpa(version: str) -> dict:
+        return {"apiVersion": f"autoscaling/{version}", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "x"}}
+
+    (entry,) = compare([hpa("v1")], [hpa("v2")], "0.6", "1.1")
+    assert entry.summary == "HorizontalPodAutoscaler/x: 2 lines changed (+1 -1)"
+    assert entry.diff[:2] == ["--- a/HorizontalPodAutoscaler/x (operator 0.6)",
+                              "+++ b/HorizontalPodAutoscaler/x (operator 1.1)"]
+    assert "-apiVersion: autoscaling/v1" in entry.diff and "+apiVersion: autoscaling/v2" in entry.diff
