@@ -53,3 +53,33 @@ def test_a_refused_template_generates_nothing():
     out, results = expand([dgd])
     assert [o["kind"] for o in out] == ["DynamoGraphDeployment"]
     assert [(r.severity, r.field_path) for r in results] == [("error", "spec.services.W.extraPodSpec.restartPolicy")]
+
+
+def _pod_results(pod: dict) -> list[tuple[str, str, str]]:
+    dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
+           "metadata": {"name": "llm", "namespace": "ns"},
+           "spec": {"services": {"W": {"componentType": "frontend", "extraPodSpec": {
+               **pod, "mainContainer": {"image": "img:1"}}}}}}
+    _, results = expand([dgd])
+    return [(r.severity, r.field_path, r.message) for r in results if r.severity != "info"]
+
+
+def test_sidecar_names_are_unique_across_containers_and_init_containers():
+    pod = {"containers": [{"name": "log", "image": "a"}], "initContainers": [{"name": "log", "image": "b"}]}
+    assert _pod_results(pod) == [(
+        "error", "spec.services.W.extraPodSpec.initContainers[0].name",
+        'expected container names to be unique, got "log" again (first at '
+        "spec.services.W.extraPodSpec.containers[0].name): the API server rejects two containers of one name "
+        "in a pod")]
+
+
+def test_sidecar_mount_paths_are_unique_per_container():
+    mounts = [{"name": "a", "mountPath": "/data"}, {"name": "b", "mountPath": "/data"}]
+    pod = {"containers": [{"name": "log", "image": "a", "volumeMounts": mounts}],
+           "initContainers": [{"name": "init", "image": "b", "volumeMounts": mounts[:1]}],
+           "volumes": [{"name": "a", "emptyDir": {}}, {"name": "b", "emptyDir": {}}]}
+    assert _pod_results(pod) == [(
+        "error", "spec.services.W.extraPodSpec.containers[0].volumeMounts[1].mountPath",
+        'expected mount paths of a container to be unique, got "/data" again (first at '
+        "spec.services.W.extraPodSpec.containers[0].volumeMounts[0].mountPath): the API server rejects two "
+        "mounts at one path")]

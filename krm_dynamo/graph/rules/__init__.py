@@ -51,6 +51,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     storage.check_shared_memory_clashes,
     storage.check_pod_volume_names,
     storage.check_main_mount_paths,
+    storage.check_sidecar_mount_paths,
     storage.check_empty_dirs,
     resources.check_resources,
     resources.check_deployment_config_resources,
