@@ -42,9 +42,20 @@ def _nest(table: defaults.Sourced, under: Mapping[str, str] | None = None) -> di
 _CONTAINER_ITEMS = {head: "container" for head in ("name", "command", "args", "ports", "env", "probes")}
 
 
-def _placeholders(table: defaults.ComponentDefaults) -> dict[str, str]:
+def _placeholders(table: defaults.ComponentDefaults, release: defaults.OperatorDefaults) -> dict[str, str]:
     used = {value for _, value in table.env}
-    return {name: meaning for name, meaning in defaults.ENV_PLACEHOLDERS.items() if name in used}
+    meanings = dict(defaults.ENV_PLACEHOLDERS)
+    naming = release.naming
+    if "dynamoNamespaceForm" in naming.values:  # N_E02, S03: the 1.x rule replaces the 0.6 one
+        dots = naming.values["dynamoNamespaceDotReplacement"]
+        form = str(naming.values["dynamoNamespaceForm"]).replace("{namespace}", "<DGD namespace>").replace(
+            "{dgd_name}", "<DGD name>")
+        meanings["{dynamo_namespace}"] = (
+            f'the Dynamo namespace: "{form}"'
+            + (f' (dots in the name replaced by "{dots}")' if isinstance(dots, str) else "")
+            + f'; "{naming.values["globalDynamoNamespace"]}" for a service with globalDynamoNamespace: true '
+            f'({naming.sources["dynamoNamespaceForm"]}; {naming.sources["globalDynamoNamespace"]})')
+    return {name: meaning for name, meaning in meanings.items() if name in used}
 
 
 def component(component_type: str, backend: str | None = None,
@@ -67,7 +78,7 @@ def component(component_type: str, backend: str | None = None,
     items = _nest(component_defaults, _CONTAINER_ITEMS)
     out: dict[str, Any] = {"container": items.pop("container"), "pod": items.pop("pod")}
     out["sharedMemory"] = _nest(table.shared_memory)
-    placeholders = _placeholders(component_defaults)
+    placeholders = _placeholders(component_defaults, table)
     if placeholders:
         out["envPlaceholders"] = placeholders
     if backend is not None:

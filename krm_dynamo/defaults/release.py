@@ -31,10 +31,10 @@ from krm_dynamo.record import dataclass
 
 DEFAULT_RELEASE = "0.6"
 LATEST = "1.1"  # what `operatorVersion: latest` selects
-# The embedded Kubernetes types (PodSpec, Container, ...) are checked against the 1.33 schemas.
-# The 1.x operators build against newer client libraries; their pod fields are a superset, and
-# the schemas are not regenerated per release yet.
+# The Kubernetes release whose types (PodSpec, Container, ...) a DGD embeds: the k8s.io/api
+# module each operator builds against (go.mod: v0.33.3 at 60975b518, v0.34.3 at both 1.x cuts).
 KUBERNETES_0_6 = "1.33"
+KUBERNETES_1_X = "1.34"
 
 # Logic switches with code behind them; every other switch is data only, waiting for its code.
 IMPLEMENTED_SWITCHES = frozenset({
@@ -87,7 +87,7 @@ class OperatorDefaults:
         reproduced: the catalogue IDs this table set reproduces completely (data rows and
             implemented switches); :meth:`not_reproduced` the rest that apply to the release.
         kubernetes_version: the Kubernetes release of the embedded type schemas checked
-            against (``kube/schemas.json``).
+            against (``kube/schemas-<version>.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
         admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
@@ -211,7 +211,9 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
     reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]} | {
         i for i in BY_DESIGN if catalog.applies(catalog.BY_ID[i], release)}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
-                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0, **changes)
+                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
+                          kubernetes_version=KUBERNETES_1_X,
+                          merge_kinds=mergekinds.with_kubernetes_1_34(mergekinds.MERGE_KINDS), **changes)
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,

@@ -163,7 +163,7 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
     everything derived, and every object built, reads the values without unknown fields (D31).
     """
     table = table or defaults.for_release()
-    graph, graph_problems = embedded.check_graph(graph)
+    graph, graph_problems = embedded.check_graph(graph, table.kubernetes_version)
     specs = {k: v for k, v in (graph.services or {}).items() if v is not None}
     if table.switch("N_E02"):
         dynamo_ns, source = dynamo_namespace_1x(name, namespace, table), "metadata.name"
@@ -178,7 +178,7 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
         annotations=defaulting.dgd_annotations(annotations or {}, table),
     )
     for key, svc in specs.items():
-        cleaned, problems = embedded.check_service(svc, component_path(key))
+        cleaned, problems = embedded.check_service(svc, component_path(key), table.kubernetes_version)
         out.services[key] = _component(out, key, cleaned)
         out.services[key].embedded_problems = problems
     return out

@@ -23,6 +23,7 @@ from krm_dynamo.graph.rules import (
     service,
     storage,
     webhook,
+    workload,
 )
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
@@ -57,6 +58,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     storage.check_shared_memory_clashes,
     storage.check_pod_volume_names,
     storage.check_main_mount_paths,
+    storage.check_sidecar_mount_paths,
     storage.check_empty_dirs,
     resources.check_resources,
     resources.check_deployment_config_resources,
@@ -79,4 +81,5 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     multinode.check_worker_probes,
     overrides.check_service_account_kept,
     overrides.check_scheduler_kept,
+    workload.check_workload_pod_template,
 )
