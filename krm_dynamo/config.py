@@ -137,6 +137,13 @@ class FunctionConfig:
         "(off: output as the operator's)",
     )
 
+    warningsAsErrors = Setting(
+        BOOLEAN, False, decision="D35",
+        help="report every warning about the input as an error (exit 1), e.g. to fail CI on a mistyped field",
+        effect="every warning about the input (an unknown or dropped field, a replaced value) is reported as an "
+        "error, so the run fails; the notice of an incomplete 1.x profile stays a warning",
+    )
+
     discoveryBackend = Setting(
         ENUM, "kubernetes", decision="D45", choices=("kubernetes", "etcd"),
         help="operator 1.x discovery backend (its settings file's discovery.backend); not for 0.6",

@@ -14,6 +14,7 @@ from krm_dynamo.core import expand
 IMAGE = "registry.example/dynamo:1"
 BACKEND = "nvidia.com/dynamo-discovery-backend"
 MODE = "nvidia.com/dynamo-kube-discovery-mode"
+ORIGIN = "nvidia.com/dynamo-operator-origin-version"
 WORKER = {"componentType": "worker", "replicas": 1,
           "extraPodSpec": {"mainContainer": {"command": ["python3", "-m", "dynamo.vllm"]}}}
 GRAPH = {"Frontend": {"componentType": "frontend", "replicas": 1}, "worker": WORKER}
@@ -126,7 +127,7 @@ def test_etcd_backend_creates_nothing_for_discovery():
 def test_the_dgd_annotation_overrides_the_setting():
     objects = _render(_dgd(annotations={BACKEND: "etcd"}))
     assert _kinds(objects) == ["Deployment", "Service"]
-    assert objects[("Deployment", "g-worker")]["metadata"]["annotations"] == {BACKEND: "etcd"}  # L01
+    assert objects[("Deployment", "g-worker")]["metadata"]["annotations"] == {BACKEND: "etcd", ORIGIN: "1.1.0"}  # L01
     objects = _render(_dgd(annotations={BACKEND: "kubernetes"}), discoveryBackend="etcd")
     assert ("RoleBinding", "g-k8s-service-discovery-binding") in objects
 
@@ -161,7 +162,7 @@ def test_service_per_component_and_metadata():
                                            "nvidia.com/dynamo-namespace": "ns-g"}
     assert service["spec"]["ports"] == [{"name": "system", "protocol": "TCP", "port": 9090, "targetPort": "system"}]
     assert service["metadata"]["labels"]["nvidia.com/dynamo-discovery-enabled"] == "true"
-    assert service["metadata"]["annotations"] == {"note": "x", "p": "1"}
+    assert service["metadata"]["annotations"] == {"note": "x", "p": "1", ORIGIN: "1.1.0"}  # V06's stamp propagated
     deployment = objects[("Deployment", "g-worker")]
     assert deployment["metadata"]["labels"] == {"nvidia.com/dynamo-component": "worker",
                                                 "nvidia.com/dynamo-graph-deployment-name": "g",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from krm_dynamo.defaults.admission import ANNOTATION_ORIGIN_VERSION
 from krm_dynamo.defaults.components import FRONTEND_PORT, FRONTEND_PORT_NAME, SYSTEM_PORT, SYSTEM_PORT_NAME
 from krm_dynamo.defaults.labels import (
     ANNOTATION_ENABLE_METRICS,
@@ -28,7 +29,6 @@ BACKEND_KUBERNETES = "kubernetes"
 BACKEND_ETCD = "etcd"
 ANNOTATION_DISCOVERY_BACKEND = "nvidia.com/dynamo-discovery-backend"
 ANNOTATION_KUBE_DISCOVERY_MODE = "nvidia.com/dynamo-kube-discovery-mode"
-ANNOTATION_OPERATOR_ORIGIN_VERSION = "nvidia.com/dynamo-operator-origin-version"
 ANNOTATION_VLLM_EXECUTOR_BACKEND = "nvidia.com/vllm-distributed-executor-backend"
 LABEL_DISCOVERY_BACKEND = "nvidia.com/dynamo-discovery-backend"
 LABEL_DISCOVERY_ENABLED = "nvidia.com/dynamo-discovery-enabled"
@@ -77,7 +77,7 @@ _VALUES_1_0 = {
     "backendAnnotation": ANNOTATION_DISCOVERY_BACKEND,
     # 1.0 copies these DGD annotations over the service's; 1.1 only where the service has none.
     "propagatedAnnotations": (ANNOTATION_ENABLE_METRICS, ANNOTATION_DISCOVERY_BACKEND,
-                              ANNOTATION_OPERATOR_ORIGIN_VERSION),
+                              ANNOTATION_ORIGIN_VERSION),
     "dgdAnnotationWins": True,
     "etcdOmitsEnv": ENV_DISCOVERY_BACKEND,
     "serviceAccountName": "{dgd_name}-k8s-service-discovery",
@@ -119,7 +119,7 @@ KUBE_DISCOVERY_1_1 = Entries(
     values=MappingProxyType({
         **_VALUES_1_0,
         "propagatedAnnotations": (ANNOTATION_ENABLE_METRICS, ANNOTATION_DISCOVERY_BACKEND,
-                                  ANNOTATION_KUBE_DISCOVERY_MODE, ANNOTATION_OPERATOR_ORIGIN_VERSION,
+                                  ANNOTATION_KUBE_DISCOVERY_MODE, ANNOTATION_ORIGIN_VERSION,
                                   ANNOTATION_VLLM_EXECUTOR_BACKEND),
         "dgdAnnotationWins": False,
         "serviceNameDotReplacement": "-",
