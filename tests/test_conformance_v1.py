@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 
+import conformance_v1_features
 import pytest
 import yaml
 from shared_files import SHARED, require
@@ -39,19 +40,13 @@ NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("GenerateBasePodSpec", "Discovery backend not set", ("N_E01", "C02")),
     ("GenerateBasePodSpec", "component with multiple resource claims", ("S02",)),
     ("GenerateBasePodSpec", "component without resource claims", ("S02",)),
-    ("GenerateBasePodSpec", "worker without frontendSidecar", ("S14", "P11")),
-    ("GenerateBasePodSpec", "worker with frontendSidecar", ("S14", "P11")),
-    ("GenerateBasePodSpec", "frontendSidecar", ("S14", "P11")),
     ("GetDCDResourceName", "", ("M01", "O03")),
     ("GenerateDynamoComponentsDeployments", "", ("O03", "N_E02", "L02")),
     ("generateComponentContext", "TestGenerateComponentContext_WorkerHashSuffix", ("N_E07",)),
     ("generateComponentContext", "", ("N_E02", "S03", "S04")),
     ("FrontendDefaults.GetBaseContainer", "", ("N_E02",)),
-    ("propagateDGDAnnotations", "", ("S18", "L02")),
-    ("propagateDGDSpecMetadata", "", ("S18", "L02")),
     ("GenerateGrovePodCliqueSet", "", ("S17", "M03")),
     ("PlannerDefaults.GetBaseContainer", "", ("N_E01",)),
-    ("buildFailoverPod", "", ("S16", "P13")),
     ("UpdateContainer", "", ("B01", "B02", "B04", "N_E09")),
     ("updateVLLMMultinodeArgs", "", ("B01", "B02")),
     ("UpdatePodSpec", "", ("B03", "B06")),
@@ -154,6 +149,8 @@ def _contains(got: list, want: list, what: str) -> None:
 def run_base_pod_spec(case: dict, release: str) -> None:
     """``GenerateBasePodSpec`` cases that assert pod fields, volumes, mounts or container resources."""
     expected = case["expected"]
+    if "containerCount" in expected:  # TestGenerateBasePodSpec_FrontendSidecar
+        return conformance_v1_features.run_frontend_sidecar(case, release)
     pod = _pod_spec(case, release)
     if pod is None:
         return
@@ -248,6 +245,9 @@ RUNNERS = {
     "generateComponentContext": run_component_context,
     "FrontendDefaults.GetBaseContainer": run_frontend_base_container,
     "PlannerDefaults.GetBaseContainer": run_planner_base_container,
+    "propagateDGDAnnotations": conformance_v1_features.run_propagate_annotations,
+    "propagateDGDSpecMetadata": conformance_v1_features.run_propagate_spec_metadata,
+    "buildFailoverPod": conformance_v1_features.run_failover_pod,
 }
 
 

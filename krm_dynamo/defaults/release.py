@@ -15,6 +15,7 @@ from typing import Any
 
 from krm_dynamo import record
 from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
+from krm_dynamo.defaults.features11 import FEATURES_1_1, NO_FEATURES
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -33,6 +34,16 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N_E02",
     "S04",
     "P03",
+    "S14",
+    "P11",
+    "S15",
+    "P12",
+    "O02",
+    "S16",
+    "P13",
+    "S18",
+    "L02",
+    "P08",
 })
 
 
@@ -62,6 +73,7 @@ class OperatorDefaults:
             against (``kube/schemas.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
+        features: the values of the 1.1 service features (:mod:`.features11`; empty before 1.1).
     """
 
     release: str
@@ -92,6 +104,7 @@ class OperatorDefaults:
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+    features: Entries = NO_FEATURES
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -211,6 +224,7 @@ RELEASE_1_1 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
+    features=FEATURES_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
 )
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1_light
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph import deployment_config, embedded
+from krm_dynamo.graph import deployment_config, embedded, features11
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
@@ -79,6 +79,7 @@ class DerivedGraph:
     known_claims: set[str] = field(default_factory=set)
     grove_mode: bool = False
     embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
+    dgd_annotations: dict[str, str] = field(default_factory=dict)  # metadata.annotations
 
 
 def component_name(dgd_name: str, key: str) -> str:
@@ -150,7 +151,8 @@ def deployment_config_workers_problem(workers: Any) -> str | None:
 
 def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, *,
            known_claims: set[str] | None = None, grove_mode: bool = False,
-           table: defaults.OperatorDefaults | None = None, namespace: str | None = None) -> DerivedGraph:
+           table: defaults.OperatorDefaults | None = None, namespace: str | None = None,
+           dgd_annotations: dict[str, str] | None = None) -> DerivedGraph:
     """Derive the DGD named ``name`` with the operator tables ``table`` (default: the default release);
     null services (a rule reports them) are left out.
 
@@ -170,6 +172,7 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
         namespace_source=source, namespace_conflicts=conflicts, k8s_namespace=namespace,
         graph_configs=deployment_configs(graph.envs, GRAPH_ENVS),
         known_claims=set(known_claims or ()), grove_mode=grove_mode, embedded_problems=graph_problems,
+        dgd_annotations=dict(dgd_annotations or {}),
     )
     for key, svc in specs.items():
         cleaned, problems = embedded.check_service(svc, component_path(key))
@@ -223,6 +226,7 @@ def _service_dynamo_namespace(g: DerivedGraph, svc: v1alpha1.DynamoComponentDepl
 def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> Component:
     component_type = svc.componentType or ""
     ingress = svc.ingress
+    labels, annotations = features11.service_metadata(g.graph, svc, g.dgd_annotations, g.table)  # S18
     if ingress is None and component_type == defaults.COMPONENT_FRONTEND:
         ingress = default_ingress(g.name, g.cfg)
     component = Component(
@@ -230,9 +234,10 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         component_type=component_type, dynamo_namespace=_service_dynamo_namespace(g, svc),
         dgd_envs=[copy.deepcopy(e) for e in g.graph.envs or []],
         service_envs=[copy.deepcopy(e) for e in svc.envs or []],
-        replicas=svc.replicas, resources=_resources(svc.resources), ingress=ingress, backend=None,
+        replicas=svc.replicas if svc.replicas is not None else features11.default_replicas(g.table),
+        resources=_resources(svc.resources), ingress=ingress, backend=None,
         node_count=svc.multinode.node_count if svc.multinode is not None else 1,
-        labels=dict(svc.labels or {}), annotations=dict(svc.annotations or {}),
+        labels=labels, annotations=annotations,
         service_configs=deployment_configs(svc.envs, SERVICE_ENVS),
     )
     # A01: from operator 0.8 on autoscaling is ignored (no HPA; replicas kept).

@@ -21,7 +21,7 @@ from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.kube.durations import format_duration, parse_duration
-from krm_dynamo.render import backends
+from krm_dynamo.render import backends, features11
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
@@ -50,6 +50,8 @@ def clique_labels(component: Component, ctx: PodContext, clique: str) -> dict[st
     labels.update(component.labels)  # D4
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
+    if ctx.defaults.switch("L02"):
+        labels.update(features11.reasserted_labels(component, ctx.dgd_name))
     return labels
 
 
@@ -133,7 +135,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
         template["terminationDelay"] = format_duration(delay)
     if groups:
         template["podCliqueScalingGroups"] = groups
-    metadata = object_metadata(ctx.dgd_name, namespace, {}, {})
+    metadata = object_metadata(ctx.dgd_name, namespace, *ctx.graph_metadata)  # S18
     obj = {
         "apiVersion": grove.api_version,
         "kind": "PodCliqueSet",

@@ -22,7 +22,7 @@ from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
-from krm_dynamo.render import backends, storage
+from krm_dynamo.render import backends, features11, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
@@ -47,6 +47,7 @@ class PodContext:
     secrets: SecretIndex
     service_account: str
     defaults: defaults.OperatorDefaults = field(default_factory=defaults.for_release)  # the DGD's table set
+    graph_metadata: tuple[dict[str, str], dict[str, str]] = ({}, {})  # S18: spec.labels, spec.annotations
 
 
 @dataclass
@@ -79,6 +80,8 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
     if component.spec.subComponentType:
         labels[defaults.LABEL_SUB_COMPONENT_TYPE] = component.spec.subComponentType
     labels[defaults.LABEL_SELECTOR] = component.name
+    if ctx.defaults.switch("L02"):  # user labels under the system ones
+        return features11.system_labels_last(labels, component)
     labels.update(component.labels)  # D4
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
@@ -100,8 +103,9 @@ def metrics_enabled(component: Component, ctx: PodContext) -> bool:
     return value != "false"
 
 
-def _render_env(template: tuple[tuple[str, str], ...], component: Component,
-                ctx: PodContext) -> list[dict[str, Any]]:
+def render_env(template: tuple[tuple[str, str], ...], component: Component,
+               ctx: PodContext) -> list[dict[str, Any]]:
+    """A defaults env template rendered for ``component`` (placeholders, the downward API)."""
     out = []
     for name, value in template:
         if value.startswith(defaults.FIELD_REF_PLACEHOLDER):  # N_E01: the downward API
@@ -124,7 +128,7 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component,
     return out
 
 
-def _platform_env(cfg: FunctionConfig) -> list[dict[str, Any]]:
+def platform_env(cfg: FunctionConfig) -> list[dict[str, Any]]:
     """Step 9: operator-level env from functionConfig, only when configured (D13)."""
     pairs = (
         (defaults.ENV_NATS_SERVER, cfg.natsServer),
@@ -166,7 +170,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     assert backend is not None, "a component that passed the backend rule has a backend"
     container = _main_container(component, component_defaults, ctx.defaults)
     env = _main_env(component, ctx, component_defaults)
-    _add_dynamo_resources(container, component)
+    _add_dynamo_resources(container, component, ctx.defaults.switch("P08"))
 
     discovered = _pull_secrets(component, ctx)
 
@@ -183,8 +187,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
-    # Backend container hook: compilation-cache env (D8/R6), then the multinode
-    # rewrites, which read the final env (TRT-LLM `-x` list) and set the worker probes (D28).
+    # Backend container hook: compilation-cache env (D8/R6), then the multinode rewrites (TRT-LLM `-x`, D28).
     env = backends.add_env_if_absent(env, backends.compilation_cache_env(backend, volumes.cache_mount_path))
     container["env"] = merge_env(env)
     pod_role = backends.PodRole(
@@ -201,6 +204,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
     # Backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)
+    pod_spec = features11.apply_pod_features(pod_spec, component, ctx, node_count)  # S14, S15, S16
     pod_spec, main = _finish_pod_spec(pod_spec, container, component, ctx, debug_sidecar)
     return PodTemplate(
         labels=pod_labels(component, ctx),
@@ -242,8 +246,8 @@ def _main_env(component: Component, ctx: PodContext,
     """D18: platform < defaults < DGD envs < mainContainer.env < service envs (merged by name, unsorted)."""
     user_env = component.main_container.get("env")
     return merge_env(
-        _platform_env(ctx.cfg),
-        _render_env(component_defaults.env, component, ctx),
+        platform_env(ctx.cfg),
+        render_env(component_defaults.env, component, ctx),
         component.dgd_envs,
         user_env if isinstance(user_env, list) else [],
         component.service_envs,
@@ -251,9 +255,9 @@ def _main_env(component: Component, ctx: PodContext,
     )
 
 
-def _add_dynamo_resources(container: dict[str, Any], component: Component) -> None:
+def _add_dynamo_resources(container: dict[str, Any], component: Component, gpu_requests: bool) -> None:
     """The service's Dynamo resources, key by key over the container's."""
-    mapped = container_resources(component.resources)
+    mapped = container_resources(component.resources, gpu_requests)
     if mapped:
         resources = container.get("resources")
         current: dict[str, Any] = resources if isinstance(resources, dict) else {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from krm_dynamo.graph.rules import (
     container,
     envs,
+    features11,
     graph,
     multinode,
     networking,
@@ -33,6 +34,8 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     envs.check_graph_envs,
     graph.check_name_collisions,
     podnames.check_grove_service_name,
+    features11.check_graph_metadata,
+    features11.check_failover_discovery_mode,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (
@@ -69,4 +72,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     multinode.check_worker_probes,
     overrides.check_service_account_kept,
     overrides.check_scheduler_kept,
+    features11.check_frontend_sidecar,
+    features11.check_gpu_memory_service,
+    features11.check_failover,
 )
