@@ -44,6 +44,7 @@ IMPLEMENTED_SWITCHES = frozenset({
     "S18",
     "L02",
     "P08",
+    "P05",
 })
 
 

@@ -23,6 +23,7 @@ from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render.merge import PROBE_KINDS, merge_env
 from krm_dynamo.render.metadata import object_metadata
+from krm_dynamo.render.storage import PodVolumes
 
 if TYPE_CHECKING:
     from krm_dynamo.render.podtemplate import PodContext
@@ -50,6 +51,20 @@ def reasserted_labels(component: Component, dgd_name: str) -> dict[str, str]:
     if component.component_type:
         labels[defaults.LABEL_COMPONENT_TYPE] = component.component_type
     return labels
+
+
+def place_shared_memory(pod_spec: dict[str, Any], container: dict[str, Any], volumes: PodVolumes) -> None:
+    """P05 (``shared_memory.go`` ``ApplySharedMemoryVolumeAndMount``, operator 1.1): after the backend's
+    container hook, every pod volume of the shared memory's name and every main-container mount of its
+    name or path is dropped, and the shared-memory volume and mount are added last. Nothing when
+    there is no late shared memory (before 1.1, or shared memory disabled)."""
+    volume, mount = volumes.late_volume, volumes.late_mount
+    if volume is None or mount is None:
+        return
+    pod_spec["volumes"] = [v for v in pod_spec.get("volumes") or [] if v.get("name") != volume["name"]] + [volume]
+    kept = [m for m in container.get("volumeMounts") or []
+            if m.get("name") != mount["name"] and m.get("mountPath") != mount["mountPath"]]
+    container["volumeMounts"] = [*kept, mount]
 
 
 def apply_pod_features(pod_spec: dict[str, Any], component: Component, ctx: PodContext,

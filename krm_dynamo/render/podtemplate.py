@@ -296,6 +296,7 @@ def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], containe
             empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
     pod_spec["containers"] = [*user_containers, container]
     pod_spec["volumes"] = user_volumes + volumes.volumes
+    features11.place_shared_memory(pod_spec, container, volumes)  # P05 (operator 1.1)
     pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
     for key in ("volumes", "imagePullSecrets"):
         if not pod_spec[key]:
