@@ -152,7 +152,7 @@ def test_case(name: str, update_goldens: bool) -> None:
         diff = _diff(expected, actual, f"{name}/expected.yaml")
         problems.append(f"{name}: output differs from expected.yaml:\n{diff}")
     try:
-        k8s_validate.validate_all(out)
+        k8s_validate.validate_all(out, k8s_validate.version_for(config))
     except AssertionError as exc:
         problems.append(f"{name}: generated objects are not valid Kubernetes objects: {exc}")
     if problems:
