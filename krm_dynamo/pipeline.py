@@ -150,7 +150,8 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: 
         return []
     known_claims = {p.name for p in graph.pvcs or [] if p.name} | discovery.pvc_names(items, namespace)
     derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations),
-                     table=table, namespace=namespace, dgd_annotations=annotations)
+                     table=table, namespace=namespace, dgd_annotations=annotations,
+                     device_classes=items.device_classes())
     validation.validate(derived, report, dropped)
     secrets = _secret_index(items, namespace, cfg, report)  # its warnings come with the rules' results
     if report.failed:

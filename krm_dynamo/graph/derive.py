@@ -80,6 +80,7 @@ class DerivedGraph:
     grove_mode: bool = False
     embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
     dgd_annotations: dict[str, str] = field(default_factory=dict)  # metadata.annotations
+    device_classes: frozenset[str] = frozenset()  # the DRA DeviceClasses of the input (D50)
 
 
 def component_name(dgd_name: str, key: str) -> str:
@@ -152,7 +153,8 @@ def deployment_config_workers_problem(workers: Any) -> str | None:
 def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, *,
            known_claims: set[str] | None = None, grove_mode: bool = False,
            table: defaults.OperatorDefaults | None = None, namespace: str | None = None,
-           dgd_annotations: dict[str, str] | None = None) -> DerivedGraph:
+           dgd_annotations: dict[str, str] | None = None, device_classes: frozenset[str] = frozenset()
+           ) -> DerivedGraph:
     """Derive the DGD named ``name`` with the operator tables ``table`` (default: the default release);
     null services (a rule reports them) are left out.
 
@@ -172,7 +174,7 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
         namespace_source=source, namespace_conflicts=conflicts, k8s_namespace=namespace,
         graph_configs=deployment_configs(graph.envs, GRAPH_ENVS),
         known_claims=set(known_claims or ()), grove_mode=grove_mode, embedded_problems=graph_problems,
-        dgd_annotations=dict(dgd_annotations or {}),
+        dgd_annotations=dict(dgd_annotations or {}), device_classes=device_classes,
     )
     for key, svc in specs.items():
         cleaned, problems = embedded.check_service(svc, component_path(key))

@@ -109,3 +109,20 @@ def test_a_gpu_request_needs_an_equal_limit_from_1_1(resources: dict, message: s
     assert len(errors) == 1 and message in errors[0]
     _, results = _run({"backendFramework": "vllm", "services": {"W": copy.deepcopy(service)}}, "1.0")
     assert not [r for r in results if r.severity == "error"]
+
+
+@pytest.mark.parametrize(("classes", "said"), [
+    ([], "not in the input"),
+    (["other.example.com"], "not among the input's DeviceClasses (other.example.com)"),
+    (["gpu.nvidia.com"], None),
+])
+def test_the_device_class_is_looked_up_in_the_input(classes: list, said: str | None) -> None:
+    dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment", "metadata": {"name": "g"},
+           "spec": {"backendFramework": "vllm", "services": {"W": _worker(gpuMemoryService={"enabled": True})}}}
+    items = [dgd] + [{"apiVersion": "resource.k8s.io/v1", "kind": "DeviceClass", "metadata": {"name": n}}
+                     for n in classes]
+    cfg = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+           "operatorVersion": "1.1", "defaultImage": IMAGE}
+    _, results = expand(items, cfg)
+    found = [r.message for r in results if "DeviceClass" in r.message]
+    assert not found if said is None else len(found) == 1 and said in found[0]

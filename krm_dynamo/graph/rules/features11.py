@@ -108,10 +108,18 @@ def check_gpu_memory_service(s: ServiceCheck, report: Report) -> None:
     if count is None or count < 1:
         report.error(path, "the GPU memory service requires `resources.limits.gpu` of at least 1 (a whole number)")
         return
-    device_class = device_class or value(s.graph.table.features, "gmsDeviceClassName")
-    report.warning(path, f'the operator creates the ResourceClaimTemplate only where the DeviceClass "{device_class}" '
-                         "exists and the cluster serves dynamic resource allocation (resource.k8s.io/v1); krm-dynamo "
-                         "cannot check either")
+    _check_device_class(s, device_class or value(s.graph.table.features, "gmsDeviceClassName"), path, report)
+
+
+def _check_device_class(s: ServiceCheck, device_class: str, path: str, report: Report) -> None:
+    """D50: the DeviceClass is cluster state, looked up among the input's DeviceClasses (D14)."""
+    known = s.graph.device_classes
+    if device_class in known:
+        return
+    found = f"not among the input's DeviceClasses ({', '.join(sorted(known))})" if known else \
+        "not in the input (add it to check it)"
+    report.warning(path, f'the DeviceClass "{device_class}" is {found}: the operator creates the '
+                         "ResourceClaimTemplate, and so the pods, only where it exists (D50)")
 
 
 def check_failover(s: ServiceCheck, report: Report) -> None:
