@@ -99,6 +99,8 @@ def pod_annotations(component: Component) -> dict[str, str]:
 def metrics_enabled(component: Component, ctx: PodContext) -> bool:
     """The metrics label unless the effective ``nvidia.com/enable-metrics`` is exactly "false"."""
     key = defaults.ANNOTATION_ENABLE_METRICS
+    if ctx.defaults.switch("S18"):  # 1.1: the service's own value wins over the DGD's (propagated under it)
+        return component.annotations.get(key) != "false"
     value = ctx.dgd_annotations.get(key) if key in ctx.dgd_annotations else component.annotations.get(key)
     return value != "false"
 

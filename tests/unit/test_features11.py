@@ -126,3 +126,12 @@ def test_the_device_class_is_looked_up_in_the_input(classes: list, said: str | N
     _, results = expand(items, cfg)
     found = [r.message for r in results if "DeviceClass" in r.message]
     assert not found if said is None else len(found) == 1 and said in found[0]
+
+
+def test_the_service_metrics_annotation_wins_from_1_1() -> None:
+    service = {"componentType": "frontend", "annotations": {"nvidia.com/enable-metrics": "true"}}
+    for release, label in (("1.0", None), ("1.1", "true")):
+        out, _ = _run({"services": {"F": copy.deepcopy(service)}}, release,
+                      annotations={"nvidia.com/enable-metrics": "false"})
+        labels = next(o for o in out if o["kind"] == "Deployment")["spec"]["template"]["metadata"]["labels"]
+        assert labels.get("nvidia.com/metrics-enabled") == label, release
