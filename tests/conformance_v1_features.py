@@ -137,3 +137,31 @@ def run_failover_pod(case: dict, release: str) -> None:
                 assert engine[kind]["httpGet"]["port"] == want["probePort"], (i, kind)
         if "resourceClaims" in want:
             assert engine["resources"]["claims"] == want["resourceClaims"]
+
+
+def run_component_deployments(case: dict, release: str) -> None:
+    """``GenerateDynamoComponentsDeployments``: what each service's DynamoComponentDeployment holds, as
+    the Deployment built from it carries it (the DCD itself is operator-internal, D2): its name, labels,
+    replicas, metadata, and the Dynamo namespace (pod label and ``DYN_NAMESPACE``)."""
+    inp, expected = case["input"], case["expected"]
+    dgd = inp["dgd"]
+    out, errors = _expand(copy.deepcopy(dgd["spec"]), copy.deepcopy(dgd["metadata"]), release)
+    assert not errors, errors
+    name = dgd["metadata"]["name"]
+    deployments = {o["metadata"]["name"]: o for o in out if o.get("kind") == "Deployment"}
+    for service, want in (expected.get("dcds") or {}).items():
+        deployment = deployments[want.get("name", f"{name}-{service.lower()}")]
+        meta = deployment["metadata"]
+        for key, value in (want.get("labels") or {}).items():
+            assert (meta.get("labels") or {}).get(key) == value, (service, key)
+        if "replicas" in want:
+            assert deployment["spec"]["replicas"] == want["replicas"], service
+        for key, value in (want.get("specLabelsContain") or {}).items():
+            assert (meta.get("labels") or {}).get(key) == value, (service, key)
+        for key, value in (want.get("specAnnotationsContain") or {}).items():
+            assert (meta.get("annotations") or {}).get(key) == value, (service, key)
+    for service, want in (expected.get("dynamoNamespace") or {}).items():
+        template = deployments[f"{name}-{service.lower()}"]["spec"]["template"]
+        assert template["metadata"]["labels"]["nvidia.com/dynamo-namespace"] == want, service
+        main = next(c for c in template["spec"]["containers"] if c["name"] == "main")
+        assert _env(main)["DYN_NAMESPACE"] == want, service

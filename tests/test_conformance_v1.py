@@ -41,7 +41,9 @@ NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("GenerateBasePodSpec", "component with multiple resource claims", ("S02",)),
     ("GenerateBasePodSpec", "component without resource claims", ("S02",)),
     ("GetDCDResourceName", "", ("M01", "O03")),
-    ("GenerateDynamoComponentsDeployments", "", ("O03", "N_E02", "L02")),
+    ("GenerateDynamoComponentsDeployments", "TestGenerateDynamoComponentsDeployments_SpecMetadataPropagation",
+     ("O03", "N_E02", "S18", "L02")),
+    ("GenerateDynamoComponentsDeployments", "", ("O03", "N_E02")),
     ("generateComponentContext", "TestGenerateComponentContext_WorkerHashSuffix", ("N_E07",)),
     ("generateComponentContext", "", ("N_E02", "S03", "S04")),
     ("FrontendDefaults.GetBaseContainer", "", ("N_E02",)),
@@ -248,6 +250,7 @@ RUNNERS = {
     "propagateDGDAnnotations": conformance_v1_features.run_propagate_annotations,
     "propagateDGDSpecMetadata": conformance_v1_features.run_propagate_spec_metadata,
     "buildFailoverPod": conformance_v1_features.run_failover_pod,
+    "GenerateDynamoComponentsDeployments": conformance_v1_features.run_component_deployments,
 }
 
 

@@ -31,8 +31,6 @@ _VALUES = {
         "nvidia.com/dynamo-operator-origin-version",
         "nvidia.com/vllm-distributed-executor-backend",
     ),
-    # P14: the defaulting webhook sets an unset services.*.replicas.
-    "defaultReplicas": 1,
     # P11: the frontend container beside a service.
     "frontendSidecarName": "sidecar-frontend",
     # P12: the GPU memory service.
@@ -77,7 +75,6 @@ _P13_VLLM = src("P13", at_cut(_FAILOVER_VLLM, 24))
 
 _SOURCES = {
     "propagatedAnnotationKeys": src("S18", at_cut("dynamo/graph.go", 1316)),
-    "defaultReplicas": src("P14", at_cut("webhook/defaulting/dynamographdeployment_handler.go", 78)),
     "frontendSidecarName": src("P11", at_cut("consts/consts.go", 126)),
     "gmsClaimName": _DRA_SOURCE,
     "gmsDeviceClassName": src("S15", at_cut(_DRA, 28)),

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1_light
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph import deployment_config, embedded, features11
+from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT
+from krm_dynamo.graph import defaulting, deployment_config, embedded, features11, restart
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
@@ -62,6 +63,8 @@ class DerivedGraph:
         graph_configs: the ``DYN_DEPLOYMENT_CONFIG`` entries of ``spec.envs``.
         known_claims: PVC names of ``spec.pvcs`` and of the input's PersistentVolumeClaims.
         grove_mode: the whole DGD becomes one PodCliqueSet (D2).
+        annotations: ``metadata.annotations`` as the release's defaulting webhook leaves them
+            (:func:`krm_dynamo.graph.defaulting.dgd_annotations`; V06).
         embedded_problems: schema problems of ``spec.envs`` (each service's are on its
             :class:`Component`); ``graph.envs`` is without the unknown fields (D31).
     """
@@ -78,8 +81,8 @@ class DerivedGraph:
     graph_configs: list[DeploymentConfig] = field(default_factory=list)
     known_claims: set[str] = field(default_factory=set)
     grove_mode: bool = False
+    annotations: dict[str, str] = field(default_factory=dict)
     embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
-    dgd_annotations: dict[str, str] = field(default_factory=dict)  # metadata.annotations
     device_classes: frozenset[str] = frozenset()  # the DRA DeviceClasses of the input (D50)
 
 
@@ -153,7 +156,7 @@ def deployment_config_workers_problem(workers: Any) -> str | None:
 def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, *,
            known_claims: set[str] | None = None, grove_mode: bool = False,
            table: defaults.OperatorDefaults | None = None, namespace: str | None = None,
-           dgd_annotations: dict[str, str] | None = None, device_classes: frozenset[str] = frozenset()
+           annotations: dict[str, str] | None = None, device_classes: frozenset[str] = frozenset()
            ) -> DerivedGraph:
     """Derive the DGD named ``name`` with the operator tables ``table`` (default: the default release);
     null services (a rule reports them) are left out.
@@ -162,7 +165,7 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
     everything derived, and every object built, reads the values without unknown fields (D31).
     """
     table = table or defaults.for_release()
-    graph, graph_problems = embedded.check_graph(graph)
+    graph, graph_problems = embedded.check_graph(graph, table.kubernetes_version)
     specs = {k: v for k, v in (graph.services or {}).items() if v is not None}
     if table.switch("N_E02"):
         dynamo_ns, source = dynamo_namespace_1x(name, namespace, table), "metadata.name"
@@ -174,10 +177,11 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
         namespace_source=source, namespace_conflicts=conflicts, k8s_namespace=namespace,
         graph_configs=deployment_configs(graph.envs, GRAPH_ENVS),
         known_claims=set(known_claims or ()), grove_mode=grove_mode, embedded_problems=graph_problems,
-        dgd_annotations=dict(dgd_annotations or {}), device_classes=device_classes,
+        annotations=defaulting.dgd_annotations(annotations or {}, table),
+        device_classes=device_classes,
     )
     for key, svc in specs.items():
-        cleaned, problems = embedded.check_service(svc, component_path(key))
+        cleaned, problems = embedded.check_service(svc, component_path(key), table.kubernetes_version)
         out.services[key] = _component(out, key, cleaned)
         out.services[key].embedded_problems = problems
     return out
@@ -228,7 +232,7 @@ def _service_dynamo_namespace(g: DerivedGraph, svc: v1alpha1.DynamoComponentDepl
 def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> Component:
     component_type = svc.componentType or ""
     ingress = svc.ingress
-    labels, annotations = features11.service_metadata(g.graph, svc, g.dgd_annotations, g.table)  # S18
+    labels, annotations = features11.service_metadata(g.graph, svc, g.annotations, g.table)  # S18
     if ingress is None and component_type == defaults.COMPONENT_FRONTEND:
         ingress = default_ingress(g.name, g.cfg)
     component = Component(
@@ -236,12 +240,15 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         component_type=component_type, dynamo_namespace=_service_dynamo_namespace(g, svc),
         dgd_envs=[copy.deepcopy(e) for e in g.graph.envs or []],
         service_envs=[copy.deepcopy(e) for e in svc.envs or []],
-        replicas=svc.replicas if svc.replicas is not None else features11.default_replicas(g.table),
+        replicas=defaulting.service_replicas(svc.replicas, g.table),  # P14 (1.1): set, so `workers` is not read
         resources=_resources(svc.resources), ingress=ingress, backend=None,
         node_count=svc.multinode.node_count if svc.multinode is not None else 1,
         labels=labels, annotations=annotations,
         service_configs=deployment_configs(svc.envs, SERVICE_ENVS),
     )
+    rid = restart.restart_id(g.graph.restart) if g.table.switch("S11") else None
+    if rid is not None:  # P15 after the restart finished: every service carries the id (D65)
+        component.annotations[ANNOTATION_RESTART_AT] = rid
     # A01: from operator 0.8 on autoscaling is ignored (no HPA; replicas kept).
     component.autoscaled = bool(svc.autoscaling and svc.autoscaling.enabled) and not g.table.switch("A01")
     if ingress is not None and ingress.enabled:

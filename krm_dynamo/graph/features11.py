@@ -49,13 +49,6 @@ def graph_metadata(graph: v1alpha1.DynamoGraphDeploymentSpec, table: defaults.Op
     return _string_map(graph.labels), _string_map(graph.annotations)
 
 
-def default_replicas(table: defaults.OperatorDefaults) -> int | None:
-    """P14: the replica count of a service without ``replicas`` (operator 1.1: 1, set by the
-    defaulting webhook, so ``DYN_DEPLOYMENT_CONFIG`` ``workers`` no longer applies); None before."""
-    found = table.features.values.get("defaultReplicas")
-    return found if isinstance(found, int) else None
-
-
 def _string_map(value: Any) -> dict[str, str]:
     """The string entries of a map as written (the rules report anything else)."""
     if not isinstance(value, dict):

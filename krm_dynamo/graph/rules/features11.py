@@ -154,7 +154,7 @@ def check_failover_discovery_mode(g: DerivedGraph, report: Report) -> None:
     needs its own discovery identity)."""
     if not any(features11.enabled(c.spec, "failover") for c in g.services.values()):
         return
-    if g.dgd_annotations.get(_KUBE_DISCOVERY_MODE) != "container":
+    if g.annotations.get(_KUBE_DISCOVERY_MODE) != "container":
         report.error("metadata.annotations", f'failover requires per-container Kubernetes discovery: set the '
                                              f'annotation `{_KUBE_DISCOVERY_MODE}: "container"` on the graph')
 
