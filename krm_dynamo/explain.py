@@ -98,6 +98,8 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
         out["schemaLimits"] = _nest(table.schema_limits)
     if table.admission.values:  # V03, V04, V06: the admission webhooks from operator 1.0 on
         out["admission"] = _nest(table.admission)
+    if table.features.values:  # S14-S18, P11-P13, O02: the 1.1 service features
+        out["features"] = _nest(table.features)
     return out
 
 
