@@ -167,8 +167,13 @@ def check_graph_metadata(g: DerivedGraph, report: Report) -> None:
         if found is None:
             continue
         path = f"spec.{name}"
-        if not isinstance(found, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in found.items()):
-            report.error(path, f"expected `{name}` to map strings to strings, got {show(found)}")
+        if not isinstance(found, dict):
+            report.error(path, f"expected `{name}` to be a mapping of strings to strings, got {show(found)}")
+            continue
+        bad = [(k, v) for k, v in found.items() if not (isinstance(k, str) and isinstance(v, str))]
+        if bad:
+            report.error(path, f"expected `{name}` to map strings to strings, got {show(bad[0][0])}: "
+                               f"{show(bad[0][1])} (quote the value)")
             continue
         for key, item in found.items():
             if name == "labels":
