@@ -27,6 +27,7 @@ from krm_dynamo.defaults import (
     objects,
     profiles,
 )
+from krm_dynamo.defaults.features11 import FEATURES_1_1, NO_FEATURES
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -50,6 +51,17 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N01",
     "N02",
     "L03",
+    "S14",
+    "P11",
+    "S15",
+    "P12",
+    "O02",
+    "S16",
+    "P13",
+    "S18",
+    "L02",
+    "P08",
+    "P05",
     "V01",
     "V06",
     "S09",
@@ -97,6 +109,7 @@ class OperatorDefaults:
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
         kube_discovery: the Kubernetes service discovery rows (:mod:`.kubediscovery`; none in 0.6).
+        features: the values of the 1.1 service features (:mod:`.features11`; empty before 1.1).
         admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
             none in 0.6).
     """
@@ -130,6 +143,7 @@ class OperatorDefaults:
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
     kube_discovery: Entries = kubediscovery.NO_KUBE_DISCOVERY
+    features: Entries = NO_FEATURES
     admission: Entries = admission.ADMISSION_0_6
 
     def switch(self, change_id: str) -> bool:
@@ -256,6 +270,7 @@ RELEASE_1_1 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
+    features=FEATURES_1_1,
     admission=admission.ADMISSION_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
     kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,

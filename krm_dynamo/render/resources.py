@@ -13,10 +13,12 @@ from krm_dynamo import defaults
 from krm_dynamo.kube import quantity
 
 
-def container_resources(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """Map Dynamo resources to container ``requests`` / ``limits`` (GPU limit only), quantities canonical.
+def container_resources(resources: dict[str, dict[str, Any]], gpu_requests: bool = False) -> dict[str, dict[str, str]]:
+    """Map Dynamo resources to container ``requests`` / ``limits``, quantities canonical.
 
-    The quantities have passed the resource rules (``graph.rules.resources``).
+    The GPU request only with ``gpu_requests`` (P08, operator 1.1: ``resource.go``
+    ``GetResourcesConfig`` sets it beside the limit); before, the GPU limit alone. The
+    quantities have passed the resource rules (``graph.rules.resources``).
     """
     out: dict[str, dict[str, str]] = {}
     for kind in ("requests", "limits"):
@@ -25,7 +27,7 @@ def container_resources(resources: dict[str, dict[str, Any]]) -> dict[str, dict[
             continue
         values: dict[str, str] = {}
         for name, target in (("cpu", "cpu"), ("memory", "memory"), ("gpu", defaults.GPU_RESOURCE)):
-            if name == "gpu" and kind == "requests":
+            if name == "gpu" and kind == "requests" and not gpu_requests:
                 continue  # requests.gpu is never emitted (the GPU request defaults from the limit)
             if name in item:
                 values[target] = quantity.canonical(item[name])

@@ -13,6 +13,7 @@ from __future__ import annotations
 from krm_dynamo.graph.rules import (
     container,
     envs,
+    features11,
     graph,
     lifecycle,
     multinode,
@@ -39,6 +40,8 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     envs.check_graph_envs,
     graph.check_name_collisions,
     podnames.check_grove_service_name,
+    features11.check_graph_metadata,
+    features11.check_failover_discovery_mode,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (
@@ -82,4 +85,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     overrides.check_service_account_kept,
     overrides.check_scheduler_kept,
     workload.check_workload_pod_template,
+    features11.check_frontend_sidecar,
+    features11.check_gpu_memory_service,
+    features11.check_failover,
 )
