@@ -33,6 +33,10 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N_E02",
     "S04",
     "P03",
+    "M01",
+    "N_E07",
+    "M03",
+    "S17",
 })
 
 
@@ -92,6 +96,7 @@ class OperatorDefaults:
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+    worker_hash: multinode.WorkerHashDefaults | None = None  # M01, N_E07: from 1.0
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -179,7 +184,8 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
     on = switches(release)
     reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
-                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0, **changes)
+                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
+                          worker_hash=multinode.WORKER_HASH, **changes)
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
@@ -204,6 +210,8 @@ RELEASE_1_0 = _release_1x(
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
+    grove=profiles.grove_1_0(multinode.GROVE),
+    leader_worker_set=profiles.leader_worker_set_1_0(multinode.LEADER_WORKER_SET),
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
@@ -212,6 +220,8 @@ RELEASE_1_1 = _release_1x(
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
+    grove=profiles.grove_1_1(multinode.GROVE),
+    leader_worker_set=RELEASE_1_0.leader_worker_set,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

@@ -64,6 +64,7 @@ class DerivedGraph:
         grove_mode: the whole DGD becomes one PodCliqueSet (D2).
         embedded_problems: schema problems of ``spec.envs`` (each service's are on its
             :class:`Component`); ``graph.envs`` is without the unknown fields (D31).
+        cluster_topologies: the input's Grove ClusterTopologies, name -> level domains (D62).
     """
 
     name: str
@@ -79,6 +80,7 @@ class DerivedGraph:
     known_claims: set[str] = field(default_factory=set)
     grove_mode: bool = False
     embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
+    cluster_topologies: dict[str, list[str]] = field(default_factory=dict)  # S17: name -> domains (D62)
 
 
 def component_name(dgd_name: str, key: str) -> str:

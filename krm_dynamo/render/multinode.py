@@ -129,6 +129,8 @@ def pod_group(component: Component, name: str, namespace: str | None, instance: 
               table: defaults.OperatorDefaults) -> dict[str, Any]:
     """The Volcano PodGroup gang-scheduling one LWS replica (``generateVolcanoPodGroup``)."""
     labels = {**component.labels, defaults.LABEL_INSTANCE_ID: instance}  # D4, then instance-id
+    if table.worker_hash is not None:  # M04: the operator's PodGroup never carries the worker hash
+        labels.pop(table.worker_hash.label, None)
     obj = {
         "apiVersion": table.pod_group.api_version,
         "kind": "PodGroup",

@@ -17,6 +17,7 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
+from krm_dynamo.defaults.components import WORKER_HASH_PLACEHOLDER
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
@@ -100,6 +101,14 @@ def metrics_enabled(component: Component, ctx: PodContext) -> bool:
     return value != "false"
 
 
+def worker_suffix(component: Component, ctx: PodContext) -> str:
+    """N_E07: a worker's ``nvidia.com/dynamo-worker-hash`` label (the operator's hash, D60; on Grove a user value)."""
+    spec = ctx.defaults.worker_hash
+    if spec is None or not ctx.defaults.switch("N_E07") or component.component_type not in ctx.defaults.worker_types:
+        return ""
+    return component.labels.get(spec.label, "")
+
+
 def _render_env(template: tuple[tuple[str, str], ...], component: Component,
                 ctx: PodContext) -> list[dict[str, Any]]:
     out = []
@@ -107,6 +116,11 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component,
         if value.startswith(defaults.FIELD_REF_PLACEHOLDER):  # N_E01: the downward API
             path = value[len(defaults.FIELD_REF_PLACEHOLDER):-1]
             out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}})
+            continue
+        if value == WORKER_HASH_PLACEHOLDER:  # N_E07: the worker-hash label's value, when there is one
+            suffix = worker_suffix(component, ctx)
+            if suffix:
+                out.append({"name": name, "value": suffix})
             continue
         if value == "{dgd_namespace}" and not ctx.dgd_namespace:
             # D17: no namespace yet (kustomize base); the pod reads its own at run time.

@@ -21,6 +21,7 @@ from krm_dynamo.graph.rules import (
     resources,
     service,
     storage,
+    topology,
 )
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
@@ -33,6 +34,7 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     envs.check_graph_envs,
     graph.check_name_collisions,
     podnames.check_grove_service_name,
+    topology.check_topology_constraints,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (
