@@ -243,3 +243,13 @@ def test_topology_against_a_cluster_topology_in_the_input():
     assert "not checked" in warnings and "only on the Grove path" in warnings
     assert not [r for r in results if r.severity == "error"]
     assert "topologyConstraint" not in yaml.safe_dump([o for o in out if o["kind"] != "DynamoGraphDeployment"])
+
+
+def test_grove_rejects_a_domain_outside_its_enum():
+    """D31: the operator's webhook accepts any DNS label, the PodCliqueSet CRD only Grove's domains."""
+    services = {"w": {"componentType": "worker", "topologyConstraint": {"packDomain": "gpu-tray"}}}
+    _, results = _results({"topologyProfile": "t"}, services, multinodeOrchestrator="grove")
+    assert [r.field_path for r in results if r.severity == "error"] == \
+        ["spec.services.w.topologyConstraint.packDomain"]
+    _, results = _results({"topologyProfile": "t"}, services)  # LeaderWorkerSet path: nothing rendered
+    assert not [r for r in results if r.severity == "error"]

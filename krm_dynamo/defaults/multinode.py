@@ -98,6 +98,8 @@ class GroveDefaults(Sourced):
             labels are set again after the user's labels (1.1, M03).
         operator_selection: when the operator takes the Grove path by itself (M02); this
             function takes it only when asked (functionConfig ``multinodeOrchestrator``, D2).
+        topology_domains: the ``packDomain`` values Grove's PodCliqueSet accepts (S17, 1.1;
+            none before: the field does not exist).
     """
 
     api_version: str
@@ -116,6 +118,7 @@ class GroveDefaults(Sourced):
     multinode_min_available_is_replicas: bool = False
     system_labels_win: bool = False
     operator_selection: str = "auto-detect: whenever the cluster serves grove.io"
+    topology_domains: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -153,6 +156,7 @@ GROVE = GroveDefaults(
         "systemLabelsWin": src(f"{OP_GRAPH} generateLabels", "0.6: user labels merged last"),
         "operatorSelection": src(f"{OP_DGD_CONTROLLER} (grove.io detected)", 'unless nvidia.com/enable-grove: "false"',
                                  "D2 (here: only with multinodeOrchestrator: grove)"),
+        "topologyDomains": src(_PCS, "no topologyConstraint before 1.1"),
     },
 )
 

@@ -240,7 +240,10 @@ def grove_1_1(grove: multinode.GroveDefaults) -> multinode.GroveDefaults:
         operator_selection="off unless Helm global.grove.enabled or global.grove.install is true",
         multinode_min_available_is_replicas=True,
         system_labels_win=True,
+        topology_domains=("region", "zone", "datacenter", "block", "rack", "host", "numa"),
         sources={**grove.sources, "operatorSelection": _M02_1_1,
+                 "topologyDomains": src("S17", "Grove v0.1.0-alpha.6 PodCliqueSet CRD enum of packDomain",
+                                        "D31 (another value is an error: the API server rejects the object)"),
                  "multinodeMinAvailableIsReplicas": src("M03", _M03, "leader 1, worker nodeCount - 1"),
                  "systemLabelsWin": src("M03", at_cut("dynamo/graph.go", 1571), "after the user's labels")},
     )

@@ -7,7 +7,8 @@ service's ``packDomain`` required), then the admission webhook's rules on create
 label; any constraint needs ``spec.topologyConstraint`` with a ``topologyProfile``; without a
 graph-level ``packDomain`` every service needs its own. The webhook's cluster check (the named
 ``ClusterTopology`` exists, has every domain, a service is not broader than the graph) uses a
-``ClusterTopology`` of the input instead (D62, D14), else says it was not checked.
+``ClusterTopology`` of the input instead (D62, D14), else says it was not checked. On the Grove
+path a domain outside the PodCliqueSet CRD's enum is an error (D31).
 """
 
 from __future__ import annotations
@@ -65,10 +66,14 @@ def check_topology_constraints(g: DerivedGraph, report: Report) -> None:
             services[key] = found
     domains = [("spec.topologyConstraint.packDomain", (spec or {}).get("packDomain", ""))]
     domains += [(f"spec.services.{k}.topologyConstraint.packDomain", v["packDomain"]) for k, v in services.items()]
+    grove_domains = g.table.grove.topology_domains
     for path, domain in domains:
         if domain and not re.match(DOMAIN, domain):
             report.error(path, f"{show_value(domain)} is not a valid topology domain: expected a lower-case "
                                f"DNS label matching {DOMAIN} (the operator's admission webhook)")
+        elif domain and g.grove_mode and domain not in grove_domains:  # D31
+            report.error(path, f"expected one of {', '.join(grove_domains)}, got {show_value(domain)}: the "
+                               "PodCliqueSet's CRD accepts no other domain (the API server rejects it)")
     if spec is None and services:
         first = next(iter(services))
         report.error(f"spec.services.{first}.topologyConstraint", "a service `topologyConstraint` needs "
