@@ -117,7 +117,13 @@ class OperatorDefaults:
         return self.by_component_type.get(component_type or "", self.base)
 
     def object_tables(self) -> dict[str, Sourced]:
-        """The object-level tables by kind, in the order ``explain`` prints them."""
+        """The object-level tables by kind, in the order ``explain`` prints them (1.x: the worker hash too)."""
+        tables = self._kind_tables()
+        if self.worker_hash is not None:
+            tables["worker hash"] = self.worker_hash
+        return tables
+
+    def _kind_tables(self) -> dict[str, Sourced]:
         return {
             "Deployment": self.deployment,
             "Service": self.service,
