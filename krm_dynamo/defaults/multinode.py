@@ -205,6 +205,8 @@ WORKER_HASH = WorkerHashDefaults(
         "env": src("N_E07", f"{_OP_1X}dynamo/component_worker.go:115 @ 01a4b6d6d", "worker types only"),
         "length": _HASH,
         "excludedFields": src("M01", f"{_OP_1X}dynamo/hash.go:84 @ 01a4b6d6d", "stripNonPodTemplateFields"),
-        "laterFields": src("S14", "S15", "S16", "S17", "fields of the 1.1 CRD"),
+        "laterFields": src("S14", "S15", "S16", "S17",
+                           "deploy/operator/api/v1alpha1/dynamocomponentdeployment_types.go:140-162 @ 01a4b6d6d",
+                           "fields of the 1.1 CRD"),
     },
 )
