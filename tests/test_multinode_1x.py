@@ -253,3 +253,15 @@ def test_grove_rejects_a_domain_outside_its_enum():
         ["spec.services.w.topologyConstraint.packDomain"]
     _, results = _results({"topologyProfile": "t"}, services)  # LeaderWorkerSet path: nothing rendered
     assert not [r for r in results if r.severity == "error"]
+
+
+@pytest.mark.parametrize(("release", "wins"), [("1.0", False), ("1.1", True)])
+def test_hash_label_against_extra_pod_metadata(release, wins):
+    """1.0 copies ``extraPodMetadata.labels`` last; 1.1 sets the worker hash again after them."""
+    services = {"w": {"componentType": "worker", "extraPodMetadata": {"labels": {HASH_LABEL: "user"}}}}
+    deployment = next(o for o in _expand(services, release) if o["kind"] == "Deployment")
+    template = deployment["spec"]["template"]
+    env = {e["name"]: e.get("value") for e in template["spec"]["containers"][0]["env"]}
+    want = workerhash.workers_spec_hash(services, defaults.for_release(release))
+    assert env[SUFFIX] == want
+    assert template["metadata"]["labels"][HASH_LABEL] == (want if wins else "user")

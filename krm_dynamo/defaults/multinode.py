@@ -179,6 +179,8 @@ class WorkerHashDefaults(Sourced):
         excluded_fields: service fields zeroed before hashing (they do not change the pod).
         later_fields: service fields by the release that adds them (an earlier release's API
             server prunes them, so they are not part of its hash).
+        label_wins: the pod label is set again after ``extraPodMetadata.labels`` (1.1), so a
+            user value there cannot replace it.
     """
 
     label: str
@@ -186,7 +188,20 @@ class WorkerHashDefaults(Sourced):
     length: int
     excluded_fields: tuple[str, ...]
     later_fields: Mapping[str, str]
+    label_wins: bool = False
     sources: Mapping[str, str] = field(default_factory=dict)
+
+    def suffix(self, component_type: str, labels: Mapping[str, str], worker_types: tuple[str, ...]) -> str:
+        """N_E07: what ``DYN_NAMESPACE_WORKER_SUFFIX`` carries: a worker's hash label, "" for none.
+
+        The operator's hash on the Deployment / LeaderWorkerSet path (D60), a user value on Grove.
+        """
+        return labels.get(self.label, "") if component_type in worker_types else ""
+
+    def reapplied(self, labels: Mapping[str, str]) -> dict[str, str]:
+        """The hash label set again after ``extraPodMetadata.labels`` (``label_wins``), when there is one."""
+        value = labels.get(self.label)
+        return {self.label: value} if self.label_wins and value else {}
 
 
 _HASH = src("M01", f"{_OP_1X}dynamo/hash.go:49 @ 01a4b6d6d", "ComputeDGDWorkersSpecHash")
@@ -208,5 +223,7 @@ WORKER_HASH = WorkerHashDefaults(
         "laterFields": src("S14", "S15", "S16", "S17",
                            "deploy/operator/api/v1alpha1/dynamocomponentdeployment_types.go:140-162 @ 01a4b6d6d",
                            "fields of the 1.1 CRD"),
+        "labelWins": src("M01", "deploy/operator/internal/controller/dynamocomponentdeployment_controller.go:1120 "
+                         "@ 01a4b6d6d", "1.0: extraPodMetadata.labels are copied last"),
     },
 )

@@ -259,6 +259,10 @@ def leader_worker_set_1_0(lws: multinode.LeaderWorkerSetDefaults) -> multinode.L
     return record.replace(lws, sources={**lws.sources, "replicas": src(lws.sources["replicas"], _M04)})
 
 
+# M01: from 1.1 the worker-hash pod label is set again after extraPodMetadata.labels.
+WORKER_HASH_1_1 = record.replace(multinode.WORKER_HASH, label_wins=True)
+
+
 # S20: prefill and decode are worker types from 0.7 on (worker defaults and a backend).
 WORKER_TYPES_0_6 = (components.COMPONENT_WORKER,)
 WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")

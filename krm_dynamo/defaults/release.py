@@ -191,7 +191,7 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
     reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
                           reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
-                          worker_hash=multinode.WORKER_HASH, **changes)
+                          **{"worker_hash": multinode.WORKER_HASH, **changes})
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
@@ -228,6 +228,7 @@ RELEASE_1_1 = _release_1x(
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
     grove=profiles.grove_1_1(multinode.GROVE),
     leader_worker_set=RELEASE_1_0.leader_worker_set,
+    worker_hash=profiles.WORKER_HASH_1_1,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

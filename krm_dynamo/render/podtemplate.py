@@ -83,6 +83,8 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
     labels.update(component.labels)  # D4
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
+    if ctx.defaults.worker_hash is not None:  # M01: from 1.1 the hash label wins over extraPodMetadata
+        labels.update(ctx.defaults.worker_hash.reapplied(component.labels))
     return labels
 
 
@@ -101,14 +103,6 @@ def metrics_enabled(component: Component, ctx: PodContext) -> bool:
     return value != "false"
 
 
-def worker_suffix(component: Component, ctx: PodContext) -> str:
-    """N_E07: a worker's ``nvidia.com/dynamo-worker-hash`` label (the operator's hash, D60; on Grove a user value)."""
-    spec = ctx.defaults.worker_hash
-    if spec is None or not ctx.defaults.switch("N_E07") or component.component_type not in ctx.defaults.worker_types:
-        return ""
-    return component.labels.get(spec.label, "")
-
-
 def _render_env(template: tuple[tuple[str, str], ...], component: Component,
                 ctx: PodContext) -> list[dict[str, Any]]:
     out = []
@@ -117,10 +111,11 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component,
             path = value[len(defaults.FIELD_REF_PLACEHOLDER):-1]
             out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}})
             continue
-        if value == WORKER_HASH_PLACEHOLDER:  # N_E07: the worker-hash label's value, when there is one
-            suffix = worker_suffix(component, ctx)
-            if suffix:
-                out.append({"name": name, "value": suffix})
+        if value == WORKER_HASH_PLACEHOLDER:  # N_E07 (D60): a worker's hash label, when it has one
+            hashing, table = ctx.defaults.worker_hash, ctx.defaults
+            suffix = hashing.suffix(component.component_type, component.labels, table.worker_types) \
+                if hashing is not None and table.switch("N_E07") else ""
+            out += [{"name": name, "value": suffix}] if suffix else []
             continue
         if value == "{dgd_namespace}" and not ctx.dgd_namespace:
             # D17: no namespace yet (kustomize base); the pod reads its own at run time.
