@@ -79,3 +79,25 @@ def run_grove_topology(case: dict, release: str) -> None:
     groups = {g["name"]: g.get("topologyConstraint") for g in template.get("podCliqueScalingGroups") or []}
     assert len(groups) == expected["scalingGroupCount"]
     assert groups == {k: _pack(v) for k, v in (expected.get("scalingGroupTopologyConstraints") or {}).items()}
+
+
+def run_dcd_resource_name(case: dict, release: str) -> None:
+    """``GetDCDResourceName``: the name of a service's DynamoComponentDeployment, which its Deployment takes.
+
+    The DCD itself is operator-internal (not emitted, D2); its Deployment is. D60 applied to
+    ``expected``: a worker's name keeps the stable form, without ``-<workerHash>``; the hash the
+    operator would append is the Deployment's ``nvidia.com/dynamo-worker-hash`` label instead.
+    """
+    dgd = case["input"]["dgd"]
+    out = _render(_dgd(dgd["metadata"], dgd["spec"]), release, grove=False)
+    deployments = {o["metadata"]["name"]: o for o in out if o["kind"] == "Deployment"}
+    services = dgd["spec"]["services"]
+    for row in case["expected"]["cases"]:
+        worker = services[row["service"]]["componentType"] in ("worker", "prefill", "decode")
+        want = row["name"]
+        if worker and row["workerHash"]:
+            assert want.endswith("-" + row["workerHash"]), row
+            want = want[: -len(row["workerHash"]) - 1]  # D60
+        assert want in deployments, (want, sorted(deployments))
+        labels = deployments[want]["metadata"]["labels"]
+        assert (HASH_LABEL in labels) == worker, (want, labels)

@@ -75,9 +75,6 @@ NOT_EXPRESSIBLE: tuple[tuple[str, str, str], ...] = (
      "the upstream test hands the vLLM backend to a frontend; in a DGD a frontend's backend is always noop"),
     ("GenerateBasePodSpec", "useAsCompilationCache without mount point",
      "the upstream test hands a backend to a frontend; in a DGD a frontend's backend is always noop"),
-    ("GetDCDResourceName", "",
-     "asserts the name of the operator-internal DynamoComponentDeployment (not emitted, D2) with the worker hash; "
-     "the workloads named after it keep the stable form by D60"),
 )
 
 
@@ -270,6 +267,7 @@ RUNNERS = {
     "generateComponentContext:TestGenerateComponentContext_WorkerHashSuffix":
         conformance_v1_multinode.run_worker_hash_suffix,
     "GenerateGrovePodCliqueSet": conformance_v1_multinode.run_grove_topology,
+    "GetDCDResourceName": conformance_v1_multinode.run_dcd_resource_name,
 }
 
 
