@@ -265,3 +265,11 @@ def test_hash_label_against_extra_pod_metadata(release, wins):
     want = workerhash.workers_spec_hash(services, defaults.for_release(release))
     assert env[SUFFIX] == want
     assert template["metadata"]["labels"][HASH_LABEL] == (want if wins else "user")
+
+
+def test_a_spec_the_operator_could_not_read_gets_errors_not_a_crash():
+    services = {"w": {"componentType": "worker", "sharedMemory": {"size": "abc"}}}
+    cfg = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+           "defaultImage": "img:1", "operatorVersion": "1.0"}
+    _, results = expand([_dgd(services)], cfg)
+    assert [r.field_path for r in results if r.severity == "error"] == ["spec.services.w.sharedMemory.size"]

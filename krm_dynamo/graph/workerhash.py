@@ -85,7 +85,10 @@ def label_workers(derived: Any, spec: Any) -> None:
     services = spec.get("services")
     if not isinstance(services, dict):
         return
-    value = workers_spec_hash(services, table)
+    try:
+        value = workers_spec_hash(services, table)
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        return  # a value no API server would store: the rules report it, and nothing is rendered
     for component in derived.services.values():
         if component.component_type in table.worker_types:
             component.labels[table.worker_hash.label] = value
