@@ -23,6 +23,7 @@ from krm_dynamo.graph.rules import (
     resources,
     service,
     storage,
+    topology,
     webhook,
     workload,
 )
@@ -42,6 +43,7 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     podnames.check_grove_service_name,
     features11.check_graph_metadata,
     features11.check_failover_discovery_mode,
+    topology.check_topology_constraints,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (
