@@ -424,7 +424,7 @@ def test_reproduced_data_rows_cite_their_change():
     for version in ("1.0", "1.1"):
         table = defaults.for_release(version)
         sources = " ".join(src for t in (*table.by_component_type.values(), table.deployment, table.schema_limits,
-                                                            table.naming)
+                                                            table.naming, table.launch)
                            for _, _, src in t.sourced_items())
         for change in table.reproduced:
             if catalog.BY_ID[change].shape == "data" and change not in ("S07", "S20"):

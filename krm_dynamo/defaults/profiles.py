@@ -222,6 +222,9 @@ WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")
 # Which data changes each profile reproduces completely (the rest are listed by explain).
 # S07 (replicas at least 0) holds in every release: the model's Replicas type has that minimum.
 DATA_1_0 = (
+    "B05",
+    "B06",
+    "B07",
     "N_E01",
     "N_E03",
     "N_E04",
@@ -238,6 +241,7 @@ DATA_1_0 = (
 )
 DATA_1_1 = (
     *DATA_1_0,
+    "O01",
     "P09",
     "R03",
     "S19",

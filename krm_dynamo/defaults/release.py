@@ -14,7 +14,18 @@ from types import MappingProxyType
 from typing import Any
 
 from krm_dynamo import record
-from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
+from krm_dynamo.defaults import (
+    backends,
+    catalog,
+    components,
+    labels,
+    launch,
+    launch_1x,
+    mergekinds,
+    multinode,
+    objects,
+    profiles,
+)
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -33,6 +44,11 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N_E02",
     "S04",
     "P03",
+    "B01",
+    "B02",
+    "B03",
+    "B04",
+    "N_E09",
 })
 
 
@@ -204,6 +220,7 @@ RELEASE_1_0 = _release_1x(
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
+    launch=launch_1x.LAUNCH_1_0,
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
@@ -212,6 +229,7 @@ RELEASE_1_1 = _release_1x(
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
+    launch=launch_1x.LAUNCH_1_1,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

@@ -170,6 +170,8 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         {"podSpec": "PodSpec"},
     ),
     "PodCliqueScalingGroupConfig": (("name", "cliqueNames", "replicas", "minAvailable", "scaleConfig"), {}),
+    "ConfigMap": (("apiVersion", "kind", "metadata", "immutable", "data", "binaryData"),
+                  {"metadata": "ObjectMeta", "data": MAP}),
     "PersistentVolumeClaim": (_TOP, {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec"}),
     "PersistentVolumeClaimSpec": (
         ("accessModes", "selector", "resources", "volumeName", "storageClassName", "volumeMode"),
