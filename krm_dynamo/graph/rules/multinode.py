@@ -90,7 +90,9 @@ def check_launch(s: ServiceCheck, report: Report) -> None:
         return
     command, args = [str(part) for part in launch[0]], [str(part) for part in launch[1]]
     backend = s.backend.name if s.backend is not None else defaults.NOOP_BACKEND
-    if backend == "vllm" and not (command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS):
+    # From operator 1.0 (B01) the vLLM rewrite sets its own shell or adds flags to the launch.
+    ray_args_only = not s.graph.table.switch("B01")
+    if backend == "vllm" and ray_args_only and not (command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS):
         report.warning(
             f"{s.mc_path}.command",
             f"the multinode vLLM rewrite puts `ray start … && <args>` into `args` and leaves `command` "
