@@ -150,6 +150,7 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: 
     known_claims = {p.name for p in graph.pvcs or [] if p.name} | discovery.pvc_names(items, namespace)
     derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations),
                      table=table, namespace=namespace)
+    derived.annotations = dict(annotations)  # the DGD's own, for the annotation rules
     validation.validate(derived, report, dropped)
     secrets = _secret_index(items, namespace, cfg, report)  # its warnings come with the rules' results
     if report.failed:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import difflib
 import random
+import re
 from pathlib import Path
 
 import k8s_validate
@@ -123,7 +124,9 @@ def test_case(name: str, update_goldens: bool) -> None:
     out, results = expand(items, config)
     assert items == pristine, f"{name}: expand() modified its input items"
 
-    actual_results = results_text(results)
+    # The count of changes a 1.x profile does not reproduce yet falls as the profiles grow: not pinned.
+    actual_results = re.sub(r"does not yet reproduce \d+ catalogued", "does not yet reproduce N catalogued",
+                            results_text(results))
     if update_goldens:
         results_path.write_text(actual_results, encoding="utf-8")
     assert results_path.exists(), f"{name}: results.yaml is missing (run pytest --update-goldens and review)"

@@ -98,6 +98,10 @@ _ROWS_1_0: dict[str, tuple[Any, str]] = {
                                 src("B02", _at("consts/consts.go", 97))),
     "vllm.originAnnotation": ("nvidia.com/dynamo-operator-origin-version", src("B02", _at("consts/consts.go", 92))),
     "vllm.mpMinOriginVersion": ("1.0.0", src("B02", _at("featuregate/gates.go", 31))),
+    # V04: the admission webhook's check of the two DGD annotations (the origin version: a semantic version)
+    "vllm.executorValues": (("mp", "ray"), src("V04", _at("webhook/validation/dynamographdeployment.go", 467),
+                                               "any case")),
+    "originVersion.format": ("semver", src("V04", _at("webhook/validation/dynamographdeployment.go", 458))),
     # what the webhook stamps on a DGD created without the annotation: the operator's version
     "originVersion.stamped": ("1.0.0", src("B02", _at("webhook/defaulting/dynamographdeployment_handler.go", 89))),
     # DGD metadata annotations the backend reads; 1.0: the origin version only, over the service's
@@ -146,6 +150,9 @@ _ROWS_1_1: dict[str, tuple[Any, str]] = {
          "export LEADER_HOST=\"<host>\" LEADER_PORT=\"<port>\" && exec python3 /scripts/wait-for-leader.py"),
         src("B03", _at(_VLLM, 232)),
     ),
+    # V04 (1.1): the webhook also checks the Kubernetes discovery mode annotation (exact values)
+    "annotations.kubeDiscoveryMode": (("nvidia.com/dynamo-kube-discovery-mode", ("pod", "container")),
+                                      src("V04", _at("webhook/validation/dynamographdeployment.go", 478))),
     "vllm.waitLeader.shellHost": (True, src("B03", _at(_VLLM, 227), "$(VAR) becomes ${VAR}")),
     # volume and mount name, mount path, the ConfigMap name suffix, its key and script
     "vllm.waitLeader.configMap": (

@@ -62,6 +62,7 @@ class DerivedGraph:
         graph_configs: the ``DYN_DEPLOYMENT_CONFIG`` entries of ``spec.envs``.
         known_claims: PVC names of ``spec.pvcs`` and of the input's PersistentVolumeClaims.
         grove_mode: the whole DGD becomes one PodCliqueSet (D2).
+        annotations: the DGD's ``metadata.annotations`` (the V04 rule reads them).
         embedded_problems: schema problems of ``spec.envs`` (each service's are on its
             :class:`Component`); ``graph.envs`` is without the unknown fields (D31).
     """
@@ -79,6 +80,7 @@ class DerivedGraph:
     known_claims: set[str] = field(default_factory=set)
     grove_mode: bool = False
     embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
+    annotations: dict[str, str] = field(default_factory=dict)
 
 
 def component_name(dgd_name: str, key: str) -> str:

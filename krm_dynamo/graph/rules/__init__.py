@@ -14,6 +14,7 @@ from krm_dynamo.graph.rules import (
     container,
     envs,
     graph,
+    graph_annotations,
     multinode,
     networking,
     overrides,
@@ -33,6 +34,7 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     envs.check_graph_envs,
     graph.check_name_collisions,
     podnames.check_grove_service_name,
+    graph_annotations.check_backend_annotations,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (

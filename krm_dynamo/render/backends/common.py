@@ -169,7 +169,7 @@ def joined(tokens: list[Any], quote: bool) -> str:
     return " ".join(shell_quote(str(t)) if quote else str(t) for t in tokens)
 
 
-def invocation(framework: str) -> re.Pattern[str]:
+def invocation(framework: str) -> re.Pattern[str]:  # compiled on use, cached by re
     """A ``python … <framework> …`` invocation inside a shell line, up to the next space or operator."""
     return re.compile(rf"(python[0-9.]*\s+[^|&;]*{framework}[^|&;]*?)(\s|$|[|&;])")
 

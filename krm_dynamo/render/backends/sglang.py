@@ -9,13 +9,13 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.render.backends.common import PodRole, inject_flags, launch_values
 
-_SHELL_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_SHELL_VAR = r"\$([A-Za-z_][A-Za-z0-9_]*)"  # compiled on first use (start-up)
 
 
 def kubelet_form(address: str) -> str:
     """A bare shell variable ``$VAR`` as the kubelet reference ``$(VAR)``; anything else as is
     (operator 1.1 leader, B05: a leader launched without a shell still gets its address)."""
-    match = _SHELL_VAR.fullmatch(address)
+    match = re.fullmatch(_SHELL_VAR, address)
     return f"$({match.group(1)})" if match else address
 
 

@@ -18,20 +18,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.kube import fieldorder
+from krm_dynamo.kube import fieldorder, semver
 from krm_dynamo.render.backends.common import PodRole, add_env_if_absent, inject_flags, joined, launch_values
 from krm_dynamo.render.metadata import object_metadata
 
-_PLACEHOLDER = re.compile(r"<([a-z][a-z-]*)>")
-_KUBELET_VAR = re.compile(r"\$\((\w+)\)")
-_INT = re.compile(r"[+-]?[0-9]+")
-_SEMVER = re.compile(r"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?"
-                     r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?")
+# Patterns are compiled on first use (start-up cost).
+_PLACEHOLDER = r"<([a-z][a-z-]*)>"
+_KUBELET_VAR = r"\$\((\w+)\)"
+_INT = r"[+-]?[0-9]+"
 
 
 def fill(template: str, **values: Any) -> str:
     """``template`` with each ``<name>`` of ``values`` replaced in one pass (other ``<…>`` kept)."""
-    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+    return re.sub(_PLACEHOLDER, lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
 
 
 # --- operator 0.6 ------------------------------------------------------------------------------
@@ -72,27 +71,9 @@ def backend_annotations(service: Mapping[str, str], graph: Mapping[str, str],
     return out
 
 
-def _semver(text: str) -> tuple[tuple[int, int, int], list[str]] | None:
-    match = _SEMVER.fullmatch(text)
-    if match is None:
-        return None
-    core = (int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0))
-    return core, (match.group(4).split(".") if match.group(4) else [])
-
-
-def _pre_key(parts: list[str]) -> tuple[Any, ...]:
-    """Semantic-version pre-release order: none sorts last; numeric parts before words."""
-    if not parts:
-        return ((2,),)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
-
-
 def origin_at_least(origin: str | None, minimum: str) -> bool:
     """The origin-version gate: ``origin`` is a semantic version not below ``minimum``; absent or invalid: False."""
-    got, want = _semver(origin or ""), _semver(minimum)
-    if got is None or want is None:
-        return False
-    return (got[0], _pre_key(got[1])) >= (want[0], _pre_key(want[1]))
+    return semver.at_least(origin, minimum)
 
 
 def uses_mp(annotations: Mapping[str, str], table: defaults.OperatorDefaults) -> bool:
@@ -113,7 +94,7 @@ def uses_mp(annotations: Mapping[str, str], table: defaults.OperatorDefaults) ->
 def _flag(tokens: list[str], name: str) -> int:
     """The integer after the first ``name`` that has one (1 when none)."""
     for i, token in enumerate(tokens[:-1]):
-        if token == name and _INT.fullmatch(tokens[i + 1]):
+        if token == name and re.fullmatch(_INT, tokens[i + 1]):
             return int(tokens[i + 1])
     return 1
 
@@ -121,7 +102,7 @@ def _flag(tokens: list[str], name: str) -> int:
 def container_gpus(resources: Mapping[str, Any] | None) -> int:
     """GPUs of one node for the vLLM decision: the GPU limit as an integer, else 0."""
     value = str(((resources or {}).get("limits") or {}).get("gpu") or "")
-    return int(value) if _INT.fullmatch(value) else 0
+    return int(value) if re.fullmatch(_INT, value) else 0
 
 
 def vllm_container(out: dict[str, Any], pod: PodRole) -> dict[str, Any]:
@@ -209,7 +190,7 @@ def wait_for_leader(pod_spec: dict[str, Any], pod: PodRole) -> dict[str, Any]:
         return pod_spec
     host = pod.deployer.leader_hostname(pod.service_name)
     if launch["vllm.waitLeader.shellHost"]:
-        host = _KUBELET_VAR.sub(r"${\1}", host)  # the shell expands it: the deployer's env comes later
+        host = re.sub(_KUBELET_VAR, r"${\1}", host)  # the shell expands it: the deployer's env comes later
     init: dict[str, Any] = {"name": launch["vllm.waitLeader.name"]}
     if containers[0].get("image"):
         init["image"] = containers[0]["image"]
