@@ -143,3 +143,17 @@ def test_annotation_values_v04(release, annotations, errors):
     found = [r for r in results if r.severity == "error"]
     assert len(found) == errors, found
     assert all(r.field_path.startswith("metadata.annotations[") for r in found)
+
+
+def test_lws_worker_without_args_is_an_error_under_1x():
+    """From 1.0 vLLM gives a worker Ray's args only when the args ask for more GPUs than a node has,
+    so a launch without args leaves the LeaderWorkerSet pods without any (the operator fails)."""
+    service = _service()
+    service["extraPodSpec"]["mainContainer"] = {"command": ["python3", "-m", "dynamo.vllm"]}
+    _, results_06 = _run("0.6", service)
+    assert [r.field_path for r in results_06 if r.severity == "error"] == [
+        "spec.services.VllmWorker.extraPodSpec.mainContainer.args"]  # the 0.6 leader has none
+    _, results = _run("1.1", service)
+    errors = [r for r in results if r.severity == "error"]
+    assert [r.field_path for r in errors] == ["spec.services.VllmWorker.extraPodSpec.mainContainer.args"]
+    assert "leader and worker" in errors[0].message

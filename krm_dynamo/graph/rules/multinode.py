@@ -148,7 +148,9 @@ def _launch(s: ServiceCheck) -> dict[str, dict[str, bool]] | None:
     python_launch = bool(command) and is_python_command(str(command[0]))
     out: dict[str, dict[str, bool]] = {}
     for role in ROLES:
-        rewritten = {"trtllm": True, "vllm": role == defaults.ROLE_WORKER, "sglang": python_launch}.get(backend, False)
+        # From operator 1.0 (B01) vLLM rewrites only a launch whose args ask for more GPUs than a node has.
+        vllm_worker_args = role == defaults.ROLE_WORKER and not s.graph.table.switch("B01")
+        rewritten = {"trtllm": True, "vllm": vllm_worker_args, "sglang": python_launch}.get(backend, False)
         out[role] = {"command": bool(command) or backend == "trtllm", "args": bool(args) or rewritten}
     return out
 
