@@ -157,3 +157,21 @@ def test_lws_worker_without_args_is_an_error_under_1x():
     errors = [r for r in results if r.severity == "error"]
     assert [r.field_path for r in errors] == ["spec.services.VllmWorker.extraPodSpec.mainContainer.args"]
     assert "leader and worker" in errors[0].message
+
+
+def test_what_differs_at_the_1_0_cut_b05_b06():
+    """SGLang: the 1.0 leader keeps `$LWS_LEADER_ADDRESS` (1.1: `$(LWS_LEADER_ADDRESS)`); TRT-LLM: the 1.0
+    worker still creates /run/sshd."""
+    pod = {"role": defaults.ROLE_LEADER, "node_count": 2, "service_name": "w"}
+    flags_10, _ = backends.sglang_flags(backends.PodRole(
+        **pod, deployer=backends.release_deployer(backends.LWS, defaults.for_release("1.0")),
+        table=defaults.for_release("1.0")))
+    flags_11, _ = backends.sglang_flags(backends.PodRole(
+        **pod, deployer=backends.release_deployer(backends.LWS, defaults.for_release("1.1")),
+        table=defaults.for_release("1.1")))
+    assert flags_10.startswith("--dist-init-addr $LWS_LEADER_ADDRESS:29500 ")
+    assert flags_11.startswith("--dist-init-addr $(LWS_LEADER_ADDRESS):29500 ")
+    assert backends.trtllm_worker_script(defaults.for_release("1.0")).startswith(
+        "mkdir -p $HOME/.ssh $HOME/.ssh/host_keys $HOME/.ssh/run /run/sshd && ")
+    assert backends.trtllm_worker_script(defaults.for_release("1.1")).startswith(
+        "mkdir -p $HOME/.ssh $HOME/.ssh/host_keys $HOME/.ssh/run && ")
