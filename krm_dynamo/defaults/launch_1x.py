@@ -113,7 +113,8 @@ _ROWS_1_0: dict[str, tuple[Any, str]] = {
     "vllm.waitLeader.command": (("python3", "-c", WAIT_LEADER_SCRIPT_1_0),
                                 src("B03", _at(_VLLM, 93, "db88c9530"), "<host> the leader address as given")),
     "vllm.waitLeader.shellHost": (False, src("B03", _at(_VLLM, 93, "db88c9530"))),
-    "vllm.waitLeader.configMap": (None, src("B03", "O01", _at(_VLLM, 116, "db88c9530"), "no ConfigMap before 1.1")),
+    "vllm.waitLeader.configMapSuffix": (None, src("B03", "O01", _at(_VLLM, 116, "db88c9530"),
+                                                  "no ConfigMap before 1.1")),
     # --- TRT-LLM (B06) ----------------------------------------------------------------------------
     "trtllm.leaderSetup": ((f"mkdir -p {_HOME_SSH}", *_SSH_SETUP), src("B06", _at(_TRT, 142))),
     "trtllm.mpirun": (
@@ -154,11 +155,12 @@ _ROWS_1_1: dict[str, tuple[Any, str]] = {
     "annotations.kubeDiscoveryMode": (("nvidia.com/dynamo-kube-discovery-mode", ("pod", "container")),
                                       src("V04", _at("webhook/validation/dynamographdeployment.go", 478))),
     "vllm.waitLeader.shellHost": (True, src("B03", _at(_VLLM, 227), "$(VAR) becomes ${VAR}")),
-    # volume and mount name, mount path, the ConfigMap name suffix, its key and script
-    "vllm.waitLeader.configMap": (
-        ("wait-leader-script", "/scripts", "wait-leader-script", "wait-for-leader.py", WAIT_LEADER_SCRIPT_1_1),
-        src("B03", "O01", _at(_VLLM, 86)),
-    ),
+    # O01: the ConfigMap `<dgd>-<suffix>` holds the script under its key; the pod mounts it as a volume
+    "vllm.waitLeader.configMapSuffix": ("wait-leader-script", src("B03", "O01", _at(_VLLM, 86))),
+    "vllm.waitLeader.scriptKey": ("wait-for-leader.py", src("O01", _at(_VLLM, 87))),
+    "vllm.waitLeader.script": (WAIT_LEADER_SCRIPT_1_1, src("O01", _at(_VLLM, 95))),
+    "vllm.waitLeader.volume": ("wait-leader-script", src("B03", _at(_VLLM, 88), "volume and mount name")),
+    "vllm.waitLeader.mountPath": ("/scripts", src("B03", _at(_VLLM, 89), "read-only")),
     "trtllm.workerScript": (_worker_script(_WORKER_MKDIR), src("B06", _at(_TRT, 196))),
 }
 

@@ -184,9 +184,9 @@ def wait_for_leader(pod_spec: dict[str, Any], pod: PodRole) -> dict[str, Any]:
     if not (worker and table.switch("B03") and uses_mp(pod.annotations, table)):
         return pod_spec
     launch = launch_values(table)
-    config_map = launch["vllm.waitLeader.configMap"]
+    suffix = launch["vllm.waitLeader.configMapSuffix"]
     containers = pod_spec.get("containers") or []
-    if not containers or (config_map and not pod.dgd_name):
+    if not containers or (suffix and not pod.dgd_name):
         return pod_spec
     host = pod.deployer.leader_hostname(pod.service_name)
     if launch["vllm.waitLeader.shellHost"]:
@@ -197,9 +197,9 @@ def wait_for_leader(pod_spec: dict[str, Any], pod: PodRole) -> dict[str, Any]:
     init["command"] = [fill(part, host=host, port=launch["vllm.mpMasterPort"])
                        for part in launch["vllm.waitLeader.command"]]
     out = dict(pod_spec)
-    if config_map:
-        volume, mount_path, suffix = config_map[0], config_map[1], config_map[2]
-        init["volumeMounts"] = [{"name": volume, "mountPath": mount_path, "readOnly": True}]
+    if suffix:  # 1.1: the script comes from the DGD's ConfigMap
+        volume = launch["vllm.waitLeader.volume"]
+        init["volumeMounts"] = [{"name": volume, "mountPath": launch["vllm.waitLeader.mountPath"], "readOnly": True}]
         volume_source = {"name": volume, "configMap": {"name": f"{pod.dgd_name}-{suffix}"}}
         out["volumes"] = [*(out.get("volumes") or []), volume_source]
     out["initContainers"] = [*(out.get("initContainers") or []), init]
@@ -210,10 +210,11 @@ def wait_leader_config_map(dgd_name: str, namespace: str | None,
                            table: defaults.OperatorDefaults) -> dict[str, Any] | None:
     """O01: the ConfigMap with the wait-for-leader script, once per DGD with a multinode service
     (the caller decides that); None before operator 1.1."""
-    config_map = launch_values(table).get("vllm.waitLeader.configMap")
-    if not config_map:
+    launch = launch_values(table)
+    suffix = launch.get("vllm.waitLeader.configMapSuffix")
+    if not suffix:
         return None
-    _, _, suffix, key, script = config_map
+    key, script = launch["vllm.waitLeader.scriptKey"], launch["vllm.waitLeader.script"]
     metadata = object_metadata(f"{dgd_name}-{suffix}", namespace, {defaults.LABEL_GRAPH_NAME: dgd_name}, {})
     return fieldorder.ordered({"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata, "data": {key: script}},
                               "ConfigMap")
