@@ -98,13 +98,8 @@ _ROWS_1_0: dict[str, tuple[Any, str]] = {
                                 src("B02", _at("consts/consts.go", 97))),
     "vllm.originAnnotation": ("nvidia.com/dynamo-operator-origin-version", src("B02", _at("consts/consts.go", 92))),
     "vllm.mpMinOriginVersion": ("1.0.0", src("B02", _at("featuregate/gates.go", 31))),
-    # V04: the admission webhook's check of the two DGD annotations (the origin version: a semantic version)
-    "vllm.executorValues": (("mp", "ray"), src("V04", _at("webhook/validation/dynamographdeployment.go", 467),
-                                               "any case")),
-    "originVersion.format": ("semver", src("V04", _at("webhook/validation/dynamographdeployment.go", 458))),
-    # what the webhook stamps on a DGD created without the annotation: the operator's version
-    "originVersion.stamped": ("1.0.0", src("B02", _at("webhook/defaulting/dynamographdeployment_handler.go", 89))),
-    # DGD metadata annotations the backend reads; 1.0: the origin version only, over the service's
+    # DGD metadata annotations (the origin version stamped by the webhook, V06) the backend reads;
+    # 1.0: the origin version only, over the service's
     "vllm.graphAnnotations": (("nvidia.com/dynamo-operator-origin-version",),
                               src("B02", _at("dynamo/graph.go", 1298, "db88c9530"))),
     "vllm.graphAnnotationsWin": (True, src("B02", _at("dynamo/graph.go", 1298, "db88c9530"))),
@@ -141,7 +136,6 @@ _ROWS_1_1: dict[str, tuple[Any, str]] = {
     "sglang.leaderKubeletForm": (True, src("B05", _at("dynamo/backend_sglang.go", 80), "$VAR becomes $(VAR)")),
     "shellQuote.commandTokens": (True, src("B04", _at("dynamo/utils.go", 55))),
     "shellQuote.rayLeader": (True, src("B04", _at(_VLLM, 336))),
-    "originVersion.stamped": ("1.1.0", _ROWS_1_0["originVersion.stamped"][1]),
     "vllm.graphAnnotations": (("nvidia.com/dynamo-operator-origin-version",
                                "nvidia.com/vllm-distributed-executor-backend"),
                               src("B02", _at("dynamo/graph.go", 1316), "the service's value wins")),
@@ -151,9 +145,6 @@ _ROWS_1_1: dict[str, tuple[Any, str]] = {
          "export LEADER_HOST=\"<host>\" LEADER_PORT=\"<port>\" && exec python3 /scripts/wait-for-leader.py"),
         src("B03", _at(_VLLM, 232)),
     ),
-    # V04 (1.1): the webhook also checks the Kubernetes discovery mode annotation (exact values)
-    "annotations.kubeDiscoveryMode": (("nvidia.com/dynamo-kube-discovery-mode", ("pod", "container")),
-                                      src("V04", _at("webhook/validation/dynamographdeployment.go", 478))),
     "vllm.waitLeader.shellHost": (True, src("B03", _at(_VLLM, 227), "$(VAR) becomes ${VAR}")),
     # O01: the ConfigMap `<dgd>-<suffix>` holds the script under its key; the pod mounts it as a volume
     "vllm.waitLeader.configMapSuffix": ("wait-leader-script", src("B03", "O01", _at(_VLLM, 86))),

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from krm_dynamo.defaults.sources import OP_GRAPH, Sourced, src
-from krm_dynamo.record import dataclass, field
+from krm_dynamo.record import dataclass, field, replace
 
 POINTER = "pointer"
 SCALAR = "scalar"
@@ -114,3 +114,27 @@ MERGE_KINDS = MergeKinds(
         **{f"ResourceRequirements.{k}": _source("ResourceRequirements") for k in RESOURCE_REQUIREMENTS},
     },
 )
+
+
+K8S_API_VERSION_1_X = "k8s.io/api v0.34.3"  # deploy/operator/go.mod at the 1.0 and 1.1 cuts
+
+
+def with_kubernetes_1_34(kinds: MergeKinds) -> MergeKinds:
+    """``kinds`` with the fields Kubernetes 1.34 added to the two types (operators 1.0 and 1.1).
+
+    ``PodSpec.hostnameOverride`` (``*string``, after ``resources``) and
+    ``Container.restartPolicyRules`` (a slice, after ``restartPolicy``), in Go field order.
+    """
+    pod_spec = {**kinds.pod_spec, "hostnameOverride": _P}
+    container: dict[str, str] = {}
+    for name, kind in kinds.container.items():
+        container[name] = kind
+        if name == "restartPolicy":
+            container["restartPolicyRules"] = _L
+    source = src(f"{K8S_API_VERSION_1_X} core/v1 types.go", "the merge of the release (see the other rows)")
+    return replace(
+        kinds,
+        pod_spec=MappingProxyType(pod_spec),
+        container=MappingProxyType(container),
+        sources={**kinds.sources, "PodSpec.hostnameOverride": source, "Container.restartPolicyRules": source},
+    )

@@ -15,6 +15,7 @@ from typing import Any
 
 from krm_dynamo import record
 from krm_dynamo.defaults import (
+    admission,
     backends,
     catalog,
     components,
@@ -31,10 +32,10 @@ from krm_dynamo.record import dataclass
 
 DEFAULT_RELEASE = "0.6"
 LATEST = "1.1"  # what `operatorVersion: latest` selects
-# The embedded Kubernetes types (PodSpec, Container, ...) are checked against the 1.33 schemas.
-# The 1.x operators build against newer client libraries; their pod fields are a superset, and
-# the schemas are not regenerated per release yet.
+# The Kubernetes release whose types (PodSpec, Container, ...) a DGD embeds: the k8s.io/api
+# module each operator builds against (go.mod: v0.33.3 at 60975b518, v0.34.3 at both 1.x cuts).
 KUBERNETES_0_6 = "1.33"
+KUBERNETES_1_X = "1.34"
 
 # Logic switches with code behind them; every other switch is data only, waiting for its code.
 IMPLEMENTED_SWITCHES = frozenset({
@@ -49,6 +50,23 @@ IMPLEMENTED_SWITCHES = frozenset({
     "B03",
     "B04",
     "N_E09",
+    "V01",
+    "V06",
+    "S09",
+    "S11",
+    "S12",
+})
+
+# Changes reproduced by a documented decision rather than by output: the operator-internal
+# objects are never emitted (D2), and what only the cluster knows is warned about (D14).
+# catalogue ID -> the decision (docs/decisions.md) that settles it.
+BY_DESIGN: Mapping[str, str] = MappingProxyType({
+    "A02": "D2",
+    "O03": "D2",
+    "O04": "D2",
+    "P15": "D65",
+    "P16": "D67",
+    "V02": "D66",
 })
 
 
@@ -75,9 +93,11 @@ class OperatorDefaults:
         reproduced: the catalogue IDs this table set reproduces completely (data rows and
             implemented switches); :meth:`not_reproduced` the rest that apply to the release.
         kubernetes_version: the Kubernetes release of the embedded type schemas checked
-            against (``kube/schemas.json``).
+            against (``kube/schemas-<version>.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
+        admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
+            none in 0.6).
     """
 
     release: str
@@ -108,6 +128,7 @@ class OperatorDefaults:
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+    admission: Entries = admission.ADMISSION_0_6
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -193,9 +214,12 @@ RELEASE_0_6 = OperatorDefaults(
 
 def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any) -> OperatorDefaults:
     on = switches(release)
-    reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]}
+    reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]} | {
+        i for i in BY_DESIGN if catalog.applies(catalog.BY_ID[i], release)}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
-                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0, **changes)
+                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
+                          kubernetes_version=KUBERNETES_1_X,
+                          merge_kinds=mergekinds.with_kubernetes_1_34(mergekinds.MERGE_KINDS), **changes)
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
@@ -219,6 +243,7 @@ RELEASE_1_0 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER)),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
+    admission=admission.ADMISSION_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
     launch=launch_1x.LAUNCH_1_0,
 )
@@ -228,6 +253,7 @@ RELEASE_1_1 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
+    admission=admission.ADMISSION_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
     launch=launch_1x.LAUNCH_1_1,
 )

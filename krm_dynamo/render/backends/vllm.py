@@ -56,18 +56,15 @@ def backend_annotations(service: Mapping[str, str], graph: Mapping[str, str],
                         table: defaults.OperatorDefaults) -> dict[str, str]:
     """The annotations the vLLM hooks read: the service's, with the DGD's executor and origin keys.
 
-    The DGD carries the origin version the operator's webhook stamps on creation (the
-    release's version when the DGD has none). Operator 1.0 copies the origin version over the
-    service's; 1.1 copies both keys where the service has none. 0.6: the service's as given.
+    ``graph``: the DGD's annotations as the defaulting webhook leaves them (the origin version
+    stamped, V06, D68). Operator 1.0 copies the origin version over the service's; 1.1 copies
+    both keys where the service has none. 0.6: the service's as given.
     """
     launch = launch_values(table)
-    if "originVersion.stamped" not in launch:
-        return dict(service)
-    stamped = {launch["vllm.originAnnotation"]: launch["originVersion.stamped"], **graph}
     out = dict(service)
-    for key in launch["vllm.graphAnnotations"]:
-        if key in stamped and (launch["vllm.graphAnnotationsWin"] or key not in out):
-            out[key] = stamped[key]
+    for key in launch.get("vllm.graphAnnotations", ()):
+        if key in graph and (launch["vllm.graphAnnotationsWin"] or key not in out):
+            out[key] = graph[key]
     return out
 
 
