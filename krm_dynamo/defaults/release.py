@@ -19,6 +19,7 @@ from krm_dynamo.defaults import (
     backends,
     catalog,
     components,
+    kubediscovery,
     labels,
     launch,
     launch_1x,
@@ -50,6 +51,11 @@ IMPLEMENTED_SWITCHES = frozenset({
     "B03",
     "B04",
     "N_E09",
+    "P02",
+    "N04",
+    "N01",
+    "N02",
+    "L03",
     "V01",
     "V06",
     "S09",
@@ -96,6 +102,7 @@ class OperatorDefaults:
             against (``kube/schemas-<version>.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
+        kube_discovery: the Kubernetes service discovery rows (:mod:`.kubediscovery`; none in 0.6).
         admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
             none in 0.6).
     """
@@ -128,6 +135,7 @@ class OperatorDefaults:
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+    kube_discovery: Entries = kubediscovery.NO_KUBE_DISCOVERY
     admission: Entries = admission.ADMISSION_0_6
 
     def switch(self, change_id: str) -> bool:
@@ -218,6 +226,7 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
         i for i in BY_DESIGN if catalog.applies(catalog.BY_ID[i], release)}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
                           reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
+                          platform_env=profiles.PLATFORM_ENV_1_0,
                           kubernetes_version=KUBERNETES_1_X,
                           merge_kinds=mergekinds.with_kubernetes_1_34(mergekinds.MERGE_KINDS), **changes)
 
@@ -246,6 +255,7 @@ RELEASE_1_0 = _release_1x(
     admission=admission.ADMISSION_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
     launch=launch_1x.LAUNCH_1_0,
+    kube_discovery=kubediscovery.KUBE_DISCOVERY_1_0,
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
@@ -256,6 +266,7 @@ RELEASE_1_1 = _release_1x(
     admission=admission.ADMISSION_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
     launch=launch_1x.LAUNCH_1_1,
+    kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

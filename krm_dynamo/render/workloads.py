@@ -23,8 +23,12 @@ def deployment_strategy(annotations: dict[str, str], table: defaults.OperatorDef
 
 
 def deployment(component: Component, namespace: str | None, pod: PodTemplate,
-               table: defaults.OperatorDefaults) -> dict[str, Any]:
-    """The Deployment of one single-node service (``table``: the DGD's operator defaults)."""
+               table: defaults.OperatorDefaults, labels: dict[str, str] | None = None,
+               annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    """The Deployment of one single-node service (``table``: the DGD's operator defaults).
+
+    ``labels`` / ``annotations``: its metadata (default: the pod template's, as operator 0.6 shares them).
+    """
     spec: dict[str, Any] = {}
     if component.replicas is not None and not component.autoscaled:
         spec["replicas"] = component.replicas
@@ -34,7 +38,8 @@ def deployment(component: Component, namespace: str | None, pod: PodTemplate,
     obj = {
         "apiVersion": table.deployment.api_version,
         "kind": "Deployment",
-        "metadata": object_metadata(component.name, namespace, pod.labels, pod.annotations),
+        "metadata": object_metadata(component.name, namespace, pod.labels if labels is None else labels,
+                                    pod.annotations if annotations is None else annotations),
         "spec": spec,
     }
     return fieldorder.ordered(obj, "Deployment")
