@@ -98,11 +98,6 @@ _ROWS_1_0: dict[str, tuple[Any, str]] = {
                                 src("B02", _at("consts/consts.go", 97))),
     "vllm.originAnnotation": ("nvidia.com/dynamo-operator-origin-version", src("B02", _at("consts/consts.go", 92))),
     "vllm.mpMinOriginVersion": ("1.0.0", src("B02", _at("featuregate/gates.go", 31))),
-    # DGD metadata annotations (the origin version stamped by the webhook, V06) the backend reads;
-    # 1.0: the origin version only, over the service's
-    "vllm.graphAnnotations": (("nvidia.com/dynamo-operator-origin-version",),
-                              src("B02", _at("dynamo/graph.go", 1298, "db88c9530"))),
-    "vllm.graphAnnotationsWin": (True, src("B02", _at("dynamo/graph.go", 1298, "db88c9530"))),
     # --- vLLM wait-for-leader init container (B03) -------------------------------------------------
     "vllm.waitLeader.name": ("wait-for-leader-mp", src("B03", _at(_VLLM, 229))),
     "vllm.waitLeader.command": (("python3", "-c", WAIT_LEADER_SCRIPT_1_0),
@@ -136,10 +131,6 @@ _ROWS_1_1: dict[str, tuple[Any, str]] = {
     "sglang.leaderKubeletForm": (True, src("B05", _at("dynamo/backend_sglang.go", 80), "$VAR becomes $(VAR)")),
     "shellQuote.commandTokens": (True, src("B04", _at("dynamo/utils.go", 55))),
     "shellQuote.rayLeader": (True, src("B04", _at(_VLLM, 336))),
-    "vllm.graphAnnotations": (("nvidia.com/dynamo-operator-origin-version",
-                               "nvidia.com/vllm-distributed-executor-backend"),
-                              src("B02", _at("dynamo/graph.go", 1316), "the service's value wins")),
-    "vllm.graphAnnotationsWin": (False, src("B02", _at("dynamo/graph.go", 1327))),
     "vllm.waitLeader.command": (
         ("sh", "-c",
          "export LEADER_HOST=\"<host>\" LEADER_PORT=\"<port>\" && exec python3 /scripts/wait-for-leader.py"),

@@ -195,7 +195,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
         role=role, node_count=node_count, service_name=component.name if service_name is None else service_name,
         deployer=backends.release_deployer(deployer, ctx.defaults), resources=component.resources,
         secret_name=ctx.cfg.mpiRunSecretName, table=ctx.defaults, dgd_name=ctx.dgd_name, deferred_env=deferred_env,
-        annotations=backends.backend_annotations(component.annotations, ctx.dgd_annotations, ctx.defaults),
+        annotations=kubediscovery.effective_annotations(component, ctx),  # with the DGD's propagated keys
     )
     container = backends.update_container(backend, container, pod_role)
 

@@ -44,7 +44,6 @@ from krm_dynamo.render.backends.trtllm import (
     trtllm_worker_script,
 )
 from krm_dynamo.render.backends.vllm import (
-    backend_annotations,
     uses_mp,
     vllm_container,
     vllm_multinode_args,
@@ -53,7 +52,7 @@ from krm_dynamo.render.backends.vllm import (
 )
 
 __all__ = [
-    "GROVE", "LWS", "Deployer", "PodRole", "add_env_if_absent", "backend_annotations", "compilation_cache_env",
+    "GROVE", "LWS", "Deployer", "PodRole", "add_env_if_absent", "compilation_cache_env",
     "deployer_for", "gpus_per_node", "inject_sglang_flags", "release_deployer", "sglang_flags", "shell_quote",
     "split_env",
     "ssh_volume", "ssh_volume_mount", "trtllm_leader_script", "trtllm_original_command", "trtllm_worker_script",

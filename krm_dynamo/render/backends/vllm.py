@@ -52,22 +52,6 @@ def vllm_multinode_args(args: list[Any] | None, role: str, leader_hostname: str)
 # --- the executor choice (B02) -------------------------------------------------------------------
 
 
-def backend_annotations(service: Mapping[str, str], graph: Mapping[str, str],
-                        table: defaults.OperatorDefaults) -> dict[str, str]:
-    """The annotations the vLLM hooks read: the service's, with the DGD's executor and origin keys.
-
-    ``graph``: the DGD's annotations as the defaulting webhook leaves them (the origin version
-    stamped, V06, D68). Operator 1.0 copies the origin version over the service's; 1.1 copies
-    both keys where the service has none. 0.6: the service's as given.
-    """
-    launch = launch_values(table)
-    out = dict(service)
-    for key in launch.get("vllm.graphAnnotations", ()):
-        if key in graph and (launch["vllm.graphAnnotationsWin"] or key not in out):
-            out[key] = graph[key]
-    return out
-
-
 def origin_at_least(origin: str | None, minimum: str) -> bool:
     """The origin-version gate: ``origin`` is a semantic version not below ``minimum``; absent or invalid: False."""
     return semver.at_least(origin, minimum)
