@@ -36,6 +36,7 @@ from krm_dynamo.kio.results import WARNING, Result
 from krm_dynamo.kube import naming
 from krm_dynamo.render import (
     autoscaling,
+    backends,
     componentservice,
     features11,
     grove,
@@ -179,6 +180,7 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
     """Build the objects of a valid derived graph (the builders report nothing)."""
     cfg = derived.cfg
     objects = storage.persistent_volume_claims(derived.graph, namespace, derived.table)
+    objects += backends.wait_leader_objects(derived.name, namespace, derived.services.values(), derived.table)
     ctx = PodContext(
         dgd_name=derived.name,
         dgd_namespace=namespace,

@@ -102,6 +102,11 @@ def _run(items: list, config: dict | None):
     return expand(copy.deepcopy(items), copy.deepcopy(config))
 
 
+def _unpinned(results: str) -> str:
+    """``results`` with the count in the incomplete-profile notice replaced by ``N``."""
+    return re.sub(r"does not yet reproduce \d+ catalogued", "does not yet reproduce N catalogued", results)
+
+
 def _diff(expected: str, actual: str, name: str) -> str:
     lines = difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True), name, "actual")
     return "".join(lines)
@@ -130,11 +135,12 @@ def test_case(name: str, update_goldens: bool) -> None:
     out, results = expand(items, config)
     assert items == pristine, f"{name}: expand() modified its input items"
 
-    actual_results = results_text(results)
+    # The count of changes a 1.x profile does not reproduce yet falls as the profiles grow: not pinned.
+    actual_results = _unpinned(results_text(results))
     if update_goldens:
         results_path.write_text(actual_results, encoding="utf-8")
     assert results_path.exists(), f"{name}: results.yaml is missing (run pytest --update-goldens and review)"
-    expected_results = results_path.read_text(encoding="utf-8")
+    expected_results = _unpinned(results_path.read_text(encoding="utf-8"))
     assert actual_results == expected_results, (
         f"{name}: results differ from results.yaml:\n{_diff(expected_results, actual_results, f'{name}/results.yaml')}"
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 
+import conformance_v1_backends as backends_v1
 import conformance_v1_discovery as discovery_v1
 import conformance_v1_features
 import conformance_v1_multinode
@@ -45,22 +46,6 @@ NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("generateComponentContext", "", ("N_E02", "S03", "S04")),
     ("FrontendDefaults.GetBaseContainer", "", ("N_E02",)),
     ("PlannerDefaults.GetBaseContainer", "", ("N_E01",)),
-    ("UpdateContainer", "", ("B01", "B02", "B04", "N_E09")),
-    ("updateVLLMMultinodeArgs", "", ("B01", "B02")),
-    ("UpdatePodSpec", "", ("B03", "B06")),
-    ("GenerateWaitLeaderConfigMap", "", ("O01",)),
-    ("GetWaitLeaderConfigMapName", "", ("O01",)),
-    ("shouldUseMpBackend", "", ("B02", "V04")),
-    ("OperatorOriginFeatureGate.IsEnabled", "", ("B02",)),
-    ("GeneratePodSpecForComponent", "", ("N_E01", "B01", "B02", "B05")),
-    ("getMultinodeFlags", "", ("B05",)),
-    ("isPythonCommand", "", ("B05",)),
-    ("shellQuoteForBashC", "", ("B04",)),
-    ("setupLeaderContainer", "", ("B06", "B04")),
-    ("setupWorkerContainer", "", ("B06",)),
-    ("hostNamesList", "", ("B06",)),
-    ("addSSHVolumeMount", "", ("B06",)),
-    ("getGPUsPerNode", "", ("B06",)),
 )
 
 
@@ -273,6 +258,20 @@ RUNNERS = {
         conformance_v1_multinode.run_worker_hash_suffix,
     "GenerateGrovePodCliqueSet": conformance_v1_multinode.run_grove_topology,
     "GetDCDResourceName": conformance_v1_multinode.run_dcd_resource_name,
+    "UpdateContainer": backends_v1.run_update_container,
+    "updateVLLMMultinodeArgs": backends_v1.run_update_container,
+    "UpdatePodSpec": backends_v1.run_update_pod_spec,
+    "shouldUseMpBackend": backends_v1.run_should_use_mp,
+    "OperatorOriginFeatureGate.IsEnabled": backends_v1.run_origin_gate,
+    "getMultinodeFlags": backends_v1.run_sglang_flags,
+    "shellQuoteForBashC": backends_v1.run_shell_quote,
+    "setupLeaderContainer": backends_v1.run_leader_script,
+    "setupWorkerContainer": backends_v1.run_worker_script,
+    "addSSHVolumeMount": backends_v1.run_add_ssh_mount,
+    "hostNamesList": backends_v1.run_host_names,
+    "getGPUsPerNode": backends_v1.run_gpus_per_node,
+    "GeneratePodSpecForComponent": backends_v1.run_pod_spec_for_component,
+    "GenerateWaitLeaderConfigMap": backends_v1.run_wait_leader_config_map,
 }
 
 

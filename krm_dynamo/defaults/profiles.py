@@ -279,6 +279,9 @@ WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")
 # Which data changes each profile reproduces completely (the rest are listed by explain).
 # S07 (replicas at least 0) holds in every release: the model's Replicas type has that minimum.
 DATA_1_0 = (
+    "B05",
+    "B06",
+    "B07",
     "C01",
     "C02",
     "N_E10",
@@ -302,6 +305,7 @@ DATA_1_0 = (
 )
 DATA_1_1 = (
     *DATA_1_0,
+    "O01",
     "N_E08",
     "N03",
     "P09",

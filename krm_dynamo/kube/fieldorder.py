@@ -183,6 +183,8 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         ("name", "cliqueNames", "replicas", "minAvailable", "scaleConfig", "topologyConstraint"), {}),
     # resource.k8s.io/v1 (O02): the inner spec is built in the Go field order.
     "ResourceClaimTemplate": (_TOP, {"metadata": "ObjectMeta"}),
+    "ConfigMap": (("apiVersion", "kind", "metadata", "immutable", "data", "binaryData"),
+                  {"metadata": "ObjectMeta", "data": MAP}),
     "PersistentVolumeClaim": (_TOP, {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec"}),
     "PersistentVolumeClaimSpec": (
         ("accessModes", "selector", "resources", "volumeName", "storageClassName", "volumeMode"),

@@ -202,16 +202,16 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
-    # Backend container hook: compilation-cache env (D8/R6), then the multinode rewrites (TRT-LLM `-x`, D28).
-    env = backends.add_env_if_absent(env, backends.compilation_cache_env(backend, volumes.cache_mount_path))
+    # Backend container hook: compilation-cache env (D8/R6), then the multinode
+    # rewrites, which read the final env (TRT-LLM `-x` list) and set the worker probes (D28).
+    env, deferred_env = backends.split_env(env, backends.compilation_cache_env(backend, volumes.cache_mount_path),
+                                           ctx.defaults)
     container["env"] = merge_env(env)
     pod_role = backends.PodRole(
-        role=role,
-        node_count=node_count,
-        service_name=component.name if service_name is None else service_name,
-        deployer=deployer,
-        resources=component.resources,
-        secret_name=ctx.cfg.mpiRunSecretName,
+        role=role, node_count=node_count, service_name=component.name if service_name is None else service_name,
+        deployer=backends.release_deployer(deployer, ctx.defaults), resources=component.resources,
+        secret_name=ctx.cfg.mpiRunSecretName, table=ctx.defaults, dgd_name=ctx.dgd_name, deferred_env=deferred_env,
+        annotations=kubediscovery.effective_annotations(component, ctx),  # with the DGD's propagated keys
     )
     container = backends.update_container(backend, container, pod_role)
 

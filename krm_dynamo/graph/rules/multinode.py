@@ -90,7 +90,9 @@ def check_launch(s: ServiceCheck, report: Report) -> None:
         return
     command, args = [str(part) for part in launch[0]], [str(part) for part in launch[1]]
     backend = s.backend.name if s.backend is not None else defaults.NOOP_BACKEND
-    if backend == "vllm" and not (command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS):
+    # From operator 1.0 (B01) the vLLM rewrite sets its own shell or adds flags to the launch.
+    ray_args_only = not s.graph.table.switch("B01")
+    if backend == "vllm" and ray_args_only and not (command and command[0].rsplit("/", 1)[-1] in defaults.SHELLS):
         report.warning(
             f"{s.mc_path}.command",
             f"the multinode vLLM rewrite puts `ray start … && <args>` into `args` and leaves `command` "
@@ -146,7 +148,9 @@ def _launch(s: ServiceCheck) -> dict[str, dict[str, bool]] | None:
     python_launch = bool(command) and is_python_command(str(command[0]))
     out: dict[str, dict[str, bool]] = {}
     for role in ROLES:
-        rewritten = {"trtllm": True, "vllm": role == defaults.ROLE_WORKER, "sglang": python_launch}.get(backend, False)
+        # From operator 1.0 (B01) vLLM rewrites only a launch whose args ask for more GPUs than a node has.
+        vllm_worker_args = role == defaults.ROLE_WORKER and not s.graph.table.switch("B01")
+        rewritten = {"trtllm": True, "vllm": vllm_worker_args, "sglang": python_launch}.get(backend, False)
         out[role] = {"command": bool(command) or backend == "trtllm", "args": bool(args) or rewritten}
     return out
 

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What every backend hook shares: the deployer strings, the pod's place, env helpers, shell quoting.
+
+The orchestrator's strings (leader address, host list, node rank) come from a
+:class:`Deployer`, built from the release's launch table (:func:`deployer_for`); the
+pod's place in a multinode service is a :class:`PodRole`. :func:`inject_flags` is the
+operator's flag injection into a launch (``utils.go`` ``injectFlagsIntoContainerCommand``),
+shared by SGLang and, from operator 1.0, vLLM.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from krm_dynamo import defaults
+from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
+from krm_dynamo.defaults.launch import LAUNCH
+from krm_dynamo.graph.backend import is_python_command
+from krm_dynamo.record import dataclass, field
+
+
+def compilation_cache_env(backend: Any, cache_mount_path: str | None) -> list[dict[str, Any]]:
+    """Env the backend adds for the effective compilation-cache mount path (D8)."""
+    if cache_mount_path is None or not backend.defaults.compilation_cache_env:
+        return []
+    return [{"name": backend.defaults.compilation_cache_env, "value": cache_mount_path}]
+
+
+def add_env_if_absent(env: list[dict[str, Any]], additions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Append backend env vars whose name is not yet set; the user's value wins (R6)."""
+    names = {e.get("name") for e in env}
+    return env + [e for e in additions if e["name"] not in names]
+
+
+# --- deployers: leader address, host list, node rank ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Deployer:
+    """The strings a multinode orchestrator gives backends (``lws.go`` / ``grove.go``).
+
+    Templates hold ``<svc>`` (the service name handed to backends), ``<svc-lower>`` (the same,
+    lower-cased: operator 1.x Grove, B07) and ``<j>`` (a worker index); ``worker_hostname``
+    None means the deployer names no workers (test doubles). ``dns_wait``: the TRT-LLM leader
+    waits until the workers' names resolve (operator 1.x LWS, B06).
+    """
+
+    name: str
+    leader_hostname_template: str
+    node_rank: str
+    node_rank_needs_shell: bool
+    worker_hostname: str | None = None
+    first_worker_index: int = 1
+    dns_wait: bool = False
+
+    def leader_hostname(self, service_name: str) -> str:
+        return _service(self.leader_hostname_template, service_name)
+
+    def hostnames(self, service_name: str, node_count: int) -> list[str]:
+        """All host names, leader first (the TRT-LLM ``mpirun -H`` list)."""
+        workers = [
+            _service(self.worker_hostname or "", service_name).replace("<j>", str(self.first_worker_index + k))
+            for k in range(node_count - 1)
+        ]
+        return [self.leader_hostname(service_name), *workers]
+
+
+def _service(template: str, service_name: str) -> str:
+    return template.replace("<svc-lower>", service_name.lower()).replace("<svc>", service_name)
+
+
+def deployer_for(name: str, launch: Mapping[str, Any]) -> Deployer:
+    """The ``lws`` or ``grove`` deployer of a release's launch table (``table.launch.values``)."""
+    return Deployer(
+        name=name,
+        leader_hostname_template=launch[f"{name}.leaderHostname"],
+        node_rank=launch[f"{name}.nodeRank"],
+        node_rank_needs_shell=True,  # both ranks are shell expressions
+        worker_hostname=launch[f"{name}.workerHostname"],
+        first_worker_index=launch[f"{name}.firstWorkerIndex"],
+        dns_wait=bool(launch.get(f"{name}.dnsWait", False)),
+    )
+
+
+LWS = deployer_for("lws", LAUNCH.values)
+GROVE = deployer_for("grove", LAUNCH.values)
+
+
+def launch_values(table: defaults.OperatorDefaults) -> Mapping[str, Any]:
+    """The release's launch strings (:mod:`krm_dynamo.defaults.launch`), by key."""
+    values: Mapping[str, Any] = table.launch.values
+    return values
+
+
+def release_deployer(deployer: Deployer, table: defaults.OperatorDefaults) -> Deployer:
+    """``deployer`` with the strings of ``table``'s release (LWS and Grove; any other as given)."""
+    return deployer_for(deployer.name, launch_values(table)) if deployer.name in ("lws", "grove") else deployer
+
+
+@dataclass(frozen=True)
+class PodRole:
+    """Where a pod sits in a multinode service: what the backend hooks need besides the container.
+
+    Attributes:
+        role: ``main`` (single node), ``leader`` or ``worker``.
+        node_count: number of nodes of the service (1 = single node).
+        service_name: the name handed to backends (Grove: the services key verbatim).
+        deployer: the orchestrator's strings (:data:`LWS`, :data:`GROVE`).
+        resources: the service's Dynamo resources (``{"limits": {"gpu": …}, …}``).
+        secret_name: the MPI SSH secret (functionConfig ``mpiRunSecretName``).
+        table: the release's table set (None: 0.6).
+        annotations: the service annotations the backend reads, DGD values and the origin
+            version already applied (``render.kubediscovery.effective_annotations``).
+        dgd_name: the DGD's name (the wait-for-leader ConfigMap, operator 1.1).
+        deferred_env: backend env the container hook appends after its own (N_E09).
+    """
+
+    role: str = defaults.ROLE_MAIN
+    node_count: int = 1
+    service_name: str = ""
+    deployer: Deployer = LWS
+    resources: dict[str, Any] | None = None
+    secret_name: str = CONFIG_DEFAULTS["mpiRunSecretName"]
+    table: defaults.OperatorDefaults | None = None
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    dgd_name: str = ""
+    deferred_env: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def multinode(self) -> bool:
+        return self.node_count > 1
+
+    @property
+    def release(self) -> defaults.OperatorDefaults:
+        return self.table if self.table is not None else defaults.for_release()
+
+
+def worker_probes(container: dict[str, Any], changes: Mapping[str, Mapping[str, Any] | None]) -> None:
+    """Multinode worker probes (``BackendDefaults.multinode_worker_probes``): None removes the
+    probe, a mapping replaces it, whoever wrote it (D28; the rules tell the user)."""
+    for kind, probe in changes.items():
+        if probe is None:
+            container.pop(kind, None)
+        else:
+            container[kind] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in probe.items()}
+
+
+# --- shell quoting and flag injection (utils.go, operator 1.x) -------------------------------
+
+_SHELL_SPECIAL = frozenset(" \t\n'\"\\{}[]$`!")
+
+
+def shell_quote(token: str) -> str:
+    """``shellQuoteForBashC`` (B04): a token with a shell-special character, double-quoted.
+
+    Backslash, double quote, ``$`` and backquote are escaped; a single quote becomes
+    ``'"'"'`` so the token also survives an enclosing single-quoted ``bash -c``.
+    """
+    if not any(ch in _SHELL_SPECIAL for ch in token):
+        return token
+    escaped = token.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`")
+    return '"' + escaped.replace("'", "'\"'\"'") + '"'
+
+
+def joined(tokens: list[Any], quote: bool) -> str:
+    """Tokens joined with spaces, each shell-quoted when ``quote``."""
+    return " ".join(shell_quote(str(t)) if quote else str(t) for t in tokens)
+
+
+def invocation(framework: str) -> re.Pattern[str]:  # compiled on use, cached by re
+    """A ``python … <framework> …`` invocation inside a shell line, up to the next space or operator."""
+    return re.compile(rf"(python[0-9.]*\s+[^|&;]*{framework}[^|&;]*?)(\s|$|[|&;])")
+
+
+def inject_flags(container: dict[str, Any], flags: str, needs_shell: bool, framework: str, *,
+                 quote_args: bool, quote_command: bool, shell: tuple[str, ...]) -> dict[str, Any]:
+    """Put ``flags`` into the launch; the container is returned changed or as is.
+
+    A python ``command``: the flags are appended to ``args``, or, when they need a shell,
+    the launch becomes ``<shell> "exec <command> <args> <flags>"`` (tokens quoted as the
+    release does, B04). Any other command: the flags go after the first ``python … <framework>``
+    invocation found in an ``args`` item (every such invocation of that item).
+    """
+    out = dict(container)
+    command = list(out.get("command") or [])
+    args = list(out.get("args") or [])
+    if command and is_python_command(str(command[0])):
+        if not needs_shell:
+            out["args"] = args + flags.split()
+            return out
+        launch = joined(command, quote_command) + (" " + joined(args, quote_args) if args else "")
+        out["command"] = list(shell)
+        out["args"] = [f"exec {launch} {flags}"]
+        return out
+    pattern = invocation(framework)
+    for i, arg in enumerate(args):
+        rewritten = pattern.sub(lambda m: f"{m.group(1)} {flags}{m.group(2)}", str(arg))
+        if rewritten != arg:
+            args[i] = rewritten
+            out["args"] = args
+            break
+    return out
