@@ -37,8 +37,6 @@ NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("GenerateBasePodSpec", "Kubernetes discovery backend", ("N_E01", "C02")),
     ("GenerateBasePodSpec", "Etcd discovery", ("N_E01", "C02")),
     ("GenerateBasePodSpec", "Discovery backend not set", ("N_E01", "C02")),
-    ("GenerateBasePodSpec", "component with multiple resource claims", ("S02",)),
-    ("GenerateBasePodSpec", "component without resource claims", ("S02",)),
     ("GenerateBasePodSpec", "worker without frontendSidecar", ("S14", "P11")),
     ("GenerateBasePodSpec", "worker with frontendSidecar", ("S14", "P11")),
     ("GenerateBasePodSpec", "frontendSidecar", ("S14", "P11")),

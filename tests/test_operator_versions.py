@@ -374,10 +374,10 @@ def test_later_field_names_its_release():
 
 
 def test_field_of_the_release_is_accepted_but_said_unrendered():
-    services = {"worker": {**GRAPH["worker"], "modelRef": {"name": "m"}, "resources": {"claims": [{"name": "c"}]}}}
+    services = {"worker": {**GRAPH["worker"], "checkpoint": {"enabled": False}, "scalingAdapter": {}}}
     _, results = _render("1.0", services)
     paths = {r.field_path: r for r in results if "not yet rendered" in r.message}
-    assert set(paths) == {"spec.services.worker.modelRef", "spec.services.worker.resources.claims"}
+    assert set(paths) == {"spec.services.worker.checkpoint", "spec.services.worker.scalingAdapter"}
     assert all(r.severity == "warning" for r in paths.values())
 
 

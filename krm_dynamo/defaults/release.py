@@ -33,6 +33,8 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N_E02",
     "S04",
     "P03",
+    "S02",
+    "S08",
 })
 
 

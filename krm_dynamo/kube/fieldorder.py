@@ -81,7 +81,10 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "ContainerPort": (("name", "hostPort", "containerPort", "protocol", "hostIP"), {}),
     "EnvVar": (("name", "value", "valueFrom"), {}),
     "EnvFromSource": (("prefix", "configMapRef", "secretRef"), {}),
-    "ResourceRequirements": (("limits", "requests", "claims"), {"limits": MAP, "requests": MAP}),
+    "ResourceRequirements": (
+        ("limits", "requests", "claims"), {"limits": MAP, "requests": MAP, "claims": ("list", "ResourceClaim")},
+    ),
+    "ResourceClaim": (("name", "request"), {}),
     "VolumeMount": (
         ("name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation", "subPathExpr"),
         {},

@@ -31,7 +31,12 @@ from krm_dynamo.render.merge import (
     merge_env,
     merge_pod_spec,
 )
-from krm_dynamo.render.resources import canonical_resource_lists, container_resources
+from krm_dynamo.render.resources import (
+    add_resource_claims,
+    canonical_resource_lists,
+    container_resources,
+    gpu_resource_names,
+)
 
 # --- the pipeline (graph.go GenerateBasePodSpec) --------------------------------------
 
@@ -166,7 +171,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     assert backend is not None, "a component that passed the backend rule has a backend"
     container = _main_container(component, component_defaults, ctx.defaults)
     env = _main_env(component, ctx, component_defaults)
-    _add_dynamo_resources(container, component)
+    _add_dynamo_resources(container, component, ctx.defaults)
 
     discovered = _pull_secrets(component, ctx)
 
@@ -251,9 +256,11 @@ def _main_env(component: Component, ctx: PodContext,
     )
 
 
-def _add_dynamo_resources(container: dict[str, Any], component: Component) -> None:
-    """The service's Dynamo resources, key by key over the container's."""
-    mapped = container_resources(component.resources)
+def _add_dynamo_resources(container: dict[str, Any], component: Component,
+                          table: defaults.OperatorDefaults) -> None:
+    """The service's Dynamo resources, key by key over the container's; then its DRA claims (S02)."""
+    add_resource_claims(container, component, table)
+    mapped = container_resources(component.resources, gpu_resource_names(component, table))
     if mapped:
         resources = container.get("resources")
         current: dict[str, Any] = resources if isinstance(resources, dict) else {}

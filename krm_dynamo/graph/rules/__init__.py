@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from krm_dynamo.graph.rules import (
     container,
+    devices,
     envs,
     graph,
     multinode,
@@ -55,6 +56,8 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     resources.check_deployment_config_resources,
     resources.check_container_resources,
     resources.check_resource_names,
+    devices.check_resource_claims,
+    devices.check_gpu_type,
     service.check_autoscaling,
     service.check_autoscaling_metric,
     networking.check_ingress,
