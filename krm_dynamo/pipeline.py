@@ -35,6 +35,7 @@ from krm_dynamo.kio.results import WARNING, Result
 from krm_dynamo.kube import naming
 from krm_dynamo.render import (
     autoscaling,
+    epp,
     grove,
     multinode,
     networking,
@@ -186,6 +187,10 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
     for service, component in derived.services.items():
         built = _expand_service(component, derived.name, namespace, cfg, ctx, grove_components=grove_components)
         objects += [_review(o, f"{graph} {service}") for o in built] if cfg.reviewAnnotation else built
+    for component in derived.services.values():
+        if epp.is_epp(component, derived.table):  # N07: one endpoint picker per graph (rules.epp)
+            made = epp.graph_objects(component, derived.name, namespace, derived.table)
+            objects += [_review(o, f"{graph} {component.key}") for o in made] if cfg.reviewAnnotation else made
     if grove_components:
         pcs = grove.pod_clique_set(grove_components, namespace, ctx)
         services = ",".join(derived.services)
@@ -212,7 +217,8 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
     PodGroup per replica (``multinode``). Grove mode: the component joins
     ``grove_components`` for the DGD's PodCliqueSet; only Service and exposure are built here.
     """
-    frontend = component.component_type == defaults.COMPONENT_FRONTEND
+    # A frontend gets a Service; so does an endpoint picker, which its InferencePool points at (N07).
+    frontend = component.component_type == defaults.COMPONENT_FRONTEND or epp.is_epp(component, ctx.defaults)
     objects: list[dict[str, Any]] = []
     if grove_components is not None:
         grove_components.append(component)

@@ -230,14 +230,18 @@ DATA_1_0 = (
     "P01",
     "R01",
     "R02",
+    "R04",
     "S03",
     "S06",
     "S07",
     "S20",
     "T01",
+    "T03",
 )
+# T03 names the EPP ports (1.0) and the failover engine ports (1.1, not reproduced yet).
+_PARTIAL_IN_1_1 = ("T03",)
 DATA_1_1 = (
-    *DATA_1_0,
+    *(i for i in DATA_1_0 if i not in _PARTIAL_IN_1_1),
     "P09",
     "R03",
     "S19",

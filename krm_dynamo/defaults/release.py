@@ -15,6 +15,7 @@ from typing import Any
 
 from krm_dynamo import record
 from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
+from krm_dynamo.defaults import epp as epp_defaults
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -35,6 +36,9 @@ IMPLEMENTED_SWITCHES = frozenset({
     "P03",
     "S02",
     "S08",
+    "S13",
+    "P10",
+    "N07",
 })
 
 
@@ -64,6 +68,7 @@ class OperatorDefaults:
             against (``kube/schemas.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
+        epp: the endpoint picker's objects (:mod:`.epp`, N07; empty before 1.0).
     """
 
     release: str
@@ -94,6 +99,7 @@ class OperatorDefaults:
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+    epp: Entries = epp_defaults.NO_GAIE
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -185,8 +191,10 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
-                       planner: components.ComponentDefaults) -> Mapping[str, components.ComponentDefaults]:
-    table = {components.COMPONENT_FRONTEND: frontend, components.COMPONENT_PLANNER: planner}
+                       planner: components.ComponentDefaults,
+                       epp: components.ComponentDefaults) -> Mapping[str, components.ComponentDefaults]:
+    table = {components.COMPONENT_FRONTEND: frontend, components.COMPONENT_PLANNER: planner,
+             epp_defaults.COMPONENT_EPP: epp}  # S13, P10
     table.update(dict.fromkeys(profiles.WORKER_TYPES_1_0, worker))  # S20
     return MappingProxyType(table)
 
@@ -202,7 +210,9 @@ _WORKER_1_0 = _SEC(profiles.worker_1_0(components.WORKER))
 RELEASE_1_0 = _release_1x(
     "1.0", profiles.RELEASE_1_0_COMMIT, profiles.DATA_1_0,
     base=_SEC(components.BASE),
-    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER)),
+    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER),
+                                         _SEC(epp_defaults.epp_1_0())),
+    epp=epp_defaults.GAIE,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
@@ -210,7 +220,9 @@ RELEASE_1_0 = _release_1x(
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
     base=RELEASE_1_0.base,
-    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
+    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1()),
+                                         _SEC(epp_defaults.epp_1_1())),
+    epp=epp_defaults.GAIE,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),

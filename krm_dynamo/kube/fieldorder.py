@@ -98,6 +98,13 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     ),
     "HTTPGetAction": (("path", "port", "host", "scheme", "httpHeaders"), {}),
     "Service": (_TOP, {"metadata": "ObjectMeta", "spec": "ServiceSpec"}),
+    # N07: the endpoint picker's objects (ConfigMap core/v1; InferencePool inference.networking.k8s.io/v1).
+    "ConfigMap": (("apiVersion", "kind", "metadata", "immutable", "data", "binaryData"),
+                  {"metadata": "ObjectMeta", "data": MAP}),
+    "InferencePool": (_TOP, {"metadata": "ObjectMeta", "spec": "InferencePoolSpec"}),
+    "InferencePoolSpec": (("selector", "targetPorts", "endpointPickerRef"),
+                          {"selector": "LabelSelector", "endpointPickerRef": "EndpointPickerRef"}),
+    "EndpointPickerRef": (("group", "kind", "name", "port", "failureMode"), {}),
     "ServiceSpec": (("ports", "selector", "clusterIP", "type"), {"ports": ("list", "ServicePort"), "selector": MAP}),
     "ServicePort": (("name", "protocol", "appProtocol", "port", "targetPort", "nodePort"), {}),
     "HorizontalPodAutoscaler": (_TOP, {"metadata": "ObjectMeta", "spec": "HorizontalPodAutoscalerSpec"}),

@@ -19,6 +19,7 @@ from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
+from krm_dynamo.render import epp
 from krm_dynamo.render.metadata import object_metadata
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 def frontend_service(component: Component, namespace: str | None, labels: dict[str, str], annotations: dict[str, str],
                      table: defaults.OperatorDefaults, selector: dict[str, str] | None = None) -> dict[str, Any]:
-    """The ClusterIP Service in front of a frontend.
+    """The ClusterIP Service in front of a frontend (or an endpoint picker, on its gRPC port: N07).
 
     The selector is ``{nvidia.com/selector: <name>}``, plus ``role: leader`` for a
     multinode frontend (D6); Grove passes its own (the leader clique).
@@ -41,7 +42,7 @@ def frontend_service(component: Component, namespace: str | None, labels: dict[s
         "kind": "Service",
         "metadata": object_metadata(component.name, namespace, labels, annotations),
         "spec": {
-            "ports": [defaults.plain_dict(table.service.port)],
+            "ports": [epp.service_port(component, table) or defaults.plain_dict(table.service.port)],
             "selector": dict(selector),
         },
     }

@@ -22,7 +22,7 @@ from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
-from krm_dynamo.render import backends, storage
+from krm_dynamo.render import backends, epp, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
@@ -169,7 +169,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     component_defaults = ctx.defaults.for_component(component.component_type)
     backend = component.backend
     assert backend is not None, "a component that passed the backend rule has a backend"
-    container = _main_container(component, component_defaults, ctx.defaults)
+    container = _main_container(component, component_defaults, ctx)
     env = _main_env(component, ctx, component_defaults)
     _add_dynamo_resources(container, component, ctx.defaults)
 
@@ -202,7 +202,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     )
     container = backends.update_container(backend, container, pod_role)
 
-    pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults)
+    pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults, ctx.dgd_name)
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
     # Backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)
@@ -216,11 +216,13 @@ def build_pod_template(component: Component, ctx: PodContext, *,
 
 
 def _main_container(component: Component, component_defaults: defaults.ComponentDefaults,
-                    table: defaults.OperatorDefaults) -> dict[str, Any]:
+                    ctx: PodContext) -> dict[str, Any]:
     """The base container with ``mainContainer`` (env apart) and the user probes over it (D9, R4, D22)."""
     user_main = component.main_container
-    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"},
-                                table.merge_kinds)
+    table = ctx.defaults
+    base = epp.with_epp_container(base_container(component_defaults), component, ctx.dgd_name, ctx.dgd_namespace,
+                                  table)  # P10: an endpoint picker's arguments and mounts
+    container = merge_container(base, {k: v for k, v in user_main.items() if k != "env"}, table.merge_kinds)
     if "resources" in container:
         container["resources"] = canonical_resource_lists(container["resources"])
     if component.image:  # D15, derived once (the image rule ensures there is one)
@@ -271,9 +273,9 @@ def _add_dynamo_resources(container: dict[str, Any], component: Component,
 
 
 def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults,
-              table: defaults.OperatorDefaults) -> tuple[dict[str, Any], dict[str, Any]]:
+              table: defaults.OperatorDefaults, dgd_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it (D29)."""
-    pod_spec = defaults.plain_dict(component_defaults.pod)
+    pod_spec = epp.with_epp_volumes(defaults.plain_dict(component_defaults.pod), component, dgd_name, table)
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
     return merge_pod_spec(pod_spec, user_pod, table.merge_kinds), user_pod
 
@@ -292,7 +294,7 @@ def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], containe
         for init in pod_spec["initContainers"]:
             if isinstance(init, dict) and "resources" in init:
                 init["resources"] = canonical_resource_lists(init["resources"])
-    user_volumes = _list(user_pod.get("volumes"))
+    user_volumes = _list(pod_spec.get("volumes"))  # the user's list, else the base pod's (P10)
     for volume in user_volumes:
         empty_dir = volume.get("emptyDir") if isinstance(volume, dict) else None
         if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:

@@ -14,6 +14,7 @@ from krm_dynamo.graph.rules import (
     container,
     devices,
     envs,
+    epp,
     graph,
     multinode,
     networking,
@@ -34,6 +35,7 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     envs.check_graph_envs,
     graph.check_name_collisions,
     podnames.check_grove_service_name,
+    epp.check_single_epp,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (
@@ -58,6 +60,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     resources.check_resource_names,
     devices.check_resource_claims,
     devices.check_gpu_type,
+    epp.check_epp,
     service.check_autoscaling,
     service.check_autoscaling_metric,
     networking.check_ingress,
