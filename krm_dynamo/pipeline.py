@@ -37,6 +37,7 @@ from krm_dynamo.render import (
     autoscaling,
     epp,
     grove,
+    models,
     multinode,
     networking,
     storage,
@@ -191,6 +192,8 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
         if epp.is_epp(component, derived.table):  # N07: one endpoint picker per graph (rules.epp)
             made = epp.graph_objects(component, derived.name, namespace, derived.table)
             objects += [_review(o, f"{graph} {component.key}") for o in made] if cfg.reviewAnnotation else made
+    made = models.model_services(list(derived.services.values()), namespace, derived.table)  # N06
+    objects += [_review(o, graph) for o in made] if cfg.reviewAnnotation else made
     if grove_components:
         pcs = grove.pod_clique_set(grove_components, namespace, ctx)
         services = ",".join(derived.services)
@@ -237,7 +240,8 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
         return objects + networking.exposure(component, namespace, cfg, ctx.defaults)
     pod = build_pod_template(component, ctx)
     objects = [workloads.deployment(component, namespace, pod, ctx.defaults)]
-    meta_annotations = pod.annotations  # service annotations, then extraPodMetadata.annotations
+    # Service annotations, then extraPodMetadata.annotations, then the model name (S05).
+    meta_annotations = {**pod.annotations, **models.base_model_annotation(component, ctx.defaults)}
     if frontend:
         objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations, ctx.defaults))
     objects += networking.exposure(component, namespace, cfg, ctx.defaults)

@@ -16,6 +16,7 @@ from typing import Any
 from krm_dynamo import record
 from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
 from krm_dynamo.defaults import epp as epp_defaults
+from krm_dynamo.defaults import models as model_defaults
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -39,6 +40,8 @@ IMPLEMENTED_SWITCHES = frozenset({
     "S13",
     "P10",
     "N07",
+    "S05",
+    "N06",
 })
 
 
@@ -69,6 +72,7 @@ class OperatorDefaults:
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
         epp: the endpoint picker's objects (:mod:`.epp`, N07; empty before 1.0).
+        model_ref: what ``modelRef`` adds (:mod:`.models`, S05, N06; empty before 1.0).
     """
 
     release: str
@@ -100,6 +104,7 @@ class OperatorDefaults:
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
     epp: Entries = epp_defaults.NO_GAIE
+    model_ref: Entries = model_defaults.NO_MODEL_REF
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -213,6 +218,7 @@ RELEASE_1_0 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER),
                                          _SEC(epp_defaults.epp_1_0())),
     epp=epp_defaults.GAIE,
+    model_ref=model_defaults.MODEL_REF,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
@@ -223,6 +229,7 @@ RELEASE_1_1 = _release_1x(
     by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1()),
                                          _SEC(epp_defaults.epp_1_1())),
     epp=epp_defaults.GAIE,
+    model_ref=model_defaults.MODEL_REF,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),

@@ -21,7 +21,7 @@ from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.kube.durations import format_duration, parse_duration
-from krm_dynamo.render import backends
+from krm_dynamo.render import backends, models
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
@@ -47,6 +47,7 @@ def clique_labels(component: Component, ctx: PodContext, clique: str) -> dict[st
         labels[defaults.LABEL_SUB_COMPONENT_TYPE] = component.spec.subComponentType
     labels[defaults.LABEL_GRAPH_NAME] = ctx.dgd_name
     labels[defaults.LABEL_DYNAMO_NAMESPACE] = component.dynamo_namespace
+    labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04, before the user's labels
     labels.update(component.labels)  # D4
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})

@@ -22,7 +22,7 @@ from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
-from krm_dynamo.render import backends, epp, storage
+from krm_dynamo.render import backends, epp, models, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
@@ -85,6 +85,7 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
         labels[defaults.LABEL_SUB_COMPONENT_TYPE] = component.spec.subComponentType
     labels[defaults.LABEL_SELECTOR] = component.name
     labels.update(component.labels)  # D4
+    labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
     return labels

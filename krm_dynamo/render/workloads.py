@@ -13,6 +13,7 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
+from krm_dynamo.render import models
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.podtemplate import PodTemplate
 
@@ -34,7 +35,8 @@ def deployment(component: Component, namespace: str | None, pod: PodTemplate,
     obj = {
         "apiVersion": table.deployment.api_version,
         "kind": "Deployment",
-        "metadata": object_metadata(component.name, namespace, pod.labels, pod.annotations),
+        "metadata": object_metadata(component.name, namespace, pod.labels,
+                                    {**pod.annotations, **models.base_model_annotation(component, table)}),
         "spec": spec,
     }
     return fieldorder.ordered(obj, "Deployment")
