@@ -22,6 +22,7 @@ from krm_dynamo.graph.rules import (
     overrides,
     podnames,
     resources,
+    rollout,
     service,
     storage,
 )
@@ -71,6 +72,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     container.check_probe_ports,
     envs.check_service_envs,
     service.check_annotations,
+    rollout.check_rollout_annotations,
     service.check_startup_probe_kept,
     multinode.check_lws_requirements,
     multinode.check_launch,
