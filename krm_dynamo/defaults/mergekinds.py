@@ -114,3 +114,25 @@ MERGE_KINDS = MergeKinds(
         **{f"ResourceRequirements.{k}": _source("ResourceRequirements") for k in RESOURCE_REQUIREMENTS},
     },
 )
+
+
+# P04: from operator 1.0 the operator builds with mergo v0.3.16 (deploy/operator/go.mod:13 @ 01a4b6d6d),
+# whose deepMerge follows a pointer set on both sides (krm_dynamo.render.deepmerge); the kinds are the same.
+MERGO_VERSION_1_0 = "github.com/imdario/mergo v0.3.16"
+
+
+def _source_1_0(type_name: str) -> str:
+    return src("P04", f"{K8S_API_VERSION} core/v1 types.go {type_name}", f"{MERGO_VERSION_1_0} merge.go deepMerge",
+               "a pointer set on both sides is merged into (D29, D58)")
+
+
+MERGE_KINDS_1_0 = MergeKinds(
+    pod_spec=POD_SPEC,
+    container=CONTAINER,
+    resource_requirements=RESOURCE_REQUIREMENTS,
+    sources={
+        **{f"PodSpec.{k}": _source_1_0("PodSpec") for k in POD_SPEC},
+        **{f"Container.{k}": _source_1_0("Container") for k in CONTAINER},
+        **{f"ResourceRequirements.{k}": _source_1_0("ResourceRequirements") for k in RESOURCE_REQUIREMENTS},
+    },
+)

@@ -42,6 +42,7 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N07",
     "S05",
     "N06",
+    "P04",
 })
 
 
@@ -219,6 +220,7 @@ RELEASE_1_0 = _release_1x(
                                          _SEC(epp_defaults.epp_1_0())),
     epp=epp_defaults.GAIE,
     model_ref=model_defaults.MODEL_REF,
+    merge_kinds=mergekinds.MERGE_KINDS_1_0,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
@@ -230,6 +232,7 @@ RELEASE_1_1 = _release_1x(
                                          _SEC(epp_defaults.epp_1_1())),
     epp=epp_defaults.GAIE,
     model_ref=model_defaults.MODEL_REF,
+    merge_kinds=mergekinds.MERGE_KINDS_1_0,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),

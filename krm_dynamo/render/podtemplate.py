@@ -22,7 +22,7 @@ from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
-from krm_dynamo.render import backends, epp, models, storage
+from krm_dynamo.render import backends, deepmerge, epp, models, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
@@ -223,7 +223,8 @@ def _main_container(component: Component, component_defaults: defaults.Component
     table = ctx.defaults
     base = epp.with_epp_container(base_container(component_defaults), component, ctx.dgd_name, ctx.dgd_namespace,
                                   table)  # P10: an endpoint picker's arguments and mounts
-    container = merge_container(base, {k: v for k, v in user_main.items() if k != "env"}, table.merge_kinds)
+    deep = deepmerge.deep_pointers(table)  # P04
+    container = merge_container(base, {k: v for k, v in user_main.items() if k != "env"}, table.merge_kinds, deep)
     if "resources" in container:
         container["resources"] = canonical_resource_lists(container["resources"])
     if component.image:  # D15, derived once (the image rule ensures there is one)
@@ -232,8 +233,11 @@ def _main_container(component: Component, component_defaults: defaults.Component
     # D22: service-level probes win over mainContainer ones (the probe rule ensures each completes).
     candidates = [(kind, user_main.get(kind)) for kind in PROBE_KINDS]
     candidates += [(kind, getattr(component.spec, kind)) for kind in PROBE_KINDS]
-    for kind, probe in candidates:
-        if isinstance(probe, dict):
+    for i, (kind, probe) in enumerate(candidates):
+        from_main = i < len(PROBE_KINDS) and kind != "startupProbe"  # mainContainer.startupProbe replaces
+        if isinstance(probe, dict) and deep and from_main:  # P04: mainContainer liveness / readiness merged into
+            container[kind] = deepmerge.merge_probe(container.get(kind), probe)
+        elif isinstance(probe, dict):
             container[kind] = apply_probe(container.get(kind), probe)
     return container
 
@@ -278,7 +282,7 @@ def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaul
     """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it (D29)."""
     pod_spec = epp.with_epp_volumes(defaults.plain_dict(component_defaults.pod), component, dgd_name, table)
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
-    return merge_pod_spec(pod_spec, user_pod, table.merge_kinds), user_pod
+    return merge_pod_spec(pod_spec, user_pod, table.merge_kinds, deepmerge.deep_pointers(table)), user_pod
 
 
 def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], container: dict[str, Any],

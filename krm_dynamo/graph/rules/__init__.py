@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from krm_dynamo.graph.rules import (
     container,
+    deepmerge,
     devices,
     envs,
     epp,
@@ -70,6 +71,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     networking.check_labels,
     container.check_probes,
     container.check_probe_ports,
+    deepmerge.check_deep_merge,
     envs.check_service_envs,
     service.check_annotations,
     rollout.check_rollout_annotations,
