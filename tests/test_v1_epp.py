@@ -144,3 +144,13 @@ def test_release_0_6_has_no_endpoint_picker() -> None:
 ])
 def test_go_yaml(value: Any, text: str) -> None:
     assert goyaml.marshal(value) == text
+
+
+def test_explain_shows_the_endpoint_picker() -> None:
+    from krm_dynamo import defaults, explain
+
+    table = defaults.for_release("1.1")
+    assert explain.component("epp", None, table)["pod"]["serviceAccountName"]["value"] == "epp-serviceaccount"
+    assert "endpointPicker" in explain.objects(table) and "modelRef" in explain.objects(table)
+    with pytest.raises(explain.ExplainError):
+        explain.component("epp", None, defaults.for_release("0.6"))
