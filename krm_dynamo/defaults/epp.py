@@ -29,6 +29,9 @@ EPP_HEALTH_PORT = 9003
 EPP_SERVICE_ACCOUNT = "epp-serviceaccount"  # consts.go EPPServiceAccountName
 
 _P10 = src("P10", at_cut("dynamo/component_epp.go", 26))
+_P10_ENV = src("P10", at_cut("dynamo/component_epp.go", 89))
+_P10_ARGS = src("P10", at_cut("dynamo/component_epp.go", 116))
+_P10_POD = src("P10", at_cut("dynamo/component_epp.go", 141))
 _R04 = src("R04", at_cut("dynamo/component_epp.go", 85))
 _T03 = src("T03", at_cut("consts/consts.go", 24))
 _N07_CONFIG = src("N07", at_cut("dynamo/epp/config.go", 30))
@@ -75,13 +78,14 @@ def epp_1_0(base: ComponentDefaults = BASE) -> ComponentDefaults:
         pod=MappingProxyType({**base.pod, "terminationGracePeriodSeconds": 130,
                               "serviceAccountName": EPP_SERVICE_ACCOUNT}),
         sources={
-            "command": _P10, "args": src(_P10, "-pool-namespace: the DGD's namespace, else $(POD_NAMESPACE) (D55)"),
+            "command": _P10,
+            "args": src(_P10_ARGS, "-pool-namespace: the DGD's namespace, else $(POD_NAMESPACE) (D55)"),
             "ports.grpc": _T03, "ports.grpc-health": _T03, "ports.metrics": _T03,
-            "env.USE_STREAMING": _P10, "env.RUST_LOG": _P10,
+            "env.USE_STREAMING": _P10_ENV, "env.RUST_LOG": _P10_ENV,
             "probes.livenessProbe": _R04, "probes.readinessProbe": _R04,
             "probes.startupProbe": src(_R04, "10 s x 180: thirty minutes to find workers"),
-            "pod.terminationGracePeriodSeconds": _P10,
-            "pod.serviceAccountName": src(_P10, "consts.go EPPServiceAccountName (the installation's account)"),
+            "pod.terminationGracePeriodSeconds": _P10_POD,
+            "pod.serviceAccountName": src(_P10_POD, "consts.go EPPServiceAccountName (the installation's account)"),
         },
     )
 
@@ -92,7 +96,7 @@ def epp_1_1(base: ComponentDefaults = BASE) -> ComponentDefaults:
     return derive(
         table,
         env=(*table.env, ("DYN_ENFORCE_DISAGG", "false"), ("DYN_NAMESPACE_PREFIX", "{dynamo_namespace}")),
-        sources={"env.DYN_ENFORCE_DISAGG": src(_P10, "from 1.1"),
+        sources={"env.DYN_ENFORCE_DISAGG": src("P10", at_cut("dynamo/component_epp.go", 99), "from 1.1"),
                  "env.DYN_NAMESPACE_PREFIX": src("N_E06", at_cut("dynamo/component_epp.go", 103), "from 1.1")},
     )
 
@@ -124,8 +128,8 @@ GAIE = Entries(
         "configKind": _N07_CONFIG,
         "configVolume": _N07_CONFIG,
         "configMountPath": src(_N07_CONFIG, "read-only"),
-        "cacheVolume": src(_P10, "an emptyDir for model config downloads"),
-        "cacheMountPath": _P10,
+        "cacheVolume": src(_P10_POD, "an emptyDir for model config downloads"),
+        "cacheMountPath": src("P10", at_cut("dynamo/component_epp.go", 132)),
         "servicePort": _N07_SERVICE,
         "inferencePoolApiVersion": src(_N07_POOL, "gateway-api-inference-extension api/v1"),
         "poolName": _N07_POOL,
