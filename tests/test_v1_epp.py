@@ -154,3 +154,10 @@ def test_explain_shows_the_endpoint_picker() -> None:
     assert "endpointPicker" in explain.objects(table) and "modelRef" in explain.objects(table)
     with pytest.raises(explain.ExplainError):
         explain.component("epp", None, defaults.for_release("0.6"))
+
+
+def test_prefill_type_is_not_in_the_pool() -> None:
+    dgd = copy.deepcopy(DGD)
+    dgd["spec"]["services"]["W"]["componentType"] = "prefill"
+    _, results = _run(dgd)
+    assert any(r.field_path == "spec.services.W.componentType" and "not in the pool" in r.message for r in results)

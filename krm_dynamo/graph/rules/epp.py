@@ -25,7 +25,11 @@ _DETECTOR_FIELDS: dict[str, type | tuple[type, ...]] = {
 
 
 def check_single_epp(g: DerivedGraph, report: Report) -> None:
-    """D57: at most one EPP service per graph (its ConfigMap and InferencePool are one per graph)."""
+    """D57: at most one EPP service per graph (its ConfigMap and InferencePool are one per graph).
+
+    With an EPP, a worker of another type than the pool selects (``prefill``, ``decode``) is warned
+    about: the InferencePool never routes to it.
+    """
     if not g.table.switch("P10"):
         return
     epps = [c for c in g.services.values() if c.component_type == COMPONENT_EPP]
@@ -33,6 +37,15 @@ def check_single_epp(g: DerivedGraph, report: Report) -> None:
         report.error(f"{c.path}.componentType",
                      f"expected at most one service of componentType epp in a graph, `{epps[0].key}` is one already: "
                      "the operator makes one InferencePool per graph and would pick either")
+    if not epps:
+        return
+    selected = str(g.table.epp.values["poolSelectorComponentType"])
+    for c in g.services.values():
+        if c.component_type in g.table.worker_types and c.component_type != selected:
+            report.warning(f"{c.path}.componentType",
+                           f'the InferencePool selects pods of componentType "{selected}" only: this '
+                           f'"{c.component_type}" service is not in the pool (use componentType {selected} with '
+                           f"subComponentType {c.component_type})")
 
 
 def check_epp(s: ServiceCheck, report: Report) -> None:
