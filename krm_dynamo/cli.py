@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             f"krm-dynamo: internal error: {type(exc).__name__}: {escape(str(exc))} "
             "(this is a bug in krm-dynamo; set KRM_DYNAMO_DEBUG=1 for details and please report it)\n",
         )
-    return 1
+    return 2 if args[:1] == ["diff"] else 1  # diff: 1 means "differs", as in diff(1)
 
 
 def _dispatch(args: list[str]) -> int:
@@ -76,6 +76,10 @@ def _dispatch(args: list[str]) -> int:
         return run_schema(args[1:], sys.stdout)
     if args[0] == "explain":
         return run_explain(args[1:], sys.stdout, sys.stderr)
+    if args[0] == "diff":
+        from krm_dynamo import diff_cmd  # imported only for this command
+
+        return diff_cmd.run(args[1:], sys.stdout, sys.stderr)
     raise UsageError(f"unknown command or option {args[0]!r}")
 
 
@@ -129,20 +133,10 @@ def _expand_without_gc(items: list[Any], function_config: Any) -> tuple[list[Any
 def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``render``: expand plain YAML files and print what should be applied."""
     from krm_dynamo import core
-    from krm_dynamo.kio import files, limits, sources, yamlio
+    from krm_dynamo.kio import files, sources, yamlio
 
     paths, config_path, keep_local, allow_empty, version = _parse_render_args(args)
-    items: list[Any] = []
-    nodes: dict[int, Any] = {}
-    originals: dict[int, Any] = {}  # annotated item -> the document as read
-    budget = [limits.MAX_INPUT_BYTES]  # bytes left to read, over all inputs
-    for path in paths:
-        for doc, node, source, index in sources.read_sources(path, budget):
-            items.append(sources.annotate_source(doc, source, index))
-            nodes[id(items[-1])] = node
-            originals[id(items[-1])] = doc
-            if len(items) > limits.MAX_ITEMS:
-                raise yamlio.InputError(f"{source}: more than {limits.MAX_ITEMS} objects (the limit for one run)")
+    items, nodes, originals = sources.read_all(paths)  # originals: annotated item -> the document as read
     function_config = None
     if config_path is not None:
         function_config = _read_function_config(config_path)

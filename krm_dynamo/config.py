@@ -137,6 +137,13 @@ class FunctionConfig:
         "(off: output as the operator's)",
     )
 
+    warningsAsErrors = Setting(
+        BOOLEAN, False, decision="D35",
+        help="report every warning about the input as an error (exit 1), e.g. to fail CI on a mistyped field",
+        effect="every warning about the input (an unknown or dropped field, a replaced value) is reported as an "
+        "error, so the run fails; the notice of an incomplete 1.x profile stays a warning",
+    )
+
     operatorVersion = Setting(
         ENUM, DEFAULT_OPERATOR_VERSION, decision="D34", choices=("0.6", "1.0", "1.1", "latest"),
         help="operator release to render for (latest = 1.1); 1.x profiles are incomplete, see explain",

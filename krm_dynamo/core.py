@@ -28,6 +28,7 @@ from krm_dynamo.kio.results import (
     INFO,
     LOCAL_CONFIG,
     PATH_ANNOTATIONS,
+    WARNING,
     Result,
     annotations_of,
     has_errors,
@@ -95,6 +96,8 @@ def expand(items: list[Any], function_config: Any = None,
         cfg, results = load_config(function_config, items, overrides)
     except RecursionError:  # JSON text in a setting nested deeper than Python parses
         return list(items), [Result(_TOO_DEEP.format(what="a functionConfig setting"), ERROR, function_config)]
+    if cfg.warningsAsErrors:
+        results[:] = _as_errors(results)
     if has_errors(results):
         return list(items), results
     generated, summaries = _generate(items, cfg, results)
@@ -120,7 +123,20 @@ def expand(items: list[Any], function_config: Any = None,
         for obj in generated.get(index, ()):
             ident = identity(obj)
             out.append(place(obj, item, claims.previous.get(ident) if ident is not None else None, files))
+    if cfg.warningsAsErrors:
+        results[:] = _as_errors(results)
     return out, results
+
+
+def _as_errors(results: list[Result]) -> list[Result]:
+    """D35 (``warningsAsErrors``): every warning about the input as an error; the notice of an
+    incomplete operator profile (it has no resource) is about this tool and stays a warning."""
+    return [Result(r.message, ERROR, r.resource, r.field_path, r.line)
+            if r.severity == WARNING and not _is_release_notice(r) else r for r in results]
+
+
+def _is_release_notice(result: Result) -> bool:
+    return result.resource is None and result.message.startswith("operatorVersion ")
 
 
 def _generate(items: list[Any], cfg: FunctionConfig,

@@ -42,9 +42,20 @@ def _nest(table: defaults.Sourced, under: Mapping[str, str] | None = None) -> di
 _CONTAINER_ITEMS = {head: "container" for head in ("name", "command", "args", "ports", "env", "probes")}
 
 
-def _placeholders(table: defaults.ComponentDefaults) -> dict[str, str]:
+def _placeholders(table: defaults.ComponentDefaults, release: defaults.OperatorDefaults) -> dict[str, str]:
     used = {value for _, value in table.env}
-    return {name: meaning for name, meaning in defaults.ENV_PLACEHOLDERS.items() if name in used}
+    meanings = dict(defaults.ENV_PLACEHOLDERS)
+    naming = release.naming
+    if "dynamoNamespaceForm" in naming.values:  # N_E02, S03: the 1.x rule replaces the 0.6 one
+        dots = naming.values["dynamoNamespaceDotReplacement"]
+        form = str(naming.values["dynamoNamespaceForm"]).replace("{namespace}", "<DGD namespace>").replace(
+            "{dgd_name}", "<DGD name>")
+        meanings["{dynamo_namespace}"] = (
+            f'the Dynamo namespace: "{form}"'
+            + (f' (dots in the name replaced by "{dots}")' if isinstance(dots, str) else "")
+            + f'; "{naming.values["globalDynamoNamespace"]}" for a service with globalDynamoNamespace: true '
+            f'({naming.sources["dynamoNamespaceForm"]}; {naming.sources["globalDynamoNamespace"]})')
+    return {name: meaning for name, meaning in meanings.items() if name in used}
 
 
 def component(component_type: str, backend: str | None = None,
@@ -66,7 +77,7 @@ def component(component_type: str, backend: str | None = None,
     items = _nest(component_defaults, _CONTAINER_ITEMS)
     out: dict[str, Any] = {"container": items.pop("container"), "pod": items.pop("pod")}
     out["sharedMemory"] = _nest(table.shared_memory)
-    placeholders = _placeholders(component_defaults)
+    placeholders = _placeholders(component_defaults, table)
     if placeholders:
         out["envPlaceholders"] = placeholders
     if backend is not None:
@@ -88,6 +99,8 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
         out["endpointPicker"] = _nest(table.epp)
     if table.model_ref.values:  # S05, N06: from operator 0.7 on
         out["modelRef"] = _nest(table.model_ref)
+    if table.admission.values:  # V03, V04, V06: the admission webhooks from operator 1.0 on
+        out["admission"] = _nest(table.admission)
     return out
 
 
@@ -135,7 +148,8 @@ def release_table(version: str) -> defaults.OperatorDefaults:
 def release_status(table: defaults.OperatorDefaults) -> dict[str, Any]:
     """D34: for a release after 0.6, what the profile reproduces and what it does not yet.
 
-    ``reproducedChanges``: catalogue IDs; ``notYetReproduced``: catalogue ID -> what
+    ``reproducedChanges``: catalogue IDs (``reproducedByDecision``: those of them settled by a
+    decision of docs/decisions.md, ID -> decision); ``notYetReproduced``: catalogue ID -> what
     changes, for every change of the release the profile lacks (the run's warning counts them).
     """
     if table.release == defaults.DEFAULT_RELEASE:
@@ -143,6 +157,8 @@ def release_status(table: defaults.OperatorDefaults) -> dict[str, Any]:
     missing = table.not_reproduced()
     return {
         "reproducedChanges": sorted(table.reproduced),
+        # Reproduced by a documented decision rather than by output (operator-internal, cluster state).
+        "reproducedByDecision": {i: d for i, d in sorted(defaults.release.BY_DESIGN.items()) if i in table.reproduced},
         "notYetReproducedCount": len(missing),
         "notYetReproduced": {c.id: f"{c.summary} [{c.shape}, {c.computable}]" for c in missing},
     }

@@ -150,12 +150,12 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: 
         return []
     known_claims = {p.name for p in graph.pvcs or [] if p.name} | discovery.pvc_names(items, namespace)
     derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations),
-                     table=table, namespace=namespace)
+                     table=table, namespace=namespace, annotations=annotations)
     validation.validate(derived, report, dropped)
     secrets = _secret_index(items, namespace, cfg, report)  # its warnings come with the rules' results
     if report.failed:
         return []
-    return _render(derived, namespace, annotations, secrets, items)
+    return _render(derived, namespace, derived.annotations, secrets, items)  # as the defaulting webhook left them
 
 
 def _secret_index(items: Inventory, namespace: str | None, cfg: FunctionConfig, report: Report) -> SecretIndex:

@@ -16,6 +16,9 @@ usage: krm-dynamo                      read a ResourceList on stdin, write it to
        krm-dynamo explain FILE... [--service NAME] [--object KIND/NAME] [--field PATH]
                           [--function-config FILE] [--operator-version V] [--output text|json|yaml|mermaid]
                                        the rendered objects, each field with its origin
+       krm-dynamo diff [--from V] [--to V] [--summary] [-U N] [--function-config FILE] PATH...
+                                       what an operator upgrade changes: every object rendered
+                                       under two releases, a summary line and a unified diff each
        krm-dynamo --help | --version
 
 Expands every DynamoGraphDeployment (nvidia.com/v1alpha1) into the Deployments,
@@ -40,12 +43,27 @@ render options:
                            without it, nothing to print is an error (an empty manifest set
                            would make Argo CD prune the application)
 
+diff options (PATH as for render; the input is read once and rendered twice):
+  --from V                 the release you run (default: the operatorVersion setting, else 0.6)
+  --to V                   the release you upgrade to (default: latest)
+  --summary                print only the summary: one line per object, "unchanged",
+                           "N lines changed (+A -R)", "added in V" or "removed in V (...)"
+  -U N, --context N        lines of context around each change (default 3)
+  --function-config FILE   the settings, as for render (--from and --to win over its
+                           operatorVersion)
+  Objects are paired by API group, kind, namespace and name and compared as the YAML render
+  prints; the summary comes first, then the diffs (labels a/KIND/NAME (operator V) and
+  b/KIND/NAME (operator V); KIND/NAMESPACE/NAME when the objects span namespaces).
+  Warnings and errors of each render go to stderr, prefixed "operator V:". Exit status,
+  as diff(1) and kubectl diff: 0 no object differs, 1 some object differs, 2 an error
+  (wrong arguments, unreadable input, an input a release rejects).
+
 {settings}
 Editors: `krm-dynamo schema > dgd.schema.json`, then in a DGD file the modeline
   # yaml-language-server: $schema=dgd.schema.json
 
 Exit status: 0 on success, 1 when any error was found (errors are printed on stderr
-and, in function mode, returned as results).
+and, in function mode, returned as results); diff: 0 same, 1 different, 2 error.
 """
 
 

@@ -448,3 +448,28 @@ def test_explained_namespace_field_is_the_rendered_one():
     env = next(e for e in main["env"] if e["name"] == "DYN_PARENT_DGD_K8S_NAMESPACE")
     assert env == {"name": "DYN_PARENT_DGD_K8S_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": field_path}}}
     assert field_path == "metadata.namespace"
+
+
+@pytest.mark.parametrize(("release", "form"), [
+    ("0.6", 'the Dynamo namespace: the dynamoNamespace of the services, else "dynamo-<DGD name>" '),
+    ("1.0", 'the Dynamo namespace: "<DGD namespace>-<DGD name>"; "dynamo" for a service with '
+            "globalDynamoNamespace: true (N_E02; "),
+    ("1.1", 'the Dynamo namespace: "<DGD namespace>-<DGD name>" (dots in the name replaced by "-"); "dynamo" '
+            "for a service with globalDynamoNamespace: true (N_E02; "),
+])
+def test_the_dynamo_namespace_placeholder_is_worded_by_the_release(release, form):
+    """explain words {dynamo_namespace} by the rule the release renders (N_E02 and S03 from 1.0)."""
+    document = explain.explain("worker", None, defaults.for_release(release))
+    assert document["envPlaceholders"]["{dynamo_namespace}"].startswith(form)
+    # ... and it is the value rendering gives: a 1.x DGD "g" in namespace "ns" is "ns-g".
+    if release != "0.6":
+        config = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig",
+                  "metadata": {"name": "c"}, "operatorVersion": release}
+        dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
+               "metadata": {"name": "g", "namespace": "ns"},
+               "spec": {"services": {"W": {"componentType": "worker",
+                                           "extraPodSpec": {"mainContainer": {"image": IMAGE}}}}}}
+        items, _ = expand([dgd], config)
+        pod = next(o for o in items if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+        env = {e["name"]: e.get("value") for e in pod["containers"][0]["env"]}
+        assert env["DYN_NAMESPACE"] == "ns-g"

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""``krm_dynamo/kube/schemas.json``: generated from a maintained package, never drifting from it.
+"""``krm_dynamo/kube/schemas-<version>.json``: generated from a maintained package, never drifting from it.
 
-The file holds the Kubernetes 1.33 definitions of the types a DGD embeds, taken by
-``scripts/generate_kube_schemas.py`` from the ``kubernetes-validate`` package. These tests
-regenerate it and compare, check that every embedded type has the fields the operator's
-CRD gives it (the CRD is what the API server prunes by), and render every real upstream
-DGD without a single result from the check.
+The files hold the Kubernetes 1.33 (operator 0.6) and 1.34 (operators 1.0 and 1.1)
+definitions of the types a DGD embeds, taken by ``scripts/generate_kube_schemas.py`` from the
+``kubernetes-validate`` package. These tests regenerate them and compare, check that every
+embedded type has the fields the CRD of each operator release gives it (the CRD is what the
+API server prunes by), and render every real upstream DGD without a single result from the
+check.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from shared_files import SHARED, require
 
+from krm_dynamo import defaults
 from krm_dynamo.core import expand
 from krm_dynamo.kube import schemas
 
 REPO = Path(__file__).resolve().parent.parent
-DGD_CRD = SHARED / "crds" / "nvidia.com_dynamographdeployments.yaml"
 REALWORLD = SHARED / "realworld" / "dynamo-60975b518"
 
 
@@ -36,35 +38,46 @@ def _generator() -> Any:
     return module
 
 
-def test_committed_file_is_what_the_script_generates():
+@pytest.mark.parametrize("version", ["1.33.0", "1.34.0"])
+def test_committed_file_is_what_the_script_generates(version):
     """Regenerated from the installed kubernetes-validate: byte-identical, so it cannot drift."""
     generator = _generator()
-    committed = (REPO / "krm_dynamo" / "kube" / "schemas.json").read_text(encoding="utf-8")
-    assert generator.generate() == committed, "run: python scripts/generate_kube_schemas.py"
+    assert generator.KUBERNETES_VERSIONS == ("1.33.0", "1.34.0")
+    committed = generator.output(version).read_text(encoding="utf-8")
+    assert generator.generate(version) == committed, "run: python scripts/generate_kube_schemas.py"
 
 
-def test_only_the_embedded_closure_is_kept():
+@pytest.mark.parametrize("version", ["1.33.0", "1.34.0"])
+def test_only_the_embedded_closure_is_kept(version):
     generator = _generator()
-    source = generator.source_definitions()
-    kept = schemas.definitions()
+    source = generator.source_definitions(version)
+    kept = schemas.definitions(version.rsplit(".", 1)[0])
     assert sorted(kept) == generator.closure(source)
     assert len(kept) < len(source) / 4
     for root in generator.ROOTS:
         assert set(kept[root]["properties"]) == set(source[root]["properties"])
 
 
+def test_each_release_reads_the_kubernetes_types_its_operator_builds_against():
+    """go.mod's k8s.io/api: v0.33.3 at the 0.6 commit, v0.34.3 at the 1.0 and 1.1 cuts."""
+    assert {r: defaults.for_release(r).kubernetes_version for r in ("0.6", "1.0", "1.1")} == {
+        "0.6": "1.33", "1.0": "1.34", "1.1": "1.34"}
+    assert schemas.kubernetes_version("1.34") == "1.34.0"
+
+
 # --- the same fields as the operator's CRD ----------------------------------------------------
 
 
-def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+def _resolve(node: dict[str, Any], version: str) -> dict[str, Any]:
     while "$ref" in node:
-        node = schemas.definitions()[node["$ref"].rsplit("/", 1)[-1]]
+        node = schemas.definitions(version)[node["$ref"].rsplit("/", 1)[-1]]
     return node
 
 
-def _compare(crd: dict[str, Any], kube: dict[str, Any], path: str, out: list[str], depth: int = 0) -> None:
+def _compare(crd: dict[str, Any], kube: dict[str, Any], path: str, out: list[str], depth: int = 0,
+             version: str = "1.33") -> None:
     """Every object level of ``crd`` has exactly the property names of ``kube``."""
-    kube = _resolve(kube)
+    kube = _resolve(kube, version)
     if depth > 14:
         return
     if "properties" in crd:
@@ -72,15 +85,20 @@ def _compare(crd: dict[str, Any], kube: dict[str, Any], path: str, out: list[str
             out.append(f"{path}: CRD only {sorted(set(crd['properties']) - set(kube.get('properties', {})))}, "
                        f"schema only {sorted(set(kube.get('properties', {})) - set(crd['properties']))}")
         for name in set(crd["properties"]) & set(kube.get("properties", {})):
-            _compare(crd["properties"][name], kube["properties"][name], f"{path}.{name}", out, depth + 1)
+            _compare(crd["properties"][name], kube["properties"][name], f"{path}.{name}", out, depth + 1, version)
     if isinstance(crd.get("items"), dict) and isinstance(kube.get("items"), dict):
-        _compare(crd["items"], kube["items"], f"{path}[]", out, depth + 1)
+        _compare(crd["items"], kube["items"], f"{path}[]", out, depth + 1, version)
     if isinstance(crd.get("additionalProperties"), dict) and isinstance(kube.get("additionalProperties"), dict):
-        _compare(crd["additionalProperties"], kube["additionalProperties"], f"{path}.*", out, depth + 1)
+        _compare(crd["additionalProperties"], kube["additionalProperties"], f"{path}.*", out, depth + 1, version)
 
 
-def test_embedded_types_have_the_fields_of_the_operator_crd():
-    crd = yaml.safe_load(require(DGD_CRD).read_text(encoding="utf-8"))
+@pytest.mark.parametrize(("crd_file", "version"), [
+    ("nvidia.com_dynamographdeployments.yaml", "1.33"),
+    ("v1.0.0/nvidia.com_dynamographdeployments.yaml", "1.34"),
+    ("v1.1.0/nvidia.com_dynamographdeployments.yaml", "1.34"),
+])
+def test_embedded_types_have_the_fields_of_the_operator_crd(crd_file, version):
+    crd = yaml.safe_load(require(SHARED / "crds" / crd_file).read_text(encoding="utf-8"))
     root = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
     service = root["properties"]["services"]["additionalProperties"]["properties"]
     extra = service["extraPodSpec"]
@@ -99,7 +117,7 @@ def test_embedded_types_have_the_fields_of_the_operator_crd():
     ]
     differences: list[str] = []
     for crd_node, kube_node, path in pairs:
-        _compare(crd_node, kube_node, path, differences)
+        _compare(crd_node, kube_node, path, differences, version=version)
     assert differences == []
 
 

@@ -14,7 +14,7 @@ from krm_dynamo import cli, defaults, explain
 from krm_dynamo.api import schema
 from krm_dynamo.config import FunctionConfig, load_config
 from krm_dynamo.core import expand
-from krm_dynamo.defaults import catalog
+from krm_dynamo.defaults import catalog, release
 
 IMAGE = "registry.example/dynamo:1"
 CHANGES = SHARED / "spec" / "operator-versions" / "changes.yaml"
@@ -373,11 +373,18 @@ def test_later_field_names_its_release():
         assert not any("unknown field" in r.message for r in results)
 
 
+# Service fields of 1.1 whose change the profile may not reproduce yet, with a value of the right shape.
+_LATER_FIELDS = {"frontendSidecar": ("S14", {"image": "i"}), "gpuMemoryService": ("S15", {"enabled": False}),
+                 "failover": ("S16", {"enabled": False}), "topologyConstraint": ("S17", {"packDomain": "rack"})}
+
+
 def test_field_of_the_release_is_accepted_but_said_unrendered():
-    services = {"worker": {**GRAPH["worker"], "checkpoint": {"enabled": False}, "scalingAdapter": {}}}
-    _, results = _render("1.0", services)
+    pending = {k: v for k, (change, v) in _LATER_FIELDS.items() if change not in defaults.for_release("1.1").reproduced}
+    if not pending:
+        pytest.skip("every 1.1 service field is rendered")
+    _, results = _render("1.1", {"worker": {**GRAPH["worker"], **pending}})
     paths = {r.field_path: r for r in results if "not yet rendered" in r.message}
-    assert set(paths) == {"spec.services.worker.checkpoint", "spec.services.worker.scalingAdapter"}
+    assert set(paths) == {f"spec.services.worker.{k}" for k in pending}
     assert all(r.severity == "warning" for r in paths.values())
 
 
@@ -424,10 +431,11 @@ def test_reproduced_data_rows_cite_their_change():
     for version in ("1.0", "1.1"):
         table = defaults.for_release(version)
         sources = " ".join(src for t in (*table.by_component_type.values(), table.deployment, table.schema_limits,
-                                                            table.naming)
+                                                            table.naming, table.admission)
                            for _, _, src in t.sourced_items())
         for change in table.reproduced:
-            if catalog.BY_ID[change].shape == "data" and change not in ("S07", "S20"):
+            # BY_DESIGN: reproduced by a documented decision, with no row of its own.
+            if catalog.BY_ID[change].shape == "data" and change not in ("S07", "S20", *release.BY_DESIGN):
                 assert change in sources, (version, change)
 
 

@@ -90,7 +90,7 @@ ALLOWED_FOR_EXAMPLE = {
     "krm_dynamo.api.v1alpha1_light",
     "__future__", "copy", "gc",
     "decimal", "_decimal", "numbers",  # exact quantities (kube.quantity)
-    "json", "_json",  # the Kubernetes type definitions (kube/schemas.json, ~1 ms) for the embedded-type check
+    "json", "_json",  # the Kubernetes type definitions (kube/schemas-<version>.json, ~1 ms) for the embedded-type check
     # Annotations (`typing`, ~2 ms where the interpreter has not loaded it yet) and the two small
     # modules of the standard library the YAML edge uses.
     "typing", "_typing", "weakref", "_weakrefset", "contextlib", "warnings",
@@ -120,7 +120,7 @@ def test_no_dgd_builds_no_default_tables():
 
 
 def test_no_dgd_reads_no_kubernetes_schemas():
-    """The embedded types' schemas (kube/schemas.json) are read only when a DGD is expanded."""
+    """The embedded types' schemas (kube/schemas-<version>.json) are read only when a DGD is expanded."""
     modules = '("krm_dynamo.kube.schemas", "krm_dynamo.graph.embedded")'
     probe = PROBE.replace('("pydantic", "jsonschema", "ruamel")', modules)
     assert probe != PROBE

@@ -242,12 +242,15 @@ DATA_1_0 = (
     "S20",
     "T01",
     "T03",
+    "V03",
+    "V04",
 )
 # T03 names the EPP ports (1.0) and the failover engine ports (1.1, not reproduced yet).
 _PARTIAL_IN_1_1 = ("T03",)
 DATA_1_1 = (
     *(i for i in DATA_1_0 if i not in _PARTIAL_IN_1_1),
     "P09",
+    "P14",
     "R03",
     "S19",
     "T02",

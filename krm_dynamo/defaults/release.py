@@ -14,7 +14,18 @@ from types import MappingProxyType
 from typing import Any
 
 from krm_dynamo import record
-from krm_dynamo.defaults import backends, catalog, components, labels, launch, mergekinds, multinode, objects, profiles
+from krm_dynamo.defaults import (
+    admission,
+    backends,
+    catalog,
+    components,
+    labels,
+    launch,
+    mergekinds,
+    multinode,
+    objects,
+    profiles,
+)
 from krm_dynamo.defaults import epp as epp_defaults
 from krm_dynamo.defaults import models as model_defaults
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
@@ -22,10 +33,10 @@ from krm_dynamo.record import dataclass
 
 DEFAULT_RELEASE = "0.6"
 LATEST = "1.1"  # what `operatorVersion: latest` selects
-# The embedded Kubernetes types (PodSpec, Container, ...) are checked against the 1.33 schemas.
-# The 1.x operators build against newer client libraries; their pod fields are a superset, and
-# the schemas are not regenerated per release yet.
+# The Kubernetes release whose types (PodSpec, Container, ...) a DGD embeds: the k8s.io/api
+# module each operator builds against (go.mod: v0.33.3 at 60975b518, v0.34.3 at both 1.x cuts).
 KUBERNETES_0_6 = "1.33"
+KUBERNETES_1_X = "1.34"
 
 # Logic switches with code behind them; every other switch is data only, waiting for its code.
 IMPLEMENTED_SWITCHES = frozenset({
@@ -35,6 +46,11 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N_E02",
     "S04",
     "P03",
+    "V01",
+    "V06",
+    "S09",
+    "S11",
+    "S12",
     "S02",
     "S08",
     "S13",
@@ -43,6 +59,18 @@ IMPLEMENTED_SWITCHES = frozenset({
     "S05",
     "N06",
     "P04",
+})
+
+# Changes reproduced by a documented decision rather than by output: the operator-internal
+# objects are never emitted (D2), and what only the cluster knows is warned about (D14).
+# catalogue ID -> the decision (docs/decisions.md) that settles it.
+BY_DESIGN: Mapping[str, str] = MappingProxyType({
+    "A02": "D2",
+    "O03": "D2",
+    "O04": "D2",
+    "P15": "D65",
+    "P16": "D67",
+    "V02": "D66",
 })
 
 
@@ -69,11 +97,13 @@ class OperatorDefaults:
         reproduced: the catalogue IDs this table set reproduces completely (data rows and
             implemented switches); :meth:`not_reproduced` the rest that apply to the release.
         kubernetes_version: the Kubernetes release of the embedded type schemas checked
-            against (``kube/schemas.json``).
+            against (``kube/schemas-<version>.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
         epp: the endpoint picker's objects (:mod:`.epp`, N07; empty before 1.0).
         model_ref: what ``modelRef`` adds (:mod:`.models`, S05, N06; empty before 1.0).
+        admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
+            none in 0.6).
     """
 
     release: str
@@ -106,6 +136,7 @@ class OperatorDefaults:
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
     epp: Entries = epp_defaults.NO_GAIE
     model_ref: Entries = model_defaults.NO_MODEL_REF
+    admission: Entries = admission.ADMISSION_0_6
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -191,9 +222,12 @@ RELEASE_0_6 = OperatorDefaults(
 
 def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any) -> OperatorDefaults:
     on = switches(release)
-    reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]}
+    reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]} | {
+        i for i in BY_DESIGN if catalog.applies(catalog.BY_ID[i], release)}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
-                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0, **changes)
+                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
+                          kubernetes_version=KUBERNETES_1_X,
+                          merge_kinds=mergekinds.MERGE_KINDS_1_0, **changes)
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
@@ -220,9 +254,9 @@ RELEASE_1_0 = _release_1x(
                                          _SEC(epp_defaults.epp_1_0())),
     epp=epp_defaults.GAIE,
     model_ref=model_defaults.MODEL_REF,
-    merge_kinds=mergekinds.MERGE_KINDS_1_0,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
+    admission=admission.ADMISSION_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
 )
 RELEASE_1_1 = _release_1x(
@@ -232,9 +266,9 @@ RELEASE_1_1 = _release_1x(
                                          _SEC(epp_defaults.epp_1_1())),
     epp=epp_defaults.GAIE,
     model_ref=model_defaults.MODEL_REF,
-    merge_kinds=mergekinds.MERGE_KINDS_1_0,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
+    admission=admission.ADMISSION_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
 )
 

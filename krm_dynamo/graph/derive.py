@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1_light
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph import deployment_config, embedded
+from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT
+from krm_dynamo.graph import defaulting, deployment_config, embedded, restart
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
@@ -62,6 +63,8 @@ class DerivedGraph:
         graph_configs: the ``DYN_DEPLOYMENT_CONFIG`` entries of ``spec.envs``.
         known_claims: PVC names of ``spec.pvcs`` and of the input's PersistentVolumeClaims.
         grove_mode: the whole DGD becomes one PodCliqueSet (D2).
+        annotations: ``metadata.annotations`` as the release's defaulting webhook leaves them
+            (:func:`krm_dynamo.graph.defaulting.dgd_annotations`; V06).
         embedded_problems: schema problems of ``spec.envs`` (each service's are on its
             :class:`Component`); ``graph.envs`` is without the unknown fields (D31).
     """
@@ -78,6 +81,7 @@ class DerivedGraph:
     graph_configs: list[DeploymentConfig] = field(default_factory=list)
     known_claims: set[str] = field(default_factory=set)
     grove_mode: bool = False
+    annotations: dict[str, str] = field(default_factory=dict)
     embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
 
 
@@ -150,7 +154,8 @@ def deployment_config_workers_problem(workers: Any) -> str | None:
 
 def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, *,
            known_claims: set[str] | None = None, grove_mode: bool = False,
-           table: defaults.OperatorDefaults | None = None, namespace: str | None = None) -> DerivedGraph:
+           table: defaults.OperatorDefaults | None = None, namespace: str | None = None,
+           annotations: dict[str, str] | None = None) -> DerivedGraph:
     """Derive the DGD named ``name`` with the operator tables ``table`` (default: the default release);
     null services (a rule reports them) are left out.
 
@@ -158,7 +163,7 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
     everything derived, and every object built, reads the values without unknown fields (D31).
     """
     table = table or defaults.for_release()
-    graph, graph_problems = embedded.check_graph(graph)
+    graph, graph_problems = embedded.check_graph(graph, table.kubernetes_version)
     specs = {k: v for k, v in (graph.services or {}).items() if v is not None}
     if table.switch("N_E02"):
         dynamo_ns, source = dynamo_namespace_1x(name, namespace, table), "metadata.name"
@@ -170,9 +175,10 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
         namespace_source=source, namespace_conflicts=conflicts, k8s_namespace=namespace,
         graph_configs=deployment_configs(graph.envs, GRAPH_ENVS),
         known_claims=set(known_claims or ()), grove_mode=grove_mode, embedded_problems=graph_problems,
+        annotations=defaulting.dgd_annotations(annotations or {}, table),
     )
     for key, svc in specs.items():
-        cleaned, problems = embedded.check_service(svc, component_path(key))
+        cleaned, problems = embedded.check_service(svc, component_path(key), table.kubernetes_version)
         out.services[key] = _component(out, key, cleaned)
         out.services[key].embedded_problems = problems
     return out
@@ -235,6 +241,9 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         labels=dict(svc.labels or {}), annotations=dict(svc.annotations or {}),
         service_configs=deployment_configs(svc.envs, SERVICE_ENVS),
     )
+    rid = restart.restart_id(g.graph.restart) if g.table.switch("S11") else None
+    if rid is not None:  # P15 after the restart finished: every service carries the id (D65)
+        component.annotations[ANNOTATION_RESTART_AT] = rid
     # A01: from operator 0.8 on autoscaling is ignored (no HPA; replicas kept).
     component.autoscaled = bool(svc.autoscaling and svc.autoscaling.enabled) and not g.table.switch("A01")
     if ingress is not None and ingress.enabled:
@@ -250,6 +259,7 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
     if configs and not g.grove_mode:  # the operator's Grove path never reads DYN_DEPLOYMENT_CONFIG
         component.deployment_config = configs[0]
         _apply_deployment_config(component, configs[0])
+    component.replicas = defaulting.service_replicas(component.replicas, g.table)  # P14, after `workers`
     return component
 
 

@@ -64,15 +64,16 @@ class EmbeddedProblem:
 
 
 @functools.cache
-def _checker() -> schemas.Checker:
-    """One checker for every embedded field of a service (the graph's ``envs`` use it too)."""
+def _checker(version: str) -> schemas.Checker:
+    """One checker per Kubernetes ``version`` for every embedded field of a service (the graph's
+    ``envs`` use it too)."""
     probe = schemas.ref(_CORE + "Probe")
-    main_container = schemas.embedded(_CORE + "Container")
+    main_container = schemas.embedded(_CORE + "Container", version=version)
     env_list = {"type": ["array", "null"], "items": schemas.ref(_CORE + "EnvVar")}
     return schemas.Checker({
         "type": "object",
         "properties": {
-            "extraPodSpec": schemas.embedded(_CORE + "PodSpec", {"mainContainer": main_container}),
+            "extraPodSpec": schemas.embedded(_CORE + "PodSpec", {"mainContainer": main_container}, version=version),
             "livenessProbe": probe,
             "readinessProbe": probe,
             "startupProbe": probe,
@@ -85,30 +86,31 @@ def _checker() -> schemas.Checker:
                 },
             },
         },
-    })
+    }, version)
 
 
 def check_service(
-    svc: v1alpha1.DynamoComponentDeploymentSharedSpec, path: str,
+    svc: v1alpha1.DynamoComponentDeploymentSharedSpec, path: str, version: str,
 ) -> tuple[v1alpha1.DynamoComponentDeploymentSharedSpec, list[EmbeddedProblem]]:
     """``(svc without unknown embedded fields, problems)``; ``svc`` itself when nothing is unknown.
 
-    ``path`` is the service's field path (``spec.services.<svc>``).
+    ``path`` is the service's field path (``spec.services.<svc>``); ``version`` the Kubernetes
+    version whose types the operator release embeds (``OperatorDefaults.kubernetes_version``).
     """
-    return _check(svc, _service_fields(svc), path)
+    return _check(svc, _service_fields(svc), path, version)
 
 
 def check_graph(
-    graph: v1alpha1.DynamoGraphDeploymentSpec,
+    graph: v1alpha1.DynamoGraphDeploymentSpec, version: str,
 ) -> tuple[v1alpha1.DynamoGraphDeploymentSpec, list[EmbeddedProblem]]:
     """``(spec without unknown fields in spec.envs, problems)``; the services are checked one by one."""
-    return _check(graph, {"envs": graph.envs} if graph.envs is not None else {}, "spec")
+    return _check(graph, {"envs": graph.envs} if graph.envs is not None else {}, "spec", version)
 
 
-def _check(model: _M, fields: dict[str, Any], path: str) -> tuple[_M, list[EmbeddedProblem]]:
+def _check(model: _M, fields: dict[str, Any], path: str, version: str) -> tuple[_M, list[EmbeddedProblem]]:
     if not fields:
         return model, []
-    found = _checker().problems(fields)
+    found = _checker(version).problems(fields)
     problems = [EmbeddedProblem(messages.field_path((path, *p.loc)), p) for p in found]
     unknown = [p.problem.loc for p in problems if p.problem.kind == schemas.UNKNOWN]
     if not unknown:

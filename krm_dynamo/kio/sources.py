@@ -16,13 +16,36 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from krm_dynamo.kio import files
+from krm_dynamo.kio import files, limits
 from krm_dynamo.kio.resourcelist import RESOURCE_LIST_KIND
 from krm_dynamo.kio.results import INDEX_ANNOTATIONS, PATH_ANNOTATIONS
 from krm_dynamo.kio.yamlio import InputError, decode, load_documents_with_nodes
 
 RENDER_STRIP = PATH_ANNOTATIONS + INDEX_ANNOTATIONS  # what `kustomize build` strips too
 _NOT_RESOURCES = {"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+
+def read_all(paths: list[str]) -> tuple[list[Any], dict[int, Any], dict[int, Any]]:
+    """``(items, nodes, originals)`` of everything under ``paths``, read once (``-`` is stdin).
+
+    ``items`` are annotated with their file and index (:func:`annotate_source`); ``nodes`` and
+    ``originals`` map ``id(item)`` to its line map and to the document as read.
+
+    Raises:
+        InputError: a path cannot be read or parsed, or the inputs exceed the size or object limits.
+    """
+    items: list[Any] = []
+    nodes: dict[int, Any] = {}
+    originals: dict[int, Any] = {}
+    budget = [limits.MAX_INPUT_BYTES]  # bytes left to read, over all inputs
+    for path in paths:
+        for doc, node, source, index in read_sources(path, budget):
+            items.append(annotate_source(doc, source, index))
+            nodes[id(items[-1])] = node
+            originals[id(items[-1])] = doc
+            if len(items) > limits.MAX_ITEMS:
+                raise InputError(f"{source}: more than {limits.MAX_ITEMS} objects (the limit for one run)")
+    return items, nodes, originals
 
 
 def read_sources(path: str, budget: list[int]) -> Iterable[tuple[Any, Any, str, int]]:

@@ -43,7 +43,7 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "hostAliases", "priorityClassName", "priority", "dnsConfig", "readinessGates",
             "runtimeClassName", "enableServiceLinks", "preemptionPolicy", "overhead",
             "topologySpreadConstraints", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates",
-            "resourceClaims", "resources",
+            "resourceClaims", "resources", "hostnameOverride",
         ),
         {
             "volumes": ("list", "Volume"),
@@ -63,7 +63,7 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "Container": (
         (
             "name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources",
-            "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe",
+            "resizePolicy", "restartPolicy", "restartPolicyRules", "volumeMounts", "volumeDevices", "livenessProbe",
             "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath",
             "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty",
         ),

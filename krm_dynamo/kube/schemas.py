@@ -2,16 +2,18 @@
 """The Kubernetes types a DGD embeds (PodSpec, Container, Probe, EnvVar, HPA v2 metrics and
 behaviour, and every type under them), checked with ``jsonschema``.
 
-The definitions are ``schemas.json`` beside this module: Kubernetes 1.33 OpenAPI
-definitions generated from the maintained ``kubernetes-validate`` package by
-``scripts/generate_kube_schemas.py`` (a test regenerates it and fails on any difference).
-They are read only when the first :class:`Checker` is built, which happens only when a DGD
-is expanded. ``jsonschema`` is the validator; it is imported only when a value is not plainly
-valid: a value passes first through :func:`certainly_valid`, a strict reading of the same
-definitions that knows only the keywords they use and answers "valid" or "not sure" — never
-"valid" where ``jsonschema`` would find a problem (a property test checks that). Valid input,
-the common case, so never pays the ~30 ms of importing ``jsonschema``; every problem and every
-message still comes from it.
+The definitions are ``schemas-<version>.json`` beside this module: the Kubernetes OpenAPI
+definitions of the version an operator release builds against (1.33 for 0.6, 1.34 for 1.x:
+``OperatorDefaults.kubernetes_version``), generated from the maintained
+``kubernetes-validate`` package by ``scripts/generate_kube_schemas.py`` (a test regenerates
+them and fails on any difference). A file is read only when a :class:`Checker` of its
+version first checks a value, which happens only when a DGD is expanded.
+``jsonschema`` is the validator; it is imported only when a value is not plainly valid: a value
+passes first through :func:`certainly_valid`, a strict reading of the same definitions that
+knows only the keywords they use and answers "valid" or "not sure" — never "valid" where
+``jsonschema`` would find a problem (a property test checks that). Valid input, the common
+case, so never pays the ~30 ms of importing ``jsonschema``; every problem and every message
+still comes from it.
 
 A check gives :class:`SchemaProblem` items, each one of three kinds:
 
@@ -38,7 +40,8 @@ UNKNOWN = "unknown"
 REQUIRED = "required"
 TYPE = "type"
 
-_DATA = os.path.join(os.path.dirname(__file__), "schemas.json")  # os.path: pathlib costs ~4 ms to import
+_DIR = os.path.dirname(__file__)  # os.path: pathlib costs ~4 ms to import
+DEFAULT_VERSION = "1.33"  # what a caller that names no version gets (operator 0.6's types)
 _REF_PREFIX = "#/$defs/"
 
 # JSON Schema type -> what a message says a field is expected to be.
@@ -80,21 +83,32 @@ class SchemaProblem:
 
 
 @functools.cache
-def _document() -> dict[str, Any]:
-    with open(_DATA, "rb") as data:
+def _document(version: str) -> dict[str, Any]:
+    with open(os.path.join(_DIR, f"schemas-{version}.json"), "rb") as data:
         document: dict[str, Any] = json.loads(data.read())
     return document
 
 
-def definitions() -> dict[str, Any]:
-    """The generated definitions (``$defs``), by full name such as ``io.k8s.api.core.v1.Container``."""
-    defs: dict[str, Any] = _document()["$defs"]
+def definitions(version: str = DEFAULT_VERSION) -> dict[str, Any]:
+    """The generated definitions (``$defs``) of Kubernetes ``version`` (``"1.34"``), by full name
+    such as ``io.k8s.api.core.v1.Container``.
+
+    Raises:
+        FileNotFoundError: no generated file for ``version``.
+    """
+    defs: dict[str, Any] = _document(version)["$defs"]
     return defs
 
 
-def kubernetes_version() -> str:
-    """The Kubernetes version the definitions come from (``1.33.0``)."""
-    return str(_document()["kubernetesVersion"])
+def kubernetes_version(version: str = DEFAULT_VERSION) -> str:
+    """The full Kubernetes version the file of ``version`` comes from (``1.33.0``)."""
+    return str(_document(version)["kubernetesVersion"])
+
+
+def has_field(type_name: str, field: str, version: str) -> bool:
+    """Whether the Kubernetes type ``type_name`` (its short name, ``PodSpec``) of ``version`` has ``field``."""
+    return any(d.get("title") == type_name and field in d.get("properties", {})
+               for d in definitions(version).values())
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -102,13 +116,14 @@ def ref(name: str) -> dict[str, Any]:
     return {"$ref": _REF_PREFIX + name}
 
 
-def embedded(name: str, extra_properties: dict[str, Any] | None = None) -> dict[str, Any]:
+def embedded(name: str, extra_properties: dict[str, Any] | None = None, *,
+             version: str = DEFAULT_VERSION) -> dict[str, Any]:
     """The definition ``name`` as a CRD embeds it: its own ``required`` list cleared.
 
     ``extra_properties`` adds fields beside the type's own (a DGD's ``extraPodSpec`` is a
     PodSpec plus ``mainContainer``). Nested types keep their ``required`` lists.
     """
-    schema = {k: v for k, v in definitions()[name].items() if k != "required"}
+    schema = {k: v for k, v in definitions(version)[name].items() if k != "required"}
     if extra_properties:
         schema["properties"] = {**schema["properties"], **extra_properties}
     return schema
@@ -116,26 +131,28 @@ def embedded(name: str, extra_properties: dict[str, Any] | None = None) -> dict[
 
 class Checker:
     """A ``jsonschema`` validator of ``schema`` (which may use :func:`ref` and :func:`embedded`)
-    over the definitions, compiled the first time a value is not plainly valid; build once, reuse."""
+    over the definitions of Kubernetes ``version``, compiled the first time a value is not
+    plainly valid; build once, reuse."""
 
-    def __init__(self, schema: dict[str, Any]) -> None:
+    def __init__(self, schema: dict[str, Any], version: str = DEFAULT_VERSION) -> None:
         self._schema = schema
+        self._version = version
         self._validator: Any = None
 
     def problems(self, value: Any) -> list[SchemaProblem]:
         """Every problem of ``value``, ordered by location; [] when it is valid."""
-        if certainly_valid(self._schema, value):
+        if certainly_valid(self._schema, value, self._version):
             return []
         if self._validator is None:
-            self._validator = _validator_class()({**self._schema, "$defs": definitions()})
+            self._validator = _validator_class()({**self._schema, "$defs": definitions(self._version)})
         found: dict[tuple[str, Loc], SchemaProblem] = {}
         for error in self._validator.iter_errors(value):
-            for problem in _problems(error):
+            for problem in _problems(error, self._version):
                 found.setdefault((problem.kind, problem.loc), problem)
         return sorted(found.values(), key=lambda p: (_sort_key(p.loc), p.kind))
 
 
-def _problems(error: Any) -> Iterator[SchemaProblem]:
+def _problems(error: Any, version: str) -> Iterator[SchemaProblem]:
     """The problems one ``jsonschema`` error stands for."""
     loc: Loc = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -149,15 +166,15 @@ def _problems(error: Any) -> Iterator[SchemaProblem]:
             if isinstance(error.instance, dict) and key not in error.instance:
                 yield SchemaProblem(REQUIRED, (*loc, key), schema.get("title", ""))
     elif error.validator in ("type", "anyOf"):
-        yield SchemaProblem(TYPE, loc, expected=_expected(schema), value=error.instance)
+        yield SchemaProblem(TYPE, loc, expected=_expected(schema, version), value=error.instance)
     else:  # not in the generated keywords; kept general so a new keyword is still reported
         yield SchemaProblem(TYPE, loc, expected=f"valid ({error.validator})", value=error.instance)
 
 
-def _expected(schema: dict[str, Any]) -> str:
+def _expected(schema: dict[str, Any], version: str) -> str:
     """``an integer`` / ``a list of strings`` / ``a string or an integer``: what a (sub)schema allows, null aside."""
     while "$ref" in schema:
-        schema = definitions()[schema["$ref"].removeprefix(_REF_PREFIX)]
+        schema = definitions(version)[schema["$ref"].removeprefix(_REF_PREFIX)]
     words: list[str] = []
     for branch in schema.get("anyOf", [schema]):
         kinds = branch.get("type", [])
@@ -244,11 +261,12 @@ def _is_type(value: Any, kind: str) -> bool:
     return False  # an unknown type name: not sure
 
 
-def certainly_valid(schema: Any, value: Any) -> bool:
+def certainly_valid(schema: Any, value: Any, version: str = DEFAULT_VERSION) -> bool:
     """True only when ``value`` is valid against ``schema`` as :class:`Checker`'s validator reads it
     (False means "not sure": the validator then decides).
 
-    Iterative, so a deep value cannot exhaust the stack; ``$ref`` points into :func:`definitions`.
+    Iterative, so a deep value cannot exhaust the stack; ``$ref`` points into the
+    :func:`definitions` of Kubernetes ``version``.
     """
     stack: list[tuple[Any, Any]] = [(schema, value)]
     while stack:
@@ -260,10 +278,10 @@ def certainly_valid(schema: Any, value: Any) -> bool:
         if "$ref" in sub:
             if len(sub) > 1 or not sub["$ref"].startswith(_REF_PREFIX):
                 return False
-            stack.append((definitions().get(sub["$ref"].removeprefix(_REF_PREFIX)), instance))
+            stack.append((definitions(version).get(sub["$ref"].removeprefix(_REF_PREFIX)), instance))
             continue
         if "anyOf" in sub:
-            if not any(certainly_valid(branch, instance) for branch in sub["anyOf"]):
+            if not any(certainly_valid(branch, instance, version) for branch in sub["anyOf"]):
                 return False
             rest = {k: v for k, v in sub.items() if k != "anyOf"}
             if rest.keys() - {"title", "description"}:

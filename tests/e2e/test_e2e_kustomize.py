@@ -74,19 +74,12 @@ def test_transformer_receives_the_settings(kustomize, fn_env, tmp_path):
 def test_without_enable_exec_expansion_silently_does_not_run(example, kustomize, fn_env, tmp_path):
     """The symptom the README describes, pinned for both kustomize versions: with
     --enable-alpha-plugins but without --enable-exec the exec function is skipped with
-    exit 0 and nothing on stderr. The generator form prints nothing at all; the
-    transformer form prints the DGD exactly as written (no local-config annotation, so it
-    would be applied as is) and no generated object. Without --enable-alpha-plugins the
-    build fails instead."""
+    exit 0 and nothing on stderr, and nothing is printed (the transformer example's DGD is
+    local-config, as the README advises). Without --enable-alpha-plugins the build fails
+    instead."""
     pkg = copy_example(example, tmp_path)
     proc = run([kustomize, "build", "--enable-alpha-plugins", pkg], env=fn_env)
-    assert (proc.returncode, proc.stderr) == (0, b"")
-    if example == "vllm-agg":
-        assert proc.stdout == b""
-    else:
-        (dgd,) = load_all(proc.stdout.decode())
-        assert dgd == yaml.safe_load((pkg / "dgd.yaml").read_text())
-        assert "annotations" not in dgd["metadata"]
+    assert (proc.returncode, proc.stderr, proc.stdout) == (0, b"", b"")
     for flags in ([], ["--enable-exec"]):
         failed = run([kustomize, "build", *flags, pkg], env=fn_env)
         assert (failed.returncode, failed.stdout) == (1, b"")
@@ -102,21 +95,23 @@ def test_without_enable_exec_expansion_silently_does_not_run(example, kustomize,
     assert run(["bash", "-c", guard], cwd=tmp_path).returncode == 0
 
 
-def test_local_config_dgd_leaves_nothing_to_apply_when_skipped(kustomize, fn_env, tmp_path):
-    """The README's safeguard for the transformer form: a DGD annotated local-config in its
-    own file expands exactly as before, and a skipped function leaves an empty build (as
-    in generator form) instead of the raw DGD."""
+def test_without_local_config_a_skipped_transformer_prints_the_raw_dgd(kustomize, fn_env, tmp_path):
+    """Why the README asks for the local-config annotation in the transformer form: without it,
+    the expansion is exactly the same, but a skipped function prints the DGD as written (no
+    annotation, so it would be applied as is) and no generated object."""
     pkg = copy_example("vllm-agg-transformer", tmp_path)
     dgd = pkg / "dgd.yaml"
-    text = dgd.read_text()
-    assert text.count("  namespace: dynamo\n") == 1
-    annotated = '  namespace: dynamo\n  annotations:\n    config.kubernetes.io/local-config: "true"\n'
-    dgd.write_text(text.replace("  namespace: dynamo\n", annotated))
+    annotation = '  annotations:\n    config.kubernetes.io/local-config: "true"\n'
+    assert dgd.read_text().count(annotation) == 1
+    dgd.write_text(dgd.read_text().replace(annotation, ""))
     proc = run([kustomize, "build", "--enable-alpha-plugins", "--enable-exec", pkg], env=fn_env)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode() == (EXAMPLES / "vllm-agg-transformer/.expected/output.yaml").read_text()
     skipped = run([kustomize, "build", "--enable-alpha-plugins", pkg], env=fn_env)
-    assert (skipped.returncode, skipped.stdout, skipped.stderr) == (0, b"", b"")
+    assert (skipped.returncode, skipped.stderr) == (0, b"")
+    (raw,) = load_all(skipped.stdout.decode())
+    assert raw == yaml.safe_load(dgd.read_text())
+    assert "annotations" not in raw["metadata"]
 
 
 def test_exec_args(kustomize, fn_env, tmp_path):

@@ -258,3 +258,39 @@ def test_definitions_are_kubernetes_1_33():
     lifecycle = schemas.definitions()["io.k8s.api.core.v1.Lifecycle"]["properties"]
     assert "stopSignal" in lifecycle  # new in 1.33
     assert "hostnameOverride" not in schemas.definitions()["io.k8s.api.core.v1.PodSpec"]["properties"]  # 1.34
+
+
+def test_definitions_of_operator_1x_are_kubernetes_1_34():
+    assert schemas.kubernetes_version("1.34") == "1.34.0"
+    assert "hostnameOverride" in schemas.definitions("1.34")["io.k8s.api.core.v1.PodSpec"]["properties"]
+    assert "restartPolicyRules" in schemas.definitions("1.34")["io.k8s.api.core.v1.Container"]["properties"]
+
+
+def _host_dgd() -> dict:
+    return {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
+            "metadata": {"name": "g", "namespace": "ns"},
+            "spec": {"services": {"Frontend": {"componentType": "frontend", "extraPodSpec": {
+                "hostnameOverride": "front", "mainContainer": {"image": "img:1"}}}}}}
+
+
+def _pod(items: list) -> dict:
+    return next(o for o in items if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+
+
+def test_a_kubernetes_1_34_field_is_kept_under_operator_1x():
+    config = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+              "operatorVersion": "1.1"}
+    items, results = expand([_host_dgd()], config)
+    pod = _pod(items)
+    assert pod["hostnameOverride"] == "front"
+    assert list(pod)[-1] == "hostnameOverride"  # Go field order: after `resources`, the last PodSpec field
+    assert not [r for r in results if "hostnameOverride" in r.message]
+
+
+def test_a_kubernetes_1_34_field_under_operator_0_6_names_the_release_that_has_it():
+    items, results = expand([_host_dgd()])
+    assert "hostnameOverride" not in _pod(items)
+    assert [(r.severity, r.field_path, r.message) for r in results if "hostnameOverride" in r.message] == [(
+        "warning", "spec.services.Frontend.extraPodSpec.hostnameOverride",
+        "`hostnameOverride` is dropped: a Kubernetes PodSpec field from Kubernetes 1.34, which operator 1.0 "
+        "embeds (operator 0.6 embeds 1.33); set operatorVersion: 1.0")]

@@ -29,21 +29,26 @@ def check_main_container(s: ServiceCheck, report: Report) -> None:
 
 
 def _check_container_names(s: ServiceCheck, pod: dict[str, Any], report: Report) -> None:
-    """Sidecar and init container names are non-empty and differ from the main container's."""
+    """V33: sidecar and init container names are non-empty, differ from the main container's and
+    from each other (the API server wants every container name of a pod, init ones included,
+    unique)."""
     main_name = s.main.get("name") or defaults.MAIN_CONTAINER
+    seen: dict[str, str] = {}
     for field_name in ("containers", "initContainers"):
         items = pod.get(field_name)
         for i, container in enumerate(items if isinstance(items, list) else []):
             name = container.get("name") if isinstance(container, dict) else None
+            path = f"{s.path}.extraPodSpec.{field_name}[{i}].name"
             if name == "":  # a missing or non-string name is a schema error (rules.embedded)
-                report.error(f"{s.path}.extraPodSpec.{field_name}[{i}].name",
-                             "expected every container to have a `name`, found none")
+                report.error(path, "expected every container to have a `name`, found none")
             elif name == main_name:
-                report.error(
-                    f"{s.path}.extraPodSpec.{field_name}[{i}].name",
-                    f'expected a container name other than "{main_name}", the name of the main container '
-                    "(two containers of one pod cannot share a name)",
-                )
+                report.error(path, f'expected a container name other than "{main_name}", the name of the main '
+                                   "container (two containers of one pod cannot share a name)")
+            elif isinstance(name, str) and name in seen:
+                report.error(path, f'expected container names to be unique, got "{name}" again (first at '
+                                   f"{seen[name]}): the API server rejects two containers of one name in a pod")
+            if isinstance(name, str) and name:
+                seen.setdefault(name, path)
 
 
 def check_image(s: ServiceCheck, report: Report) -> None:

@@ -21,9 +21,15 @@ def check_graph_name(g: DerivedGraph, report: Report) -> None:
 
 
 def check_services_present(g: DerivedGraph, report: Report) -> None:
-    """No null service; a DGD without services is allowed (the CRD allows it; the operator creates nothing)."""
+    """No null service; a DGD without services is allowed (the CRD allows it; the operator creates nothing).
+
+    From operator 1.0 the validating webhook rejects a DGD without services (V01).
+    """
     services = g.graph.services or {}
-    if not services:
+    if not services and g.table.switch("V01"):
+        report.error("spec.services", "expected at least one service in `spec.services` (the admission webhook of "
+                                      f"operator {g.table.release} rejects a DGD without services)")
+    elif not services:
         report.warning(
             "spec.services",
             "no services in `spec.services`: the graph runs nothing, so no workload objects are generated for it",

@@ -71,8 +71,11 @@ def check_autoscaling(s: ServiceCheck, report: Report) -> None:
     path = f"{s.path}.autoscaling"
     if s.graph.table.switch("S10"):
         report.warning(path, f"`autoscaling` is deprecated and ignored from operator 0.8 on (operatorVersion "
-                             f"{s.graph.table.release}): no HorizontalPodAutoscaler is generated; the operator scales "
-                             "through its scaling adapter, which an external autoscaler drives (S10, A01)")
+                             f"{s.graph.table.release}): no HorizontalPodAutoscaler is generated (S10, A01). To "
+                             "autoscale, point your own HorizontalPodAutoscaler or KEDA ScaledObject at the workload "
+                             f'"{s.name}"; the operator itself scales through a DynamoGraphDeploymentScalingAdapter '
+                             "(`scalingAdapter.enabled: true`), an operator-internal object krm-dynamo does not emit "
+                             "(D2)")
         return
     if s.component.multinode or s.graph.grove_mode:
         where = "in Grove mode" if s.graph.grove_mode else "on a multinode service"

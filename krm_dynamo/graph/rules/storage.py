@@ -66,7 +66,7 @@ def check_shared_memory(s: ServiceCheck, report: Report) -> None:
     if parsed.value < 0:
         report.error(path, f'expected `size` to be greater than zero, got "{shm.size}" (use `disabled: true` to '
                            "turn shared memory off)")
-    elif parsed.value == 0:
+    elif parsed.value == 0 and not s.graph.table.switch("V01"):  # from 1.0 the webhook rejects it (V01)
         default = s.graph.table.shared_memory.size_limit
         report.warning(path, f'`size` "{shm.size}" is zero: the default size {default} is used, as the operator '
                              "does (use `disabled: true` to turn shared memory off)")
@@ -118,6 +118,25 @@ def check_main_mount_paths(s: ServiceCheck, report: Report) -> None:
         report.error(seen[defaults.SSH_KEY_MOUNT_PATH],
                      f'expected no mount at "{defaults.SSH_KEY_MOUNT_PATH}" on a multinode TRT-LLM service: the '
                      "operator mounts the MPI SSH secret there (two mounts at one path are rejected)")
+
+
+def check_sidecar_mount_paths(s: ServiceCheck, report: Report) -> None:
+    """V33: no two mounts of one sidecar or init container share a path (``extraPodSpec.containers`` and
+    ``initContainers`` are copied as written; the API server rejects the pod otherwise)."""
+    pod = s.component.pod_fields
+    for field_name in ("containers", "initContainers"):
+        items = pod.get(field_name)
+        for i, container in enumerate(items if isinstance(items, list) else []):
+            mounts = container.get("volumeMounts") if isinstance(container, dict) else None
+            seen: dict[str, str] = {}
+            for j, mount in enumerate(mounts if isinstance(mounts, list) else []):
+                where = f"{s.path}.extraPodSpec.{field_name}[{i}].volumeMounts[{j}].mountPath"
+                path = mount.get("mountPath") if isinstance(mount, dict) else None
+                if isinstance(path, str) and path in seen:
+                    report.error(where, f'expected mount paths of a container to be unique, got "{path}" again '
+                                        f"(first at {seen[path]}): the API server rejects two mounts at one path")
+                elif isinstance(path, str):
+                    seen[path] = where
 
 
 def _trtllm_multinode(s: ServiceCheck) -> bool:
