@@ -235,8 +235,9 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
         objects = multinode.lws_objects(component, dgd_name, namespace, ctx)
         if frontend:
             # The single-node pod label set (no role / instance-id); selector + role: leader (D6).
+            annotations = {**pod_annotations(component), **models.base_model_annotation(component, ctx.defaults)}
             objects.append(networking.frontend_service(component, namespace, pod_labels(component, ctx),
-                                                       pod_annotations(component), ctx.defaults))
+                                                       annotations, ctx.defaults))
         return objects + networking.exposure(component, namespace, cfg, ctx.defaults)
     pod = build_pod_template(component, ctx)
     objects = [workloads.deployment(component, namespace, pod, ctx.defaults)]
