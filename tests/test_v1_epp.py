@@ -91,12 +91,14 @@ def test_config_map_ref_and_no_namespace() -> None:
     assert pod["containers"][0]["args"][3] == "$(POD_NAMESPACE)"  # D55
 
 
-def test_user_volumes_replace_the_epp_volumes() -> None:
+def test_user_volumes_keep_the_epp_volumes() -> None:
     dgd = copy.deepcopy(DGD)
     dgd["spec"]["services"]["Epp"]["extraPodSpec"] = {"volumes": [{"name": "x", "emptyDir": {}}]}
     out, _ = _run(dgd)
     pod = _by_kind(out, "Deployment", "g-epp")["spec"]["template"]["spec"]
-    assert [v["name"] for v in pod["volumes"]] == ["x", "shared-memory"]  # the operator's merge replaces the list
+    # The operator's merge replaces the list and leaves the config mount without a volume (D59).
+    assert [v["name"] for v in pod["volumes"]] == ["x", "epp-config", "hf-cache", "shared-memory"]
+    k8s_validate.validate_all(out)
 
 
 @pytest.mark.parametrize(("change", "path", "text"), [
@@ -161,3 +163,15 @@ def test_prefill_type_is_not_in_the_pool() -> None:
     dgd["spec"]["services"]["W"]["componentType"] = "prefill"
     _, results = _run(dgd)
     assert any(r.field_path == "spec.services.W.componentType" and "not in the pool" in r.message for r in results)
+
+
+def test_user_mounts_replace_the_epp_mounts_with_a_warning() -> None:
+    dgd = copy.deepcopy(DGD)
+    dgd["spec"]["services"]["Epp"]["extraPodSpec"] = {
+        "volumes": [{"name": "x", "emptyDir": {}}],
+        "mainContainer": {"volumeMounts": [{"name": "x", "mountPath": "/x"}]}}
+    out, results = _run(dgd)
+    main = _by_kind(out, "Deployment", "g-epp")["spec"]["template"]["spec"]["containers"][0]
+    assert [m["name"] for m in main["volumeMounts"]] == ["x", "shared-memory"]
+    assert any("cannot read its config" in r.message for r in results)
+    assert any("(D59)" in r.message for r in results)

@@ -68,6 +68,23 @@ def with_epp_volumes(pod_spec: dict[str, Any], component: Component, dgd_name: s
     return pod_spec
 
 
+def keep_base_volumes(merged: dict[str, Any], base: dict[str, Any], component: Component,
+                      table: defaults.OperatorDefaults) -> dict[str, Any]:
+    """D59: an EPP keeps its config and cache volumes after a user's ``extraPodSpec.volumes``.
+
+    The operator's merge replaces the base pod's volume list with the user's, while the main
+    container still mounts ``epp-config`` and ``hf-cache``: the API server rejects that pod. Here
+    the user's volumes come first, then the EPP's that the user does not name.
+    """
+    if not is_epp(component, table) or merged.get("volumes") == base.get("volumes"):
+        return merged
+    user = merged.get("volumes") or []
+    names = {v.get("name") for v in user if isinstance(v, dict)}
+    kept = [v for v in base.get("volumes") or [] if v["name"] not in names]
+    merged["volumes"] = [*user, *kept]
+    return merged
+
+
 def config_map_source(component: Component, dgd_name: str, table: defaults.OperatorDefaults) -> tuple[str, str]:
     """``(ConfigMap name, key)`` the EPP reads its config from: the user's ``configMapRef`` or the generated one."""
     gaie = table.epp.values

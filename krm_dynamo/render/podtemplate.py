@@ -282,7 +282,8 @@ def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaul
     """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it (D29)."""
     pod_spec = epp.with_epp_volumes(defaults.plain_dict(component_defaults.pod), component, dgd_name, table)
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
-    return merge_pod_spec(pod_spec, user_pod, table.merge_kinds, deepmerge.deep_pointers(table)), user_pod
+    merged = merge_pod_spec(pod_spec, user_pod, table.merge_kinds, deepmerge.deep_pointers(table))
+    return epp.keep_base_volumes(merged, pod_spec, component, table), user_pod
 
 
 def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], container: dict[str, Any],

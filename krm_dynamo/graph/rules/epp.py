@@ -59,6 +59,7 @@ def check_epp(s: ServiceCheck, report: Report) -> None:
         report.error(f"{s.path}.multinode", "EPP component cannot be multinode (nodeCount must be 1)")
     if s.svc.replicas is not None and s.svc.replicas != 1:
         report.error(f"{s.path}.replicas", f"EPP component must have exactly 1 replica (found {s.svc.replicas})")
+    _check_epp_mounts(s, report)
     path = f"{s.path}.eppConfig"
     if not isinstance(epp_config, dict):
         found = "none" if epp_config is None else show(epp_config)
@@ -76,6 +77,22 @@ def check_epp(s: ServiceCheck, report: Report) -> None:
     for key in epp_config:
         if key not in ("configMapRef", "config"):
             report.warning(f"{path}.{key}", f"unknown field `{key}` of eppConfig (configMapRef, config): ignored")
+
+
+def _check_epp_mounts(s: ServiceCheck, report: Report) -> None:
+    """A user mount list replaces the EPP's config mount (D32); a user volume list keeps its volumes (D59)."""
+    gaie = s.graph.table.epp.values
+    mounts = s.main.get("volumeMounts")
+    if isinstance(mounts, list) and mounts and not any(
+            isinstance(m, dict) and m.get("name") == gaie["configVolume"] for m in mounts):
+        report.warning(f"{s.mc_path}.volumeMounts",
+                       f"replaces the EPP's mounts (the operator's merge): without `{gaie['configVolume']}` at "
+                       f"{gaie['configMountPath']} the EPP cannot read its config")
+    volumes = s.component.pod_fields.get("volumes")
+    if isinstance(volumes, list) and volumes:
+        report.info(f"{s.path}.extraPodSpec.volumes",
+                    f"the EPP's `{gaie['configVolume']}` and `{gaie['cacheVolume']}` volumes are kept after these; the "
+                    "operator's merge would drop them while the EPP still mounts them (D59)")
 
 
 def _check_ref(ref: Any, path: str, report: Report) -> None:
