@@ -144,6 +144,15 @@ class FunctionConfig:
         "error, so the run fails; the notice of an incomplete 1.x profile stays a warning",
     )
 
+    discoveryBackend = Setting(
+        ENUM, "kubernetes", decision="D45", choices=("kubernetes", "etcd"),
+        help="operator 1.x discovery backend (its settings file's discovery.backend); not for 0.6",
+        effect="from operatorVersion 1.0: `kubernetes` gives each graph a discovery ServiceAccount, Role and "
+        "RoleBinding, runs its pods under that account and puts a Service in front of every component; `etcd` "
+        "none of these and no `DYN_DISCOVERY_BACKEND` env. A graph's or service's "
+        "`nvidia.com/dynamo-discovery-backend` annotation overrides it. An error under 0.6",
+    )
+
     operatorVersion = Setting(
         ENUM, DEFAULT_OPERATOR_VERSION, decision="D34", choices=("0.6", "1.0", "1.1", "latest"),
         help="operator release to render for (latest = 1.1); 1.x profiles are incomplete, see explain",
@@ -196,15 +205,16 @@ def load_config(function_config: Any, items: list[Any],
     error result means the run must not expand anything.
     """
     values: dict[str, Any] = {}
+    origins: dict[str, tuple[dict[str, Any], str]] = {}  # key -> (carrier, field path) of its value
     results: list[Result] = []
     for item in items:
         if is_config_object(item):
-            _read_object(item, values, results)
+            _read_object(item, values, results, origins)
     if isinstance(function_config, dict) and function_config:
         if is_config_object(function_config):
-            _read_object(function_config, values, results)
+            _read_object(function_config, values, results, origins)
         elif function_config.get("kind") == "ConfigMap" and function_config.get("apiVersion") == "v1":
-            _read_config_map(function_config, values, results)
+            _read_config_map(function_config, values, results, origins)
         elif function_config.get("kind") not in _SETTINGLESS_CARRIERS:
             results.append(
                 Result(
@@ -215,23 +225,45 @@ def load_config(function_config: Any, items: list[Any],
                 )
             )
     values.update(overrides or {})
+    _check_release_settings(values, origins, results)
     return FunctionConfig(**values), results
 
 
-def _read_object(obj: dict[str, Any], values: dict[str, Any], results: list[Result]) -> None:
+# Settings that exist only from an operator release on (D45): the key, the first release.
+_SINCE = {"discoveryBackend": "1.0"}
+
+
+def _check_release_settings(values: dict[str, Any], origins: dict[str, tuple[dict[str, Any], str]],
+                            results: list[Result]) -> None:
+    """An error for each setting given for a release before the one it exists from."""
+    version = values.get("operatorVersion", DEFAULT_OPERATOR_VERSION)
+    for key, since in _SINCE.items():
+        if key in values and version == DEFAULT_OPERATOR_VERSION:
+            obj, path = origins.get(key, ({}, key))
+            results.append(Result(
+                f"`{key}` is an operator {since} setting (operator {DEFAULT_OPERATOR_VERSION} has no choice of "
+                f"discovery backend); set `operatorVersion: {since}` or later, or remove it",
+                ERROR, obj or None, path))
+
+
+def _read_object(obj: dict[str, Any], values: dict[str, Any], results: list[Result],
+                 origins: dict[str, tuple[dict[str, Any], str]]) -> None:
     for key, raw in obj.items():
         if key in ("apiVersion", "kind", "metadata"):
             continue
         _set(values, results, obj, str(key), str(key), raw, from_string=False)
+        origins[str(key)] = (obj, str(key))
 
 
-def _read_config_map(obj: dict[str, Any], values: dict[str, Any], results: list[Result]) -> None:
+def _read_config_map(obj: dict[str, Any], values: dict[str, Any], results: list[Result],
+                     origins: dict[str, tuple[dict[str, Any], str]]) -> None:
     data = obj.get("data") or {}
     if not isinstance(data, dict):
         results.append(Result("`data` must be a mapping of strings", ERROR, obj, "data"))
         return
     for key, raw in data.items():
         _set(values, results, obj, f"data.{key}", str(key), raw, from_string=True)
+        origins[str(key)] = (obj, f"data.{key}")
 
 
 def _set(

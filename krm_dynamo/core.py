@@ -43,6 +43,9 @@ DGD_API_VERSION = "nvidia.com/v1alpha1"
 # Services workloads resolve, the Volcano gang before the pods it schedules, workloads,
 # scaling, then exposure). Unknown kinds last.
 KIND_ORDER = (
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
     "PersistentVolumeClaim",
     "Service",
     "PodGroup",

@@ -101,6 +101,8 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
         out["modelRef"] = _nest(table.model_ref)
     if table.admission.values:  # V03, V04, V06: the admission webhooks from operator 1.0 on
         out["admission"] = _nest(table.admission)
+    if table.kube_discovery.values:  # C02, N04, N01: from operator 1.0 on
+        out["kubeDiscovery"] = _nest(table.kube_discovery)
     return out
 
 

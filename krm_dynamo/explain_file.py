@@ -98,6 +98,9 @@ def _component_type(obj: dict[str, Any], path: Path) -> str | None:
             if isinstance(clique, dict) and f"[name={clique.get('name')}]" == path[3]:
                 return (clique.get("labels") or {}).get(_COMPONENT_TYPE)
     value = labels.get(_COMPONENT_TYPE)
+    if value is None:  # from 1.0 a Deployment's own labels lack it (L03); its pod template has it
+        template = (obj.get("spec") or {}).get("template") or {}
+        value = ((template.get("metadata") or {}).get("labels") or {}).get(_COMPONENT_TYPE)
     return value if isinstance(value, str) else None
 
 

@@ -35,8 +35,10 @@ from krm_dynamo.kio.results import WARNING, Result
 from krm_dynamo.kube import naming
 from krm_dynamo.render import (
     autoscaling,
+    componentservice,
     epp,
     grove,
+    kubediscovery,
     models,
     multinode,
     networking,
@@ -183,6 +185,7 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
     grove_components: list[Component] | None = [] if derived.grove_mode else None
     graph = f"{namespace}/{derived.name}" if namespace else derived.name
+    objects += kubediscovery.rbac_objects(namespace, ctx)  # N04: from 1.0, per graph
     if cfg.reviewAnnotation:
         objects = [_review(o, graph) for o in objects]
     for service, component in derived.services.items():
@@ -223,6 +226,9 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
     # A frontend gets a Service; so does an endpoint picker, which its InferencePool points at (N07).
     frontend = component.component_type == defaults.COMPONENT_FRONTEND or epp.is_epp(component, ctx.defaults)
     objects: list[dict[str, Any]] = []
+    if ctx.defaults.switch("N01"):  # from 1.0 the Service follows the discovery backend
+        objects = componentservice.services(component, namespace, ctx, grove=grove_components is not None)
+        frontend = False
     if grove_components is not None:
         grove_components.append(component)
         if frontend:
@@ -232,17 +238,18 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
                 selector=grove.leader_selector(component, dgd_name, ctx.defaults)))
         return objects + networking.exposure(component, namespace, cfg, ctx.defaults)
     if component.multinode:
-        objects = multinode.lws_objects(component, dgd_name, namespace, ctx)
+        objects = multinode.lws_objects(component, dgd_name, namespace, ctx) + objects
         if frontend:
             # The single-node pod label set (no role / instance-id); selector + role: leader (D6).
-            annotations = {**pod_annotations(component), **models.base_model_annotation(component, ctx.defaults)}
             objects.append(networking.frontend_service(component, namespace, pod_labels(component, ctx),
-                                                       annotations, ctx.defaults))
+                                                       pod_annotations(component), ctx.defaults))
         return objects + networking.exposure(component, namespace, cfg, ctx.defaults)
     pod = build_pod_template(component, ctx)
-    objects = [workloads.deployment(component, namespace, pod, ctx.defaults)]
-    # Service annotations, then extraPodMetadata.annotations, then the model name (S05).
-    meta_annotations = {**pod.annotations, **models.base_model_annotation(component, ctx.defaults)}
+    meta_labels, meta_annotations = pod.labels, pod.annotations  # service annotations, then extraPodMetadata's
+    if ctx.defaults.switch("L03"):  # from 1.0 no label map is shared with the pod template
+        meta_labels, meta_annotations = componentservice.deployment_metadata(component, ctx)
+    objects = [workloads.deployment(component, namespace, pod, ctx.defaults, meta_labels, meta_annotations),
+               *objects]
     if frontend:
         objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations, ctx.defaults))
     objects += networking.exposure(component, namespace, cfg, ctx.defaults)

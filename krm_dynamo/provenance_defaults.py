@@ -56,6 +56,7 @@ class DefaultIndex:
         for name, other in object_tables.items():
             if name != kind and name not in _KIND_TABLES:
                 self._add(5, "default", name, other)
+        self._add(5, "default", "kubeDiscovery", table.kube_discovery)  # 1.x discovery objects (none in 0.6)
         for name, keyed in (("labels", table.labels), ("annotations", table.annotations),
                             ("platformEnv", table.platform_env), ("naming", table.naming)):
             for item, value, source in keyed.sourced_items():

@@ -35,7 +35,7 @@ def test_help_lists_every_key_with_its_help():
 
 def test_every_row_is_complete():
     assert [s.key for s in SETTINGS] == list(DEFAULTS)
-    assert len(SETTINGS) == 21  # operatorVersion (D34) and warningsAsErrors (D35) joined the 19
+    assert len(SETTINGS) == 22  # operatorVersion (D34), warningsAsErrors (D35), discoveryBackend (D45) joined the 19
     for s in SETTINGS:
         assert s.kind in (STRING, ENUM, DURATION, BOOLEAN, REGISTRY_MAP), s.key
         assert s.help and s.effect, s.key

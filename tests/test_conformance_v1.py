@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 
+import conformance_v1_discovery as discovery_v1
 import pytest
 import yaml
 from shared_files import SHARED, require
@@ -34,9 +35,6 @@ IMAGE = "registry.example/dynamo:1"
 NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("GenerateBasePodSpec", "Worker component with DynamoNamespace set", ("N_E01", "N_E02", "P03")),
     ("GenerateBasePodSpec", "frontend with default command", ("N_E01",)),
-    ("GenerateBasePodSpec", "Kubernetes discovery backend", ("N_E01", "C02")),
-    ("GenerateBasePodSpec", "Etcd discovery", ("N_E01", "C02")),
-    ("GenerateBasePodSpec", "Discovery backend not set", ("N_E01", "C02")),
     ("GenerateBasePodSpec", "worker without frontendSidecar", ("S14", "P11")),
     ("GenerateBasePodSpec", "worker with frontendSidecar", ("S14", "P11")),
     ("GenerateBasePodSpec", "frontendSidecar", ("S14", "P11")),
@@ -45,7 +43,6 @@ NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("generateComponentContext", "TestGenerateComponentContext_WorkerHashSuffix", ("N_E07",)),
     ("generateComponentContext", "", ("N_E02", "S03", "S04")),
     ("FrontendDefaults.GetBaseContainer", "", ("N_E02",)),
-    ("propagateDGDAnnotations", "", ("S18", "L02")),
     ("propagateDGDSpecMetadata", "", ("S18", "L02")),
     ("GenerateGrovePodCliqueSet", "", ("S17", "M03")),
     ("PlannerDefaults.GetBaseContainer", "", ("N_E01",)),
@@ -117,7 +114,7 @@ def _pod_spec(case: dict, release: str) -> dict | None:
     None when the case expects an error and the function reported one.
     """
     deployment = _deployment(case, release)
-    return None if deployment is None else deployment["spec"]["template"]["spec"]
+    return None if deployment is None else discovery_v1.comparable_pod(case, deployment["spec"]["template"]["spec"])
 
 
 def _deployment(case: dict, release: str) -> dict | None:
@@ -131,7 +128,7 @@ def _deployment(case: dict, release: str) -> dict | None:
     dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
            "metadata": copy.deepcopy(inp["dgd"]["metadata"]), "spec": spec}
     config = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
-              "defaultImage": IMAGE, "operatorVersion": release}
+              "defaultImage": IMAGE, "operatorVersion": release, **discovery_v1.config_settings(case)}
     index = inp.get("imagePullSecretIndex")
     if isinstance(index, dict):
         config["registrySecrets"] = index  # the upstream mock retriever, as the functionConfig (D14)
@@ -156,6 +153,7 @@ def run_base_pod_spec(case: dict, release: str) -> None:
     if pod is None:
         return
     main = next(c for c in pod["containers"] if c["name"] == "main")
+    discovery_v1.check_env(case, main)
     for key, value in (expected.get("podSpec") or {}).items():
         if key == "volumesContain":
             _contains(pod.get("volumes") or [], value, "podSpec.volumes")
@@ -246,6 +244,7 @@ RUNNERS = {
     "generateComponentContext": run_component_context,
     "FrontendDefaults.GetBaseContainer": run_frontend_base_container,
     "PlannerDefaults.GetBaseContainer": run_planner_base_container,
+    "propagateDGDAnnotations": discovery_v1.run_propagate_dgd_annotations,
 }
 
 

@@ -39,7 +39,10 @@ def test_labels_annotations_and_one_service_per_model() -> None:
     k8s_validate.validate_all(out)
     deployments = {o["metadata"]["name"]: o for o in out if o["kind"] == "Deployment"}
     prefill = deployments["g-prefill"]
-    assert prefill["metadata"]["annotations"] == {"nvidia.com/dynamo-base-model": MODEL}
+    assert prefill["metadata"]["annotations"]["nvidia.com/dynamo-base-model"] == MODEL
+    assert prefill["metadata"]["labels"]["nvidia.com/dynamo-base-model-hash"] == HASH
+    service = next(o for o in out if o["kind"] == "Service" and o["metadata"]["name"] == "g-prefill")
+    assert service["metadata"]["annotations"]["nvidia.com/dynamo-base-model"] == MODEL  # the component's Service
     assert prefill["spec"]["template"]["metadata"]["labels"]["nvidia.com/dynamo-base-model-hash"] == HASH
     assert "annotations" not in prefill["spec"]["template"]["metadata"]  # the operator's pods get no annotation
     assert "nvidia.com/dynamo-base-model-hash" not in deployments["g-plain"]["spec"]["template"]["metadata"]["labels"]

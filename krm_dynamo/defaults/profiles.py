@@ -183,7 +183,7 @@ def planner_1_1(planner: ComponentDefaults = PLANNER) -> ComponentDefaults:
 _N_E01 = src("N_E01", at_cut("dynamo/component_common.go", 101))
 _N_E01_POD = src("N_E01", at_cut("dynamo/component_common.go", 132))
 _N_E01_DISCOVERY = src("N_E01", at_cut("dynamo/component_common.go", 139),
-                       "C02 (an operator configured with the etcd backend omits it) is not reproduced")
+                       "C02: an etcd backend omits it (kube_discovery etcdOmitsEnv)")
 BASE_ENV_1_0 = (
     ("DYN_COMPONENT", "{component_type}"),
     ("POD_NAME", "{fieldRef:metadata.name}"),
@@ -219,6 +219,16 @@ def naming_1_0(naming: Entries, *, dot_replacement: str | None) -> Entries:
     )
 
 
+# N_E10 / C01: from 1.0 the operator reads these addresses from its settings file (infrastructure.*)
+# and sets each env only when the address is set; its Helm chart leaves etcd out by default.
+_N_E10 = "N_E10; C01 (settings file infrastructure.{field}); " + at_cut("dynamo/graph.go", 937)
+PLATFORM_ENV_1_0 = Entries(
+    values=components.PLATFORM_ENV.values,
+    sources={key: _N_E10.format(field=field) for key, field in (
+        ("natsServer", "natsAddress"), ("etcdEndpoints", "etcdAddress"),
+        ("modelExpressUrl", "modelExpressURL"), ("prometheusEndpoint", "prometheusEndpoint"))},
+)
+
 # S20: prefill and decode are worker types from 0.7 on (worker defaults and a backend).
 WORKER_TYPES_0_6 = (components.COMPONENT_WORKER,)
 WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")
@@ -226,6 +236,9 @@ WORKER_TYPES_1_0 = (components.COMPONENT_WORKER, "prefill", "decode")
 # Which data changes each profile reproduces completely (the rest are listed by explain).
 # S07 (replicas at least 0) holds in every release: the model's Replicas type has that minimum.
 DATA_1_0 = (
+    "C01",
+    "C02",
+    "N_E10",
     "N_E01",
     "N_E03",
     "N_E04",
@@ -249,6 +262,8 @@ DATA_1_0 = (
 _PARTIAL_IN_1_1 = ("T03",)
 DATA_1_1 = (
     *(i for i in DATA_1_0 if i not in _PARTIAL_IN_1_1),
+    "N_E08",
+    "N03",
     "P09",
     "P14",
     "R03",

@@ -19,6 +19,7 @@ from krm_dynamo.defaults import (
     backends,
     catalog,
     components,
+    kubediscovery,
     labels,
     launch,
     mergekinds,
@@ -46,6 +47,11 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N_E02",
     "S04",
     "P03",
+    "P02",
+    "N04",
+    "N01",
+    "N02",
+    "L03",
     "V01",
     "V06",
     "S09",
@@ -102,6 +108,7 @@ class OperatorDefaults:
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
         epp: the endpoint picker's objects (:mod:`.epp`, N07; empty before 1.0).
         model_ref: what ``modelRef`` adds (:mod:`.models`, S05, N06; empty before 1.0).
+        kube_discovery: the Kubernetes service discovery rows (:mod:`.kubediscovery`; none in 0.6).
         admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
             none in 0.6).
     """
@@ -136,6 +143,7 @@ class OperatorDefaults:
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
     epp: Entries = epp_defaults.NO_GAIE
     model_ref: Entries = model_defaults.NO_MODEL_REF
+    kube_discovery: Entries = kubediscovery.NO_KUBE_DISCOVERY
     admission: Entries = admission.ADMISSION_0_6
 
     def switch(self, change_id: str) -> bool:
@@ -226,6 +234,7 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
         i for i in BY_DESIGN if catalog.applies(catalog.BY_ID[i], release)}
     return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
                           reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
+                          platform_env=profiles.PLATFORM_ENV_1_0,
                           kubernetes_version=KUBERNETES_1_X,
                           merge_kinds=mergekinds.MERGE_KINDS_1_0, **changes)
 
@@ -258,6 +267,7 @@ RELEASE_1_0 = _release_1x(
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
     admission=admission.ADMISSION_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
+    kube_discovery=kubediscovery.KUBE_DISCOVERY_1_0,
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
@@ -270,6 +280,7 @@ RELEASE_1_1 = _release_1x(
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
     admission=admission.ADMISSION_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
+    kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

@@ -107,6 +107,16 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "EndpointPickerRef": (("group", "kind", "name", "port", "failureMode"), {}),
     "ServiceSpec": (("ports", "selector", "clusterIP", "type"), {"ports": ("list", "ServicePort"), "selector": MAP}),
     "ServicePort": (("name", "protocol", "appProtocol", "port", "targetPort", "nodePort"), {}),
+    # Kubernetes discovery RBAC of the 1.x operators (N04).
+    "ServiceAccount": (("apiVersion", "kind", "metadata"), {"metadata": "ObjectMeta"}),
+    "Role": (("apiVersion", "kind", "metadata", "rules"), {"metadata": "ObjectMeta", "rules": ("list", "PolicyRule")}),
+    "PolicyRule": (("verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"), {}),
+    "RoleBinding": (
+        ("apiVersion", "kind", "metadata", "subjects", "roleRef"),
+        {"metadata": "ObjectMeta", "subjects": ("list", "Subject"), "roleRef": "RoleRef"},
+    ),
+    "Subject": (("kind", "apiGroup", "name", "namespace"), {}),
+    "RoleRef": (("apiGroup", "kind", "name"), {}),
     "HorizontalPodAutoscaler": (_TOP, {"metadata": "ObjectMeta", "spec": "HorizontalPodAutoscalerSpec"}),
     # scaleTargetRef keeps the conventional apiVersion, kind, name head (D25's "apiVersion, kind" rule).
     "HorizontalPodAutoscalerSpec": (

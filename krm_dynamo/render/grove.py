@@ -21,7 +21,7 @@ from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.kube.durations import format_duration, parse_duration
-from krm_dynamo.render import backends, models
+from krm_dynamo.render import backends, kubediscovery, models
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
@@ -51,7 +51,8 @@ def clique_labels(component: Component, ctx: PodContext, clique: str) -> dict[st
     labels.update(component.labels)  # D4
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
-    return labels
+    labels = kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1
+    return {**labels, **kubediscovery.pod_labels(component, ctx, grove=True)}  # L04 (1.1): the graph's backend
 
 
 def leader_selector(component: Component, dgd_name: str, table: defaults.OperatorDefaults) -> dict[str, str]:

@@ -104,11 +104,13 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None,
         if gang:
             objects.append(pod_group(component, name, namespace, instance, ctx.defaults))
         lws_labels = {**base_labels(component, dgd_name), **component.labels, defaults.LABEL_INSTANCE_ID: instance}
+        # L03: from operator 1.0 the object keeps its own labels (no map shared with the templates).
+        meta_labels = lws_labels if ctx.defaults.switch("L03") else object_labels(templates[defaults.ROLE_LEADER],
+                                                                                  lws_labels)
         obj = {
             "apiVersion": lws.api_version,
             "kind": "LeaderWorkerSet",
-            "metadata": object_metadata(name, namespace, object_labels(templates[defaults.ROLE_LEADER], lws_labels),
-                                        component.annotations),
+            "metadata": object_metadata(name, namespace, meta_labels, component.annotations),
             "spec": {
                 "replicas": lws.replicas,
                 "leaderWorkerTemplate": {

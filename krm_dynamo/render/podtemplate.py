@@ -22,7 +22,7 @@ from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
-from krm_dynamo.render import backends, deepmerge, epp, models, storage
+from krm_dynamo.render import backends, deepmerge, epp, kubediscovery, models, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
@@ -31,12 +31,7 @@ from krm_dynamo.render.merge import (
     merge_env,
     merge_pod_spec,
 )
-from krm_dynamo.render.resources import (
-    add_resource_claims,
-    canonical_resource_lists,
-    container_resources,
-    gpu_resource_names,
-)
+from krm_dynamo.render.resources import add_dynamo_resources, canonical_resource_lists
 
 # --- the pipeline (graph.go GenerateBasePodSpec) --------------------------------------
 
@@ -84,11 +79,12 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
     if component.spec.subComponentType:
         labels[defaults.LABEL_SUB_COMPONENT_TYPE] = component.spec.subComponentType
     labels[defaults.LABEL_SELECTOR] = component.name
+    labels.update(kubediscovery.pod_labels(component, ctx))  # L04 (1.1)
     labels.update(component.labels)  # D4
     labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
-    return labels
+    return kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1: after extraPodMetadata
 
 
 def pod_annotations(component: Component) -> dict[str, str]:
@@ -103,6 +99,8 @@ def metrics_enabled(component: Component, ctx: PodContext) -> bool:
     """The metrics label unless the effective ``nvidia.com/enable-metrics`` is exactly "false"."""
     key = defaults.ANNOTATION_ENABLE_METRICS
     value = ctx.dgd_annotations.get(key) if key in ctx.dgd_annotations else component.annotations.get(key)
+    if kubediscovery.applies(ctx):  # 1.x: the DGD's value propagated to the service (1.1: the service's wins)
+        value = kubediscovery.effective_annotations(component, ctx).get(key)
     return value != "false"
 
 
@@ -171,11 +169,11 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     backend = component.backend
     assert backend is not None, "a component that passed the backend rule has a backend"
     container = _main_container(component, component_defaults, ctx)
-    env = _main_env(component, ctx, component_defaults)
-    _add_dynamo_resources(container, component, ctx.defaults)
+    grove = deployer.name == backends.GROVE.name
+    env = _main_env(component, ctx, component_defaults, grove=grove)  # C02, N_E08 in the defaults layer
+    add_dynamo_resources(container, component, ctx.defaults)
 
     discovered = _pull_secrets(component, ctx)
-
     # envFromSecret after any mainContainer.envFrom.
     if component.spec.envFromSecret:
         container["envFrom"] = [
@@ -205,8 +203,8 @@ def build_pod_template(component: Component, ctx: PodContext, *,
 
     pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults, ctx.dgd_name)
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
-    # Backend pod hook (TRT-LLM multinode: the MPI SSH secret volume).
-    pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)
+    kubediscovery.set_service_account(pod_spec, component, ctx, grove=grove)  # P02, before the backend pod hook
+    pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)  # TRT-LLM multinode: the MPI SSH volume
     pod_spec, main = _finish_pod_spec(pod_spec, container, component, ctx, debug_sidecar)
     return PodTemplate(
         labels=pod_labels(component, ctx),
@@ -250,31 +248,17 @@ def _pull_secrets(component: Component, ctx: PodContext) -> list[str]:
 
 
 def _main_env(component: Component, ctx: PodContext,
-              component_defaults: defaults.ComponentDefaults) -> list[dict[str, Any]]:
+              component_defaults: defaults.ComponentDefaults, *, grove: bool = False) -> list[dict[str, Any]]:
     """D18: platform < defaults < DGD envs < mainContainer.env < service envs (merged by name, unsorted)."""
     user_env = component.main_container.get("env")
     return merge_env(
         _platform_env(ctx.cfg),
-        _render_env(component_defaults.env, component, ctx),
+        kubediscovery.default_env(_render_env(component_defaults.env, component, ctx), component, ctx, grove=grove),
         component.dgd_envs,
         user_env if isinstance(user_env, list) else [],
         component.service_envs,
         sort=False,
     )
-
-
-def _add_dynamo_resources(container: dict[str, Any], component: Component,
-                          table: defaults.OperatorDefaults) -> None:
-    """The service's Dynamo resources, key by key over the container's; then its DRA claims (S02)."""
-    add_resource_claims(container, component, table)
-    mapped = container_resources(component.resources, gpu_resource_names(component, table))
-    if mapped:
-        resources = container.get("resources")
-        current: dict[str, Any] = resources if isinstance(resources, dict) else {}
-        merged = dict(current)
-        for kind, values in mapped.items():
-            merged[kind] = {**(current.get(kind) or {}), **values}
-        container["resources"] = merged
 
 
 def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults,

@@ -95,3 +95,16 @@ def add_resource_claims(container: dict[str, Any], component: Component, table: 
     own = merged.get("claims")
     merged["claims"] = [*(own if isinstance(own, list) else []), *copy.deepcopy(claims)]
     container["resources"] = merged
+
+
+def add_dynamo_resources(container: dict[str, Any], component: Component, table: defaults.OperatorDefaults) -> None:
+    """The service's Dynamo resources, key by key over the container's; then its DRA claims (S02)."""
+    add_resource_claims(container, component, table)
+    mapped = container_resources(component.resources, gpu_resource_names(component, table))
+    if mapped:
+        resources = container.get("resources")
+        current: dict[str, Any] = resources if isinstance(resources, dict) else {}
+        merged = dict(current)
+        for kind, values in mapped.items():
+            merged[kind] = {**(current.get(kind) or {}), **values}
+        container["resources"] = merged

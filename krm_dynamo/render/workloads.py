@@ -13,7 +13,6 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
-from krm_dynamo.render import models
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.podtemplate import PodTemplate
 
@@ -42,19 +41,24 @@ def _is_int(value: str) -> bool:
 
 
 def deployment(component: Component, namespace: str | None, pod: PodTemplate,
-               table: defaults.OperatorDefaults) -> dict[str, Any]:
-    """The Deployment of one single-node service (``table``: the DGD's operator defaults)."""
+               table: defaults.OperatorDefaults, labels: dict[str, str] | None = None,
+               annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    """The Deployment of one single-node service (``table``: the DGD's operator defaults).
+
+    ``labels`` / ``annotations``: its metadata (default: the pod template's, as operator 0.6 shares them).
+    """
     spec: dict[str, Any] = {}
     if component.replicas is not None and not component.autoscaled:
         spec["replicas"] = component.replicas
     spec["selector"] = {"matchLabels": {defaults.LABEL_SELECTOR: component.name}}
     spec["template"] = pod.as_dict()
-    spec["strategy"] = deployment_strategy(component.annotations, table, pod.annotations)
+    meta_annotations = pod.annotations if annotations is None else annotations
+    spec["strategy"] = deployment_strategy(component.annotations, table, meta_annotations)  # P07: the Deployment's
     obj = {
         "apiVersion": table.deployment.api_version,
         "kind": "Deployment",
-        "metadata": object_metadata(component.name, namespace, pod.labels,
-                                    {**pod.annotations, **models.base_model_annotation(component, table)}),
+        "metadata": object_metadata(component.name, namespace, pod.labels if labels is None else labels,
+                                    meta_annotations),
         "spec": spec,
     }
     return fieldorder.ordered(obj, "Deployment")

@@ -244,7 +244,7 @@ def test_scaling_adapter_enabled_warns():
          'changing `replicas`, or point your own HorizontalPodAutoscaler or KEDA ScaledObject at the workload '
          '"llm-frontend"')]
     kinds = {o["kind"] for o in objects("1.0", {"services": {"Frontend": service}})}
-    assert kinds == {"Deployment", "Service"}
+    assert kinds == {"Deployment", "Service", "ServiceAccount", "Role", "RoleBinding"}  # no adapter; N04's RBAC
 
 
 @pytest.mark.parametrize(("adapter", "expected"), [
