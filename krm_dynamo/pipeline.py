@@ -223,8 +223,7 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
     PodGroup per replica (``multinode``). Grove mode: the component joins
     ``grove_components`` for the DGD's PodCliqueSet; only Service and exposure are built here.
     """
-    # A frontend gets a Service; so does an endpoint picker, which its InferencePool points at (N07).
-    frontend = component.component_type == defaults.COMPONENT_FRONTEND or epp.is_epp(component, ctx.defaults)
+    frontend = component.component_type == defaults.COMPONENT_FRONTEND
     objects: list[dict[str, Any]] = []
     if ctx.defaults.switch("N01"):  # from 1.0 the Service follows the discovery backend
         objects = componentservice.services(component, namespace, ctx, grove=grove_components is not None)

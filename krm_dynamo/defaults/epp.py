@@ -7,7 +7,7 @@ naming the graph's InferencePool, and mounts its EndpointPickerConfig from a Con
 DGD controller creates that ConfigMap (from ``eppConfig.config``) and the InferencePool.
 Sources: ``dynamo/component_epp.go`` (P10, R04, T03), ``dynamo/epp/config.go`` and
 ``dynamo/epp/inference_pool.go`` (N07), at the v1.1.0 cut; the same in 1.0 except the
-two env rows marked 1.1.
+two env rows marked 1.1. The EPP's Service port is a row of :mod:`.kubediscovery` (N01).
 
 Values may contain ``{dgd_name}`` and ``{dgd_namespace}``, filled in by
 :mod:`krm_dynamo.render.epp`.
@@ -20,7 +20,7 @@ from typing import Any
 
 from krm_dynamo.defaults.components import BASE, ComponentDefaults, derive
 from krm_dynamo.defaults.profiles import at_cut
-from krm_dynamo.defaults.sources import Entries, frozen, src
+from krm_dynamo.defaults.sources import Entries, src
 
 COMPONENT_EPP = "epp"  # consts.go ComponentTypeEPP
 EPP_GRPC_PORT = 9002  # consts.go EPPGRPCPort (T03)
@@ -36,9 +36,6 @@ _R04 = src("R04", at_cut("dynamo/component_epp.go", 85))
 _T03 = src("T03", at_cut("consts/consts.go", 24))
 _N07_CONFIG = src("N07", at_cut("dynamo/epp/config.go", 30))
 _N07_POOL = src("N07", at_cut("dynamo/epp/inference_pool.go", 34))
-_N07_SERVICE = src("N07", at_cut("dynamo/graph.go", 641), "the Service every component gets under Kubernetes "
-                   "discovery (the operator's default), with the EPP's gRPC port")
-
 
 def _port(name: str, number: int) -> Any:
     return MappingProxyType({"name": name, "containerPort": number, "protocol": "TCP"})
@@ -101,7 +98,7 @@ def epp_1_1(base: ComponentDefaults = BASE) -> ComponentDefaults:
     )
 
 
-# N07: the EPP's config volume and cache, its Service port and the graph's InferencePool.
+# N07: the EPP's config volume and cache and the graph's InferencePool (its Service: kubediscovery, N01).
 GAIE = Entries(
     values=MappingProxyType({
         "configMapName": "{dgd_name}-epp-config",
@@ -112,8 +109,6 @@ GAIE = Entries(
         "configMountPath": "/etc/epp",
         "cacheVolume": "hf-cache",
         "cacheMountPath": "/home/nonroot/.cache",
-        "servicePort": frozen({"name": EPP_GRPC_PORT_NAME, "protocol": "TCP", "appProtocol": "http2",
-                               "port": EPP_GRPC_PORT, "targetPort": EPP_GRPC_PORT}),
         "inferencePoolApiVersion": "inference.networking.k8s.io/v1",
         "poolName": "{dgd_name}-pool",
         "poolTargetPort": 8000,
@@ -130,7 +125,6 @@ GAIE = Entries(
         "configMountPath": src(_N07_CONFIG, "read-only"),
         "cacheVolume": src(_P10_POD, "an emptyDir for model config downloads"),
         "cacheMountPath": src("P10", at_cut("dynamo/component_epp.go", 132)),
-        "servicePort": _N07_SERVICE,
         "inferencePoolApiVersion": src(_N07_POOL, "gateway-api-inference-extension api/v1"),
         "poolName": _N07_POOL,
         "poolTargetPort": src(_N07_POOL, "consts.go DynamoServicePort"),

@@ -3,10 +3,11 @@
 
 Pod: the main container's arguments name the graph's InferencePool, and it mounts the
 EndpointPickerConfig (``<dgd>-epp-config``, or the user's ``eppConfig.configMapRef``) and a
-cache ``emptyDir``; both volumes are part of the base pod, so a user ``extraPodSpec.volumes``
-list replaces them as the operator's merge does (P10). Objects: the ConfigMap made from
-``eppConfig.config`` (none with a ``configMapRef``), the InferencePool and the EPP's Service
-on its gRPC port (N07). Operator source: ``dynamo/component_epp.go``, ``dynamo/epp/config.go``,
+cache ``emptyDir``; both volumes are part of the base pod (P10), and stay after a user's
+``extraPodSpec.volumes`` (D59). Objects: the ConfigMap made from ``eppConfig.config`` (none
+with a ``configMapRef``) and the InferencePool (N07); the EPP's Service on its gRPC port is
+the one every component gets under Kubernetes discovery (N01, :mod:`.componentservice`).
+Operator source: ``dynamo/component_epp.go``, ``dynamo/epp/config.go``,
 ``dynamo/epp/inference_pool.go``, ``controller/dynamographdeployment_controller.go``
 (``reconcileEPPResources``). The component has passed the EPP rules (``graph.rules.epp``).
 """
@@ -92,13 +93,6 @@ def config_map_source(component: Component, dgd_name: str, table: defaults.Opera
     if isinstance(ref, dict):
         return str(ref["name"]), str(ref.get("key") or gaie["configKey"])
     return _fill(str(gaie["configMapName"]), dgd_name, None), str(gaie["configKey"])
-
-
-def service_port(component: Component, table: defaults.OperatorDefaults) -> dict[str, Any] | None:
-    """The EPP Service's port (gRPC, ``appProtocol: http2``); None for any other component."""
-    if not is_epp(component, table):
-        return None
-    return defaults.plain_dict(table.epp.values["servicePort"])  # type: ignore[arg-type]
 
 
 def graph_objects(epp: Component, dgd_name: str, namespace: str | None,

@@ -19,7 +19,6 @@ from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
-from krm_dynamo.render import epp
 from krm_dynamo.render.metadata import object_metadata
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 
 def frontend_service(component: Component, namespace: str | None, labels: dict[str, str], annotations: dict[str, str],
                      table: defaults.OperatorDefaults, selector: dict[str, str] | None = None) -> dict[str, Any]:
-    """The ClusterIP Service in front of a frontend (or an endpoint picker, on its gRPC port: N07).
+    """The ClusterIP Service in front of a frontend.
 
     The selector is ``{nvidia.com/selector: <name>}``, plus ``role: leader`` for a
     multinode frontend (D6); Grove passes its own (the leader clique).
@@ -42,7 +41,7 @@ def frontend_service(component: Component, namespace: str | None, labels: dict[s
         "kind": "Service",
         "metadata": object_metadata(component.name, namespace, labels, annotations),
         "spec": {
-            "ports": [epp.service_port(component, table) or defaults.plain_dict(table.service.port)],
+            "ports": [defaults.plain_dict(table.service.port)],
             "selector": dict(selector),
         },
     }
