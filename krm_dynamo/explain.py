@@ -103,6 +103,8 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
         out["admission"] = _nest(table.admission)
     if table.kube_discovery.values:  # C02, N04, N01: from operator 1.0 on
         out["kubeDiscovery"] = _nest(table.kube_discovery)
+    if table.features.values:  # S14-S18, P11-P13, O02: the 1.1 service features
+        out["features"] = _nest(table.features)
     return out
 
 

@@ -27,6 +27,7 @@ from krm_dynamo import defaults
 from krm_dynamo.api import messages
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph import discovery, validation
+from krm_dynamo.graph import features11 as graph_features
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.derive import DerivedGraph, derive
 from krm_dynamo.graph.discovery import Inventory, SecretIndex
@@ -37,6 +38,7 @@ from krm_dynamo.render import (
     autoscaling,
     componentservice,
     epp,
+    features11,
     grove,
     kubediscovery,
     models,
@@ -152,7 +154,8 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: 
         return []
     known_claims = {p.name for p in graph.pvcs or [] if p.name} | discovery.pvc_names(items, namespace)
     derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations),
-                     table=table, namespace=namespace, annotations=annotations)
+                     table=table, namespace=namespace, annotations=annotations,
+                     device_classes=items.device_classes())
     validation.validate(derived, report, dropped)
     secrets = _secret_index(items, namespace, cfg, report)  # its warnings come with the rules' results
     if report.failed:
@@ -181,6 +184,7 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
         secrets=secrets,
         service_account=discovery.component_service_account(items, namespace, cfg.componentServiceAccountName),
         defaults=derived.table,  # the rules read the same table set
+        graph_metadata=graph_features.graph_metadata(derived.graph, derived.table),
     )
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
     grove_components: list[Component] | None = [] if derived.grove_mode else None
@@ -190,6 +194,7 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
         objects = [_review(o, graph) for o in objects]
     for service, component in derived.services.items():
         built = _expand_service(component, derived.name, namespace, cfg, ctx, grove_components=grove_components)
+        built = features11.claim_templates(component, derived.name, namespace, ctx.defaults) + built  # O02
         objects += [_review(o, f"{graph} {service}") for o in built] if cfg.reviewAnnotation else built
     for component in derived.services.values():
         if epp.is_epp(component, derived.table):  # N07: one endpoint picker per graph (rules.epp)

@@ -32,11 +32,24 @@ import jsonschema
 import kubernetes_validate
 from referencing import Registry, Resource
 
-# One Kubernetes version for the whole suite (the bundle holds 1.25 ... 1.37).
+# One Kubernetes version for the suite (the bundle holds 1.25 ... 1.37); output of operator 1.1, whose
+# GPU memory service needs dynamic resource allocation at resource.k8s.io/v1 (GA in Kubernetes 1.34),
+# is checked against DRA_KUBERNETES_VERSION (:func:`version_for`).
 KUBERNETES_VERSION = "1.30.0"
-_SCHEMA_DIR = (
-    Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
-)
+DRA_KUBERNETES_VERSION = "1.34.0"
+_BUNDLE = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+_SCHEMA_DIR = _BUNDLE / f"v{KUBERNETES_VERSION}-local-strict"
+
+
+def version_for(function_config: dict | None) -> str:
+    """The Kubernetes version to check the output of a run with ``function_config`` against."""
+    config = function_config or {}
+    release = str(config.get("operatorVersion") or (config.get("data") or {}).get("operatorVersion") or "")
+    return DRA_KUBERNETES_VERSION if release in ("1.1", "latest") else KUBERNETES_VERSION
+
+
+def _schema_dir(version: str) -> Path:
+    return _BUNDLE / f"v{version}-local-strict"
 
 # (apiVersion, kind) of objects that legitimately have no bundled schema.
 NO_SCHEMA: frozenset[tuple[str, str]] = frozenset(
@@ -79,33 +92,34 @@ def crd_validator(api_version: str, kind: str) -> jsonschema.Draft202012Validato
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
-def schema_file(api_version: str, kind: str) -> Path:
+def schema_file(api_version: str, kind: str, version: str = KUBERNETES_VERSION) -> Path:
     """Bundled schema file for a kind, named as kubernetes-validate names it.
 
     ``apps/v1`` -> ``apps-v1``, ``networking.k8s.io/v1`` -> ``networking-v1``,
     ``v1`` -> ``v1``.
     """
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    return _SCHEMA_DIR / f"{kind.lower()}-{group_version}.json"
+    return _schema_dir(version) / f"{kind.lower()}-{group_version}.json"
 
 
-@functools.lru_cache(maxsize=1)
-def _registry() -> Registry:
-    """The shared ``_definitions.json``, loaded once per process."""
-    with open(_SCHEMA_DIR / "_definitions.json", encoding="utf-8") as fh:
+@functools.cache
+def _registry(version: str = KUBERNETES_VERSION) -> Registry:
+    """The shared ``_definitions.json`` of a version, loaded once per process."""
+    with open(_schema_dir(version) / "_definitions.json", encoding="utf-8") as fh:
         definitions = json.load(fh)
     return Resource.from_contents(definitions) @ Registry()
 
 
 @functools.lru_cache(maxsize=None)
-def _validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
+def _validator(api_version: str, kind: str, version: str = KUBERNETES_VERSION
+               ) -> jsonschema.Draft202012Validator | None:
     """Cached validator for (apiVersion, kind), or None when no schema is bundled."""
-    path = schema_file(api_version, kind)
+    path = schema_file(api_version, kind, version)
     if not path.is_file():
         return None
     with open(path, encoding="utf-8") as fh:
         schema = json.load(fh)
-    registry = Resource.from_contents(schema) @ _registry()
+    registry = Resource.from_contents(schema) @ _registry(version)
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
@@ -153,7 +167,7 @@ def _embedded_pod_templates(obj: dict) -> Iterable[tuple[str, dict]]:
                 yield f"spec.template.cliques[{i}].spec.podSpec", {"spec": clique_spec["podSpec"]}
 
 
-def validate_object(obj: Any) -> list[str]:
+def validate_object(obj: Any, version: str = KUBERNETES_VERSION) -> list[str]:
     """Problems of one object against the strict Kubernetes schema; empty = valid.
 
     Each problem reads ``<apiVersion>/<kind> <ns>/<name>: <field.path>: <message>``.
@@ -171,7 +185,7 @@ def validate_object(obj: Any) -> list[str]:
         crd = crd_validator(api_version, kind)
         if crd is not None:
             problems.extend(_check(crd, obj, where))
-        pod_template = _validator("v1", "PodTemplate")
+        pod_template = _validator("v1", "PodTemplate", version)
         assert pod_template is not None, "the bundle has no v1 PodTemplate schema"
         for path, template in _embedded_pod_templates(obj):
             wrapped = {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "x"}, "template": template}
@@ -179,20 +193,20 @@ def validate_object(obj: Any) -> list[str]:
                 # Re-root "template.x" at the embedded path.
                 problems.append(problem.replace(f"{where}: template", f"{where}: {path}", 1))
         return problems
-    validator = _validator(api_version, kind)
+    validator = _validator(api_version, kind, version)
     if validator is None:
         return [
-            f"{where}: no Kubernetes {KUBERNETES_VERSION} schema for ({api_version}, {kind}) "
+            f"{where}: no Kubernetes {version} schema for ({api_version}, {kind}) "
             f"and the kind is not on the NO_SCHEMA allow-list"
         ]
     return _check(validator, obj, where)
 
 
-def validate_all(objs: Iterable[Any]) -> None:
+def validate_all(objs: Iterable[Any], version: str = KUBERNETES_VERSION) -> None:
     """Validate every object; raise one AssertionError that lists every problem."""
     problems: list[str] = []
     for obj in objs:
-        problems.extend(validate_object(obj))
+        problems.extend(validate_object(obj, version))
     if problems:
         raise AssertionError(
             f"{len(problems)} Kubernetes schema problem(s):\n" + "\n".join(f"  {p}" for p in problems)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import difflib
 import random
+import re
 from pathlib import Path
 
 import k8s_validate
@@ -77,9 +78,15 @@ def _load_config(case: Path) -> dict | None:
     return config
 
 
+# The notice of an incomplete 1.x profile counts the catalogued changes still missing; that count
+# falls as the profiles grow (tests/test_operator_versions.py pins it), so a golden records "N".
+_NOT_YET = re.compile(r"(does not yet reproduce )\d+( catalogued operator changes)")
+
+
 def results_text(results: list[Result]) -> str:
-    """The results as the output ResourceList carries them (sorted as kyaml sorts), as YAML."""
-    return yamlio.dump([r.to_dict() for r in sorted(results, key=sort_key)])
+    """The results as the output ResourceList carries them (sorted as kyaml sorts), as YAML; the
+    missing-change count of the 1.x notice written as ``N``."""
+    return _NOT_YET.sub(r"\1N\2", yamlio.dump([r.to_dict() for r in sorted(results, key=sort_key)]))
 
 
 def _error_line(result: Result) -> str:
@@ -152,7 +159,7 @@ def test_case(name: str, update_goldens: bool) -> None:
         diff = _diff(expected, actual, f"{name}/expected.yaml")
         problems.append(f"{name}: output differs from expected.yaml:\n{diff}")
     try:
-        k8s_validate.validate_all(out)
+        k8s_validate.validate_all(out, k8s_validate.version_for(config))
     except AssertionError as exc:
         problems.append(f"{name}: generated objects are not valid Kubernetes objects: {exc}")
     if problems:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 
 import conformance_v1_discovery as discovery_v1
+import conformance_v1_features
 import pytest
 import yaml
 from shared_files import SHARED, require
@@ -35,18 +36,15 @@ IMAGE = "registry.example/dynamo:1"
 NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("GenerateBasePodSpec", "Worker component with DynamoNamespace set", ("N_E01", "N_E02", "P03")),
     ("GenerateBasePodSpec", "frontend with default command", ("N_E01",)),
-    ("GenerateBasePodSpec", "worker without frontendSidecar", ("S14", "P11")),
-    ("GenerateBasePodSpec", "worker with frontendSidecar", ("S14", "P11")),
-    ("GenerateBasePodSpec", "frontendSidecar", ("S14", "P11")),
     ("GetDCDResourceName", "", ("M01", "O03")),
-    ("GenerateDynamoComponentsDeployments", "", ("O03", "N_E02", "L02")),
+    ("GenerateDynamoComponentsDeployments", "TestGenerateDynamoComponentsDeployments_SpecMetadataPropagation",
+     ("O03", "N_E02", "S18", "L02")),
+    ("GenerateDynamoComponentsDeployments", "", ("O03", "N_E02")),
     ("generateComponentContext", "TestGenerateComponentContext_WorkerHashSuffix", ("N_E07",)),
     ("generateComponentContext", "", ("N_E02", "S03", "S04")),
     ("FrontendDefaults.GetBaseContainer", "", ("N_E02",)),
-    ("propagateDGDSpecMetadata", "", ("S18", "L02")),
     ("GenerateGrovePodCliqueSet", "", ("S17", "M03")),
     ("PlannerDefaults.GetBaseContainer", "", ("N_E01",)),
-    ("buildFailoverPod", "", ("S16", "P13")),
     ("UpdateContainer", "", ("B01", "B02", "B04", "N_E09")),
     ("updateVLLMMultinodeArgs", "", ("B01", "B02")),
     ("UpdatePodSpec", "", ("B03", "B06")),
@@ -149,6 +147,8 @@ def _contains(got: list, want: list, what: str) -> None:
 def run_base_pod_spec(case: dict, release: str) -> None:
     """``GenerateBasePodSpec`` cases that assert pod fields, volumes, mounts or container resources."""
     expected = case["expected"]
+    if "containerCount" in expected:  # TestGenerateBasePodSpec_FrontendSidecar
+        return conformance_v1_features.run_frontend_sidecar(case, release)
     pod = _pod_spec(case, release)
     if pod is None:
         return
@@ -244,7 +244,13 @@ RUNNERS = {
     "generateComponentContext": run_component_context,
     "FrontendDefaults.GetBaseContainer": run_frontend_base_container,
     "PlannerDefaults.GetBaseContainer": run_planner_base_container,
-    "propagateDGDAnnotations": discovery_v1.run_propagate_dgd_annotations,
+    "propagateDGDAnnotations": lambda case, release: (
+        discovery_v1.run_propagate_dgd_annotations(case, release),  # Deployment and Service metadata (L01)
+        conformance_v1_features.run_propagate_annotations(case, release),  # and the pods (S18)
+    ),
+    "propagateDGDSpecMetadata": conformance_v1_features.run_propagate_spec_metadata,
+    "buildFailoverPod": conformance_v1_features.run_failover_pod,
+    "GenerateDynamoComponentsDeployments": conformance_v1_features.run_component_deployments,
 }
 
 

@@ -29,6 +29,7 @@ from krm_dynamo.defaults import (
 )
 from krm_dynamo.defaults import epp as epp_defaults
 from krm_dynamo.defaults import models as model_defaults
+from krm_dynamo.defaults.features11 import FEATURES_1_1, NO_FEATURES
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -52,6 +53,17 @@ IMPLEMENTED_SWITCHES = frozenset({
     "N01",
     "N02",
     "L03",
+    "S14",
+    "P11",
+    "S15",
+    "P12",
+    "O02",
+    "S16",
+    "P13",
+    "S18",
+    "L02",
+    "P08",
+    "P05",
     "V01",
     "V06",
     "S09",
@@ -109,6 +121,7 @@ class OperatorDefaults:
         epp: the endpoint picker's objects (:mod:`.epp`, N07; empty before 1.0).
         model_ref: what ``modelRef`` adds (:mod:`.models`, S05, N06; empty before 1.0).
         kube_discovery: the Kubernetes service discovery rows (:mod:`.kubediscovery`; none in 0.6).
+        features: the values of the 1.1 service features (:mod:`.features11`; empty before 1.1).
         admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
             none in 0.6).
     """
@@ -144,6 +157,7 @@ class OperatorDefaults:
     epp: Entries = epp_defaults.NO_GAIE
     model_ref: Entries = model_defaults.NO_MODEL_REF
     kube_discovery: Entries = kubediscovery.NO_KUBE_DISCOVERY
+    features: Entries = NO_FEATURES
     admission: Entries = admission.ADMISSION_0_6
 
     def switch(self, change_id: str) -> bool:
@@ -278,6 +292,7 @@ RELEASE_1_1 = _release_1x(
     model_ref=model_defaults.MODEL_REF,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
+    features=FEATURES_1_1,
     admission=admission.ADMISSION_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
     kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,

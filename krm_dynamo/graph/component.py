@@ -93,6 +93,7 @@ class Component:
     node_count: int
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
+    pod_annotations: dict[str, str] = field(default_factory=dict)
     ingress_host: str | None = None
     image: str | None = None
     backend_error: str | None = None

@@ -6,7 +6,8 @@ version unless the DGD already carries one; the controller then reads it (the vL
 B02) and copies it to what it generates. A render is a create under the selected release, so a
 DGD without the annotation counts as created by that release (``admission.originVersion``:
 ``1.0.0``, ``1.1.0``); a DGD exported from a cluster keeps the version it carries (D68). From
-1.1 the webhook also gives a service without ``replicas`` one replica (P14).
+1.1 the webhook also gives a service without ``replicas`` one replica (P14); the controller then
+lets that count win over ``DYN_DEPLOYMENT_CONFIG`` ``workers``.
 """
 
 from __future__ import annotations

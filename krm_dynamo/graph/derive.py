@@ -18,7 +18,7 @@ from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1_light
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT
-from krm_dynamo.graph import defaulting, deployment_config, embedded, restart
+from krm_dynamo.graph import defaulting, deployment_config, embedded, features11, restart
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
@@ -83,6 +83,7 @@ class DerivedGraph:
     grove_mode: bool = False
     annotations: dict[str, str] = field(default_factory=dict)
     embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
+    device_classes: frozenset[str] = frozenset()  # the DRA DeviceClasses of the input (D50)
 
 
 def component_name(dgd_name: str, key: str) -> str:
@@ -155,7 +156,8 @@ def deployment_config_workers_problem(workers: Any) -> str | None:
 def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionConfig, *,
            known_claims: set[str] | None = None, grove_mode: bool = False,
            table: defaults.OperatorDefaults | None = None, namespace: str | None = None,
-           annotations: dict[str, str] | None = None) -> DerivedGraph:
+           annotations: dict[str, str] | None = None, device_classes: frozenset[str] = frozenset()
+           ) -> DerivedGraph:
     """Derive the DGD named ``name`` with the operator tables ``table`` (default: the default release);
     null services (a rule reports them) are left out.
 
@@ -176,6 +178,7 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
         graph_configs=deployment_configs(graph.envs, GRAPH_ENVS),
         known_claims=set(known_claims or ()), grove_mode=grove_mode, embedded_problems=graph_problems,
         annotations=defaulting.dgd_annotations(annotations or {}, table),
+        device_classes=device_classes,
     )
     for key, svc in specs.items():
         cleaned, problems = embedded.check_service(svc, component_path(key), table.kubernetes_version)
@@ -229,6 +232,7 @@ def _service_dynamo_namespace(g: DerivedGraph, svc: v1alpha1.DynamoComponentDepl
 def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> Component:
     component_type = svc.componentType or ""
     ingress = svc.ingress
+    labels, annotations = features11.service_metadata(g.graph, svc, g.annotations, g.table)  # S18
     if ingress is None and component_type == defaults.COMPONENT_FRONTEND:
         ingress = default_ingress(g.name, g.cfg)
     component = Component(
@@ -236,14 +240,16 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         component_type=component_type, dynamo_namespace=_service_dynamo_namespace(g, svc),
         dgd_envs=[copy.deepcopy(e) for e in g.graph.envs or []],
         service_envs=[copy.deepcopy(e) for e in svc.envs or []],
-        replicas=svc.replicas, resources=_resources(svc.resources), ingress=ingress, backend=None,
+        replicas=defaulting.service_replicas(svc.replicas, g.table),  # P14 (1.1): set, so `workers` is not read
+        resources=_resources(svc.resources), ingress=ingress, backend=None,
         node_count=svc.multinode.node_count if svc.multinode is not None else 1,
-        labels=dict(svc.labels or {}), annotations=dict(svc.annotations or {}),
+        labels=labels, annotations=annotations, pod_annotations=dict(svc.annotations or {}),
         service_configs=deployment_configs(svc.envs, SERVICE_ENVS),
     )
     rid = restart.restart_id(g.graph.restart) if g.table.switch("S11") else None
     if rid is not None:  # P15 after the restart finished: every service carries the id (D65)
         component.annotations[ANNOTATION_RESTART_AT] = rid
+        component.pod_annotations[ANNOTATION_RESTART_AT] = rid
     # A01: from operator 0.8 on autoscaling is ignored (no HPA; replicas kept).
     component.autoscaled = bool(svc.autoscaling and svc.autoscaling.enabled) and not g.table.switch("A01")
     if ingress is not None and ingress.enabled:
@@ -259,7 +265,6 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
     if configs and not g.grove_mode:  # the operator's Grove path never reads DYN_DEPLOYMENT_CONFIG
         component.deployment_config = configs[0]
         _apply_deployment_config(component, configs[0])
-    component.replicas = defaulting.service_replicas(component.replicas, g.table)  # P14, after `workers`
     return component
 
 

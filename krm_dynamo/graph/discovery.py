@@ -85,12 +85,13 @@ class Inventory:
     only the items of its own namespace, so N DGDs among M items cost O(N + M), not O(N x M).
     """
 
-    __slots__ = ("_pvcs", "_read", "_secrets", "_service_accounts")
+    __slots__ = ("_device_classes", "_pvcs", "_read", "_secrets", "_service_accounts")
 
     def __init__(self, items: list[Any]) -> None:
         self._secrets: dict[str, list[dict[str, Any]]] = {}  # docker-config Secrets, in input order
         self._service_accounts: dict[str, list[str]] = {}  # names of labelled ServiceAccounts
         self._pvcs: dict[str, set[str]] = {}
+        self._device_classes: set[str] = set()  # cluster-scoped DRA DeviceClasses (O02, D50)
         self._read: dict[int, tuple[dict[str, Any] | None, str, str]] = {}  # id(secret) -> (auths, problem, field)
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("metadata"), dict):
@@ -101,6 +102,8 @@ class Inventory:
             kind = item.get("kind")
             if kind == "PersistentVolumeClaim" and item["metadata"].get("name"):
                 self._pvcs.setdefault(namespace, set()).add(str(item["metadata"]["name"]))
+            elif kind == "DeviceClass" and str(item.get("apiVersion", "")).startswith("resource.k8s.io/"):
+                self._device_classes.add(str(item["metadata"].get("name")))
             elif item.get("apiVersion") != "v1":
                 continue
             elif kind == "Secret" and item.get("type") == DOCKER_CONFIG_TYPE and item["metadata"].get("name"):
@@ -111,6 +114,10 @@ class Inventory:
 
     def pvc_names(self, namespace: str | None) -> set[str]:
         return set(self._pvcs.get(namespace or "", ()))
+
+    def device_classes(self) -> frozenset[str]:
+        """Names of the DRA DeviceClasses in the input (cluster-scoped)."""
+        return frozenset(self._device_classes)
 
     def service_accounts(self, namespace: str | None) -> list[str]:
         return self._service_accounts.get(namespace or "", [])

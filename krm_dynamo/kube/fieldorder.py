@@ -190,6 +190,8 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         {"podSpec": "PodSpec"},
     ),
     "PodCliqueScalingGroupConfig": (("name", "cliqueNames", "replicas", "minAvailable", "scaleConfig"), {}),
+    # resource.k8s.io/v1 (O02): the inner spec is built in the Go field order.
+    "ResourceClaimTemplate": (_TOP, {"metadata": "ObjectMeta"}),
     "PersistentVolumeClaim": (_TOP, {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec"}),
     "PersistentVolumeClaimSpec": (
         ("accessModes", "selector", "resources", "volumeName", "storageClassName", "volumeMode"),

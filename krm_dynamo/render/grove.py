@@ -135,7 +135,7 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
         template["terminationDelay"] = format_duration(delay)
     if groups:
         template["podCliqueScalingGroups"] = groups
-    metadata = object_metadata(ctx.dgd_name, namespace, {}, {})
+    metadata = object_metadata(ctx.dgd_name, namespace, *ctx.graph_metadata)  # S18
     obj = {
         "apiVersion": grove.api_version,
         "kind": "PodCliqueSet",

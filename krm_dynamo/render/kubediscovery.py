@@ -39,19 +39,12 @@ def _row(ctx: PodContext, item: str) -> Any:
 
 
 def effective_annotations(component: Component, ctx: PodContext, *, grove: bool = False) -> dict[str, str]:
-    """The service's annotations as the operator hands them to its pods and objects.
-
-    The DGD's propagated keys are laid over them (1.0) or fill the gaps (1.1); under Grove
-    the discovery-backend annotation is the graph's (:func:`graph_backend`) whatever the service says.
-    """
+    """The service's annotations as the operator hands them to its pods and objects: with the
+    DGD's propagated keys (derived once, :func:`krm_dynamo.graph.features11.service_metadata`);
+    under Grove the discovery-backend annotation is the graph's (:func:`graph_backend`) whatever
+    the service says."""
     annotations = dict(component.annotations)
-    if not applies(ctx):
-        return annotations
-    dgd_wins = _row(ctx, "dgdAnnotationWins")
-    for key in _row(ctx, "propagatedAnnotations"):
-        if key in ctx.dgd_annotations and (dgd_wins or key not in annotations):
-            annotations[key] = ctx.dgd_annotations[key]
-    if grove:
+    if grove and applies(ctx):
         annotations[_row(ctx, "backendAnnotation")] = graph_backend(ctx)
     return annotations
 

@@ -22,7 +22,7 @@ from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
-from krm_dynamo.render import backends, deepmerge, epp, kubediscovery, models, storage
+from krm_dynamo.render import backends, deepmerge, epp, features11, kubediscovery, models, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
@@ -47,6 +47,7 @@ class PodContext:
     secrets: SecretIndex
     service_account: str
     defaults: defaults.OperatorDefaults = field(default_factory=defaults.for_release)  # the DGD's table set
+    graph_metadata: tuple[dict[str, str], dict[str, str]] = ({}, {})  # S18: spec.labels, spec.annotations
 
 
 @dataclass
@@ -80,16 +81,20 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
         labels[defaults.LABEL_SUB_COMPONENT_TYPE] = component.spec.subComponentType
     labels[defaults.LABEL_SELECTOR] = component.name
     labels.update(kubediscovery.pod_labels(component, ctx))  # L04 (1.1)
-    labels.update(component.labels)  # D4
-    labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04
+    if ctx.defaults.switch("L02"):  # 1.1: the service's (and the DGD's) labels under the system ones
+        labels = {**component.labels, **labels}
+    else:
+        labels.update(component.labels)  # D4
+    labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04, as getKubeLabels adds it
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
     return kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1: after extraPodMetadata
 
 
 def pod_annotations(component: Component) -> dict[str, str]:
-    """Service annotations (D5), then ``extraPodMetadata.annotations``."""
-    annotations = dict(component.annotations)
+    """The service's own annotations (D5; not the graph's propagated ones, which the 1.x operator
+    puts on the objects only), then ``extraPodMetadata.annotations``."""
+    annotations = dict(component.pod_annotations)
     extra = component.spec.extraPodMetadata
     annotations.update((extra.annotations if extra else None) or {})
     return annotations
@@ -98,14 +103,15 @@ def pod_annotations(component: Component) -> dict[str, str]:
 def metrics_enabled(component: Component, ctx: PodContext) -> bool:
     """The metrics label unless the effective ``nvidia.com/enable-metrics`` is exactly "false"."""
     key = defaults.ANNOTATION_ENABLE_METRICS
+    if ctx.defaults.kube_discovery.values:  # 1.x: the DGD's value propagated to the service (derive)
+        return component.annotations.get(key) != "false"
     value = ctx.dgd_annotations.get(key) if key in ctx.dgd_annotations else component.annotations.get(key)
-    if kubediscovery.applies(ctx):  # 1.x: the DGD's value propagated to the service (1.1: the service's wins)
-        value = kubediscovery.effective_annotations(component, ctx).get(key)
     return value != "false"
 
 
-def _render_env(template: tuple[tuple[str, str], ...], component: Component,
-                ctx: PodContext) -> list[dict[str, Any]]:
+def render_env(template: tuple[tuple[str, str], ...], component: Component,
+               ctx: PodContext) -> list[dict[str, Any]]:
+    """A defaults env template rendered for ``component`` (placeholders, the downward API)."""
     out = []
     for name, value in template:
         if value.startswith(defaults.FIELD_REF_PLACEHOLDER):  # N_E01: the downward API
@@ -128,7 +134,7 @@ def _render_env(template: tuple[tuple[str, str], ...], component: Component,
     return out
 
 
-def _platform_env(cfg: FunctionConfig) -> list[dict[str, Any]]:
+def platform_env(cfg: FunctionConfig) -> list[dict[str, Any]]:
     """Step 9: operator-level env from functionConfig, only when configured (D13)."""
     pairs = (
         (defaults.ENV_NATS_SERVER, cfg.natsServer),
@@ -187,8 +193,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     if volumes.mounts:
         container["volumeMounts"] = list(container.get("volumeMounts") or []) + volumes.mounts
 
-    # Backend container hook: compilation-cache env (D8/R6), then the multinode
-    # rewrites, which read the final env (TRT-LLM `-x` list) and set the worker probes (D28).
+    # Backend container hook: compilation-cache env (D8/R6), then the multinode rewrites (TRT-LLM `-x`, D28).
     env = backends.add_env_if_absent(env, backends.compilation_cache_env(backend, volumes.cache_mount_path))
     container["env"] = merge_env(env)
     pod_role = backends.PodRole(
@@ -205,6 +210,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
     kubediscovery.set_service_account(pod_spec, component, ctx, grove=grove)  # P02, before the backend pod hook
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)  # TRT-LLM multinode: the MPI SSH volume
+    pod_spec = features11.apply_pod_features(pod_spec, component, ctx, node_count)  # S14, S15, S16
     pod_spec, main = _finish_pod_spec(pod_spec, container, component, ctx, debug_sidecar)
     return PodTemplate(
         labels=pod_labels(component, ctx),
@@ -252,8 +258,8 @@ def _main_env(component: Component, ctx: PodContext,
     """D18: platform < defaults < DGD envs < mainContainer.env < service envs (merged by name, unsorted)."""
     user_env = component.main_container.get("env")
     return merge_env(
-        _platform_env(ctx.cfg),
-        kubediscovery.default_env(_render_env(component_defaults.env, component, ctx), component, ctx, grove=grove),
+        platform_env(ctx.cfg),
+        kubediscovery.default_env(render_env(component_defaults.env, component, ctx), component, ctx, grove=grove),
         component.dgd_envs,
         user_env if isinstance(user_env, list) else [],
         component.service_envs,
@@ -291,6 +297,7 @@ def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], containe
             empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
     pod_spec["containers"] = [*user_containers, container]
     pod_spec["volumes"] = user_volumes + volumes.volumes
+    features11.place_shared_memory(pod_spec, container, volumes)  # P05 (operator 1.1)
     pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
     for key in ("volumes", "imagePullSecrets"):
         if not pod_spec[key]:

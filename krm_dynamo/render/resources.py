@@ -18,12 +18,15 @@ if TYPE_CHECKING:
     from krm_dynamo.graph.component import Component
 
 
-def container_resources(resources: dict[str, dict[str, Any]],
+def container_resources(resources: dict[str, dict[str, Any]], gpu_requests: bool = False,
                         gpu_names: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
-    """Map Dynamo resources to container ``requests`` / ``limits`` (GPU limit only), quantities canonical.
+    """Map Dynamo resources to container ``requests`` / ``limits``, quantities canonical.
 
-    ``gpu_names``: per kind, the resource name the GPU count goes under (:func:`gpu_resource_names`;
-    ``nvidia.com/gpu`` when absent). The quantities have passed the resource rules (``graph.rules.resources``).
+    The GPU request only with ``gpu_requests`` (P08, operator 1.1: ``resource.go``
+    ``GetResourcesConfig`` sets it beside the limit); before, the GPU limit alone. ``gpu_names``:
+    per kind, the resource name the GPU count goes under (:func:`gpu_resource_names`;
+    ``nvidia.com/gpu`` when absent). The quantities have passed the resource rules
+    (``graph.rules.resources``).
     """
     out: dict[str, dict[str, str]] = {}
     for kind in ("requests", "limits"):
@@ -33,7 +36,7 @@ def container_resources(resources: dict[str, dict[str, Any]],
         values: dict[str, str] = {}
         gpu = (gpu_names or {}).get(kind, defaults.GPU_RESOURCE)
         for name, target in (("cpu", "cpu"), ("memory", "memory"), ("gpu", gpu)):
-            if name == "gpu" and kind == "requests":
+            if name == "gpu" and kind == "requests" and not gpu_requests:
                 continue  # requests.gpu is never emitted (the GPU request defaults from the limit)
             if name in item:
                 values[target] = quantity.canonical(item[name])
@@ -100,7 +103,7 @@ def add_resource_claims(container: dict[str, Any], component: Component, table: 
 def add_dynamo_resources(container: dict[str, Any], component: Component, table: defaults.OperatorDefaults) -> None:
     """The service's Dynamo resources, key by key over the container's; then its DRA claims (S02)."""
     add_resource_claims(container, component, table)
-    mapped = container_resources(component.resources, gpu_resource_names(component, table))
+    mapped = container_resources(component.resources, table.switch("P08"), gpu_resource_names(component, table))
     if mapped:
         resources = container.get("resources")
         current: dict[str, Any] = resources if isinstance(resources, dict) else {}

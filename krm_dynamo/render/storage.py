@@ -28,6 +28,8 @@ class PodVolumes:
     volumes: list[dict[str, Any]] = field(default_factory=list)
     mounts: list[dict[str, Any]] = field(default_factory=list)
     cache_mount_path: str | None = None
+    late_volume: dict[str, Any] | None = None  # P05: shared memory placed after the backend hook
+    late_mount: dict[str, Any] | None = None
 
 
 def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Backend,
@@ -41,7 +43,8 @@ def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Back
     (``graph.rules.storage``); nothing is reported here.
     """
     shared_memory = table.shared_memory
-    use = shared_memory_use or SharedMemoryUse()
+    late = table.switch("P05")  # operator 1.1: added last, replacing the user's (render.features11)
+    use = SharedMemoryUse() if late or shared_memory_use is None else shared_memory_use
     out = PodVolumes()
     for vm in svc.volumeMounts or []:
         mount_path = vm.mountPoint or backend.defaults.compilation_cache_mount
@@ -56,12 +59,15 @@ def pod_volumes(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, backend: Back
         size = shared_memory.size_limit
         if shm is not None and shm.size is not None and quantity.parse(shm.size).value != 0:
             size = quantity.canonical(shm.size)
+        volume = {"name": shared_memory.volume_name, "emptyDir": {"medium": shared_memory.medium, "sizeLimit": size}}
+        mount = {"name": shared_memory.volume_name, "mountPath": shared_memory.mount_path}
+        if late:
+            out.late_volume, out.late_mount = volume, mount
+            return out
         if use.add_volume:
-            out.volumes.append(
-                {"name": shared_memory.volume_name, "emptyDir": {"medium": shared_memory.medium, "sizeLimit": size}}
-            )
+            out.volumes.append(volume)
         if use.add_mount:
-            out.mounts.append({"name": shared_memory.volume_name, "mountPath": shared_memory.mount_path})
+            out.mounts.append(mount)
     return out
 
 

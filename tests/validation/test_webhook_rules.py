@@ -341,9 +341,11 @@ def test_replicas_default_from_1_1():
         assert got == {"llm-frontend": frontend, "llm-worker": 3}, version
 
 
-def test_replicas_default_leaves_deployment_config_workers():
-    """P14 comes before the controller reads `DYN_DEPLOYMENT_CONFIG`: its `workers` still sets the count."""
+def test_replicas_default_overrides_deployment_config_workers():
+    """P14 comes before the controller reads `DYN_DEPLOYMENT_CONFIG`, and the controller lets a set
+    `replicas` win over its `workers` (graph.go generateSingleDCD): from 1.1 `workers` no longer counts."""
     config = '{"Frontend": {"ServiceArgs": {"workers": 2}}}'
     spec = {"services": {"Frontend": {**FE, "envs": [{"name": "DYN_DEPLOYMENT_CONFIG", "value": config}]}}}
-    deployment = next(o for o in objects("1.1", spec) if o["kind"] == "Deployment")
-    assert deployment["spec"]["replicas"] == 2
+    for version, replicas in (("1.0", 2), ("1.1", 1)):
+        deployment = next(o for o in objects(version, spec) if o["kind"] == "Deployment")
+        assert deployment["spec"]["replicas"] == replicas, version

@@ -16,6 +16,7 @@ from krm_dynamo.graph.rules import (
     devices,
     envs,
     epp,
+    features11,
     graph,
     lifecycle,
     models,
@@ -45,6 +46,8 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     graph.check_name_collisions,
     podnames.check_grove_service_name,
     epp.check_single_epp,
+    features11.check_graph_metadata,
+    features11.check_failover_discovery_mode,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (
@@ -94,4 +97,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     overrides.check_service_account_kept,
     overrides.check_scheduler_kept,
     workload.check_workload_pod_template,
+    features11.check_frontend_sidecar,
+    features11.check_gpu_memory_service,
+    features11.check_failover,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from krm_dynamo.graph import features11
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import quantity
@@ -39,7 +40,9 @@ def check_resources(s: ServiceCheck, report: Report) -> None:
                 # Unset values too: the builder writes every listed quantity canonical.
                 _check_quantity(raw, f"{s.mc_path}.resources.{kind}.{name}", kind, name, report, strict=True)
     gpu_request = res is not None and res.requests is not None and res.requests.gpu not in (None, "")
-    if gpu_request and (res is None or res.limits is None or res.limits.gpu in (None, "")):
+    if gpu_request and s.graph.table.switch("P08"):
+        check_gpu_request_limit(s, report)
+    elif gpu_request and (res is None or res.limits is None or res.limits.gpu in (None, "")):
         report.warning(
             f"{s.path}.resources.requests.gpu",
             "`requests.gpu` is set without `limits.gpu`: the operator emits only the GPU limit, so the pod "
@@ -47,13 +50,40 @@ def check_resources(s: ServiceCheck, report: Report) -> None:
         )
 
 
+def check_gpu_request_limit(s: ServiceCheck, report: Report) -> None:
+    """P08 (operator 1.1 emits the GPU request): the API server takes a GPU request only with an equal
+    limit (D31); the GPU memory service replaces both with a claim, so then anything goes."""
+    res = s.svc.resources
+    if res is None or res.requests is None or features11.enabled(s.svc, "gpuMemoryService"):
+        return
+    request, limit = res.requests.gpu, res.limits.gpu if res.limits is not None else None
+    if _value(request) is None:
+        return  # a bad quantity: reported above
+    if limit in (None, ""):
+        report.error(f"{s.path}.resources.requests.gpu",
+                     "`requests.gpu` is set without `limits.gpu`: the operator emits the GPU request alone, which "
+                     "the API server rejects (a GPU request needs an equal limit); set `limits.gpu` (D31)")
+    elif _value(limit) is not None and _value(limit) != _value(request):
+        report.error(f"{s.path}.resources.requests.gpu",
+                     f"`requests.gpu` {request} differs from `limits.gpu` {limit}: the API server rejects a GPU "
+                     "request that is not equal to its limit (D31)")
+
+
+def _value(raw: object) -> object:
+    """The quantity's value, None when it does not parse."""
+    try:
+        return quantity.parse(raw).value
+    except quantity.QuantityError:
+        return None
+
+
 def check_deployment_config_resources(s: ServiceCheck, report: Report) -> None:
     """Quantities ``DYN_DEPLOYMENT_CONFIG`` sets through ``ServiceArgs.resources`` (reported at ``resources``).
 
-    ``requests.gpu`` is never emitted, so it is not read either.
+    ``requests.gpu`` is emitted only from operator 1.1 (P08), so only then read.
     """
     for kind, field_name, name, raw in s.component.config_resources:
-        if (kind, field_name) != ("requests", "gpu"):
+        if (kind, field_name) != ("requests", "gpu") or s.graph.table.switch("P08"):  # P08: emitted from 1.1
             _check_quantity(raw, f"{s.path}.resources.{kind}.{field_name}", kind, name, report, strict=True)
 
 

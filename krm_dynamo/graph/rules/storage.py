@@ -77,6 +77,11 @@ def check_shared_memory_clashes(s: ServiceCheck, report: Report) -> None:
     table = s.graph.table.shared_memory
     cache = s.backend.defaults.compilation_cache_mount if s.backend is not None else None
     use = volumes.shared_memory_use(s.component, table, cache)
+    if s.graph.table.switch("P05"):
+        for path, what in use.clashes:
+            report.warning(path, f"{what} is dropped: operator 1.1 replaces it with its own shared memory (volume "
+                                 f'"{table.volume_name}" at "{table.mount_path}"), added last')
+        return
     for path, what in use.clashes:
         added = "mount is" if use.add_volume else "volume and mount are"  # the volume stays when a mount names it
         report.warning(
