@@ -156,6 +156,11 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: 
     derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations),
                      table=table, namespace=namespace, annotations=annotations,
                      device_classes=items.device_classes())
+    if table.switch("M01"):  # the 1.x worker hash label (D60); only a 1.x DGD imports the encoder
+        from krm_dynamo.graph import workerhash
+        workerhash.label_workers(derived, dgd.get("spec"))
+    if table.switch("S17"):
+        derived.cluster_topologies = items.cluster_topologies()  # D62: read from the input (D14)
     validation.validate(derived, report, dropped)
     secrets = _secret_index(items, namespace, cfg, report)  # its warnings come with the rules' results
     if report.failed:
@@ -203,7 +208,7 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
     made = models.model_services(list(derived.services.values()), namespace, derived.table)  # N06
     objects += [_review(o, graph) for o in made] if cfg.reviewAnnotation else made
     if grove_components:
-        pcs = grove.pod_clique_set(grove_components, namespace, ctx)
+        pcs = grove.pod_clique_set(grove_components, namespace, ctx, derived.graph.topologyConstraint)
         services = ",".join(derived.services)
         objects += [_review(o, f"{graph} {services}") for o in pcs] if cfg.reviewAnnotation else pcs
     return objects

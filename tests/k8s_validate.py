@@ -60,6 +60,7 @@ NO_SCHEMA: frozenset[tuple[str, str]] = frozenset(
         ("scheduling.volcano.sh/v1beta1", "PodGroup"),
         ("grove.io/v1alpha1", "PodCliqueSet"),
         ("inference.networking.k8s.io/v1", "InferencePool"),
+        ("grove.io/v1alpha1", "ClusterTopology"),  # an input item (D62), passed through
         ("fn.krm-dynamo.dev/v1alpha1", "KrmDynamoConfig"),
     }
 )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import k8s_validate
 import pytest
@@ -15,6 +16,7 @@ IMAGE = "registry.example/dynamo:1"
 BACKEND = "nvidia.com/dynamo-discovery-backend"
 MODE = "nvidia.com/dynamo-kube-discovery-mode"
 ORIGIN = "nvidia.com/dynamo-operator-origin-version"
+WORKER_HASH = "nvidia.com/dynamo-worker-hash"
 WORKER = {"componentType": "worker", "replicas": 1,
           "extraPodSpec": {"mainContainer": {"command": ["python3", "-m", "dynamo.vllm"]}}}
 GRAPH = {"Frontend": {"componentType": "frontend", "replicas": 1}, "worker": WORKER}
@@ -164,9 +166,10 @@ def test_service_per_component_and_metadata():
     assert service["metadata"]["labels"]["nvidia.com/dynamo-discovery-enabled"] == "true"
     assert service["metadata"]["annotations"] == {"note": "x", "p": "1", ORIGIN: "1.1.0"}  # V06's stamp propagated
     deployment = objects[("Deployment", "g-worker")]
-    assert deployment["metadata"]["labels"] == {"nvidia.com/dynamo-component": "worker",
-                                                "nvidia.com/dynamo-graph-deployment-name": "g",
-                                                "nvidia.com/dynamo-namespace": "ns-g", "team": "a"}
+    labels = dict(deployment["metadata"]["labels"])
+    assert re.fullmatch(r"[0-9a-f]{8}", labels.pop(WORKER_HASH))  # M01: the worker's spec hash (D60)
+    assert labels == {"nvidia.com/dynamo-component": "worker", "nvidia.com/dynamo-graph-deployment-name": "g",
+                      "nvidia.com/dynamo-namespace": "ns-g", "team": "a"}
     pod_labels = _pod(objects, "g-worker")["metadata"]["labels"]
     assert pod_labels["nvidia.com/dynamo-namespace"] == "ns-g"  # set again over extraPodMetadata (1.1)
     assert pod_labels["nvidia.com/dynamo-discovery-backend"] == "kubernetes"
@@ -186,9 +189,11 @@ def test_multinode_service_selects_the_leader():
     service = next(o for o in out if o.get("kind") == "Service")
     assert service["spec"]["selector"]["role"] == "leader"
     lws = next(o for o in out if o.get("kind") == "LeaderWorkerSet")
-    assert lws["metadata"]["labels"] == {"instance-id": "0", "nvidia.com/dynamo-component": "worker",
-                                         "nvidia.com/dynamo-graph-deployment-name": "g",
-                                         "nvidia.com/dynamo-namespace": "ns-g"}  # L03: not the pod labels
+    labels = dict(lws["metadata"]["labels"])
+    assert re.fullmatch(r"[0-9a-f]{8}", labels.pop(WORKER_HASH))  # M01: the worker's spec hash (D60)
+    assert labels == {"instance-id": "0", "nvidia.com/dynamo-component": "worker",
+                      "nvidia.com/dynamo-graph-deployment-name": "g",
+                      "nvidia.com/dynamo-namespace": "ns-g"}  # L03: not the pod labels
 
 
 def test_grove_follows_the_graph_backend():

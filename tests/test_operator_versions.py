@@ -432,7 +432,7 @@ def test_reproduced_data_rows_cite_their_change():
         table = defaults.for_release(version)
         sources = " ".join(src for t in (*table.by_component_type.values(), table.deployment, table.schema_limits,
                                          table.naming, table.platform_env, table.kube_discovery, table.admission,
-                                         table.features)
+                                         table.features, table.grove, table.leader_worker_set)
                            for _, _, src in t.sourced_items())
         for change in table.reproduced:
             # BY_DESIGN: reproduced by a documented decision, with no row of its own.

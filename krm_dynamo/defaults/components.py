@@ -284,8 +284,10 @@ ENV_PLACEHOLDERS: Mapping[str, str] = MappingProxyType({
     "{dgd_name}": "the DGD's metadata.name",
     "{dgd_namespace}": "the DGD's metadata.namespace; without one, valueFrom.fieldRef metadata.namespace (D17)",
     "{component_type}": "the service's componentType (empty when unset)",
+    "{worker_hash}": "a worker's nvidia.com/dynamo-worker-hash label (N_E07, D60); without one the env var is left out",
     "{fieldRef:metadata.name}": "not a value: valueFrom.fieldRef metadata.name (the pod's name)",
     "{fieldRef:metadata.namespace}": "not a value: valueFrom.fieldRef metadata.namespace (the pod's namespace)",
     "{fieldRef:metadata.uid}": "not a value: valueFrom.fieldRef metadata.uid (the pod's UID)",
 })
+WORKER_HASH_PLACEHOLDER = "{worker_hash}"  # N_E07: an env row left out when the value is empty
 FIELD_REF_PLACEHOLDER = "{fieldRef:"  # an env template "{fieldRef:<path>}" becomes valueFrom.fieldRef

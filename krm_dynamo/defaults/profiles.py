@@ -12,7 +12,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from krm_dynamo.defaults import components, objects
+from krm_dynamo import record
+from krm_dynamo.defaults import components, multinode, objects
 from krm_dynamo.defaults.components import (
     FRONTEND_PORT_NAME,
     PLANNER,
@@ -87,6 +88,7 @@ def worker_1_0(worker: ComponentDefaults) -> ComponentDefaults:
             ("NIXL_TELEMETRY_ENABLE", "n"),
             ("NIXL_TELEMETRY_EXPORTER", "prometheus"),
             ("NIXL_TELEMETRY_PROMETHEUS_PORT", str(NIXL_PORT)),
+            (multinode.ENV_WORKER_SUFFIX, components.WORKER_HASH_PLACEHOLDER),
         ),
         probes=MappingProxyType(probes),
         sources={
@@ -96,6 +98,8 @@ def worker_1_0(worker: ComponentDefaults) -> ComponentDefaults:
             "env.NIXL_TELEMETRY_ENABLE": _N_E05,
             "env.NIXL_TELEMETRY_EXPORTER": _N_E05,
             "env.NIXL_TELEMETRY_PROMETHEUS_PORT": _N_E05,
+            f"env.{multinode.ENV_WORKER_SUFFIX}": src("N_E07", at_cut("dynamo/component_worker.go", 115),
+                                                       "only when the worker-hash label is set (D60)"),
             "probes.livenessProbe": _R02,
             "probes.readinessProbe": _R02,
         },
@@ -228,6 +232,49 @@ PLATFORM_ENV_1_0 = Entries(
         ("natsServer", "natsAddress"), ("etcdEndpoints", "etcdAddress"),
         ("modelExpressUrl", "modelExpressURL"), ("prometheusEndpoint", "prometheusEndpoint"))},
 )
+# M02 / M03: the Grove tables. Which path the operator picks by itself changed in 1.1 (its Helm
+# chart no longer turns Grove on); this function keeps LeaderWorkerSets unless asked (D2).
+_M02_1_0 = src("M02", at_cut("controller/dynamographdeployment_controller.go", 385),
+               "1.0: orchestrators.grove.enabled unset means auto-detect")
+_M02_1_1 = src("M02", "deploy/operator/cmd/main.go:392 @ 01a4b6d6d",
+               "1.1: enabled = Helm global.grove.enabled or global.grove.install (both false by default)")
+_M03 = at_cut("dynamo/graph.go", 1463)
+
+
+def grove_1_0(grove: multinode.GroveDefaults) -> multinode.GroveDefaults:
+    """M02: the 1.0 operator still takes the Grove path whenever the cluster serves grove.io."""
+    return record.replace(grove, sources={**grove.sources, "operatorSelection": _M02_1_0})
+
+
+def grove_1_1(grove: multinode.GroveDefaults) -> multinode.GroveDefaults:
+    """M02: Grove off unless the Helm values turn it on; M03: minAvailable per role, system labels win."""
+    return record.replace(
+        grove,
+        operator_selection="off unless Helm global.grove.enabled or global.grove.install is true",
+        multinode_min_available_is_replicas=True,
+        system_labels_win=True,
+        topology_domains=("region", "zone", "datacenter", "block", "rack", "host", "numa"),
+        sources={**grove.sources, "operatorSelection": _M02_1_1,
+                 "topologyDomains": src("S17", at_cut("dynamo/grove.go", 255),
+                                        "Grove v0.1.0-alpha.6 PodCliqueSet CRD enum of packDomain",
+                                        "D31 (another value is an error: the API server rejects the object)"),
+                 "multinodeMinAvailableIsReplicas": src("M03", _M03, "leader 1, worker nodeCount - 1"),
+                 "systemLabelsWin": src("M03", at_cut("dynamo/graph.go", 1571), "after the user's labels")},
+    )
+
+
+_M04 = src("M04", at_cut("controller/dynamocomponentdeployment_controller.go", 728),
+           "<component name>-<i>; the operator's worker hash in the name is left out (D60)")
+
+
+def leader_worker_set_1_0(lws: multinode.LeaderWorkerSetDefaults) -> multinode.LeaderWorkerSetDefaults:
+    """M04: the same objects per replica, named after the component (D60); the worker hash is a label (M01)."""
+    return record.replace(lws, sources={**lws.sources, "replicas": src(lws.sources["replicas"], _M04)})
+
+
+# M01: from 1.1 the worker-hash pod label is set again after extraPodMetadata.labels.
+WORKER_HASH_1_1 = record.replace(multinode.WORKER_HASH, label_wins=True)
+
 
 # S20: prefill and decode are worker types from 0.7 on (worker defaults and a backend).
 WORKER_TYPES_0_6 = (components.COMPONENT_WORKER,)
@@ -244,6 +291,8 @@ DATA_1_0 = (
     "N_E04",
     "N_E05",
     "N_E06",
+    "M02",
+    "M04",
     "P01",
     "P07",
     "R01",

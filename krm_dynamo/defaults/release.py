@@ -64,6 +64,10 @@ IMPLEMENTED_SWITCHES = frozenset({
     "L02",
     "P08",
     "P05",
+    "M01",
+    "N_E07",
+    "M03",
+    "S17",
     "V01",
     "V06",
     "S09",
@@ -159,6 +163,7 @@ class OperatorDefaults:
     kube_discovery: Entries = kubediscovery.NO_KUBE_DISCOVERY
     features: Entries = NO_FEATURES
     admission: Entries = admission.ADMISSION_0_6
+    worker_hash: multinode.WorkerHashDefaults | None = None  # M01, N_E07: from 1.0
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -179,7 +184,13 @@ class OperatorDefaults:
         return self.by_component_type.get(component_type or "", self.base)
 
     def object_tables(self) -> dict[str, Sourced]:
-        """The object-level tables by kind, in the order ``explain`` prints them."""
+        """The object-level tables by kind, in the order ``explain`` prints them (1.x: the worker hash too)."""
+        tables = self._kind_tables()
+        if self.worker_hash is not None:
+            tables["worker hash"] = self.worker_hash
+        return tables
+
+    def _kind_tables(self) -> dict[str, Sourced]:
         return {
             "Deployment": self.deployment,
             "Service": self.service,
@@ -250,7 +261,8 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
                           reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
                           platform_env=profiles.PLATFORM_ENV_1_0,
                           kubernetes_version=KUBERNETES_1_X,
-                          merge_kinds=mergekinds.MERGE_KINDS_1_0, **changes)
+                          merge_kinds=mergekinds.MERGE_KINDS_1_0,
+                          **{"worker_hash": multinode.WORKER_HASH, **changes})
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
@@ -282,6 +294,8 @@ RELEASE_1_0 = _release_1x(
     admission=admission.ADMISSION_1_0,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
     kube_discovery=kubediscovery.KUBE_DISCOVERY_1_0,
+    grove=profiles.grove_1_0(multinode.GROVE),
+    leader_worker_set=profiles.leader_worker_set_1_0(multinode.LEADER_WORKER_SET),
 )
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
@@ -296,6 +310,9 @@ RELEASE_1_1 = _release_1x(
     admission=admission.ADMISSION_1_1,
     naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
     kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,
+    grove=profiles.grove_1_1(multinode.GROVE),
+    leader_worker_set=RELEASE_1_0.leader_worker_set,
+    worker_hash=profiles.WORKER_HASH_1_1,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

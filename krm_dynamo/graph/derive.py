@@ -67,6 +67,7 @@ class DerivedGraph:
             (:func:`krm_dynamo.graph.defaulting.dgd_annotations`; V06).
         embedded_problems: schema problems of ``spec.envs`` (each service's are on its
             :class:`Component`); ``graph.envs`` is without the unknown fields (D31).
+        cluster_topologies: the input's Grove ClusterTopologies, name -> level domains (D62).
     """
 
     name: str
@@ -84,6 +85,7 @@ class DerivedGraph:
     annotations: dict[str, str] = field(default_factory=dict)
     embedded_problems: list[embedded.EmbeddedProblem] = field(default_factory=list)
     device_classes: frozenset[str] = frozenset()  # the DRA DeviceClasses of the input (D50)
+    cluster_topologies: dict[str, list[str]] = field(default_factory=dict)  # S17: name -> domains (D62)
 
 
 def component_name(dgd_name: str, key: str) -> str:

@@ -85,7 +85,7 @@ class Inventory:
     only the items of its own namespace, so N DGDs among M items cost O(N + M), not O(N x M).
     """
 
-    __slots__ = ("_device_classes", "_pvcs", "_read", "_secrets", "_service_accounts")
+    __slots__ = ("_device_classes", "_pvcs", "_read", "_secrets", "_service_accounts", "_topologies")
 
     def __init__(self, items: list[Any]) -> None:
         self._secrets: dict[str, list[dict[str, Any]]] = {}  # docker-config Secrets, in input order
@@ -93,6 +93,7 @@ class Inventory:
         self._pvcs: dict[str, set[str]] = {}
         self._device_classes: set[str] = set()  # cluster-scoped DRA DeviceClasses (O02, D50)
         self._read: dict[int, tuple[dict[str, Any] | None, str, str]] = {}  # id(secret) -> (auths, problem, field)
+        self._topologies: list[dict[str, Any]] = []  # Grove ClusterTopologies (cluster scoped, D62)
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("metadata"), dict):
                 continue
@@ -100,7 +101,9 @@ class Inventory:
             if not isinstance(namespace, str):
                 continue  # in no DGD's namespace
             kind = item.get("kind")
-            if kind == "PersistentVolumeClaim" and item["metadata"].get("name"):
+            if kind == "ClusterTopology" and item.get("apiVersion") == "grove.io/v1alpha1":
+                self._topologies.append(item)
+            elif kind == "PersistentVolumeClaim" and item["metadata"].get("name"):
                 self._pvcs.setdefault(namespace, set()).add(str(item["metadata"]["name"]))
             elif kind == "DeviceClass" and str(item.get("apiVersion", "")).startswith("resource.k8s.io/"):
                 self._device_classes.add(str(item["metadata"].get("name")))
@@ -118,6 +121,14 @@ class Inventory:
     def device_classes(self) -> frozenset[str]:
         """Names of the DRA DeviceClasses in the input (cluster-scoped)."""
         return frozenset(self._device_classes)
+    def cluster_topologies(self) -> dict[str, list[str]]:
+        """Grove ClusterTopology name -> the ``domain`` of each of its ``spec.levels``, broadest first (D62)."""
+        out: dict[str, list[str]] = {}
+        for item in self._topologies:
+            levels = (item.get("spec") or {}).get("levels") if isinstance(item.get("spec"), dict) else None
+            out[str(item["metadata"].get("name"))] = [str(lv.get("domain")) for lv in levels or []
+                                                      if isinstance(lv, dict)]
+        return out
 
     def service_accounts(self, namespace: str | None) -> list[str]:
         return self._service_accounts.get(namespace or "", [])

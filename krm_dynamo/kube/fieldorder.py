@@ -173,8 +173,8 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "PodCliqueSetSpec": (("replicas", "template"), {"template": "PodCliqueSetTemplateSpec"}),
     "PodCliqueSetTemplateSpec": (
         (
-            "cliques", "cliqueStartupType", "priorityClassName", "headlessServiceConfig", "terminationDelay",
-            "podCliqueScalingGroups",
+            "cliques", "cliqueStartupType", "priorityClassName", "headlessServiceConfig", "topologyConstraint",
+            "terminationDelay", "podCliqueScalingGroups",
         ),
         {
             "cliques": ("list", "PodCliqueTemplateSpec"),
@@ -182,14 +182,15 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         },
     ),
     "PodCliqueTemplateSpec": (
-        ("name", "labels", "annotations", "spec"),
+        ("name", "labels", "annotations", "topologyConstraint", "spec"),
         {"labels": MAP, "annotations": MAP, "spec": "PodCliqueSpec"},
     ),
     "PodCliqueSpec": (
         ("roleName", "podSpec", "replicas", "minAvailable", "startsAfter", "autoScalingConfig"),
         {"podSpec": "PodSpec"},
     ),
-    "PodCliqueScalingGroupConfig": (("name", "cliqueNames", "replicas", "minAvailable", "scaleConfig"), {}),
+    "PodCliqueScalingGroupConfig": (
+        ("name", "cliqueNames", "replicas", "minAvailable", "scaleConfig", "topologyConstraint"), {}),
     # resource.k8s.io/v1 (O02): the inner spec is built in the Go field order.
     "ResourceClaimTemplate": (_TOP, {"metadata": "ObjectMeta"}),
     "PersistentVolumeClaim": (_TOP, {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec"}),

@@ -50,8 +50,11 @@ def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
     }
 
 
-def object_labels(pod: PodTemplate, lws_labels: dict[str, str]) -> dict[str, str]:
+def object_labels(pod: PodTemplate, lws_labels: dict[str, str], table: defaults.OperatorDefaults) -> dict[str, str]:
     """``metadata.labels`` of a LeaderWorkerSet: the label set the operator leaves on it.
+
+    From 1.0 (L03) the templates get copies of the object's labels, so the object keeps only its
+    own: the base labels, the service labels, the worker hash (M01) and ``instance-id``.
 
     In the operator the object shares one label map with both pod templates, so it ends
     with the pod label set (metrics, component types, ``extraPodMetadata.labels``) under
@@ -59,6 +62,8 @@ def object_labels(pod: PodTemplate, lws_labels: dict[str, str]) -> dict[str, str
     (deleted for the templates). D7: ``role`` is a label of each template, never of the
     object (the operator's object keeps the worker template's ``role: worker``).
     """
+    if table.switch("L03"):
+        return dict(lws_labels)
     labels = {k: v for k, v in pod.labels.items() if k != defaults.LABEL_SELECTOR}
     labels.update(lws_labels)
     return labels
@@ -104,13 +109,11 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None,
         if gang:
             objects.append(pod_group(component, name, namespace, instance, ctx.defaults))
         lws_labels = {**base_labels(component, dgd_name), **component.labels, defaults.LABEL_INSTANCE_ID: instance}
-        # L03: from operator 1.0 the object keeps its own labels (no map shared with the templates).
-        meta_labels = lws_labels if ctx.defaults.switch("L03") else object_labels(templates[defaults.ROLE_LEADER],
-                                                                                  lws_labels)
+        labels = object_labels(templates[defaults.ROLE_LEADER], lws_labels, ctx.defaults)
         obj = {
             "apiVersion": lws.api_version,
             "kind": "LeaderWorkerSet",
-            "metadata": object_metadata(name, namespace, meta_labels, component.annotations),
+            "metadata": object_metadata(name, namespace, labels, component.annotations),
             "spec": {
                 "replicas": lws.replicas,
                 "leaderWorkerTemplate": {
@@ -131,6 +134,8 @@ def pod_group(component: Component, name: str, namespace: str | None, instance: 
               table: defaults.OperatorDefaults) -> dict[str, Any]:
     """The Volcano PodGroup gang-scheduling one LWS replica (``generateVolcanoPodGroup``)."""
     labels = {**component.labels, defaults.LABEL_INSTANCE_ID: instance}  # D4, then instance-id
+    if table.worker_hash is not None:  # M04: the operator's PodGroup never carries the worker hash
+        labels.pop(table.worker_hash.label, None)
     obj = {
         "apiVersion": table.pod_group.api_version,
         "kind": "PodGroup",

@@ -17,6 +17,7 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.config import FunctionConfig
+from krm_dynamo.defaults.components import WORKER_HASH_PLACEHOLDER
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
@@ -88,7 +89,10 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
     labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04, as getKubeLabels adds it
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
-    return kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1: after extraPodMetadata
+    labels = kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1: after extraPodMetadata
+    if ctx.defaults.worker_hash is not None:  # M01: from 1.1 the hash label wins over extraPodMetadata
+        labels.update(ctx.defaults.worker_hash.reapplied(component.labels))
+    return labels
 
 
 def pod_annotations(component: Component) -> dict[str, str]:
@@ -117,6 +121,12 @@ def render_env(template: tuple[tuple[str, str], ...], component: Component,
         if value.startswith(defaults.FIELD_REF_PLACEHOLDER):  # N_E01: the downward API
             path = value[len(defaults.FIELD_REF_PLACEHOLDER):-1]
             out.append({"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}})
+            continue
+        if value == WORKER_HASH_PLACEHOLDER:  # N_E07 (D60): a worker's hash label, when it has one
+            hashing, table = ctx.defaults.worker_hash, ctx.defaults
+            suffix = hashing.suffix(component.component_type, component.labels, table.worker_types) \
+                if hashing is not None and table.switch("N_E07") else ""
+            out += [{"name": name, "value": suffix}] if suffix else []
             continue
         if value == "{dgd_namespace}" and not ctx.dgd_namespace:
             # D17: no namespace yet (kustomize base); the pod reads its own at run time.

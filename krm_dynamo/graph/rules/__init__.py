@@ -28,6 +28,7 @@ from krm_dynamo.graph.rules import (
     rollout,
     service,
     storage,
+    topology,
     webhook,
     workload,
 )
@@ -48,6 +49,7 @@ GRAPH_RULES: tuple[GraphRule, ...] = (
     epp.check_single_epp,
     features11.check_graph_metadata,
     features11.check_failover_discovery_mode,
+    topology.check_topology_constraints,
 )
 
 SERVICE_RULES: tuple[ServiceRule, ...] = (
