@@ -66,10 +66,9 @@ def component(component_type: str, backend: str | None = None,
         ExplainError: unknown component type, or ``backend`` for a type other than worker.
     """
     table = table or defaults.for_release()
-    if component_type not in COMPONENT_TYPES:
-        raise ExplainError(
-            f"explain: unknown component type {component_type!r} (expected one of {', '.join(COMPONENT_TYPES)})"
-        )
+    if component_type not in _component_types(table):
+        raise ExplainError(f"explain: unknown component type {component_type!r} "
+                           f"(expected one of {', '.join(_component_types(table))})")
     if backend is not None and component_type != defaults.COMPONENT_WORKER:
         raise ExplainError(
             f"explain: --backend applies to worker only (a {component_type} component gets no backend)"
@@ -96,6 +95,10 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
     out["naming"] = _nest(table.naming)
     if table.schema_limits.values:  # S06: from operator 0.7 on
         out["schemaLimits"] = _nest(table.schema_limits)
+    if table.epp.values:  # N07: from operator 1.0 on
+        out["endpointPicker"] = _nest(table.epp)
+    if table.model_ref.values:  # S05, N06: from operator 0.7 on
+        out["modelRef"] = _nest(table.model_ref)
     if table.admission.values:  # V03, V04, V06: the admission webhooks from operator 1.0 on
         out["admission"] = _nest(table.admission)
     if table.kube_discovery.values:  # C02, N04, N01: from operator 1.0 on
@@ -103,6 +106,12 @@ def objects(table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
     if table.features.values:  # S14-S18, P11-P13, O02: the 1.1 service features
         out["features"] = _nest(table.features)
     return out
+
+
+def _component_types(table: defaults.OperatorDefaults) -> tuple[str, ...]:
+    """frontend, worker, planner, other, and a type of the release beyond them that is no worker (epp, 1.0 on)."""
+    extra = [t for t in table.by_component_type if t not in COMPONENT_TYPES and t not in table.worker_types]
+    return (*COMPONENT_TYPES, *extra)
 
 
 def _backend(name: str, table: defaults.OperatorDefaults) -> defaults.BackendDefaults:
@@ -131,7 +140,7 @@ def explain(component_type: str | None = None, backend: str | None = None,
         raise ExplainError(
             "explain: --backend applies to worker only: name it (`krm-dynamo explain worker --backend ...`)"
         )
-    return {**head, "componentTypes": {ctype: component(ctype, None, table) for ctype in COMPONENT_TYPES},
+    return {**head, "componentTypes": {ctype: component(ctype, None, table) for ctype in _component_types(table)},
             "objects": objects(table), "multinodeLaunch": _nest(table.launch)}
 
 

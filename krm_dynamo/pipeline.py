@@ -38,9 +38,11 @@ from krm_dynamo.render import (
     autoscaling,
     backends,
     componentservice,
+    epp,
     features11,
     grove,
     kubediscovery,
+    models,
     multinode,
     networking,
     storage,
@@ -201,6 +203,12 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
         built = _expand_service(component, derived.name, namespace, cfg, ctx, grove_components=grove_components)
         built = features11.claim_templates(component, derived.name, namespace, ctx.defaults) + built  # O02
         objects += [_review(o, f"{graph} {service}") for o in built] if cfg.reviewAnnotation else built
+    for component in derived.services.values():
+        if epp.is_epp(component, derived.table):  # N07: one endpoint picker per graph (rules.epp)
+            made = epp.graph_objects(component, derived.name, namespace, derived.table)
+            objects += [_review(o, f"{graph} {component.key}") for o in made] if cfg.reviewAnnotation else made
+    made = models.model_services(list(derived.services.values()), namespace, derived.table)  # N06
+    objects += [_review(o, graph) for o in made] if cfg.reviewAnnotation else made
     if grove_components:
         pcs = grove.pod_clique_set(grove_components, namespace, ctx, derived.graph.topologyConstraint)
         services = ",".join(derived.services)

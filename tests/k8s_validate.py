@@ -59,6 +59,7 @@ NO_SCHEMA: frozenset[tuple[str, str]] = frozenset(
         ("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet"),
         ("scheduling.volcano.sh/v1beta1", "PodGroup"),
         ("grove.io/v1alpha1", "PodCliqueSet"),
+        ("inference.networking.k8s.io/v1", "InferencePool"),
         ("grove.io/v1alpha1", "ClusterTopology"),  # an input item (D62), passed through
         ("fn.krm-dynamo.dev/v1alpha1", "KrmDynamoConfig"),
     }
@@ -72,6 +73,7 @@ CRD_SCHEMAS: dict[tuple[str, str], str] = {
     ("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet"): "leaderworkerset.json",
     ("scheduling.volcano.sh/v1beta1", "PodGroup"): "podgroup.json",
     ("grove.io/v1alpha1", "PodCliqueSet"): "podcliqueset.json",
+    ("inference.networking.k8s.io/v1", "InferencePool"): "inferencepool.json",
 }
 
 

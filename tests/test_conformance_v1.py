@@ -38,8 +38,6 @@ IMAGE = "registry.example/dynamo:1"
 NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("GenerateBasePodSpec", "Worker component with DynamoNamespace set", ("N_E01", "N_E02", "P03")),
     ("GenerateBasePodSpec", "frontend with default command", ("N_E01",)),
-    ("GenerateBasePodSpec", "component with multiple resource claims", ("S02",)),
-    ("GenerateBasePodSpec", "component without resource claims", ("S02",)),
     ("GenerateDynamoComponentsDeployments", "TestGenerateDynamoComponentsDeployments_SpecMetadataPropagation",
      ("O03", "N_E02", "S18", "L02")),
     ("GenerateDynamoComponentsDeployments", "", ("O03", "N_E02")),

@@ -373,11 +373,18 @@ def test_later_field_names_its_release():
         assert not any("unknown field" in r.message for r in results)
 
 
+# Service fields of 1.1 whose change the profile may not reproduce yet, with a value of the right shape.
+_LATER_FIELDS = {"frontendSidecar": ("S14", {"image": "i"}), "gpuMemoryService": ("S15", {"enabled": False}),
+                 "failover": ("S16", {"enabled": False}), "topologyConstraint": ("S17", {"packDomain": "rack"})}
+
+
 def test_field_of_the_release_is_accepted_but_said_unrendered():
-    services = {"worker": {**GRAPH["worker"], "modelRef": {"name": "m"}, "resources": {"claims": [{"name": "c"}]}}}
-    _, results = _render("1.0", services)
+    pending = {k: v for k, (change, v) in _LATER_FIELDS.items() if change not in defaults.for_release("1.1").reproduced}
+    if not pending:
+        pytest.skip("every 1.1 service field is rendered")
+    _, results = _render("1.1", {"worker": {**GRAPH["worker"], **pending}})
     paths = {r.field_path: r for r in results if "not yet rendered" in r.message}
-    assert set(paths) == {"spec.services.worker.modelRef", "spec.services.worker.resources.claims"}
+    assert set(paths) == {f"spec.services.worker.{k}" for k in pending}
     assert all(r.severity == "warning" for r in paths.values())
 
 

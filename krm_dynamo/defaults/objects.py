@@ -35,17 +35,22 @@ class DeploymentDefaults(Sourced):
         api_version: of the Deployment (also the HPA's ``scaleTargetRef``).
         strategies: ``nvidia.com/deployment-strategy`` value -> ``spec.strategy``.
         default_strategy: the key of ``strategies`` used when the annotation is absent or unknown.
-    Items: ``apiVersion``, ``defaultStrategy``, ``strategies.<annotation value>``.
+        rolling_update_annotations: ``maxSurge`` / ``maxUnavailable`` -> the annotation whose
+            value replaces it in a RollingUpdate strategy (none before operator 0.8, P07).
+    Items: ``apiVersion``, ``defaultStrategy``, ``strategies.<annotation value>``,
+    ``rollingUpdateAnnotations.<field>``.
     """
 
     api_version: str
     default_strategy: str
     strategies: Mapping[str, Mapping[str, Any]]
     sources: Mapping[str, str] = field(default_factory=dict)
+    rolling_update_annotations: Mapping[str, str] = field(default_factory=dict)
 
     def items(self) -> list[tuple[str, object]]:
         head: list[tuple[str, object]] = [("apiVersion", self.api_version), ("defaultStrategy", self.default_strategy)]
-        return head + [(f"strategies.{name}", value) for name, value in self.strategies.items()]
+        annotations = [(f"rollingUpdateAnnotations.{k}", v) for k, v in self.rolling_update_annotations.items()]
+        return head + [(f"strategies.{name}", value) for name, value in self.strategies.items()] + annotations
 
     def strategy(self, annotation: str | None) -> Mapping[str, Any]:
         """``spec.strategy`` for an annotation value; an absent or unknown one gets the default."""

@@ -118,15 +118,19 @@ def with_security_context(table: ComponentDefaults) -> ComponentDefaults:
 _P07 = src("P07", at_cut("controller/dynamocomponentdeployment_controller.go", 1006))
 _ROLLING = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}
 
-# P07 (data part): the two gradual strategies roll like RollingUpdate. The surge and
-# unavailability annotations are logic and not reproduced yet (P07 stays listed).
+# P07: only RollingUpdate and Recreate are left; the two gradual strategies roll like
+# RollingUpdate, whose maxSurge and maxUnavailable two annotations may set (25 % each otherwise).
 DEPLOYMENT_1_0 = objects.DeploymentDefaults(
     api_version=objects.DEPLOYMENT.api_version,
     default_strategy=objects.DEPLOYMENT.default_strategy,
     strategies=frozen({**objects.DEPLOYMENT.strategies, "RampedSlowRollout": _ROLLING,
                        "BestEffortControlledRollout": _ROLLING}),
+    rolling_update_annotations=frozen({"maxSurge": "nvidia.com/deployment-rolling-update-max-surge",
+                                       "maxUnavailable": "nvidia.com/deployment-rolling-update-max-unavailable"}),
     sources={**objects.DEPLOYMENT.sources, "strategies.RampedSlowRollout": _P07,
-             "strategies.BestEffortControlledRollout": _P07},
+             "strategies.BestEffortControlledRollout": _P07,
+             "rollingUpdateAnnotations.maxSurge": src(_P07, "an integer string becomes a number (intstr.Parse)"),
+             "rollingUpdateAnnotations.maxUnavailable": src(_P07, "an integer string becomes a number")},
 )
 
 _TYPES = "deploy/operator/api/v1alpha1/dynamographdeployment_types.go"
@@ -293,18 +297,23 @@ DATA_1_0 = (
     "M02",
     "M04",
     "P01",
+    "P07",
     "R01",
     "R02",
+    "R04",
     "S03",
     "S06",
     "S07",
     "S20",
     "T01",
+    "T03",
     "V03",
     "V04",
 )
+# T03 names the EPP ports (1.0) and the failover engine ports (1.1, not reproduced yet).
+_PARTIAL_IN_1_1 = ("T03",)
 DATA_1_1 = (
-    *DATA_1_0,
+    *(i for i in DATA_1_0 if i not in _PARTIAL_IN_1_1),
     "O01",
     "N_E08",
     "N03",

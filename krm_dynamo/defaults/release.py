@@ -28,6 +28,8 @@ from krm_dynamo.defaults import (
     objects,
     profiles,
 )
+from krm_dynamo.defaults import epp as epp_defaults
+from krm_dynamo.defaults import models as model_defaults
 from krm_dynamo.defaults.features11 import FEATURES_1_1, NO_FEATURES
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
@@ -77,6 +79,14 @@ IMPLEMENTED_SWITCHES = frozenset({
     "S09",
     "S11",
     "S12",
+    "S02",
+    "S08",
+    "S13",
+    "P10",
+    "N07",
+    "S05",
+    "N06",
+    "P04",
 })
 
 # Changes reproduced by a documented decision rather than by output: the operator-internal
@@ -118,6 +128,8 @@ class OperatorDefaults:
             against (``kube/schemas-<version>.json``).
         schema_limits: bounds and rules of the release's CRD (``maxServices``, ``maxPvcs``,
             ``sharedMemorySizeWhenDisabled``; none in 0.6).
+        epp: the endpoint picker's objects (:mod:`.epp`, N07; empty before 1.0).
+        model_ref: what ``modelRef`` adds (:mod:`.models`, S05, N06; empty before 1.0).
         kube_discovery: the Kubernetes service discovery rows (:mod:`.kubediscovery`; none in 0.6).
         features: the values of the 1.1 service features (:mod:`.features11`; empty before 1.1).
         admission: what the release's admission webhooks check and stamp (:mod:`.admission`;
@@ -152,6 +164,8 @@ class OperatorDefaults:
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
     schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
+    epp: Entries = epp_defaults.NO_GAIE
+    model_ref: Entries = model_defaults.NO_MODEL_REF
     kube_discovery: Entries = kubediscovery.NO_KUBE_DISCOVERY
     features: Entries = NO_FEATURES
     admission: Entries = admission.ADMISSION_0_6
@@ -253,13 +267,15 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
                           reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
                           platform_env=profiles.PLATFORM_ENV_1_0,
                           kubernetes_version=KUBERNETES_1_X,
-                          merge_kinds=mergekinds.with_kubernetes_1_34(mergekinds.MERGE_KINDS),
+                          merge_kinds=mergekinds.MERGE_KINDS_1_0,
                           **{"worker_hash": multinode.WORKER_HASH, **changes})
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
-                       planner: components.ComponentDefaults) -> Mapping[str, components.ComponentDefaults]:
-    table = {components.COMPONENT_FRONTEND: frontend, components.COMPONENT_PLANNER: planner}
+                       planner: components.ComponentDefaults,
+                       epp: components.ComponentDefaults) -> Mapping[str, components.ComponentDefaults]:
+    table = {components.COMPONENT_FRONTEND: frontend, components.COMPONENT_PLANNER: planner,
+             epp_defaults.COMPONENT_EPP: epp}  # S13, P10
     table.update(dict.fromkeys(profiles.WORKER_TYPES_1_0, worker))  # S20
     return MappingProxyType(table)
 
@@ -275,7 +291,10 @@ _WORKER_1_0 = _SEC(profiles.worker_1_0(components.WORKER))
 RELEASE_1_0 = _release_1x(
     "1.0", profiles.RELEASE_1_0_COMMIT, profiles.DATA_1_0,
     base=_SEC(components.BASE),
-    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER)),
+    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER),
+                                         _SEC(epp_defaults.epp_1_0())),
+    epp=epp_defaults.GAIE,
+    model_ref=model_defaults.MODEL_REF,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_0,
     admission=admission.ADMISSION_1_0,
@@ -288,7 +307,10 @@ RELEASE_1_0 = _release_1x(
 RELEASE_1_1 = _release_1x(
     "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
     base=RELEASE_1_0.base,
-    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1())),
+    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1()),
+                                         _SEC(epp_defaults.epp_1_1())),
+    epp=epp_defaults.GAIE,
+    model_ref=model_defaults.MODEL_REF,
     deployment=profiles.DEPLOYMENT_1_0,
     schema_limits=profiles.SCHEMA_LIMITS_1_1,
     features=FEATURES_1_1,

@@ -81,7 +81,10 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "ContainerPort": (("name", "hostPort", "containerPort", "protocol", "hostIP"), {}),
     "EnvVar": (("name", "value", "valueFrom"), {}),
     "EnvFromSource": (("prefix", "configMapRef", "secretRef"), {}),
-    "ResourceRequirements": (("limits", "requests", "claims"), {"limits": MAP, "requests": MAP}),
+    "ResourceRequirements": (
+        ("limits", "requests", "claims"), {"limits": MAP, "requests": MAP, "claims": ("list", "ResourceClaim")},
+    ),
+    "ResourceClaim": (("name", "request"), {}),
     "VolumeMount": (
         ("name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation", "subPathExpr"),
         {},
@@ -95,6 +98,13 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     ),
     "HTTPGetAction": (("path", "port", "host", "scheme", "httpHeaders"), {}),
     "Service": (_TOP, {"metadata": "ObjectMeta", "spec": "ServiceSpec"}),
+    # N07: the endpoint picker's objects (ConfigMap core/v1; InferencePool inference.networking.k8s.io/v1).
+    "ConfigMap": (("apiVersion", "kind", "metadata", "immutable", "data", "binaryData"),
+                  {"metadata": "ObjectMeta", "data": MAP}),
+    "InferencePool": (_TOP, {"metadata": "ObjectMeta", "spec": "InferencePoolSpec"}),
+    "InferencePoolSpec": (("selector", "targetPorts", "endpointPickerRef"),
+                          {"selector": "LabelSelector", "endpointPickerRef": "EndpointPickerRef"}),
+    "EndpointPickerRef": (("group", "kind", "name", "port", "failureMode"), {}),
     "ServiceSpec": (("ports", "selector", "clusterIP", "type"), {"ports": ("list", "ServicePort"), "selector": MAP}),
     "ServicePort": (("name", "protocol", "appProtocol", "port", "targetPort", "nodePort"), {}),
     # Kubernetes discovery RBAC of the 1.x operators (N04).
@@ -183,8 +193,6 @@ TYPES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         ("name", "cliqueNames", "replicas", "minAvailable", "scaleConfig", "topologyConstraint"), {}),
     # resource.k8s.io/v1 (O02): the inner spec is built in the Go field order.
     "ResourceClaimTemplate": (_TOP, {"metadata": "ObjectMeta"}),
-    "ConfigMap": (("apiVersion", "kind", "metadata", "immutable", "data", "binaryData"),
-                  {"metadata": "ObjectMeta", "data": MAP}),
     "PersistentVolumeClaim": (_TOP, {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec"}),
     "PersistentVolumeClaimSpec": (
         ("accessModes", "selector", "resources", "volumeName", "storageClassName", "volumeMode"),

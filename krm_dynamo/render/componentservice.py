@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
 from krm_dynamo.kube import fieldorder
-from krm_dynamo.render import kubediscovery
+from krm_dynamo.render import kubediscovery, models
 from krm_dynamo.render.metadata import object_metadata
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ def object_labels(component: Component, ctx: PodContext) -> dict[str, str]:
     labels[defaults.LABEL_COMPONENT] = component.key
     labels[defaults.LABEL_DYNAMO_NAMESPACE] = component.dynamo_namespace
     labels[defaults.LABEL_GRAPH_NAME] = ctx.dgd_name
+    labels.update(models.base_model_label(component, ctx.defaults))  # S05: getKubeLabels adds it last
     return labels
 
 
@@ -41,6 +42,7 @@ def object_annotations(component: Component, ctx: PodContext) -> dict[str, str]:
     annotations = kubediscovery.effective_annotations(component, ctx)
     extra = component.spec.extraPodMetadata
     annotations.update((extra.annotations if extra else None) or {})
+    annotations.update(models.base_model_annotation(component, ctx.defaults))  # S05: getKubeAnnotations adds it last
     return annotations
 
 

@@ -27,7 +27,7 @@ from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.kube.durations import format_duration, parse_duration
-from krm_dynamo.render import backends, kubediscovery
+from krm_dynamo.render import backends, kubediscovery, models
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
@@ -71,6 +71,7 @@ def clique_labels_1x(component: Component, ctx: PodContext) -> dict[str, str]:
     labels = {defaults.LABEL_SELECTOR: component.name, **system, defaults.LABEL_COMPONENT: component.key}
     if component.spec.subComponentType:
         labels[defaults.LABEL_SUB_COMPONENT_TYPE] = component.spec.subComponentType
+    labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04: before the user's labels
     if ctx.dgd_annotations.get(defaults.ANNOTATION_ENABLE_METRICS) != "false":  # the DGD's annotation only
         labels[defaults.LABEL_METRICS_ENABLED] = defaults.METRICS_ENABLED_VALUE
     labels.update(component.labels)

@@ -14,6 +14,7 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.defaults import mergekinds
 from krm_dynamo.defaults.mergekinds import MergeKinds
+from krm_dynamo.render import deepmerge
 
 PROBE_KINDS = defaults.PROBE_KINDS
 PROBE_HANDLERS = defaults.PROBE_HANDLERS
@@ -27,11 +28,16 @@ def _is_empty(value: Any) -> bool:
     return value is None or value is False or (value == 0 and not isinstance(value, bool)) or value in ("", [], {})
 
 
-def _merge_field(out: dict[str, Any], key: str, value: Any, kind: str, kinds: MergeKinds) -> None:
-    """Lay one user field over ``out[key]`` by its Go kind (mergo v0.3.6 ``deepMerge`` with override)."""
+def _merge_field(out: dict[str, Any], key: str, value: Any, kind: str, kinds: MergeKinds, deep: bool = False) -> None:
+    """Lay one user field over ``out[key]`` by its Go kind (mergo v0.3.6 ``deepMerge`` with override).
+
+    ``deep``: a pointer set on both sides is merged into (P04, mergo v0.3.16: :mod:`.deepmerge`).
+    """
     if value is None:
         return  # a nil pointer, slice or map: nothing to merge
-    if kind == mergekinds.POINTER:
+    if kind == mergekinds.POINTER and deep and key in out:
+        out[key] = deepmerge.merge_value(out[key], value)
+    elif kind == mergekinds.POINTER:
         out[key] = copy.deepcopy(value)  # D29: false, 0, "" and {} replace too
     elif kind == mergekinds.MAP and isinstance(value, dict):
         current = out.get(key)
@@ -49,7 +55,8 @@ def _merge_field(out: dict[str, Any], key: str, value: Any, kind: str, kinds: Me
         out[key] = copy.deepcopy(value)
 
 
-def merge_container(base: dict[str, Any], user: dict[str, Any], kinds: MergeKinds | None = None) -> dict[str, Any]:
+def merge_container(base: dict[str, Any], user: dict[str, Any], kinds: MergeKinds | None = None,
+                    deep: bool = False) -> dict[str, Any]:
     """Lay ``extraPodSpec.mainContainer`` over the generated container (mergo v0.3.6 with override).
 
     Each field by its Go kind in ``kinds`` (the release's :class:`MergeKinds`): pointer fields
@@ -67,21 +74,24 @@ def merge_container(base: dict[str, Any], user: dict[str, Any], kinds: MergeKind
             if not _is_empty(value):
                 out["env"] = merge_env(out.get("env") or [], value, sort=False)
             continue
-        _merge_field(out, key, value, kinds.container_kind(key), kinds)
+        _merge_field(out, key, value, kinds.container_kind(key), kinds, deep)
     return out
 
 
-def merge_pod_spec(base: dict[str, Any], user: dict[str, Any], kinds: MergeKinds | None = None) -> dict[str, Any]:
+def merge_pod_spec(base: dict[str, Any], user: dict[str, Any], kinds: MergeKinds | None = None,
+                   deep: bool = False) -> dict[str, Any]:
     """Lay ``extraPodSpec`` (without ``mainContainer``) over the base pod spec, each field by its Go kind.
 
     ``terminationGracePeriodSeconds: 0``, ``automountServiceAccountToken: false`` and
     ``enableServiceLinks: false`` are pointers and replace the default (D29); a zero
-    ``serviceAccountName`` or ``hostNetwork`` does not.
+    ``serviceAccountName`` or ``hostNetwork`` does not. With ``deep`` (P04) a set pointer is
+    merged into instead, except ``securityContext``: the operator adds its default only after
+    the merge, when the user gives none (P01).
     """
     kinds = kinds or defaults.for_release().merge_kinds
     out = copy.deepcopy(base)
     for key, value in user.items():
-        _merge_field(out, key, value, kinds.pod_spec_kind(key), kinds)
+        _merge_field(out, key, value, kinds.pod_spec_kind(key), kinds, deep and key != "securityContext")
     return out
 
 

@@ -23,7 +23,7 @@ from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
-from krm_dynamo.render import backends, features11, kubediscovery, storage
+from krm_dynamo.render import backends, deepmerge, epp, features11, kubediscovery, models, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
@@ -32,7 +32,7 @@ from krm_dynamo.render.merge import (
     merge_env,
     merge_pod_spec,
 )
-from krm_dynamo.render.resources import canonical_resource_lists, container_resources
+from krm_dynamo.render.resources import add_dynamo_resources, canonical_resource_lists
 
 # --- the pipeline (graph.go GenerateBasePodSpec) --------------------------------------
 
@@ -86,6 +86,7 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
         labels = {**component.labels, **labels}
     else:
         labels.update(component.labels)  # D4
+    labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04, as getKubeLabels adds it
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
     labels = kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1: after extraPodMetadata
@@ -183,10 +184,10 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     component_defaults = ctx.defaults.for_component(component.component_type)
     backend = component.backend
     assert backend is not None, "a component that passed the backend rule has a backend"
-    container = _main_container(component, component_defaults, ctx.defaults)
+    container = _main_container(component, component_defaults, ctx)
     grove = deployer.name == backends.GROVE.name
     env = _main_env(component, ctx, component_defaults, grove=grove)  # C02, N_E08 in the defaults layer
-    _add_dynamo_resources(container, component, ctx.defaults.switch("P08"))
+    add_dynamo_resources(container, component, ctx.defaults)
 
     discovered = _pull_secrets(component, ctx)
     # envFromSecret after any mainContainer.envFrom.
@@ -215,7 +216,7 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     )
     container = backends.update_container(backend, container, pod_role)
 
-    pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults)
+    pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults, ctx.dgd_name)
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
     kubediscovery.set_service_account(pod_spec, component, ctx, grove=grove)  # P02, before the backend pod hook
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)  # TRT-LLM multinode: the MPI SSH volume
@@ -230,11 +231,14 @@ def build_pod_template(component: Component, ctx: PodContext, *,
 
 
 def _main_container(component: Component, component_defaults: defaults.ComponentDefaults,
-                    table: defaults.OperatorDefaults) -> dict[str, Any]:
+                    ctx: PodContext) -> dict[str, Any]:
     """The base container with ``mainContainer`` (env apart) and the user probes over it (D9, R4, D22)."""
     user_main = component.main_container
-    container = merge_container(base_container(component_defaults), {k: v for k, v in user_main.items() if k != "env"},
-                                table.merge_kinds)
+    table = ctx.defaults
+    base = epp.with_epp_container(base_container(component_defaults), component, ctx.dgd_name, ctx.dgd_namespace,
+                                  table)  # P10: an endpoint picker's arguments and mounts
+    deep = deepmerge.deep_pointers(table)  # P04
+    container = merge_container(base, {k: v for k, v in user_main.items() if k != "env"}, table.merge_kinds, deep)
     if "resources" in container:
         container["resources"] = canonical_resource_lists(container["resources"])
     if component.image:  # D15, derived once (the image rule ensures there is one)
@@ -243,8 +247,11 @@ def _main_container(component: Component, component_defaults: defaults.Component
     # D22: service-level probes win over mainContainer ones (the probe rule ensures each completes).
     candidates = [(kind, user_main.get(kind)) for kind in PROBE_KINDS]
     candidates += [(kind, getattr(component.spec, kind)) for kind in PROBE_KINDS]
-    for kind, probe in candidates:
-        if isinstance(probe, dict):
+    for i, (kind, probe) in enumerate(candidates):
+        from_main = i < len(PROBE_KINDS) and kind != "startupProbe"  # mainContainer.startupProbe replaces
+        if isinstance(probe, dict) and deep and from_main:  # P04: mainContainer liveness / readiness merged into
+            container[kind] = deepmerge.merge_probe(container.get(kind), probe)
+        elif isinstance(probe, dict):
             container[kind] = apply_probe(container.get(kind), probe)
     return container
 
@@ -270,24 +277,13 @@ def _main_env(component: Component, ctx: PodContext,
     )
 
 
-def _add_dynamo_resources(container: dict[str, Any], component: Component, gpu_requests: bool) -> None:
-    """The service's Dynamo resources, key by key over the container's."""
-    mapped = container_resources(component.resources, gpu_requests)
-    if mapped:
-        resources = container.get("resources")
-        current: dict[str, Any] = resources if isinstance(resources, dict) else {}
-        merged = dict(current)
-        for kind, values in mapped.items():
-            merged[kind] = {**(current.get(kind) or {}), **values}
-        container["resources"] = merged
-
-
 def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults,
-              table: defaults.OperatorDefaults) -> tuple[dict[str, Any], dict[str, Any]]:
+              table: defaults.OperatorDefaults, dgd_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it (D29)."""
-    pod_spec = defaults.plain_dict(component_defaults.pod)
+    pod_spec = epp.with_epp_volumes(defaults.plain_dict(component_defaults.pod), component, dgd_name, table)
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
-    return merge_pod_spec(pod_spec, user_pod, table.merge_kinds), user_pod
+    merged = merge_pod_spec(pod_spec, user_pod, table.merge_kinds, deepmerge.deep_pointers(table))
+    return epp.keep_base_volumes(merged, pod_spec, component, table), user_pod
 
 
 def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], container: dict[str, Any],
@@ -304,7 +300,7 @@ def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], containe
         for init in pod_spec["initContainers"]:
             if isinstance(init, dict) and "resources" in init:
                 init["resources"] = canonical_resource_lists(init["resources"])
-    user_volumes = _list(user_pod.get("volumes"))
+    user_volumes = _list(pod_spec.get("volumes"))  # the user's list, else the base pod's (P10)
     for volume in user_volumes:
         empty_dir = volume.get("emptyDir") if isinstance(volume, dict) else None
         if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:

@@ -6,12 +6,15 @@ Reported once per service here, not once per built pod role.
 
 from __future__ import annotations
 
+from krm_dynamo.defaults.epp import COMPONENT_EPP
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 
 
 def check_service_account_kept(s: ServiceCheck, report: Report) -> None:
     """A user ``serviceAccountName`` wins over the component type's (the planner's)."""
+    if s.component.component_type == COMPONENT_EPP:
+        return  # the EPP's account is merged like any field: the operator keeps the user's too (P10)
     default_sa = s.graph.table.for_component(s.component.component_type).pod.get("serviceAccountName")
     user_sa = s.component.pod_fields.get("serviceAccountName")
     if default_sa and user_sa and user_sa != default_sa:

@@ -35,6 +35,8 @@ def check_component_type(s: ServiceCheck, report: Report) -> None:
     ctype = s.svc.componentType
     if not ctype or ctype in _COMPONENT_TYPES or ctype in s.graph.table.worker_types:
         return
+    if ctype in s.graph.table.by_component_type:  # epp from operator 1.0 (P10)
+        return
     path = f"{s.path}.componentType"
     close = display.closest(ctype.lower(), list(_COMPONENT_TYPES), cutoff=_CLOSE_ENOUGH)
     if ctype.lower() in _COMPONENT_TYPES:

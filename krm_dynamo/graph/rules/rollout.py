@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Rules of the Deployment rollout annotations (P07; operator 0.8 on, so the 1.x profiles).
+
+``nvidia.com/deployment-rolling-update-max-surge`` and ``-max-unavailable`` become the
+RollingUpdate's ``maxSurge`` / ``maxUnavailable``: an integer or a percentage. Any other value,
+a negative one, or both zero make a Deployment the API server rejects (D31), so they are errors;
+a gradual strategy name (``RampedSlowRollout``, ``BestEffortControlledRollout``) is a plain
+RollingUpdate from 0.8 on, which is worth saying.
+"""
+
+from __future__ import annotations
+
+import re
+
+from krm_dynamo import defaults
+from krm_dynamo.graph.report import Report
+from krm_dynamo.graph.rules.context import ServiceCheck
+
+_GRADUAL = ("RampedSlowRollout", "BestEffortControlledRollout")
+
+
+def check_rollout_annotations(s: ServiceCheck, report: Report) -> None:
+    """Each rollout annotation is an integer or ``<n>%`` (at most 100 % unavailable), not both zero."""
+    keys = s.graph.table.deployment.rolling_update_annotations
+    if not keys or s.component.multinode:
+        return
+    extra = s.svc.extraPodMetadata
+    annotations = {**(s.svc.annotations or {}), **((extra.annotations if extra else None) or {})}
+    values: dict[str, int] = {}
+    for field_name, key in keys.items():
+        value = annotations.get(key)
+        if not value:
+            continue
+        found = re.fullmatch(r"([+-]?[0-9]+)(%?)", value)
+        if found is None or int(found.group(1)) < 0 or (field_name == "maxUnavailable" and found.group(2)
+                                                          and int(found.group(1)) > 100):
+            report.error(f"{s.path}.annotations",
+                         f"`{key}`: expected a non-negative integer or a percentage such as \"25%\" (the "
+                         f"Deployment's {field_name}), got \"{value}\"")
+            continue
+        values[field_name] = int(found.group(1))
+    if values.get("maxSurge") == 0 and values.get("maxUnavailable") == 0:
+        report.error(f"{s.path}.annotations", "maxSurge and maxUnavailable may not both be 0: the API server rejects "
+                                              "the Deployment")
+    strategy = (s.svc.annotations or {}).get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY)
+    if strategy in _GRADUAL:
+        report.info(f"{s.path}.annotations",
+                    f"`{defaults.ANNOTATION_DEPLOYMENT_STRATEGY}: {strategy}` rolls as RollingUpdate from operator "
+                    "0.8 on (only RollingUpdate and Recreate are left)")
