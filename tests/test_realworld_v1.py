@@ -1,18 +1,21 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Every real DGD of the upstream repository at the v1.0.0 cut renders cleanly under operators 1.0 and 1.1.
+"""Every real DGD of the upstream repository renders cleanly under operators 1.0 and 1.1.
 
-The files live beside the clone in ``../shared/realworld/dynamo-v1.0.0/`` (every
-``DynamoGraphDeployment`` file of the upstream repository at that cut, at its upstream path) and
-are read at test time, never copied here. As :mod:`test_realworld` does for the 0.6 corpus, for
-each file, each of the releases 1.0 and 1.1 and both multinode orchestrators:
+The files live beside the clone in ``../shared/realworld/``: ``dynamo-v1.0.0/`` holds every
+``DynamoGraphDeployment`` file of the upstream repository at the v1.0.0 cut, ``dynamo-60975b518/``
+those at the 0.6 commit (what a 0.6 user's files become after the operator upgrade), each at its
+upstream path. They are read at test time, never copied here. As :mod:`test_realworld` does for
+the 0.6 corpus under 0.6, for each file and each of the releases 1.0 and 1.1 (the v1.0.0 corpus
+with both multinode orchestrators):
 
 * ``krm-dynamo render --operator-version R FILE`` and the KRM function (a ResourceList whose
   functionConfig sets ``operatorVersion: R``) finish with exit code 0, no error result, and the
   same objects; a file with a mistake of its own is named in :data:`MISTAKES` with the one error
   it gets;
-* no warning says "unknown field" or "exists from operator": every field of the file is a field of
-  release 1.0, so 1.0 and 1.1 read all of it. Warnings other than the routine ones
-  (:data:`ROUTINE`) are named per file in :data:`EXPECTED_WARNINGS`;
+* no warning says "exists from operator", and none says "unknown field" except for a field of no
+  release, named per file in :data:`UNKNOWN_FIELDS` (none in the v1.0.0 corpus: 1.0 and 1.1 read
+  every field of it). Warnings other than the routine ones (:data:`ROUTINE`) are named per file
+  and release in :data:`EXPECTED_WARNINGS`;
 * every generated built-in object is valid against the strict schemas of Kubernetes 1.34, whose
   types the 1.x operators build against (``k8s_validate.version_of_release``), and every CRD-kind
   object against the strict test-owned schemas of ``tests/schemas/``;
@@ -21,8 +24,8 @@ each file, each of the releases 1.0 and 1.1 and both multinode orchestrators:
 * on the LeaderWorkerSet path every worker pod carries the worker hash of its graph (M01, N_E07):
   label and ``DYN_NAMESPACE_WORKER_SUFFIX`` equal to the hash of the graph's worker specs.
 
-The real entry point runs as a subprocess on batches of files whose objects do not collide, once
-per release; its output must be the per-file outputs concatenated.
+The real entry point runs as a subprocess on batches of files of the v1.0.0 corpus whose objects
+do not collide, once per release; its output must be the per-file outputs concatenated.
 """
 
 from __future__ import annotations
@@ -44,17 +47,33 @@ from test_realworld import Rendered, _config_file, _docs, _is_local_config, _res
 from krm_dynamo import cli, defaults
 from krm_dynamo.graph import workerhash
 
-REALWORLD = SHARED / "realworld" / "dynamo-v1.0.0"
-FILE_COUNT = 69  # every DGD file of the upstream repository at the v1.0.0 cut
+REALWORLD = SHARED / "realworld"
+V1 = "dynamo-v1.0.0"  # every DGD file of the upstream repository at the v1.0.0 cut
+V06 = "dynamo-60975b518"  # ... at the 0.6 commit: what a 0.6 user's files become after the upgrade
+FILE_COUNTS = {V1: 69, V06: 42}
 RELEASES = ("1.0", "1.1")
-EMPTY_SAMPLE = "deploy/operator/config/samples/nvidia.com_v1alpha1_dynamographdeployment.yaml"
+EMPTY_SAMPLES = (f"{V1}/deploy/operator/config/samples/nvidia.com_v1alpha1_dynamographdeployment.yaml",
+                 f"{V06}/deploy/cloud/operator/config/samples/nvidia.com_v1alpha1_dynamographdeployment.yaml")
 
-# Files with a mistake of their own, and the one error each gets (field path, message) under
-# every 1.x release. The operator's sample DGD has an empty ``spec``: the 1.x admission webhook
-# rejects a DGD without services (under 0.6 it generates nothing, with a warning).
+# Files with a mistake of their own (paths under ``../shared/realworld``), and the one error each
+# gets (field path, message) under every 1.x release. The operator's sample DGDs have an empty
+# ``spec``: the 1.x admission webhook rejects a DGD without services (under 0.6 such a DGD
+# generates nothing, with a warning).
 MISTAKES = {
-    EMPTY_SAMPLE: ("spec.services", "expected at least one service in `spec.services` "
-                                    "(the admission webhook of operator {release} rejects a DGD without services)"),
+    sample: ("spec.services", "expected at least one service in `spec.services` "
+                              "(the admission webhook of operator {release} rejects a DGD without services)")
+    for sample in EMPTY_SAMPLES
+}
+
+# Files that set a field of no release (paths of the fields): the service field ``pvc`` exists in
+# no DGD CRD (0.6, 1.0 or 1.1; the DGD has ``spec.pvcs``). The API server drops it, and so does
+# the function, with an "unknown field" warning.
+UNKNOWN_FIELDS = {
+    f"{V06}/examples/basics/kubernetes/shared_frontend/shared_frontend.yaml": [
+        "spec.services.VllmDecodeWorker.pvc", "spec.services.EncodeWorker.pvc", "spec.services.VLMWorker.pvc",
+        "spec.services.Processor.pvc"],
+    f"{V06}/recipes/gpt-oss-120b/trtllm/agg/deploy.yaml": [
+        "spec.services.Frontend.pvc", "spec.services.TrtllmWorker.pvc"],
 }
 
 # Warnings every upstream file may get under 1.x: the profile's count of changes not reproduced
@@ -67,15 +86,18 @@ ROUTINE = (
     re.compile(r"^`dynamoNamespace` is deprecated and ignored from operator 1\.0: "),
 )
 
-# Other warnings, per (file, release): (field path, start of the message). Files written for 1.0
-# whose Planner lists its own ``ports`` lose the port "system" that the 1.1 Planner's default
-# probes check (P09, R03, T02: 1.1 adds that port and those probes; a ``ports`` list replaces the
-# default one), so the Planner never becomes ready under 1.1. The operator code at the v1.1.0 cut
-# does exactly that; the warning is right.
+# Other warnings, per (file, release): (field path, start of the message). Files whose Planner
+# lists its own ``ports`` lose the port "system" that the 1.1 Planner's default probes check (P09,
+# R03, T02: 1.1 adds that port and those probes; a ``ports`` list replaces the default one), so
+# the Planner never becomes ready under 1.1. The operator code at the v1.1.0 cut does exactly
+# that; the warning is right.
 _PLANNER_PORTS = ("spec.services.Planner.extraPodSpec.mainContainer.ports", "the default probe")
 EXPECTED_WARNINGS = {
-    ("examples/backends/trtllm/deploy/disagg_planner.yaml", "1.1"): [_PLANNER_PORTS],
-    ("tests/planner/perf_test_configs/disagg_8b_planner.yaml", "1.1"): [_PLANNER_PORTS],
+    (f"{V1}/examples/backends/trtllm/deploy/disagg_planner.yaml", "1.1"): [_PLANNER_PORTS],
+    (f"{V1}/tests/planner/perf_test_configs/disagg_8b_planner.yaml", "1.1"): [_PLANNER_PORTS],
+    (f"{V06}/components/backends/trtllm/deploy/disagg_planner.yaml", "1.1"): [_PLANNER_PORTS],
+    (f"{V06}/tests/planner/perf_test_configs/disagg_8b_planner.yaml", "1.1"): [_PLANNER_PORTS],
+    (f"{V06}/tests/planner/scaling/disagg_planner.yaml", "1.1"): [_PLANNER_PORTS],
 }
 
 # Kinds of objects the operator keeps to itself (D2): never generated.
@@ -87,14 +109,21 @@ COMPONENT_LABEL = "nvidia.com/dynamo-component"
 SUFFIX = "DYN_NAMESPACE_WORKER_SUFFIX"
 
 
-def _files() -> list[str]:
-    if not REALWORLD.is_dir():
+def _files(corpus: str) -> list[str]:
+    """The YAML files of ``corpus``, as paths under :data:`REALWORLD` (``dynamo-v1.0.0/recipes/…``)."""
+    root = REALWORLD / corpus
+    if not root.is_dir():
         return []
-    return sorted(str(p.relative_to(REALWORLD)) for p in REALWORLD.rglob("*.yaml"))
+    return sorted(str(p.relative_to(REALWORLD)) for p in root.rglob("*.yaml"))
 
 
-FILES = _files()
-PARAMS = FILES or [pytest.param(None, id="realworld-missing")]
+FILES = {corpus: _files(corpus) for corpus in FILE_COUNTS}
+# The v1.0.0 corpus with both orchestrators; the 0.6 corpus with the default one (its multinode
+# graphs are few, and the Grove path is the same code).
+PARAMS = [pytest.param(rel, release, orchestrator, id=f"{rel}-{release}-{orchestrator}")
+          for corpus, orchestrators in ((V1, ("lws", "grove")), (V06, ("lws",)))
+          for rel in FILES[corpus] for release in RELEASES for orchestrator in orchestrators
+          ] or [pytest.param(None, "1.0", "lws", id="realworld-missing")]
 
 
 def _function_config(release: str, orchestrator: str) -> dict:
@@ -135,28 +164,31 @@ def _unexpected_warnings(run: Rendered, rel: str, release: str) -> list[tuple[st
     """Warnings neither routine nor named for (rel, release) in :data:`EXPECTED_WARNINGS`."""
     named = EXPECTED_WARNINGS.get((rel, release), [])
     return [(path, message) for path, message in _by_severity(run, "warning")
-            if not any(p.match(message) for p in ROUTINE)
+            if not any(p.match(message) for p in ROUTINE) and path not in UNKNOWN_FIELDS.get(rel, [])
             and not any(path == want_path and message.startswith(start) for want_path, start in named)]
 
 
 # --- tests ---------------------------------------------------------------------------------------
 
 
-def test_every_file_is_collected():
-    require(REALWORLD)
-    assert len(FILES) == FILE_COUNT, f"expected {FILE_COUNT} upstream DGD files under {REALWORLD}, found {len(FILES)}"
-    assert set(MISTAKES) | {rel for rel, _ in EXPECTED_WARNINGS} <= set(FILES)
+@pytest.mark.parametrize("corpus", list(FILE_COUNTS))
+def test_every_file_is_collected(corpus: str) -> None:
+    require(REALWORLD / corpus)
+    want, found = FILE_COUNTS[corpus], len(FILES[corpus])
+    assert found == want, f"expected {want} upstream DGD files under {REALWORLD / corpus}, found {found}"
+    named = set(MISTAKES) | set(UNKNOWN_FIELDS) | {rel for rel, _ in EXPECTED_WARNINGS}
+    assert {rel for rel in named if rel.startswith(f"{corpus}/")} <= set(FILES[corpus])
 
 
-@pytest.mark.parametrize("orchestrator", ["lws", "grove"])
-@pytest.mark.parametrize("release", RELEASES)
-@pytest.mark.parametrize("rel", PARAMS)
+@pytest.mark.parametrize(("rel", "release", "orchestrator"), PARAMS)
 def test_real_dgd_renders_under_1x(rel: str, release: str, orchestrator: str) -> None:
     """Exit 0 in both modes, no error, the same objects, every generated object strictly valid."""
-    require(REALWORLD)
+    require(REALWORLD / V1)
+    require(REALWORLD / V06)
     run = run_file(rel, release, orchestrator)
-    for_messages = [m for _, m in _by_severity(run, "warning")]
-    assert not [m for m in for_messages if "unknown field" in m or "exists from operator" in m]
+    warnings = _by_severity(run, "warning")
+    assert [path for path, m in warnings if "unknown field" in m] == UNKNOWN_FIELDS.get(rel, [])
+    assert not [m for _, m in warnings if "exists from operator" in m]
     assert _unexpected_warnings(run, rel, release) == []
     if rel in MISTAKES:
         path, message = MISTAKES[rel]
@@ -189,11 +221,12 @@ def _pod_templates(obj: dict) -> list[dict]:
 
 @pytest.mark.parametrize("release", RELEASES)
 def test_every_worker_pod_carries_the_worker_hash_of_its_graph(release: str) -> None:
-    """M01, N_E07 over the whole corpus: the hash of each graph's worker specs, on every worker pod only."""
-    require(REALWORLD)
+    """M01, N_E07 over both corpora: the hash of each graph's worker specs, on every worker pod only."""
+    require(REALWORLD / V1)
+    require(REALWORLD / V06)
     table = defaults.for_release(release)
     workers = 0
-    for rel in FILES:
+    for rel in FILES[V1] + FILES[V06]:
         if rel in MISTAKES:
             continue
         run = run_file(rel, release)
@@ -211,7 +244,7 @@ def test_every_worker_pod_carries_the_worker_hash_of_its_graph(release: str) -> 
                     workers += 1
                 else:
                     assert HASH_LABEL not in labels and SUFFIX not in env, (rel, obj["metadata"]["name"])
-    assert workers > 100
+    assert workers > 150
 
 
 def _identities(rel: str, release: str) -> set[tuple]:
@@ -236,9 +269,10 @@ def _batches(files: list[str], release: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("release", RELEASES)
 def test_real_entry_point_in_batches(release: str) -> None:
-    """``krm-dynamo render --operator-version R FILE…`` per batch, and function mode on the largest batch."""
-    require(REALWORLD)
-    batches = _batches([rel for rel in FILES if rel not in MISTAKES], release)
+    """``krm-dynamo render --operator-version R FILE…`` per batch of the v1.0.0 corpus, and function mode
+    on the largest batch."""
+    require(REALWORLD / V1)
+    batches = _batches([rel for rel in FILES[V1] if rel not in MISTAKES], release)
     assert len(batches) <= 8, f"batching should need only a few processes, got {len(batches)}"
     largest = max(batches, key=len)
     stdin = _resource_list([d for rel in largest for d in run_file(rel, release).inputs],
@@ -259,21 +293,22 @@ def test_real_entry_point_in_batches(release: str) -> None:
 
 
 @pytest.mark.parametrize("release", RELEASES)
-def test_a_file_with_a_mistake_fails_through_the_real_entry_point(release: str) -> None:
-    """The empty sample: exit 1, one error line naming the field path and file:line, nothing printed."""
-    require(REALWORLD)
-    proc = run_krm("render", "--operator-version", release, str(REALWORLD / EMPTY_SAMPLE))
+@pytest.mark.parametrize("sample", EMPTY_SAMPLES)
+def test_a_file_with_a_mistake_fails_through_the_real_entry_point(sample: str, release: str) -> None:
+    """An empty sample: exit 1, one error line naming file:line and the field path, nothing printed."""
+    path = require(REALWORLD / sample)
+    proc = run_krm("render", "--operator-version", release, str(path))
     lines = proc.stderr.decode().splitlines()
     errors = [line for line in lines if "[error]" in line]
     assert proc.returncode == 1 and proc.stdout == b"" and len(errors) == 1, lines
-    assert errors[0].startswith(f"{REALWORLD / EMPTY_SAMPLE}:") and " spec.services: " in errors[0]
+    assert errors[0].startswith(f"{path}:") and " spec.services: expected at least one service" in errors[0]
 
 
 def test_the_gb200_resource_claims_need_the_kubernetes_of_1x() -> None:
     """``resources.claims`` become pod ``resourceClaims`` with ``resourceClaimTemplateName``, a field
     shape of Kubernetes 1.31 on: invalid against 1.30's schemas, valid against 1.34's."""
-    require(REALWORLD)
-    run = run_file("recipes/deepseek-r1/trtllm/disagg/wide_ep/gb200/deploy.yaml", "1.0")
+    require(REALWORLD / V1)
+    run = run_file(f"{V1}/recipes/deepseek-r1/trtllm/disagg/wide_ep/gb200/deploy.yaml", "1.0")
     claims = [t["spec"]["resourceClaims"] for o in run.generated for t in _pod_templates(o)
               if "resourceClaims" in t["spec"]]
     assert claims and all(c[0]["resourceClaimTemplateName"] for c in claims)
