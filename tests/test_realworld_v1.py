@@ -44,7 +44,7 @@ from procs import run_krm
 from shared_files import SHARED, require
 from test_realworld import Rendered, _config_file, _docs, _is_local_config, _resource_list, schema_problems
 
-from krm_dynamo import cli, defaults
+from krm_dynamo import cli, core, defaults
 from krm_dynamo.graph import workerhash
 
 REALWORLD = SHARED / "realworld"
@@ -245,6 +245,24 @@ def test_every_worker_pod_carries_the_worker_hash_of_its_graph(release: str) -> 
                 else:
                     assert HASH_LABEL not in labels and SUFFIX not in env, (rel, obj["metadata"]["name"])
     assert workers > 150
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_expanding_the_output_again_changes_nothing(release: str) -> None:
+    """The function's output of every v1.0.0 file, fed back in (as a kpt pipeline does): no error, the
+    same items (the generated objects are recognised and made again, the worker hash and the
+    discovery objects included)."""
+    require(REALWORLD / V1)
+    config = _function_config(release, "lws")
+    changed = []
+    for rel in FILES[V1]:
+        if rel in MISTAKES:
+            continue
+        items = run_file(rel, release).function_items
+        again, results = core.expand(copy.deepcopy(items), config)
+        if again != items or any(r.severity == "error" for r in results):
+            changed.append(rel)
+    assert changed == []
 
 
 def _identities(rel: str, release: str) -> set[tuple]:
