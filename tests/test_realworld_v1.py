@@ -135,7 +135,7 @@ def _function_config(release: str, orchestrator: str) -> dict:
 
 
 @functools.cache
-def run_file(rel: str, release: str, orchestrator: str = "lws") -> Rendered:
+def run_file(rel: str, release: str, orchestrator: str) -> Rendered:
     """``rel`` through ``render --operator-version`` and a ResourceList setting ``operatorVersion``."""
     path = REALWORLD / rel
     inputs = _docs(path.read_text(encoding="utf-8"), str(path))
@@ -229,9 +229,10 @@ def test_every_worker_pod_carries_the_worker_hash_of_its_graph(release: str) -> 
     for rel in FILES[V1] + FILES[V06]:
         if rel in MISTAKES:
             continue
-        run = run_file(rel, release)
+        run = run_file(rel, release, "lws")
         graphs = {o["metadata"]["name"]: o["spec"]["services"] for o in run.inputs
                   if o.get("kind") == "DynamoGraphDeployment"}
+        hashes = {name: workerhash.workers_spec_hash(services, table) for name, services in graphs.items()}
         for obj in run.generated:
             for template in _pod_templates(obj):
                 labels = template["metadata"]["labels"]
@@ -239,7 +240,7 @@ def test_every_worker_pod_carries_the_worker_hash_of_its_graph(release: str) -> 
                 main = next(c for c in template["spec"]["containers"] if c["name"] == "main")
                 env = {e["name"]: e.get("value") for e in main.get("env") or []}
                 if services[labels[COMPONENT_LABEL]].get("componentType") in table.worker_types:
-                    want = workerhash.workers_spec_hash(services, table)
+                    want = hashes[labels[GRAPH_LABEL]]
                     assert labels[HASH_LABEL] == env[SUFFIX] == obj["metadata"]["labels"][HASH_LABEL] == want, rel
                     workers += 1
                 else:
@@ -258,7 +259,7 @@ def test_expanding_the_output_again_changes_nothing(release: str) -> None:
     for rel in FILES[V1]:
         if rel in MISTAKES:
             continue
-        items = run_file(rel, release).function_items
+        items = run_file(rel, release, "lws").function_items
         again, results = core.expand(copy.deepcopy(items), config)
         if again != items or any(r.severity == "error" for r in results):
             changed.append(rel)
@@ -267,7 +268,7 @@ def test_expanding_the_output_again_changes_nothing(release: str) -> None:
 
 def _identities(rel: str, release: str) -> set[tuple]:
     return {(o.get("apiVersion"), o.get("kind"), (o.get("metadata") or {}).get("namespace"),
-             (o.get("metadata") or {}).get("name")) for o in run_file(rel, release).function_items}
+             (o.get("metadata") or {}).get("name")) for o in run_file(rel, release, "lws").function_items}
 
 
 def _batches(files: list[str], release: str) -> list[list[str]]:
@@ -293,7 +294,7 @@ def test_real_entry_point_in_batches(release: str) -> None:
     batches = _batches([rel for rel in FILES[V1] if rel not in MISTAKES], release)
     assert len(batches) <= 8, f"batching should need only a few processes, got {len(batches)}"
     largest = max(batches, key=len)
-    stdin = _resource_list([d for rel in largest for d in run_file(rel, release).inputs],
+    stdin = _resource_list([d for rel in largest for d in run_file(rel, release, "lws").inputs],
                            _function_config(release, "lws"))
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
         renders = list(pool.map(lambda batch: run_krm("render", "--operator-version", release,
@@ -302,12 +303,12 @@ def test_real_entry_point_in_batches(release: str) -> None:
     for batch, render in zip(batches, renders, strict=True):
         err = render.stderr.decode()
         assert render.returncode == 0 and "Traceback" not in err and "[error]" not in err, (batch, err)
-        want = [d for rel in batch for d in _docs(run_file(rel, release).render_stdout, rel)]
+        want = [d for rel in batch for d in _docs(run_file(rel, release, "lws").render_stdout, rel)]
         assert _docs(render.stdout.decode(), "render output") == want, batch
     err = proc.stderr.decode()
     assert proc.returncode == 0 and "Traceback" not in err, err
     items = _docs(proc.stdout.decode(), "function output")[0]["items"]
-    assert items == [o for rel in largest for o in run_file(rel, release).function_items]
+    assert items == [o for rel in largest for o in run_file(rel, release, "lws").function_items]
 
 
 @pytest.mark.parametrize("release", RELEASES)
@@ -326,7 +327,7 @@ def test_the_gb200_resource_claims_need_the_kubernetes_of_1x() -> None:
     """``resources.claims`` become pod ``resourceClaims`` with ``resourceClaimTemplateName``, a field
     shape of Kubernetes 1.31 on: invalid against 1.30's schemas, valid against 1.34's."""
     require(REALWORLD / V1)
-    run = run_file(f"{V1}/recipes/deepseek-r1/trtllm/disagg/wide_ep/gb200/deploy.yaml", "1.0")
+    run = run_file(f"{V1}/recipes/deepseek-r1/trtllm/disagg/wide_ep/gb200/deploy.yaml", "1.0", "lws")
     claims = [t["spec"]["resourceClaims"] for o in run.generated for t in _pod_templates(o)
               if "resourceClaims" in t["spec"]]
     assert claims and all(c[0]["resourceClaimTemplateName"] for c in claims)
