@@ -87,6 +87,8 @@ IMPLEMENTED_SWITCHES = frozenset({
     "S05",
     "N06",
     "P04",
+    "V05",
+    "L01",
 })
 
 # Changes reproduced by a documented decision rather than by output: the operator-internal

@@ -61,7 +61,7 @@ def check_frontend_sidecar(s: ServiceCheck, report: Report) -> None:
     """``frontendSidecar``: ``image`` a string (required), ``args`` strings, ``envFromSecret`` a
     string, ``envs`` env vars with a name; no ``extraPodSpec.containers`` entry of the sidecar's name."""
     spec, path = s.svc.frontendSidecar, f"{s.path}.frontendSidecar"
-    if spec is None or not _shape(spec, path, "frontendSidecar", report):
+    if spec is None or not s.graph.table.switch("S14") or not _shape(spec, path, "frontendSidecar", report):
         return
     image = spec.get("image")
     if not isinstance(image, str) or not image.strip():
@@ -89,7 +89,7 @@ def check_gpu_memory_service(s: ServiceCheck, report: Report) -> None:
     """``gpuMemoryService``: its schema; when enabled, ``intraPod`` only, a worker type, and a GPU
     count of at least 1 (``limits.gpu``, else ``requests.gpu``, a whole number)."""
     spec, path = s.svc.gpuMemoryService, f"{s.path}.gpuMemoryService"
-    if spec is None or not _shape(spec, path, "gpuMemoryService", report):
+    if spec is None or not s.graph.table.switch("S15") or not _shape(spec, path, "gpuMemoryService", report):
         return
     _check_enabled(spec, path, report)
     _check_mode(spec, path, report)
@@ -126,7 +126,7 @@ def check_failover(s: ServiceCheck, report: Report) -> None:
     """``failover``: its schema; when enabled, the GPU memory service enabled in the same mode,
     ``intraPod`` only, and a vLLM worker."""
     spec, path = s.svc.failover, f"{s.path}.failover"
-    if spec is None or not _shape(spec, path, "failover", report):
+    if spec is None or not s.graph.table.switch("S16") or not _shape(spec, path, "failover", report):
         return
     _check_enabled(spec, path, report)
     _check_mode(spec, path, report)
