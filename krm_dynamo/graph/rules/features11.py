@@ -8,7 +8,10 @@ checked here: required fields, types, enums, bounds), and the operator's validat
 ``validateFailover``; ``dynamographdeployment.go`` ``validateFailoverRequiresDiscoveryMode``)
 plus the one check the operator makes while building the pod (failover needs vLLM,
 ``failover.go`` ``buildFailoverPod``). A field of a later release never gets here
-(:mod:`krm_dynamo.api.releases` drops it).
+(:mod:`krm_dynamo.api.releases` drops it). Each rule runs where its field's switch is on (S14,
+S15, S16): the webhook's rules for these fields (their part of V05) come with the field, which
+exists from 1.1; the switch ``V05`` itself is read by the EPP rules, its 1.0 part
+(:mod:`krm_dynamo.graph.rules.epp`).
 """
 
 from __future__ import annotations
