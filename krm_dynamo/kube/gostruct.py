@@ -124,8 +124,8 @@ _SCALARS = frozenset({"string", "bool", "int", "float", "any", "bytes"})
 def _scalar(value: Any, kind: str) -> str:
     if value is _ABSENT or value is None:
         return {"string": '""', "bool": "false", "int": "0", "float": "0"}.get(kind, "null")
-    if kind == "int" and isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if kind == "int" and isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+        return str(int(value))  # a typed Go integer: exact (gojson.dumps writes numbers as float64)
     if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
         # A number where Go reads a string (``gpu: 1``): the API server would refuse it, the
         # rules read it as its text, so the hash is the one of the quoted value (D73).
