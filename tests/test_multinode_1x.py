@@ -342,3 +342,25 @@ def test_a_spec_go_cannot_read_is_reported_or_hashed(change, release):
     if not [r for r in results if r.severity == "error"]:
         workloads = [o for o in out if o["kind"] in ("Deployment", "LeaderWorkerSet")]
         assert workloads and all(HASH_LABEL in o["metadata"]["labels"] for o in workloads)
+
+
+@pytest.mark.parametrize("release", ["1.0", "1.1"])
+def test_rendered_workers_carry_the_operator_hash(hash_cases, release):
+    """The whole pipeline: every generated graph the rules accept labels its workers with the operator's hash."""
+    cfg = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+           "defaultImage": "img:1", "operatorVersion": release}
+    checked, wrong = 0, []
+    for case in hash_cases:
+        dgd = _dgd(case["services"])
+        dgd["spec"].update(copy.deepcopy(case.get("specExtra", {})))
+        out, results = expand([dgd], cfg)
+        if [r for r in results if r.severity == "error"]:
+            continue  # the operator's webhook or the API server would refuse it
+        workers = {k for k, v in case["services"].items() if isinstance(v, dict)
+                   and v.get("componentType") in ("worker", "prefill", "decode")}
+        labels = [o["metadata"]["labels"].get(HASH_LABEL) for o in out if o["kind"] in ("Deployment", "LeaderWorkerSet")
+                  and o["metadata"]["labels"].get("nvidia.com/dynamo-component") in workers]
+        checked += bool(labels)
+        if len(labels) < len(workers) or set(labels) != ({case["hash"][release]} if workers else set()):
+            wrong.append(case["name"])
+    assert checked > 400 and wrong == []
