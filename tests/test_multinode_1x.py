@@ -2,7 +2,9 @@
 """Operator 1.x multinode and Grove: the worker hash (M01, N_E07, D60), Grove content (M03), topology (S17, D62).
 
 The pinned hashes were produced by the operator's own ``ComputeDGDWorkersSpecHash`` (built from
-the v1.1.0 cut) on the stored form of each DGD (the CRD's defaults applied).
+the v1.1.0 cut, and from the v1.0.0 cut for the generated cases of ``worker_hash_cases.yaml``) on
+the stored form of each DGD (pruned and defaulted by the CRD of the cut). The operator's hash
+function is the same at both cuts; the releases differ only by the service fields 1.1 adds.
 """
 
 from __future__ import annotations
