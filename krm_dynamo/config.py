@@ -141,7 +141,7 @@ class FunctionConfig:
         BOOLEAN, False, decision="D35",
         help="report every warning about the input as an error (exit 1), e.g. to fail CI on a mistyped field",
         effect="every warning about the input (an unknown or dropped field, a replaced value) is reported as an "
-        "error, so the run fails; the notice of an incomplete 1.x profile stays a warning",
+        "error, so the run fails; a notice that an operator profile is incomplete (none today) stays a warning",
     )
 
     discoveryBackend = Setting(
@@ -155,9 +155,10 @@ class FunctionConfig:
 
     operatorVersion = Setting(
         ENUM, DEFAULT_OPERATOR_VERSION, decision="D34", choices=("0.6", "1.0", "1.1", "latest"),
-        help="operator release to render for (latest = 1.1); 1.x profiles are incomplete, see explain",
-        effect="the operator release whose defaults, fields and rules apply (`latest` is `1.1`); the 1.x "
-        "profiles do not yet reproduce every change (`krm-dynamo explain --operator-version V` lists the rest)",
+        help="operator release to render for (latest = 1.1); `explain --operator-version V` shows its changes",
+        effect="the operator release whose defaults, fields and rules apply (`latest` is `1.1`); 1.0 and 1.1 "
+        "reproduce every catalogued operator change a client can compute (`krm-dynamo explain "
+        "--operator-version V` lists them, with the deliberate differences)",
     )
 
     def __init__(self, **values: Any) -> None:

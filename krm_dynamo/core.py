@@ -184,7 +184,9 @@ def _generate(items: list[Any], cfg: FunctionConfig,
     if expanded and cfg.operatorVersion != DEFAULT_OPERATOR_VERSION:
         from krm_dynamo.pipeline import release_notice  # a DGD was read: the pipeline is loaded already
 
-        results.append(release_notice(cfg))
+        notice = release_notice(cfg)  # D34: only while the release's profile is incomplete
+        if notice is not None:
+            results.append(notice)
     return generated, summaries
 
 

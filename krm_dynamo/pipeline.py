@@ -72,10 +72,13 @@ def expand_graph(dgd: dict[str, Any], cfg: FunctionConfig,
     return objects, report.results
 
 
-def release_notice(cfg: FunctionConfig) -> Result:
-    """D34: the one warning of a run under an operator release whose profile is not complete."""
+def release_notice(cfg: FunctionConfig) -> Result | None:
+    """D34: the one warning of a run under an operator release whose profile is not complete;
+    None for a complete profile (1.0 and 1.1 reproduce every catalogued change)."""
     table = defaults.for_release(cfg.operatorVersion)
     missing = len(table.not_reproduced())
+    if not missing:
+        return None
     return Result(
         f"operatorVersion {cfg.operatorVersion}: the output follows the operator {table.release} profile, which does "
         f"not yet reproduce {missing} catalogued operator changes; `krm-dynamo explain --operator-version "
@@ -239,6 +242,7 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
     objects: list[dict[str, Any]] = []
     if ctx.defaults.switch("N01"):  # from 1.0 the Service follows the discovery backend
         objects = componentservice.services(component, namespace, ctx, grove=grove_components is not None)
+    if ctx.defaults.switch("N02"):  # from 1.0 a frontend's Service is its component Service (N02's selector)
         frontend = False
     if grove_components is not None:
         grove_components.append(component)
@@ -256,9 +260,12 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
                                                        pod_annotations(component), ctx.defaults))
         return objects + networking.exposure(component, namespace, cfg, ctx.defaults)
     pod = build_pod_template(component, ctx)
-    meta_labels, meta_annotations = pod.labels, pod.annotations  # service annotations, then extraPodMetadata's
+    meta_labels = pod.labels
     if ctx.defaults.switch("L03"):  # from 1.0 no label map is shared with the pod template
-        meta_labels, meta_annotations = componentservice.deployment_metadata(component, ctx)
+        meta_labels = componentservice.object_labels(component, ctx)
+    # 0.6: service annotations, then extraPodMetadata's, as on the pod template; from 1.0 L01's
+    meta_annotations = componentservice.object_annotations(component, ctx)
+    meta_annotations = pod.annotations if meta_annotations is None else meta_annotations
     objects = [workloads.deployment(component, namespace, pod, ctx.defaults, meta_labels, meta_annotations),
                *objects]
     if frontend:

@@ -12,7 +12,7 @@ usage: krm-dynamo                      read a ResourceList on stdin, write it to
        krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]
                           [--operator-version V]
                                        every default the operator injects, each with its source;
-                                       for a 1.x release also the changes not yet reproduced
+                                       for a 1.x release also the catalogued changes it reproduces
        krm-dynamo explain FILE... [--service NAME] [--object KIND/NAME] [--field PATH]
                           [--function-config FILE] [--operator-version V] [--output text|json|yaml|mermaid]
                                        the rendered objects, each field with its origin

@@ -7,9 +7,12 @@
 module ``github.com/ai-dynamo/dynamo/deploy/operator`` of the v1.1.0 cut, with the Kubernetes
 libraries it pins); ``go_layout/main.go`` is copied into it as ``cmd/golayout`` and run: it
 walks ``DynamoComponentDeploymentSharedSpec`` (and ``PodSpec``) by reflection and prints each
-struct's fields in declaration order with their JSON names and ``omitempty``. ``CRD_FILE`` is
-the ``DynamoGraphDeployment`` CRD of the same cut: every ``default`` under a service's schema
-is listed by its path. The result is data for :mod:`krm_dynamo.kube.gostruct` (M01).
+struct's fields in declaration order with their JSON names and ``omitempty`` (``"zero"`` with
+``omitzero``). ``CRD_FILE`` is the ``DynamoGraphDeployment`` CRD of the same cut: every
+``default`` under a service's schema is listed by its path. The v1.0.0 cut gives the same
+layout without the four service fields 1.1 adds (and their defaults): the 1.0 profile prunes
+those (``later_fields`` of the worker-hash row), so one layout serves both releases. The
+result is data for :mod:`krm_dynamo.kube.gostruct` (M01).
 """
 
 from __future__ import annotations

@@ -7,11 +7,9 @@ are read at test time, never copied here. A case runs under ``operatorVersion: 1
 its assertion also holds at v1.0.0, under ``1.0`` too, through ``core.expand`` (a DGD built from
 the case's ``input``) or the release's table set.
 
-TEMPORARY: the 1.x profiles are incomplete, so a case that needs a catalogued change the profile
-does not reproduce yet is skipped, and the skip names the missing catalogue IDs
-(:data:`NEEDS`). Such skips must disappear as the profiles grow: the issue allows a skip only for
-missing cluster state. :func:`test_skips_name_unreproduced_changes` fails once a skip's
-changes are all reproduced, so a stale skip cannot stay.
+Every case runs: the 1.0 and 1.1 profiles reproduce every catalogued change. A case may be
+skipped only when no DGD can express it, with the reason written in :data:`NOT_EXPRESSIBLE`
+(:func:`test_every_skip_is_not_expressible`).
 """
 
 from __future__ import annotations
@@ -33,20 +31,6 @@ CONFORMANCE_V1 = SHARED / "conformance-v1"
 FILES = ("graph.yaml", "backend-vllm.yaml", "backend-sglang.yaml", "backend-trtllm.yaml")
 IMAGE = "registry.example/dynamo:1"
 
-# The catalogue changes a case needs, by (function, sub-test prefix); "" matches every sub-test.
-# Checked in order; the first match wins.
-NEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("GenerateBasePodSpec", "Worker component with DynamoNamespace set", ("N_E01", "N_E02", "P03")),
-    ("GenerateBasePodSpec", "frontend with default command", ("N_E01",)),
-    ("GenerateDynamoComponentsDeployments", "TestGenerateDynamoComponentsDeployments_SpecMetadataPropagation",
-     ("O03", "N_E02", "S18", "L02")),
-    ("GenerateDynamoComponentsDeployments", "", ("O03", "N_E02")),
-    ("generateComponentContext", "", ("N_E02", "S03", "S04")),
-    ("FrontendDefaults.GetBaseContainer", "", ("N_E02",)),
-    ("PlannerDefaults.GetBaseContainer", "", ("N_E01",)),
-)
-
-
 # Cases no DGD can express, with the reason (not a missing change: these stay skipped).
 NOT_EXPRESSIBLE: tuple[tuple[str, str, str], ...] = (
     ("GenerateBasePodSpec", "useAsCompilationCache with default mount point for VLLM",
@@ -60,14 +44,6 @@ def _subtest(case: dict) -> str:
     """The sub-test name in brackets; for a case without one, the upstream test function's name."""
     source = case["source"]
     return source.split("[", 1)[1].split("]", 1)[0] if "[" in source else source.split(" ", 1)[0]
-
-
-def needs(case: dict) -> tuple[str, ...]:
-    """The catalogue IDs a case needs beyond what every profile reproduces; () when none are listed."""
-    for function, prefix, ids in NEEDS:
-        if _function(case) == function and _subtest(case).startswith(prefix):
-            return ids
-    return ()
 
 
 def releases(case: dict) -> list[str]:
@@ -278,21 +254,38 @@ def test_conformance_v1_case(case: dict | None, release: str | None) -> None:
     if case is None or release is None:
         require(CONFORMANCE_V1)
         return
-    for function, prefix, reason in NOT_EXPRESSIBLE:
-        if _function(case) == function and _subtest(case).startswith(prefix):
-            pytest.skip(reason)
-    table = defaults.for_release(release)
-    missing = [i for i in needs(case) if i not in table.reproduced]
-    if missing:
-        pytest.skip(f"TEMPORARY: the {release} profile does not reproduce {', '.join(missing)} yet")
-    runner = RUNNERS.get(f"{_function(case)}:{_subtest(case)}") or RUNNERS.get(_function(case))
-    assert runner is not None, f"no runner for {_function(case)} and no catalogue change named in NEEDS"
+    reason = _not_expressible(case)
+    if reason is not None:
+        pytest.skip(reason)
+    runner = _runner(case)
+    assert runner is not None, f"no runner for {_function(case)}"
     runner(case, release)
 
 
-def test_skips_name_unreproduced_changes() -> None:
-    """Every ID in NEEDS is a catalogue change; a row whose changes are all reproduced must get a runner."""
-    for function, prefix, ids in NEEDS:
-        assert all(i in defaults.catalog.BY_ID for i in ids), (function, prefix, ids)
-        reproduced = defaults.for_release("1.1").reproduced
-        assert not set(ids) <= reproduced or function in RUNNERS, (function, prefix)
+def _runner(case: dict):
+    return RUNNERS.get(f"{_function(case)}:{_subtest(case)}") or RUNNERS.get(_function(case))
+
+
+def _not_expressible(case: dict) -> str | None:
+    for function, prefix, reason in NOT_EXPRESSIBLE:
+        if _function(case) == function and _subtest(case).startswith(prefix):
+            return reason
+    return None
+
+
+def test_every_skip_is_not_expressible() -> None:
+    """No case waits for a catalogued change any more: both profiles are complete. Every case has a
+    runner, or no DGD can express it and :data:`NOT_EXPRESSIBLE` says why; every row of it is used."""
+    require(CONFORMANCE_V1)
+    for release in ("1.0", "1.1"):
+        assert defaults.for_release(release).not_reproduced() == ()
+    used = set()
+    for param in _load():
+        case = param.values[0]
+        reason = _not_expressible(case)
+        if reason is None:
+            assert _runner(case) is not None, case["source"]
+            continue
+        assert len(reason) > 40 and "not done" not in reason and "TEMPORARY" not in reason, reason
+        used.add(reason)
+    assert used == {reason for _, _, reason in NOT_EXPRESSIBLE}

@@ -2,12 +2,15 @@
 """Operator 1.x multinode and Grove: the worker hash (M01, N_E07, D60), Grove content (M03), topology (S17, D62).
 
 The pinned hashes were produced by the operator's own ``ComputeDGDWorkersSpecHash`` (built from
-the v1.1.0 cut) on the stored form of each DGD (the CRD's defaults applied).
+the v1.1.0 cut, and from the v1.0.0 cut for the generated cases of ``worker_hash_cases.yaml``) on
+the stored form of each DGD (pruned and defaulted by the CRD of the cut). The operator's hash
+function is the same at both cuts; the releases differ only by the service fields 1.1 adds.
 """
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 import yaml
@@ -17,6 +20,7 @@ from shared_files import SHARED, require
 from krm_dynamo import defaults
 from krm_dynamo.core import expand
 from krm_dynamo.graph import workerhash
+from krm_dynamo.kube import quantity
 
 REALWORLD = SHARED / "realworld" / "dynamo-v1.0.0"
 HASH_LABEL = "nvidia.com/dynamo-worker-hash"
@@ -273,3 +277,92 @@ def test_a_spec_the_operator_could_not_read_gets_errors_not_a_crash():
            "defaultImage": "img:1", "operatorVersion": "1.0"}
     _, results = expand([_dgd(services)], cfg)
     assert [r.field_path for r in results if r.severity == "error"] == ["spec.services.w.sharedMemory.size"]
+
+
+# Generated worker services with the hashes the operator's own function gives at the v1.0.0 and
+# v1.1.0 cuts (how they were made: the header of the file): every 1.x service field, quantities
+# in odd forms, env valueFrom, every probe and lifecycle handler, nulls, spec-level fields.
+HASH_CASES = Path(__file__).with_name("worker_hash_cases.yaml")
+
+
+@pytest.fixture(scope="module")
+def hash_cases() -> list[dict]:
+    return yaml.load(HASH_CASES.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@pytest.mark.parametrize("release", ["1.0", "1.1"])
+def test_hash_matches_the_operator_on_generated_services(hash_cases, release):
+    table = defaults.for_release(release)
+    wrong = [c["name"] for c in hash_cases if workerhash.workers_spec_hash(c["services"], table) != c["hash"][release]]
+    assert len(hash_cases) > 400 and wrong == []
+
+
+def test_releases_differ_only_by_the_fields_of_the_later_release(hash_cases):
+    """1.0 and 1.1 hash with the same function; the 1.0 API server prunes the four 1.1 fields (profile data)."""
+    later = set(defaults.for_release("1.0").worker_hash.later_fields)
+    assert later == {"frontendSidecar", "topologyConstraint", "gpuMemoryService", "failover"}
+    single = [c for c in hash_cases if len(c["services"]) == 1 and "[" in c["name"]]
+    differ = {c["name"].split("[")[0] for c in single if c["hash"]["1.0"] != c["hash"]["1.1"]}
+    assert differ == later
+
+
+# Go's resource.Quantity (apimachinery 0.34.3): read from the stored value, written back. The
+# text is kept when ParseQuantity finds it canonical by its digit test, else it is canonicalised.
+@pytest.mark.parametrize(("raw", "want"), [
+    ("1E3", "1E3"), ("+2", "+2"), ("01", "01"), ("1e0", "1e0"), ("1Ki", "1Ki"), ("09Mi", "09Mi"),
+    ("1000m", "1"), ("0.5Gi", "512Mi"), ("1024Mi", "1Gi"), ("100Mi", "100Mi"), (1000, "1k"), (0.5, "500m"),
+    (10**30, "1e+30"), ("1.5", "1500m"), ("-1", "-1"), ("0", "0"), ("0.0", "0"), ("1e3", "1e3"),
+    ("1.5e3", "1500"), ("12e6", "12e6"), ("2e-3", "2e-3"), ("1e-10", "1e-9"), ("1.", "1."), ("3Pi", "3Pi"),
+])
+def test_quantity_as_go_writes_it_back(raw, want):
+    assert quantity.stored_string(raw) == want
+
+
+def test_a_number_where_go_reads_a_string_hashes_as_its_text():
+    """D73: the API server refuses ``gpu: 1``; the rules read it as ``"1"``, and so does the hash."""
+    table = defaults.for_release("1.1")
+    as_number = {"w": {"componentType": "worker", "resources": {"limits": {"gpu": 1, "cpu": 1.5}}}}
+    as_text = {"w": {"componentType": "worker", "resources": {"limits": {"gpu": "1", "cpu": "1.5"}}}}
+    assert workerhash.workers_spec_hash(as_number, table) == workerhash.workers_spec_hash(as_text, table)
+
+
+@pytest.mark.parametrize("release", ["1.0", "1.1"])
+@pytest.mark.parametrize("change", [
+    {"sharedMemory": {"size": "1Qi"}}, {"sharedMemory": {"size": 10**40}}, {"envs": "x"}, {"envs": [1]},
+    {"extraPodSpec": []}, {"extraPodSpec": {"volumes": [{"name": "d", "emptyDir": {"sizeLimit": True}}]}},
+    {"livenessProbe": {"httpGet": {"port": [1]}}}, {"eppConfig": "abc"}, {"modelRef": 3},
+    {"checkpoint": {"enabled": True, "identity": {"model": True, "backendFramework": "v"}}},
+    {"failover": "yes"}, {"gpuMemoryService": {"enabled": "yes"}}, {"frontendSidecar": {"image": 1}},
+    {"topologyConstraint": []}, {"resources": {"claims": {"name": "c"}}}, {"multinode": {"nodeCount": "2"}},
+])
+def test_a_spec_go_cannot_read_is_reported_or_hashed(change, release):
+    """Never a crash: the rules report the value, or the workers carry a hash."""
+    services = {"w": {"componentType": "worker", **change}}
+    cfg = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+           "defaultImage": "img:1", "operatorVersion": release}
+    out, results = expand([_dgd(services)], cfg)
+    if not [r for r in results if r.severity == "error"]:
+        workloads = [o for o in out if o["kind"] in ("Deployment", "LeaderWorkerSet")]
+        assert workloads and all(HASH_LABEL in o["metadata"]["labels"] for o in workloads)
+
+
+@pytest.mark.parametrize("release", ["1.0", "1.1"])
+def test_rendered_workers_carry_the_operator_hash(hash_cases, release):
+    """The whole pipeline: every generated graph the rules accept labels its workers with the operator's hash."""
+    cfg = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+           "defaultImage": "img:1", "operatorVersion": release}
+    checked, wrong = 0, []
+    for case in hash_cases:
+        dgd = _dgd(case["services"])
+        dgd["spec"].update(copy.deepcopy(case.get("specExtra", {})))
+        out, results = expand([dgd], cfg)
+        if [r for r in results if r.severity == "error"]:
+            continue  # the operator's webhook or the API server would refuse it
+        workers = {k for k, v in case["services"].items() if isinstance(v, dict)
+                   and v.get("componentType") in ("worker", "prefill", "decode")}
+        labels = [o["metadata"]["labels"].get(HASH_LABEL) for o in out if o["kind"] in ("Deployment", "LeaderWorkerSet")
+                  and o["metadata"]["labels"].get("nvidia.com/dynamo-component") in workers]
+        checked += bool(labels)
+        if len(labels) < len(workers) or set(labels) != ({case["hash"][release]} if workers else set()):
+            wrong.append(case["name"])
+    assert checked > 400 and wrong == []

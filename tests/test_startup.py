@@ -128,3 +128,24 @@ def test_no_dgd_reads_no_kubernetes_schemas():
         proc = subprocess.run([sys.executable, "-c", probe], input=stdin, capture_output=True, cwd=REPO, timeout=60,
                               check=True)
         assert proc.stdout.decode().strip() == expected
+
+
+def test_a_0_6_run_never_loads_the_worker_hash():
+    """M01 is 1.x only: a 0.6 run imports neither the hash nor the Go encoder (nor reads their layout);
+    a 1.1 run with a worker does (about 2 ms for the layout, well under 1 ms per hash)."""
+    modules = '("krm_dynamo.graph.workerhash", "krm_dynamo.kube.gostruct")'
+    probe = PROBE.replace('("pydantic", "jsonschema", "ruamel")', modules)
+    assert probe != PROBE
+    worker = WITH_DGD.replace(b"componentType: planner", b"componentType: worker")
+    config_1_1 = b"""functionConfig:
+  apiVersion: fn.krm-dynamo.dev/v1alpha1
+  kind: KrmDynamoConfig
+  metadata:
+    name: c
+  operatorVersion: "1.1"
+"""
+    want = "krm_dynamo.graph.workerhash,krm_dynamo.kube.gostruct"
+    for stdin, expected in ((WITH_DGD, "0 -"), (worker, "0 -"), (worker + config_1_1, f"0 {want}")):
+        proc = subprocess.run([sys.executable, "-c", probe], input=stdin, capture_output=True, cwd=REPO, timeout=60,
+                              check=True)
+        assert proc.stdout.decode().strip() == expected

@@ -92,6 +92,9 @@ _VALUES_1_0 = {
     "podLabels": frozen({}),
     "podLabelsAfterExtraPodMetadata": (),
     "containerModeEnv": (),
+    # L01 (Grove): the DGD annotations a clique's annotations take over the service's (1.1: None,
+    # the propagation every service gets, the service's value winning, then spec.annotations).
+    "groveDgdAnnotations": (ANNOTATION_ORIGIN_VERSION,),
 }
 _SOURCES_1_0 = {
     "defaultBackend": _C02,
@@ -112,6 +115,8 @@ _SOURCES_1_0 = {
     "podLabels": src("L04", "1.1 only"),
     "podLabelsAfterExtraPodMetadata": src("L04", "1.1 only"),
     "containerModeEnv": src("N_E08", "1.1 only"),
+    "groveDgdAnnotations": src("L01", _at("internal/dynamo/graph.go", 1299, _CUT_1_0),
+                               "the graph's discovery backend at line 1291; no other DGD key"),
 }
 KUBE_DISCOVERY_1_0 = Entries(values=MappingProxyType(_VALUES_1_0), sources=_SOURCES_1_0)
 
@@ -127,6 +132,7 @@ KUBE_DISCOVERY_1_1 = Entries(
         "podLabelsAfterExtraPodMetadata": (LABEL_GRAPH_NAME, LABEL_COMPONENT_TYPE, LABEL_DYNAMO_NAMESPACE),
         "containerModeEnv": (("CONTAINER_NAME", "{container_name}"), ("DYN_KUBE_DISCOVERY_MODE", MODE_CONTAINER)),
         "modeAnnotation": ANNOTATION_KUBE_DISCOVERY_MODE,
+        "groveDgdAnnotations": None,
     }),
     sources={
         **_SOURCES_1_0,
@@ -140,5 +146,7 @@ KUBE_DISCOVERY_1_1 = Entries(
             "system labels set again after extraPodMetadata.labels"),
         "containerModeEnv": src("N_E08", _at("internal/dynamo/component_common.go", 146)),
         "modeAnnotation": src("N_E08", _at("internal/controller_common/predicate.go", 120)),
+        "groveDgdAnnotations": src("L01", _at("internal/dynamo/graph.go", 1303),
+                                   "propagateDGDAnnotations and propagateDGDSpecMetadata, as for a Deployment"),
     },
 )

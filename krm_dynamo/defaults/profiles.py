@@ -309,11 +309,10 @@ DATA_1_0 = (
     "T03",
     "V03",
     "V04",
+    "L04",
 )
-# T03 names the EPP ports (1.0) and the failover engine ports (1.1, not reproduced yet).
-_PARTIAL_IN_1_1 = ("T03",)
 DATA_1_1 = (
-    *(i for i in DATA_1_0 if i not in _PARTIAL_IN_1_1),
+    *DATA_1_0,
     "O01",
     "N_E08",
     "N03",

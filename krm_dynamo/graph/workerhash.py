@@ -5,7 +5,7 @@ From 1.0 the operator hashes the specs of all worker services of a DGD (``compon
 ``worker``, ``prefill`` or ``decode``): each spec with the fields that do not shape the pod
 zeroed, as ``json.Marshal`` writes a ``map[service]spec`` (keys sorted), SHA-256, the first 8
 hex digits. The value is a pure function of the stored DGD; :mod:`krm_dynamo.kube.gostruct`
-writes the Go bytes (struct order, ``omitempty``, canonical quantities, the CRD's defaults).
+writes the Go bytes (struct order, ``omitempty``, quantities as Go writes them, the CRD's defaults).
 
 What the operator does with it, and what this function keeps (D60):
 

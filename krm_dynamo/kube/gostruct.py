@@ -7,15 +7,18 @@ tagged ``omitempty`` is left out when its Go value is empty (``false``, ``0``, `
 pointer, an empty slice or map; a struct never is), an untagged zero value is written
 (``""``, ``0``, ``false``, ``null``, ``{}``), a field the struct does not have is dropped (the
 API server prunes it first), maps come out with their keys sorted, strings HTML-escaped
-(:func:`krm_dynamo.kube.gojson.dumps`) and quantities in their canonical form.
+(:func:`krm_dynamo.kube.gojson.dumps`) and quantities as Go writes them back
+(:func:`krm_dynamo.kube.quantity.stored_string`: canonical, or the text as written when Go
+keeps it).
 
 Before the operator reads the object, the API server applies the CRD's ``default`` values
-to fields absent under a present parent; :func:`encode` does that from ``defaults`` (schema
+to fields absent (or null) under a present parent; :func:`encode` does that from ``defaults`` (schema
 path -> value; ``[]`` steps into list items, ``{}`` into map values).
 
 The struct layout is data (``golayout.json``, generated from the Go types by
 ``scripts/generate_go_layout.py``): per type, ``[json name, omitempty, descriptor]`` in
-declaration order; a descriptor is a scalar kind (``string``, ``bool``, ``int``, ``float``,
+declaration order (``omitempty`` is ``"zero"`` for a field also tagged ``omitzero``, such as
+``creationTimestamp``); a descriptor is a scalar kind (``string``, ``bool``, ``int``, ``float``,
 ``any``), a type name, ``["ptr"|"slice"|"map", descriptor]``, ``["inline", type]`` (an
 embedded struct whose fields are promoted in place) or ``marshaler:<type>`` (a type with its
 own ``MarshalJSON``).
@@ -60,7 +63,8 @@ class Encoder:
             return "[" + ",".join(self.encode(v, inner, path + "[]") for v in value) + "]"
         if not isinstance(value, dict):  # map
             return "null"
-        keys = sorted(value, key=lambda k: str(k).encode())
+        # The API server drops a null map value (no map here is nullable or has a default).
+        keys = sorted((k for k in value if value[k] is not None), key=lambda k: str(k).encode())
         return "{" + ",".join(f"{gojson.dumps(str(k))}:{self.encode(value[k], inner, path + '{}')}"
                               for k in keys) + "}"
 
@@ -76,10 +80,10 @@ class Encoder:
                 continue
             sub = None if path is None else f"{path}.{name}" if path else name
             item = value.get(name, _ABSENT)
-            if item is _ABSENT and sub in self.defaults:
-                item = self.defaults[sub]
-            if omitempty and _empty(item, desc):
-                continue
+            if (item is _ABSENT or item is None) and sub in self.defaults:
+                item = self.defaults[sub]  # the API server defaults a null too (no field here is nullable)
+            if omitempty and (_empty(item, desc) or (omitempty == "zero" and (item is _ABSENT or item is None))):
+                continue  # "zero": also ``omitzero``, a struct left out at its zero value (an unset metav1.Time)
             out.append(f"{gojson.dumps(name)}:{self.encode(item, desc, sub or '')}")
         return out
 
@@ -88,7 +92,7 @@ class Encoder:
 
     def _marshaler(self, value: Any, type_name: str, path: str) -> str:
         if type_name == "resource.Quantity":
-            return gojson.dumps("0" if value is _ABSENT or value is None else quantity.canonical(value))
+            return gojson.dumps("0" if value is _ABSENT or value is None else quantity.stored_string(value))
         if type_name == "intstr.IntOrString":
             if isinstance(value, int) and not isinstance(value, bool):
                 return str(value)
@@ -120,8 +124,12 @@ _SCALARS = frozenset({"string", "bool", "int", "float", "any", "bytes"})
 def _scalar(value: Any, kind: str) -> str:
     if value is _ABSENT or value is None:
         return {"string": '""', "bool": "false", "int": "0", "float": "0"}.get(kind, "null")
-    if kind == "int" and isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if kind == "int" and isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+        return str(int(value))  # a typed Go integer: exact (gojson.dumps writes numbers as float64)
+    if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A number where Go reads a string (``gpu: 1``): the API server would refuse it, the
+        # rules read it as its text, so the hash is the one of the quoted value (D73).
+        return gojson.dumps(gojson.format_float(value) if isinstance(value, float) else str(value))
     return gojson.dumps(value)
 
 
@@ -134,7 +142,9 @@ def _empty(value: Any, desc: Any) -> bool:
     if isinstance(desc, list):
         if desc[0] == "ptr":
             return False
-        return isinstance(value, (list, dict)) and len(value) == 0
+        if isinstance(value, dict):  # null values are dropped (see _composite)
+            return all(v is None for v in value.values())
+        return isinstance(value, list) and len(value) == 0
     if desc in ("string", "bytes"):
         return bool(value == "")
     if desc in ("bool", "int", "float"):

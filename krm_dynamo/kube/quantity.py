@@ -153,3 +153,46 @@ def _binary(value: int) -> str:
         amount //= 1024
         exponent += 10
     return f"{sign}{amount}{_BINARY_BY_EXP.get(exponent, '')}"
+
+
+def stored_string(raw: object) -> str:
+    """The string a Go ``resource.Quantity`` read from ``raw`` writes back (``MarshalJSON``).
+
+    ``raw`` is a value as read from YAML (a string, int or float). ``ParseQuantity`` keeps the
+    text as written when its fast int64 path finds it already canonical by a digit test, and
+    ``MarshalJSON`` writes that text unchanged: ``"1E3"``, ``"+2"``, ``"01"``, ``"1e0"`` and
+    ``"1Ki"`` stay as written; anything else comes out as :func:`canonical` does (``"1000m"``
+    -> ``"1"``, ``"0.5Gi"`` -> ``"512Mi"``). A YAML number reaches Go as the JSON number Go
+    writes for it. Raises :class:`QuantityError` like :func:`parse`.
+    """
+    from krm_dynamo.kube import gojson  # here: only the worker hash needs Go's number text
+
+    parse(raw)  # the errors
+    if isinstance(raw, int) and not -(2**63) <= raw < 2**63:
+        raw = float(raw)  # the API server reads an integer beyond int64 as a float64
+    text = gojson.format_float(raw) if isinstance(raw, float) else str(raw).strip()
+    parsed = parse(text)
+    return text if text == "0" or _kept(text) else _canonical(parsed.value, parsed.format)
+
+
+def _kept(text: str) -> bool:
+    """``ParseQuantity``'s "the number is in canonical form, reuse the string" test."""
+    match = _SYNTAX.match(text)
+    assert match is not None  # parse() accepted it
+    number, suffix = match.groups()
+    digits = number.lstrip("+-").lstrip("0")
+    num, _, denom = digits.partition(".")
+    num = num or "0"
+    if suffix in _BINARY:
+        exponent = _BINARY[suffix]
+        precision = 15 - len(num) - exponent * 3 // 10 - 1
+        if denom or precision < 0:
+            return False
+        return int(num) << exponent <= 2**63 - 1 and int(num) & 7 != 0
+    exponent = _DECIMAL[suffix] if suffix in _DECIMAL else int(suffix[1:])
+    scale = exponent - len(denom)
+    shifted = num + denom
+    if 18 - len(shifted) < 0 or scale < -9:
+        return False
+    return scale % 3 == 0 and not shifted.endswith("000") and shifted[0] != "0"
+

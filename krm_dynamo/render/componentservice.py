@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
+from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render import kubediscovery, models
 from krm_dynamo.render.metadata import object_metadata
@@ -37,13 +38,51 @@ def object_labels(component: Component, ctx: PodContext) -> dict[str, str]:
     return labels
 
 
-def object_annotations(component: Component, ctx: PodContext) -> dict[str, str]:
-    """L01: the service's annotations (with the DGD's propagated keys), then ``extraPodMetadata.annotations``."""
+def object_annotations(component: Component, ctx: PodContext) -> dict[str, str] | None:
+    """L01 (from 1.0): a Deployment's and a Service's annotations, ``getKubeAnnotations``: the
+    service's annotations (with the DGD's propagated keys and, 1.1, ``spec.annotations``), then
+    ``extraPodMetadata.annotations``, then ``nvidia.com/dynamo-base-model`` (``modelRef``).
+    None before 1.0, whose Deployment shares the pod template's annotations.
+    """
+    if not ctx.defaults.switch("L01"):
+        return None
     annotations = kubediscovery.effective_annotations(component, ctx)
-    extra = component.spec.extraPodMetadata
-    annotations.update((extra.annotations if extra else None) or {})
+    _add_extra(annotations, component)
     annotations.update(models.base_model_annotation(component, ctx.defaults))  # S05: getKubeAnnotations adds it last
     return annotations
+
+
+def clique_annotations(component: Component, ctx: PodContext) -> dict[str, str] | None:
+    """L01 on the Grove path (from 1.0): a clique's annotations, ``generateAnnotations``.
+
+    The service's annotations as the PodCliqueSet builder leaves them: 1.0 copies the DGD's
+    keys of ``groveDgdAnnotations`` (the origin version) over the service's, 1.1 the
+    propagation every service gets (the service's value wins, then ``spec.annotations``);
+    both set the graph's discovery backend. Then ``extraPodMetadata.annotations``; a restart
+    id last (``nvidia.com/restartAt``, set on the clique afterwards). None before 1.0 (the
+    pod template's annotations).
+    """
+    if not ctx.defaults.switch("L01"):
+        return None
+    keys: tuple[str, ...] | None = ctx.defaults.kube_discovery.values.get("groveDgdAnnotations")  # type: ignore[assignment]
+    if keys is None:
+        annotations = dict(component.annotations)
+    else:
+        annotations = dict(component.pod_annotations)
+        annotations.update((k, ctx.dgd_annotations[k]) for k in keys if k in ctx.dgd_annotations)
+    backend = kubediscovery.graph_backend(ctx)
+    if backend:
+        annotations[str(ctx.defaults.kube_discovery.values["backendAnnotation"])] = backend
+    _add_extra(annotations, component)
+    restart_at = component.pod_annotations.get(ANNOTATION_RESTART_AT)
+    if restart_at is not None:
+        annotations[ANNOTATION_RESTART_AT] = restart_at
+    return annotations
+
+
+def _add_extra(annotations: dict[str, str], component: Component) -> None:
+    extra = component.spec.extraPodMetadata
+    annotations.update((extra.annotations if extra else None) or {})
 
 
 def service_name(component: Component, ctx: PodContext) -> str:
@@ -79,7 +118,7 @@ def component_service(component: Component, namespace: str | None, ctx: PodConte
         labels, annotations = dict(component.labels), {}
     else:
         on = kubediscovery.enabled(component, ctx)
-        labels, annotations = object_labels(component, ctx), object_annotations(component, ctx)
+        labels, annotations = object_labels(component, ctx), object_annotations(component, ctx) or {}
     if on:
         labels.update(rows["serviceLabels"])
     values = {defaults.LABEL_COMPONENT_TYPE: component.component_type,
@@ -102,7 +141,3 @@ def services(component: Component, namespace: str | None, ctx: PodContext, *,
     """The component's Service, when :func:`wanted` (none otherwise)."""
     return [component_service(component, namespace, ctx, grove=grove)] if wanted(component, ctx, grove=grove) else []
 
-
-def deployment_metadata(component: Component, ctx: PodContext) -> tuple[dict[str, str], dict[str, str]]:
-    """``(labels, annotations)`` of a single-node service's Deployment (L03, L01)."""
-    return object_labels(component, ctx), object_annotations(component, ctx)

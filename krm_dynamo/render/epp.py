@@ -97,7 +97,10 @@ def config_map_source(component: Component, dgd_name: str, table: defaults.Opera
 
 def graph_objects(epp: Component, dgd_name: str, namespace: str | None,
                   table: defaults.OperatorDefaults) -> list[dict[str, Any]]:
-    """The DGD-level objects of its EPP service: the config ConfigMap (unless referenced) and the InferencePool."""
+    """N07: the DGD-level objects of its EPP service: the config ConfigMap (unless referenced) and the
+    InferencePool; none before 1.0."""
+    if not table.switch("N07"):
+        return []
     gaie = table.epp.values
     labels = {defaults.LABEL_GRAPH_NAME: dgd_name, defaults.LABEL_COMPONENT: epp.key,
               defaults.LABEL_COMPONENT_TYPE: COMPONENT_EPP}

@@ -50,11 +50,11 @@ def apply_pod_features(pod_spec: dict[str, Any], component: Component, ctx: PodC
     """The frontend sidecar, the GPU memory service and failover on a built pod spec (1.1 only)."""
     table = ctx.defaults
     svc = component.spec
-    if table.switch("S14") and derived.feature(svc, "frontendSidecar") is not None:
+    if table.switch("P11") and derived.feature(svc, "frontendSidecar") is not None:
         _add_frontend_sidecar(pod_spec, component, ctx)
-    if table.switch("S15") and derived.enabled(svc, "gpuMemoryService"):
+    if table.switch("P12") and derived.enabled(svc, "gpuMemoryService"):
         _apply_gpu_memory_service(pod_spec, resource_claim_template_name(ctx.dgd_name, component.key, table), table)
-    if table.switch("S16") and derived.enabled(svc, "failover"):
+    if table.switch("P13") and derived.enabled(svc, "failover"):
         _build_failover_pod(pod_spec, node_count, table)
     return pod_spec
 

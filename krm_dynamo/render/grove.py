@@ -27,7 +27,7 @@ from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.kube.durations import format_duration, parse_duration
-from krm_dynamo.render import backends, kubediscovery, models
+from krm_dynamo.render import backends, componentservice, kubediscovery, models
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
@@ -113,8 +113,10 @@ def _clique(component: Component, ctx: PodContext, pod: PodTemplate, name: str, 
         queue = ctx.dgd_annotations.get(defaults.ANNOTATION_KAI_QUEUE, "").strip()
         labels[defaults.LABEL_KAI_QUEUE] = queue or grove.kai_default_queue
     clique: dict[str, Any] = {"name": name, "labels": labels}
-    if pod.annotations:
-        clique["annotations"] = dict(pod.annotations)
+    annotations = componentservice.clique_annotations(component, ctx)  # L01 (from 1.0)
+    annotations = dict(pod.annotations) if annotations is None else annotations
+    if annotations:
+        clique["annotations"] = annotations
     if not multinode and ctx.defaults.switch("S17"):  # a multinode service's constraint is on its group
         topology = pack_domain(component.spec.topologyConstraint)
         if topology:

@@ -50,7 +50,9 @@ def base_model_annotation(component: Component, table: defaults.OperatorDefaults
 
 def model_services(components: list[Component], namespace: str | None,
                    table: defaults.OperatorDefaults) -> list[dict[str, Any]]:
-    """One headless Service per distinct model name, in service order (N06)."""
+    """One headless Service per distinct model name, in service order (N06; none before 1.0)."""
+    if not table.switch("N06"):
+        return []
     values = table.model_ref.values
     out: list[dict[str, Any]] = []
     seen: set[str] = set()

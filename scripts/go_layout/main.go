@@ -59,10 +59,13 @@ func desc(t reflect.Type) any {
 					continue
 				}
 				parts := strings.Split(tag, ",")
-				omit := false
+				var omit any = false
 				for _, p := range parts[1:] {
-					if p == "omitempty" {
+					if p == "omitempty" && omit == false {
 						omit = true
+					}
+					if p == "omitzero" {
+						omit = "zero" // left out when empty or when its IsZero() (or Go zero value) says so
 					}
 				}
 				if f.Anonymous && parts[0] == "" {

@@ -30,7 +30,7 @@ def check_single_epp(g: DerivedGraph, report: Report) -> None:
     With an EPP, a worker of another type than the pool selects (``prefill``, ``decode``) is warned
     about: the InferencePool never routes to it.
     """
-    if not g.table.switch("P10"):
+    if not g.table.switch("S13"):
         return
     epps = [c for c in g.services.values() if c.component_type == COMPONENT_EPP]
     for c in epps[1:]:
@@ -51,16 +51,35 @@ def check_single_epp(g: DerivedGraph, report: Report) -> None:
 def check_epp(s: ServiceCheck, report: Report) -> None:
     """The webhook's EPP rules, and the shape of ``eppConfig`` (read as written)."""
     epp_config = s.svc.eppConfig
-    if s.component.component_type != COMPONENT_EPP or not s.graph.table.switch("P10"):
+    if s.component.component_type != COMPONENT_EPP or not s.graph.table.switch("S13"):
         if epp_config is not None:
             report.warning(f"{s.path}.eppConfig", "`eppConfig` is read only for componentType epp: ignored here")
         return
+    if s.graph.table.switch("V05"):  # the webhook's EPP rules, from 1.0
+        _check_epp_webhook(s, report)
+    _check_epp_mounts(s, report)
+    path = f"{s.path}.eppConfig"
+    if not isinstance(epp_config, dict):
+        return
+    ref, config = epp_config.get("configMapRef"), epp_config.get("config")
+    if ref is not None and config is None:
+        _check_ref(ref, f"{path}.configMapRef", report)
+    elif config is not None and ref is None:
+        _check_config(config, f"{path}.config", report)
+    for key in epp_config:
+        if key not in ("configMapRef", "config"):
+            report.warning(f"{path}.{key}", f"unknown field `{key}` of eppConfig (configMapRef, config): ignored")
+
+
+def _check_epp_webhook(s: ServiceCheck, report: Report) -> None:
+    """V05 (EPP part): one node, one replica, and ``eppConfig`` with exactly one of
+    ``configMapRef`` and ``config``. The webhook's check that the cluster serves the
+    InferencePool API is cluster state and not made."""
     if s.component.multinode:
         report.error(f"{s.path}.multinode", "EPP component cannot be multinode (nodeCount must be 1)")
     if s.svc.replicas is not None and s.svc.replicas != 1:
         report.error(f"{s.path}.replicas", f"EPP component must have exactly 1 replica (found {s.svc.replicas})")
-    _check_epp_mounts(s, report)
-    path = f"{s.path}.eppConfig"
+    path, epp_config = f"{s.path}.eppConfig", s.svc.eppConfig
     if not isinstance(epp_config, dict):
         found = "none" if epp_config is None else show(epp_config)
         report.error(path, f"expected `eppConfig` with `configMapRef` or `config` for an EPP component, got {found}")
@@ -70,13 +89,6 @@ def check_epp(s: ServiceCheck, report: Report) -> None:
         report.error(path, "either configMapRef or config must be specified (no default configuration provided)")
     elif ref is not None and config is not None:
         report.error(path, "configMapRef and config are mutually exclusive, only one can be specified")
-    elif ref is not None:
-        _check_ref(ref, f"{path}.configMapRef", report)
-    else:
-        _check_config(config, f"{path}.config", report)
-    for key in epp_config:
-        if key not in ("configMapRef", "config"):
-            report.warning(f"{path}.{key}", f"unknown field `{key}` of eppConfig (configMapRef, config): ignored")
 
 
 def _check_epp_mounts(s: ServiceCheck, report: Report) -> None:

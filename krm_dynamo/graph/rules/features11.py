@@ -8,7 +8,10 @@ checked here: required fields, types, enums, bounds), and the operator's validat
 ``validateFailover``; ``dynamographdeployment.go`` ``validateFailoverRequiresDiscoveryMode``)
 plus the one check the operator makes while building the pod (failover needs vLLM,
 ``failover.go`` ``buildFailoverPod``). A field of a later release never gets here
-(:mod:`krm_dynamo.api.releases` drops it).
+(:mod:`krm_dynamo.api.releases` drops it). Each rule runs where its field's switch is on (S14,
+S15, S16): the webhook's rules for these fields (their part of V05) come with the field, which
+exists from 1.1; the switch ``V05`` itself is read by the EPP rules, its 1.0 part
+(:mod:`krm_dynamo.graph.rules.epp`).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def check_frontend_sidecar(s: ServiceCheck, report: Report) -> None:
     """``frontendSidecar``: ``image`` a string (required), ``args`` strings, ``envFromSecret`` a
     string, ``envs`` env vars with a name; no ``extraPodSpec.containers`` entry of the sidecar's name."""
     spec, path = s.svc.frontendSidecar, f"{s.path}.frontendSidecar"
-    if spec is None or not _shape(spec, path, "frontendSidecar", report):
+    if spec is None or not s.graph.table.switch("S14") or not _shape(spec, path, "frontendSidecar", report):
         return
     image = spec.get("image")
     if not isinstance(image, str) or not image.strip():
@@ -89,7 +92,7 @@ def check_gpu_memory_service(s: ServiceCheck, report: Report) -> None:
     """``gpuMemoryService``: its schema; when enabled, ``intraPod`` only, a worker type, and a GPU
     count of at least 1 (``limits.gpu``, else ``requests.gpu``, a whole number)."""
     spec, path = s.svc.gpuMemoryService, f"{s.path}.gpuMemoryService"
-    if spec is None or not _shape(spec, path, "gpuMemoryService", report):
+    if spec is None or not s.graph.table.switch("S15") or not _shape(spec, path, "gpuMemoryService", report):
         return
     _check_enabled(spec, path, report)
     _check_mode(spec, path, report)
@@ -126,7 +129,7 @@ def check_failover(s: ServiceCheck, report: Report) -> None:
     """``failover``: its schema; when enabled, the GPU memory service enabled in the same mode,
     ``intraPod`` only, and a vLLM worker."""
     spec, path = s.svc.failover, f"{s.path}.failover"
-    if spec is None or not _shape(spec, path, "failover", report):
+    if spec is None or not s.graph.table.switch("S16") or not _shape(spec, path, "failover", report):
         return
     _check_enabled(spec, path, report)
     _check_mode(spec, path, report)
