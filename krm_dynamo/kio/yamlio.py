@@ -249,4 +249,33 @@ def dump_all(documents: list[Any]) -> str:
         return text
 
 
+def dump_part(data: list[Any] | dict[str, Any], open_ended: bool = False) -> tuple[str, bool]:
+    """``data`` as one part of a longer document: its text without the end marker, and whether
+    the document is left open-ended after it.
+
+    For a document written in parts (the ResourceList: :mod:`~krm_dynamo.kio.resourcelist`),
+    each part a top-level block sequence or mapping, which is written exactly as the same
+    sequence or mapping under a key at column 0. The one state the emitter carries from part
+    to part is the end marker: libyaml ends a document with ``...`` when its last block scalar
+    kept its final line breaks (``|+``). ``open_ended`` says that the parts before left it so;
+    the part is then written after a stand-in block scalar that does (its text is cut off
+    again), so that the answer is the whole document's. ``data`` must be a non-empty list or
+    mapping: its text then starts with ``- `` or a key, and a line ``...`` at column 0 can
+    only be the marker.
+    """
+    if open_ended:
+        stand_in, prefix = (_KEEP_ITEM if isinstance(data, list) else _KEEP_KEY)
+        text = dump([stand_in, *data] if isinstance(data, list) else {stand_in: stand_in, **data})
+        text = text[len(prefix):]
+    else:
+        text = dump(data)
+    if text.endswith("\n" + END_MARKER):
+        return text[: -len(END_MARKER)], True
+    return text, False
+
+
+END_MARKER = "...\n"
+# A string written as a block scalar that keeps its line breaks, and its text as an item or a key.
+_KEEP_ITEM = ("keep\n\n", "- |+\n  keep\n\n")
+_KEEP_KEY = ("keep\n\n", '? |+\n  keep\n\n: |+\n  keep\n\n')
 _NEVER_FOLD = 2**31 - 1  # the line width: long strings (commands, JSON values) are never folded
