@@ -96,14 +96,15 @@ def resource_list_parts(
     """The output ResourceList as texts to write one after the other, each with at most :data:`_CHUNK_ITEMS` items.
 
     Joined, they are byte for byte ``yamlio.dump`` of the whole document
-    ``{apiVersion, kind, items, functionConfig?, results?}``: the header, then the items
-    formatted a few at a time (a top-level block sequence is written exactly as the sequence
-    under ``items:``), then ``functionConfig`` and ``results``, and the emitter's end marker
-    where the whole document would have it (:func:`~krm_dynamo.kio.yamlio.dump_part`). So the
-    emitter's node tree (several times the size of the objects it writes) never holds more
-    than a few items, not the whole output; with ``release`` each item is also dropped from
-    ``items`` once formatted, so that what only this list holds (the generated objects) is
-    freed as the output is written.
+    ``{apiVersion, kind, items, functionConfig?, results?}``. Up to :data:`_CHUNK_ITEMS` items,
+    that is the one part; a larger output is the header, then the items formatted a few at a
+    time (a top-level block sequence is written exactly as the sequence under ``items:``),
+    then ``functionConfig`` and ``results``, and the emitter's end marker where the whole
+    document would have it (:func:`~krm_dynamo.kio.yamlio.dump_part`). So the emitter's node
+    tree (several times the size of the objects it writes) never holds more than a few items,
+    not the whole output; with ``release`` each item is also dropped from ``items`` once
+    formatted, so that what only this list holds (the generated objects) is freed as the
+    output is written.
 
     Never half an output: everything the input decides is settled when this returns, before
     the caller writes a byte: the items, the results (sorted, in their wire form) and the text
@@ -114,12 +115,19 @@ def resource_list_parts(
     a bug) ends it with exit code 1 and a message; kpt and kustomize discard the output of a
     function that fails.
     """
-    head = yamlio.dump({"apiVersion": api_version, "kind": RESOURCE_LIST_KIND})
     tail: dict[str, Any] = {}
     if function_config:
         tail["functionConfig"] = function_config
     if results:
         tail["results"] = [r.to_dict() for r in sorted(results, key=sort_key)]
+    if len(items) <= _CHUNK_ITEMS:  # a small output (the common case) in one part: one call into the emitter
+        text = yamlio.dump({"apiVersion": api_version, "kind": RESOURCE_LIST_KIND, "items": items, **tail})
+        if release:
+            items[:] = [None] * len(items)
+        return iter((text,))
+    # The two versions are plain YAML; any other is written by the dumper.
+    head = f"apiVersion: {api_version}\nkind: {RESOURCE_LIST_KIND}\n" if api_version in RESOURCE_LIST_API_VERSIONS \
+        else yamlio.dump({"apiVersion": api_version, "kind": RESOURCE_LIST_KIND})
     tail_text = yamlio.dump_part(tail) if tail else None
     return _parts(head, items, tail, tail_text, release)
 
@@ -130,10 +138,7 @@ _CHUNK_ITEMS = 64  # items formatted at once: a bounded node tree, and few calls
 def _parts(head: str, items: list[Any], tail: dict[str, Any], tail_text: tuple[str, bool] | None,
            release: bool) -> Iterator[str]:
     open_ended = False  # the header holds no block scalar
-    if not items:
-        yield head + "items: []\n"
-    else:
-        yield head + "items:\n"
+    yield head + "items:\n"
     for start in range(0, len(items), _CHUNK_ITEMS):
         chunk = items[start:start + _CHUNK_ITEMS]
         if release:
