@@ -167,7 +167,8 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
             "(pass --allow-empty to print an empty stream on purpose)"
         )
     if printable:
-        files.write_all(stdout, yamlio.dump_all(printable))
+        for part in yamlio.dump_all_parts(printable, release=True):  # a few documents at a time
+            files.write_all(stdout, part)
     return 0
 
 

@@ -8,7 +8,8 @@ was written before. Checked on generated item lists (hypothesis: odd keys, every
 kind, multi-line strings whose kept line breaks make the emitter end the document with
 ``...``, empty and non-mapping items, results and functionConfig present or absent, parts of
 1 to 64 items), and through ``run_function`` on every golden and validation case, as
-kustomize sends them and as kpt does.
+kustomize sends them and as kpt does. ``render``'s document stream, written in parts by
+``yamlio.dump_all_parts``, is checked the same way.
 """
 
 from __future__ import annotations
@@ -101,6 +102,19 @@ def test_parts_join_to_the_document_written_at_once(items: list[Any], results: l
     finally:
         resourcelist._CHUNK_ITEMS = default
     assert released == [None] * len(items)  # every item dropped once written
+
+
+DOCUMENTS = st.one_of(st.dictionaries(KEYS, VALUES, max_size=4), ITEMS)
+
+
+@PROPERTY
+@given(st.lists(DOCUMENTS, max_size=8), st.sampled_from([1, 2, 3, 64]))
+def test_render_stream_parts_join_to_the_stream_written_at_once(documents: list[Any], chunk: int) -> None:
+    """``render``'s multi-document stream, written a few documents at a time (dump_all_parts)."""
+    expected = yamlio.dump_all(documents)
+    released = list(documents)
+    assert "".join(yamlio.dump_all_parts(released, chunk, release=True)) == expected
+    assert released == [None] * len(documents)
 
 
 @pytest.mark.parametrize("later", [None, "clip\n", "keep\n\n", "strip\nx"])

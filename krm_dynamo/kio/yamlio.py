@@ -249,6 +249,35 @@ def dump_all(documents: list[Any]) -> str:
         return text
 
 
+def dump_all_parts(documents: list[Any], chunk: int = 64, release: bool = False) -> Iterator[str]:
+    """``dump_all(documents)`` as texts of at most ``chunk`` documents each; joined, the same text.
+
+    For ``render``: the writer's node tree holds a few documents, never the whole stream. Every
+    part after the first is written after a stand-in document (``{}``, its text cut off again),
+    so that its first document gets the separator the whole stream gives it; a part's end marker
+    (``...``, see :func:`dump_part`) is kept only on the last one (the emitter forgets it at the
+    next document). With ``release`` each document is dropped from ``documents`` once formatted.
+    """
+    if len(documents) <= chunk:
+        text = dump_all(documents)
+        if release:
+            documents[:] = [None] * len(documents)
+        yield text
+        return
+    for start in range(0, len(documents), chunk):
+        part = documents[start:start + chunk]
+        if release:
+            documents[start:start + len(part)] = [None] * len(part)
+        text = dump_all([{}, *part] if start else part)[len(_STAND_IN_DOCUMENT) if start else 0:]
+        del part
+        if start + chunk < len(documents) and text.endswith("\n" + END_MARKER):
+            text = text[: -len(END_MARKER)]
+        yield text
+
+
+_STAND_IN_DOCUMENT = "{}\n"  # the text of the stand-in document `{}` at the start of a stream
+
+
 def dump_part(data: list[Any] | dict[str, Any], open_ended: bool = False) -> tuple[str, bool]:
     """``data`` as one part of a longer document: its text without the end marker, and whether
     the document is left open-ended after it.
