@@ -286,12 +286,20 @@ def needs_quotes(text: str) -> bool:
         return False
     if not isinstance(resolve_plain(text), str) or is_timestamp(text):
         return True
+    if text.lstrip(_YAML11_NUMBER_CHARS) or _DIGITS.isdisjoint(text):
+        # A character no YAML 1.1 number or timestamp is written with (`8Gi`, `25%`), or no digit
+        # (`-c`; `.inf` and `.nan` resolved above): the pattern cannot match, and need not be compiled.
+        return False
     global _yaml11_re
     if _yaml11_re is None:
         _yaml11_re = re.compile(_YAML11_NUMBER)
     return _yaml11_re.fullmatch(text) is not None
 
 
+# Every character _YAML11_NUMBER can match (digits, signs, `.`, `_`, `:`, exponents, `0b`/`0x`
+# and hex digits, `inf`/`nan`, a timestamp's `T`, blanks and `Z`).
+_YAML11_NUMBER_CHARS = "0123456789+-._:eEbxabcdefABCDEFinfINFnaNATt \tZ"
+_DIGITS = frozenset("0123456789")
 # PyYAML's YAML 1.1 int, float and timestamp resolvers, go-yaml v3's base-60 float check,
 # and the YAML 1.2 core float (``1e400`` is text to go-yaml v3, infinity to a 1.2 reader).
 _YAML11_NUMBER = (

@@ -9,20 +9,71 @@ rejection into a result with a field path.
 
 from __future__ import annotations
 
-import re
-
 from krm_dynamo.graph.report import Report
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_SERVICE_KEY_CHARS = re.compile(r"^[a-z0-9-]+$")
 MAX_LABEL = 63
+
+# The apimachinery patterns, as character checks: compiling six regular expressions costs more
+# start-up than all the names of a run take to check. Each check reads a value as the pattern
+# `^...$` with `re.match` did (tests/test_hand_checks.py compares them on generated text),
+# the final line break `$` lets through included.
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_LOWER_ALNUM = _LOWER | frozenset("0123456789")
+_LOWER_ALNUM_DASH = _LOWER_ALNUM | {"-"}
+_ALNUM = _LOWER_ALNUM | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NAME_CHARS = _ALNUM | frozenset("-_.")
+
+
+def _line(value: str) -> str:
+    """``value`` as a ``^...$`` pattern matches it: ``$`` also matches before one final line break."""
+    return value[:-1] if value.endswith("\n") else value
+
+
+def _label(text: str) -> bool:
+    """``[a-z0-9]([-a-z0-9]*[a-z0-9])?``, the whole text."""
+    return bool(text) and text[0] in _LOWER_ALNUM and text[-1] in _LOWER_ALNUM and _LOWER_ALNUM_DASH.issuperset(text)
+
+
+def _name(text: str) -> bool:
+    """``([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]``, the whole text."""
+    return bool(text) and text[0] in _ALNUM and text[-1] in _ALNUM and _NAME_CHARS.issuperset(text)
+
+
+def _dns1123_label(value: str) -> bool:
+    """``^[a-z0-9]([-a-z0-9]*[a-z0-9])?$``"""
+    return _label(_line(value))
+
+
+def _dns1035_label(value: str) -> bool:
+    """``^[a-z]([-a-z0-9]*[a-z0-9])?$``"""
+    return _label(_line(value)) and value[0] in _LOWER
+
+
+def _label_value(value: str) -> bool:
+    """``^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`` (empty is a valid label value)."""
+    text = _line(value)
+    return not text or _name(text)
+
+
+def _service_key_chars(value: str) -> bool:
+    """``^[a-z0-9-]+$``"""
+    text = _line(value)
+    return bool(text) and _LOWER_ALNUM_DASH.issuperset(text)
+
+
+def _qualified_name(value: str) -> bool:
+    """``^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$``"""
+    return _name(_line(value))
+
+
+def _dns1123_subdomain(value: str) -> bool:
+    """``^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$``"""
+    return all(_label(label) for label in _line(value).split("."))
 
 
 def is_label_value(value: str) -> bool:
     """A valid Kubernetes label value (at most 63 characters)."""
-    return len(value) <= MAX_LABEL and bool(_LABEL_VALUE.match(value))
+    return len(value) <= MAX_LABEL and _label_value(value)
 
 
 def check_label_value(value: str, what: str, path: str, report: Report) -> None:
@@ -36,7 +87,7 @@ def check_label_value(value: str, what: str, path: str, report: Report) -> None:
 
 def check_service_key(key: str, name: str, frontend: bool, path: str, report: Report) -> None:
     """Characters of the lower-cased key, and the DNS rules of ``<dgd>-<svc>``."""
-    if not _SERVICE_KEY_CHARS.match(key.lower()):
+    if not _service_key_chars(key.lower()):
         report.error(
             path,
             f'expected the service name to contain only letters, digits and "-" (it names Kubernetes objects '
@@ -50,14 +101,14 @@ def check_service_key(key: str, name: str, frontend: bool, path: str, report: Re
             f"got {len(name)}",
         )
         return
-    if not _DNS1123_LABEL.match(name):
+    if not _dns1123_label(name):
         report.error(
             path,
             f'expected the object name "{name}" (`<graph name>-<service name>`) to be a DNS-1123 label '
             '(lower-case letters, digits and "-", starting and ending with a letter or digit)',
         )
         return
-    if frontend and not _DNS1035_LABEL.match(name):
+    if frontend and not _dns1035_label(name):
         report.error(
             path,
             f'expected the Service name "{name}" to start with a letter (DNS-1035 label)',
@@ -67,21 +118,19 @@ def check_service_key(key: str, name: str, frontend: bool, path: str, report: Re
 
 # --- generic Kubernetes name rules (apimachinery validation) --------------------------------
 
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 MAX_SUBDOMAIN = 253
 
 
 def is_dns1123_label(value: str) -> bool:
     """Lower-case letters, digits and "-", at most 63 characters (pod volume and object names)."""
-    return len(value) <= MAX_LABEL and bool(_DNS1123_LABEL.match(value))
+    return len(value) <= MAX_LABEL and _dns1123_label(value)
 
 
 def is_dns1123_subdomain(value: str) -> bool:
     """DNS-1123 labels joined by ".", at most 253 characters (object names, hosts); "*." may lead."""
     if value.startswith("*."):
         value = value[2:]
-    return len(value) <= MAX_SUBDOMAIN and bool(_DNS1123_SUBDOMAIN.match(value))
+    return len(value) <= MAX_SUBDOMAIN and _dns1123_subdomain(value)
 
 
 def dns_label_message(what: str, value: str) -> str:
@@ -96,7 +145,7 @@ def is_qualified_name(key: str) -> bool:
     prefix, slash, name = key.rpartition("/")
     if slash and (not prefix or not is_dns1123_subdomain(prefix) or prefix.startswith("*.")):
         return False
-    return len(name) <= MAX_LABEL and bool(_QUALIFIED_NAME.match(name))
+    return len(name) <= MAX_LABEL and _qualified_name(name)
 
 
 def check_qualified_name(key: str, what: str, path: str, report: Report) -> None:
