@@ -239,10 +239,15 @@ def _check_release_settings(values: dict[str, Any], origins: dict[str, tuple[dic
     """An error for each setting given for a release before the one it exists from."""
     version = values.get("operatorVersion", DEFAULT_OPERATOR_VERSION)
     for key, since in _SINCE.items():
-        if key in values and version == DEFAULT_OPERATOR_VERSION:
+        if key not in values or version == "latest":
+            continue
+        # Here only: the catalogue loads the default tables, which a call without such a key never pays for.
+        from krm_dynamo.defaults.catalog import release_key
+
+        if release_key(version) < release_key(since):
             obj, path = origins.get(key, ({}, key))
             results.append(Result(
-                f"`{key}` is an operator {since} setting (operator {DEFAULT_OPERATOR_VERSION} has no choice of "
+                f"`{key}` is an operator {since} setting (operator {version} has no choice of "
                 f"discovery backend); set `operatorVersion: {since}` or later, or remove it",
                 ERROR, obj or None, path))
 
