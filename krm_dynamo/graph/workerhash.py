@@ -18,7 +18,7 @@ What the operator does with it, and what this function keeps (D60):
 * the hash appended to the worker object names: left out. Names stay ``<dgd>-<service>``, so
   an edit rolls the same Deployment instead of replacing it (delete and create under GitOps).
 
-The Grove path hashes nothing (:func:`label_workers` is not called for it).
+The Grove path hashes nothing (:func:`label_workers` returns at once for a graph in Grove mode).
 """
 
 from __future__ import annotations
