@@ -144,6 +144,7 @@ class FunctionConfig:
         "error, so the run fails; a notice that an operator profile is incomplete (none today) stays a warning",
     )
 
+    # The operator's default (C02): deploy/operator/api/config/v1alpha1/defaults.go:80 @ 01a4b6d6d.
     discoveryBackend = Setting(
         ENUM, "kubernetes", decision="D45", choices=("kubernetes", "etcd"),
         help="operator 1.x discovery backend (its settings file's discovery.backend); not for 0.6",
