@@ -49,7 +49,10 @@ _MISSING = object()
 _NUMBER_START = "+-0123456789"
 _WORD_START = "yYnNtTfFoO~"
 _FLOAT_CHARS = "0123456789.eE+-"  # all a YAML-style float is written with
-# YAML 1.1 booleans go-yaml v3 still quotes (isOldBool), plus the 1.1 nulls and booleans.
+# YAML 1.1 booleans go-yaml v3 still quotes (isOldBool), plus the 1.1 nulls and booleans. Not
+# kube.goyaml's _OTHER_TYPES on purpose: that one is go-yaml v2's exact table (the operator's bytes);
+# this one quotes for every YAML 1.1 reader (also "=", PyYAML's value tag), and the .inf/.nan
+# words and "" are handled by needs_quotes before it.
 _YAML11_WORDS = frozenset(
     (
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
