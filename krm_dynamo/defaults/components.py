@@ -35,6 +35,9 @@ COMPONENT_FRONTEND = "frontend"  # consts.go ComponentTypeFrontend
 COMPONENT_WORKER = "worker"  # consts.go ComponentTypeWorker
 COMPONENT_PLANNER = "planner"  # consts.go ComponentTypePlanner
 COMPONENT_TYPES = (COMPONENT_FRONTEND, COMPONENT_WORKER, COMPONENT_PLANNER)
+# consts.go ComponentTypeEPP (operator 1.0 on; its tables are in .epp). Here, beside the other type
+# names, so that the rules and builders that only compare a type need not import the 1.x tables.
+COMPONENT_EPP = "epp"
 
 MAIN_CONTAINER = "main"  # consts.go MainContainerName; the name of the main container in every table
 FRONTEND_PORT = 8000  # consts.go DynamoServicePort; seed "Port Configurations"

@@ -19,10 +19,10 @@ from types import MappingProxyType
 from typing import Any
 
 from krm_dynamo.defaults.components import BASE, FRONTEND_PORT, ComponentDefaults, derive
+from krm_dynamo.defaults.components import COMPONENT_EPP as COMPONENT_EPP  # consts.go ComponentTypeEPP
 from krm_dynamo.defaults.profiles import at_cut
 from krm_dynamo.defaults.sources import Entries, src
 
-COMPONENT_EPP = "epp"  # consts.go ComponentTypeEPP
 EPP_GRPC_PORT = 9002  # consts.go EPPGRPCPort (T03)
 EPP_GRPC_PORT_NAME = "grpc"  # consts.go EPPGRPCPortName
 EPP_HEALTH_PORT = 9003

@@ -10,11 +10,11 @@ rules of :mod:`krm_dynamo.graph.rules.features11` read them, never a literal of 
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any
 
 from krm_dynamo.defaults.components import SYSTEM_PORT
 from krm_dynamo.defaults.profiles import at_cut
 from krm_dynamo.defaults.sources import Entries, frozen, src
+from krm_dynamo.defaults.sources import value as value  # the readers' accessor (lives in .sources)
 
 _GMS = "gms/gms.go"
 _DRA = "dra/dra.go"
@@ -88,8 +88,3 @@ _SOURCES = {
 }
 
 FEATURES_1_1 = Entries(values=MappingProxyType(_VALUES), sources=_SOURCES)
-
-
-def value(table: Entries, item: str) -> Any:
-    """The value of ``item`` in a release's feature table (typed ``Any`` for its readers)."""
-    return table.values[item]

@@ -5,32 +5,30 @@ Rendering (``PodContext.defaults``), validation, ``krm-dynamo explain`` and the
 schema (the ``backendFramework`` enum) get their tables from :func:`for_release`. A later operator release is a new
 :class:`OperatorDefaults` made with :func:`derive_release` from the one before (only
 what changed is given) plus an entry in :data:`RELEASES`; builders do not change.
+
+The 1.x table sets are built on first use (:class:`_LazyReleases`, from
+:mod:`.release_1x`): every ``kustomize build`` pays for its imports, and a 0.6 DGD needs
+neither the 1.x tables nor the modules that hold them. Whoever iterates :data:`RELEASES`
+(``explain``, ``schema``, the tests) still sees every release.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from krm_dynamo import record
 from krm_dynamo.defaults import (
-    admission,
     backends,
     catalog,
     components,
-    kubediscovery,
     labels,
     launch,
-    launch_1x,
     mergekinds,
     multinode,
     objects,
-    profiles,
 )
-from krm_dynamo.defaults import epp as epp_defaults
-from krm_dynamo.defaults import models as model_defaults
-from krm_dynamo.defaults.features11 import FEATURES_1_1, NO_FEATURES
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
@@ -105,6 +103,11 @@ BY_DESIGN: Mapping[str, str] = MappingProxyType({
     "V02": "D66",
 })
 
+# 0.6 has no endpoint picker, modelRef, Kubernetes discovery, 1.1 features, admission webhooks or
+# CRD limits: the same empty table as NO_GAIE, NO_MODEL_REF, NO_KUBE_DISCOVERY, NO_FEATURES,
+# ADMISSION_0_6 and profiles.SCHEMA_LIMITS_0_6, without importing their 1.x modules.
+_NONE = Entries(values=MappingProxyType({}), sources={})
+
 
 @dataclass(frozen=True)
 class OperatorDefaults:
@@ -163,16 +166,16 @@ class OperatorDefaults:
     annotations: Entries
     launch: Entries
     merge_kinds: mergekinds.MergeKinds
-    worker_types: tuple[str, ...] = profiles.WORKER_TYPES_0_6
+    worker_types: tuple[str, ...] = (components.COMPONENT_WORKER,)  # profiles.WORKER_TYPES_0_6
     switches: Mapping[str, bool] = record.field(default_factory=lambda: MappingProxyType({}))
     reproduced: frozenset[str] = frozenset()
     kubernetes_version: str = KUBERNETES_0_6
-    schema_limits: Entries = profiles.SCHEMA_LIMITS_0_6
-    epp: Entries = epp_defaults.NO_GAIE
-    model_ref: Entries = model_defaults.NO_MODEL_REF
-    kube_discovery: Entries = kubediscovery.NO_KUBE_DISCOVERY
-    features: Entries = NO_FEATURES
-    admission: Entries = admission.ADMISSION_0_6
+    schema_limits: Entries = _NONE  # profiles.SCHEMA_LIMITS_0_6
+    epp: Entries = _NONE
+    model_ref: Entries = _NONE
+    kube_discovery: Entries = _NONE
+    features: Entries = _NONE
+    admission: Entries = _NONE
     worker_hash: multinode.WorkerHashDefaults | None = None  # M01, N_E07: from 1.0
 
     def switch(self, change_id: str) -> bool:
@@ -262,75 +265,53 @@ RELEASE_0_6 = OperatorDefaults(
 )
 
 
+class _LazyReleases(Mapping[str, OperatorDefaults]):
+    """Release -> table set, each built by its function on first access and kept (read-only).
 
-def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any) -> OperatorDefaults:
-    on = switches(release)
-    reproduced = frozenset(data) | {i for i in IMPLEMENTED_SWITCHES if on[i]} | {
-        i for i in BY_DESIGN if catalog.applies(catalog.BY_ID[i], release)}
-    return derive_release(RELEASE_0_6, release=release, operator_commit=commit, switches=on,
-                          reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
-                          platform_env=profiles.PLATFORM_ENV_1_0,
-                          kubernetes_version=KUBERNETES_1_X,
-                          merge_kinds=mergekinds.MERGE_KINDS_1_0,
-                          **{"worker_hash": multinode.WORKER_HASH, **changes})
+    Iteration and ``len`` need no table; ``values()`` and ``items()`` build them all.
+    """
 
+    def __init__(self, builders: Mapping[str, Callable[[], OperatorDefaults]]) -> None:
+        self._builders = builders
+        self._built: dict[str, OperatorDefaults] = {}
 
-def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,
-                       planner: components.ComponentDefaults,
-                       epp: components.ComponentDefaults) -> Mapping[str, components.ComponentDefaults]:
-    table = {components.COMPONENT_FRONTEND: frontend, components.COMPONENT_PLANNER: planner,
-             epp_defaults.COMPONENT_EPP: epp}  # S13, P10
-    table.update(dict.fromkeys(profiles.WORKER_TYPES_1_0, worker))  # S20
-    return MappingProxyType(table)
+    def __getitem__(self, release: str) -> OperatorDefaults:
+        table = self._built.get(release)
+        if table is None:
+            table = self._built[release] = self._builders[release]()
+        return table
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
 
-def _SEC(table: components.ComponentDefaults) -> components.ComponentDefaults:
-    """P01 and N_E01: every component type, the base included."""
-    return profiles.with_security_context(profiles.with_base_env(table))
+    def __len__(self) -> int:
+        return len(self._builders)
 
 
+def _release_1_0() -> OperatorDefaults:
+    from krm_dynamo.defaults import release_1x
 
-_FRONTEND_1_0 = _SEC(profiles.frontend_1_0(components.FRONTEND))
-_WORKER_1_0 = _SEC(profiles.worker_1_0(components.WORKER))
-RELEASE_1_0 = _release_1x(
-    "1.0", profiles.RELEASE_1_0_COMMIT, profiles.DATA_1_0,
-    base=_SEC(components.BASE),
-    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(components.PLANNER),
-                                         _SEC(epp_defaults.epp_1_0())),
-    epp=epp_defaults.GAIE,
-    model_ref=model_defaults.MODEL_REF,
-    deployment=profiles.DEPLOYMENT_1_0,
-    schema_limits=profiles.SCHEMA_LIMITS_1_0,
-    admission=admission.ADMISSION_1_0,
-    naming=profiles.naming_1_0(components.NAMING, dot_replacement=None),
-    launch=launch_1x.LAUNCH_1_0,
-    kube_discovery=kubediscovery.KUBE_DISCOVERY_1_0,
-    grove=profiles.grove_1_0(multinode.GROVE),
-    leader_worker_set=profiles.leader_worker_set_1_0(multinode.LEADER_WORKER_SET),
-)
-RELEASE_1_1 = _release_1x(
-    "1.1", profiles.RELEASE_1_1_COMMIT, profiles.DATA_1_1,
-    base=RELEASE_1_0.base,
-    by_component_type=_by_component_type(_FRONTEND_1_0, _WORKER_1_0, _SEC(profiles.planner_1_1()),
-                                         _SEC(epp_defaults.epp_1_1())),
-    epp=epp_defaults.GAIE,
-    model_ref=model_defaults.MODEL_REF,
-    deployment=profiles.DEPLOYMENT_1_0,
-    schema_limits=profiles.SCHEMA_LIMITS_1_1,
-    features=FEATURES_1_1,
-    admission=admission.ADMISSION_1_1,
-    naming=profiles.naming_1_0(components.NAMING, dot_replacement="-"),
-    launch=launch_1x.LAUNCH_1_1,
-    kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,
-    grove=profiles.grove_1_1(multinode.GROVE),
-    leader_worker_set=RELEASE_1_0.leader_worker_set,
-    worker_hash=profiles.WORKER_HASH_1_1,
-)
+    return release_1x.release_1_0()
 
-RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({
-    r.release: r for r in (RELEASE_0_6, RELEASE_1_0, RELEASE_1_1)
+
+def _release_1_1() -> OperatorDefaults:
+    from krm_dynamo.defaults import release_1x
+
+    return release_1x.release_1_1(RELEASES["1.0"])
+
+
+RELEASES: Mapping[str, OperatorDefaults] = _LazyReleases({
+    DEFAULT_RELEASE: lambda: RELEASE_0_6, "1.0": _release_1_0, "1.1": _release_1_1,
 })
 ALIASES: Mapping[str, str] = MappingProxyType({"latest": LATEST})
+
+
+def __getattr__(name: str) -> OperatorDefaults:
+    """``RELEASE_1_0`` and ``RELEASE_1_1``: the table sets of :data:`RELEASES`, built on first use."""
+    release = {"RELEASE_1_0": "1.0", "RELEASE_1_1": "1.1"}.get(name)
+    if release is not None:
+        return RELEASES[release]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class UnknownReleaseError(ValueError):

@@ -132,3 +132,13 @@ class Entries(Sourced):
 
     def items(self) -> list[tuple[str, object]]:
         return list(self.values.items())
+
+
+def value(table: Entries, item: str) -> Any:
+    """The value of ``item`` in an :class:`Entries` table (typed ``Any`` for its readers, e.g. the 1.1
+    feature table of :mod:`.features11`, whose builders read it through this one accessor).
+
+    Raises:
+        KeyError: ``table`` has no ``item``.
+    """
+    return table.values[item]

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from krm_dynamo.defaults.admission import ANNOTATION_ORIGIN_VERSION
-
 if TYPE_CHECKING:
     from krm_dynamo.defaults.release import OperatorDefaults
 
@@ -23,7 +21,11 @@ if TYPE_CHECKING:
 def dgd_annotations(annotations: dict[str, str], table: OperatorDefaults) -> dict[str, str]:
     """A copy of the DGD's ``metadata.annotations`` with the origin version stamped where V06 is on."""
     out = dict(annotations)
-    if table.switch("V06") and ANNOTATION_ORIGIN_VERSION not in out:
+    if not table.switch("V06"):
+        return out
+    from krm_dynamo.defaults.admission import ANNOTATION_ORIGIN_VERSION  # here: 1.x only (start-up)
+
+    if ANNOTATION_ORIGIN_VERSION not in out:
         out[ANNOTATION_ORIGIN_VERSION] = str(table.admission.values["originVersion"])
     return out
 

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1_light
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT
-from krm_dynamo.graph import defaulting, deployment_config, embedded, features11, restart
+from krm_dynamo.graph import defaulting, deployment_config, embedded, features11
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
@@ -248,10 +247,9 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         labels=labels, annotations=annotations, pod_annotations=dict(svc.annotations or {}),
         service_configs=deployment_configs(svc.envs, SERVICE_ENVS),
     )
-    rid = restart.restart_id(g.graph.restart) if g.table.switch("S11") else None
-    if rid is not None:  # P15 after the restart finished: every service carries the id (D65)
-        component.annotations[ANNOTATION_RESTART_AT] = rid
-        component.pod_annotations[ANNOTATION_RESTART_AT] = rid
+    if g.table.switch("S11"):  # 1.x only, so its module is imported here (start-up)
+        from krm_dynamo.graph.restart import stamp_restart_id
+        stamp_restart_id(component.annotations, component.pod_annotations, g.graph.restart)
     # A01: from operator 0.8 on autoscaling is ignored (no HPA; replicas kept).
     component.autoscaled = bool(svc.autoscaling and svc.autoscaling.enabled) and not g.table.switch("A01")
     if ingress is not None and ingress.enabled:

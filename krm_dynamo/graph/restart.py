@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT
+
 PARALLEL = "Parallel"
 SEQUENTIAL = "Sequential"
 STRATEGY_TYPES = (SEQUENTIAL, PARALLEL)  # the CRD enum; unset means Sequential
@@ -22,3 +24,12 @@ def restart_id(restart: Any) -> str | None:
         return None
     value = restart.get("id")
     return value if isinstance(value, str) and value else None
+
+
+def stamp_restart_id(annotations: dict[str, str], pod_annotations: dict[str, str], restart: Any) -> None:
+    """P15 after the restart finished: a service's annotations and its pod template's carry the id
+    of ``restart`` (``nvidia.com/restartAt``, D65); nothing when the value has no id."""
+    rid = restart_id(restart)
+    if rid is not None:
+        annotations[ANNOTATION_RESTART_AT] = rid
+        pod_annotations[ANNOTATION_RESTART_AT] = rid

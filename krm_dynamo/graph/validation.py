@@ -27,7 +27,7 @@ from krm_dynamo import defaults
 from krm_dynamo.api import fastparse, messages
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules import GRAPH_RULES, SERVICE_RULES, embedded
+from krm_dynamo.graph.rules import embedded, rules_for
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kio.results import Result
 
@@ -137,11 +137,12 @@ def validate(derived: DerivedGraph, report: Report, dropped: set[str] | frozense
     wrong = embedded.check_embedded_types(derived, types)
     report.results.extend(r for r in types.results if not _under(r, dropped))
     scratch = Report(report.dgd)
-    for rule in GRAPH_RULES:
+    graph_rules, service_rules = rules_for(derived.table)
+    for rule in graph_rules:
         rule(derived, scratch)
     for component in derived.services.values():
         check = ServiceCheck(graph=derived, component=component, dropped=frozenset(dropped))
-        for service_rule in SERVICE_RULES:
+        for service_rule in service_rules:
             service_rule(check, scratch)
     report.results.extend(r for r in scratch.results if not _under(r, dropped | wrong))
 

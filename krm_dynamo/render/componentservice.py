@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
-from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render import kubediscovery, models
 from krm_dynamo.render.metadata import object_metadata
@@ -64,6 +63,7 @@ def clique_annotations(component: Component, ctx: PodContext) -> dict[str, str] 
     """
     if not ctx.defaults.switch("L01"):
         return None
+    from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT  # here: a 0.6 run imports no 1.x table
     keys: tuple[str, ...] | None = ctx.defaults.kube_discovery.values.get("groveDgdAnnotations")  # type: ignore[assignment]
     if keys is None:
         annotations = dict(component.annotations)

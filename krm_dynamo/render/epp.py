@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.defaults.epp import COMPONENT_EPP
+from krm_dynamo.defaults.components import COMPONENT_EPP
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render.metadata import object_metadata

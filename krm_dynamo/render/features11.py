@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults, record
-from krm_dynamo.defaults.features11 import value
+from krm_dynamo.defaults.sources import value
 from krm_dynamo.graph import features11 as derived
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder

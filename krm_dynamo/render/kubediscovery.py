@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from krm_dynamo.defaults import kubediscovery as kd
 from krm_dynamo.defaults.labels import LABEL_COMPONENT_TYPE, LABEL_DYNAMO_NAMESPACE, LABEL_GRAPH_NAME
 from krm_dynamo.defaults.sources import plain
 from krm_dynamo.kube import fieldorder
@@ -27,6 +26,14 @@ if TYPE_CHECKING:
     from krm_dynamo.render.podtemplate import PodContext
 
 RBAC_API_VERSION = "rbac.authorization.k8s.io/v1"
+
+
+def _kd() -> Any:
+    """:mod:`krm_dynamo.defaults.kubediscovery`, imported once a release with discovery (1.0 on) needs it:
+    a 0.6 run pays for no 1.x import."""
+    from krm_dynamo.defaults import kubediscovery
+
+    return kubediscovery
 
 
 def applies(ctx: PodContext) -> bool:
@@ -64,12 +71,13 @@ def backend(component: Component, ctx: PodContext, *, grove: bool = False) -> st
 
 def enabled(component: Component, ctx: PodContext, *, grove: bool = False) -> bool:
     """Kubernetes discovery for the service's pods (the backend is exactly ``kubernetes``)."""
-    return backend(component, ctx, grove=grove) == kd.BACKEND_KUBERNETES
+    found = backend(component, ctx, grove=grove)
+    return bool(found) and found == _kd().BACKEND_KUBERNETES
 
 
 def graph_enabled(ctx: PodContext) -> bool:
     """Kubernetes discovery for the DGD's own objects (RBAC; Services under Grove)."""
-    return applies(ctx) and graph_backend(ctx) == kd.BACKEND_KUBERNETES
+    return applies(ctx) and graph_backend(ctx) == _kd().BACKEND_KUBERNETES
 
 
 def service_account_name(ctx: PodContext) -> str:
@@ -87,13 +95,13 @@ def default_env(env: list[dict[str, Any]], component: Component, ctx: PodContext
     """
     if not applies(ctx):
         return env
-    if backend(component, ctx, grove=grove) == kd.BACKEND_ETCD:
+    if backend(component, ctx, grove=grove) == _kd().BACKEND_ETCD:
         env = [e for e in env if e.get("name") != _row(ctx, "etcdOmitsEnv")]
     mode_key = _row(ctx, "modeAnnotation")
     mode_env = _row(ctx, "containerModeEnv")
     if mode_key and mode_env:
         mode_source = ctx.dgd_annotations if grove else effective_annotations(component, ctx)
-        if mode_source.get(mode_key) == kd.MODE_CONTAINER:
+        if mode_source.get(mode_key) == _kd().MODE_CONTAINER:
             env = [*env, *({"name": n, "value": v.format(container_name=container_name)} for n, v in mode_env)]
     return env
 

@@ -6,57 +6,79 @@ service (:data:`SERVICE_RULES`, a :class:`~krm_dynamo.graph.rules.context.Servic
 that reports into a :class:`~krm_dynamo.graph.report.Report`. Rules only read derived
 values (:mod:`krm_dynamo.graph.derive`); the builders run only when no rule reported an
 error, and report no input errors themselves.
+
+Both lists hold every rule, in order. A rule of a module in :data:`LATER_MODULES` (the changes
+of operator 1.0 and 1.1) is named as a string and resolved by :func:`rules_for`, which imports
+the module only for a release that has its change: every ``kustomize build`` pays for imports,
+and a 0.6 DGD needs none of them. The validation step runs the rules of ``rules_for(table)``.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from krm_dynamo.defaults import catalog
 from krm_dynamo.graph.rules import (
     container,
-    deepmerge,
-    devices,
     envs,
-    epp,
-    features11,
     graph,
-    lifecycle,
-    models,
     multinode,
     networking,
     overrides,
     podnames,
     resources,
-    rollout,
     service,
     storage,
-    topology,
-    webhook,
     workload,
 )
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
-GRAPH_RULES: tuple[GraphRule, ...] = (
+if TYPE_CHECKING:
+    from krm_dynamo.defaults import OperatorDefaults
+
+# The rule modules of catalogued changes after 0.6, each with the change that brings its rules: their
+# rules are listed below by name ("module.function") and imported only for a DGD whose release includes
+# that change. Before it, every rule of the module has nothing to check (the fields it reads are of a
+# later release and dropped by the parse, its switches are off, its table rows empty), so skipping them
+# changes no result (tests/unit/test_rule_lists.py runs them anyway and compares).
+LATER_MODULES: Mapping[str, str] = MappingProxyType({
+    "deepmerge": "P04",
+    "devices": "S02",
+    "epp": "S13",
+    "features11": "S14",
+    "lifecycle": "S09",
+    "models": "S05",
+    "rollout": "P07",
+    "topology": "S17",
+    "webhook": "V01",
+})
+
+GRAPH_RULES: tuple[GraphRule | str, ...] = (
     graph.check_graph_name,
     graph.check_services_present,
     graph.check_schema_limits,
     graph.check_dynamo_namespace,
     graph.check_pvcs,
-    webhook.check_pvc_storage_class,
-    webhook.check_annotation_values,
-    lifecycle.check_restart,
+    "webhook.check_pvc_storage_class",
+    "webhook.check_annotation_values",
+    "lifecycle.check_restart",
     envs.check_graph_envs,
     graph.check_name_collisions,
     podnames.check_grove_service_name,
-    epp.check_single_epp,
-    features11.check_graph_metadata,
-    features11.check_failover_discovery_mode,
-    topology.check_topology_constraints,
+    "epp.check_single_epp",
+    "features11.check_graph_metadata",
+    "features11.check_failover_discovery_mode",
+    "topology.check_topology_constraints",
 )
 
-SERVICE_RULES: tuple[ServiceRule, ...] = (
+SERVICE_RULES: tuple[ServiceRule | str, ...] = (
     service.check_service_names,
     service.check_component_type,
     podnames.check_grove_pod_names,
-    webhook.check_combined_name_length,
+    "webhook.check_combined_name_length",
     podnames.check_lws_names,
     podnames.check_grove_replicas,
     container.check_main_container,
@@ -65,7 +87,7 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     storage.check_volume_mounts,
     multinode.check_replica_fanout,
     storage.check_shared_memory,
-    webhook.check_shared_memory_size,
+    "webhook.check_shared_memory_size",
     storage.check_shared_memory_clashes,
     storage.check_pod_volume_names,
     storage.check_main_mount_paths,
@@ -75,23 +97,23 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     resources.check_deployment_config_resources,
     resources.check_container_resources,
     resources.check_resource_names,
-    devices.check_resource_claims,
-    devices.check_gpu_type,
-    epp.check_epp,
-    models.check_model_ref,
+    "devices.check_resource_claims",
+    "devices.check_gpu_type",
+    "epp.check_epp",
+    "models.check_model_ref",
     service.check_autoscaling,
     service.check_autoscaling_metric,
     networking.check_ingress,
     networking.check_labels,
     container.check_probes,
     container.check_probe_ports,
-    deepmerge.check_deep_merge,
+    "deepmerge.check_deep_merge",
     envs.check_service_envs,
     service.check_annotations,
-    rollout.check_rollout_annotations,
-    webhook.check_service_annotation_values,
-    lifecycle.check_scaling_adapter,
-    lifecycle.check_checkpoint,
+    "rollout.check_rollout_annotations",
+    "webhook.check_service_annotation_values",
+    "lifecycle.check_scaling_adapter",
+    "lifecycle.check_checkpoint",
     service.check_startup_probe_kept,
     multinode.check_lws_requirements,
     multinode.check_launch,
@@ -99,7 +121,37 @@ SERVICE_RULES: tuple[ServiceRule, ...] = (
     overrides.check_service_account_kept,
     overrides.check_scheduler_kept,
     workload.check_workload_pod_template,
-    features11.check_frontend_sidecar,
-    features11.check_gpu_memory_service,
-    features11.check_failover,
+    "features11.check_frontend_sidecar",
+    "features11.check_gpu_memory_service",
+    "features11.check_failover",
 )
+
+
+_BY_RELEASE: dict[str, tuple[tuple[GraphRule, ...], tuple[ServiceRule, ...]]] = {}
+
+
+def rules_for(table: OperatorDefaults, *, every: bool = False) -> tuple[tuple[GraphRule, ...], tuple[ServiceRule, ...]]:
+    """``(graph rules, service rules)`` that run for a DGD of ``table``'s release, in list order.
+
+    A rule named ``"module.function"`` is imported here, and only when the release includes its
+    module's change in :data:`LATER_MODULES` (or ``every``: all of them, for tests).
+    """
+    key = "*" if every else table.release
+    found = _BY_RELEASE.get(key)
+    if found is None:
+        modules = {m for m, change in LATER_MODULES.items()
+                   if every or catalog.applies(catalog.BY_ID[change], table.release)}
+        found = _BY_RELEASE[key] = (_resolve(GRAPH_RULES, modules), _resolve(SERVICE_RULES, modules))
+    return found
+
+
+def _resolve(rules: tuple[Any, ...], modules: set[str]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for rule in rules:
+        if not isinstance(rule, str):
+            out.append(rule)
+            continue
+        module, _, name = rule.partition(".")
+        if module in modules:
+            out.append(getattr(importlib.import_module(f"{__name__}.{module}"), name))
+    return tuple(out)

@@ -6,7 +6,7 @@ Reported once per service here, not once per built pod role.
 
 from __future__ import annotations
 
-from krm_dynamo.defaults.epp import COMPONENT_EPP
+from krm_dynamo.defaults.components import COMPONENT_EPP
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 

@@ -17,6 +17,7 @@ theirs. Constants and script fragments are data in :mod:`krm_dynamo.defaults`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,20 +34,16 @@ from krm_dynamo.render.backends.common import (
     shell_quote,
     worker_probes,
 )
-from krm_dynamo.render.backends.sglang import inject_sglang_flags, sglang_flags
-from krm_dynamo.render.backends.trtllm import (
-    ssh_volume,
-    trtllm_container,
-    trtllm_leader_script,
-    trtllm_worker_script,
-)
-from krm_dynamo.render.backends.vllm import (
-    uses_mp,
-    vllm_container,
-    vllm_multinode_args,
-    wait_for_leader,
-    wait_leader_config_map,
-)
+
+# A backend's module is imported when a pod of that backend needs it (each run pays for its imports):
+# the names it lends to this package are resolved on first use (:func:`__getattr__`).
+_LENT = {
+    "sglang_flags": "sglang",
+    "trtllm_leader_script": "trtllm",
+    "trtllm_worker_script": "trtllm",
+    "uses_mp": "vllm",
+    "vllm_multinode_args": "vllm",
+}
 
 # What code outside the package reads (the rest is imported from the modules themselves).
 __all__ = [
@@ -71,16 +68,22 @@ def update_container(backend: Backend, container: dict[str, Any], pod: PodRole) 
     if worker:
         worker_probes(out, backend.defaults.multinode_worker_probes)
     if backend.name == "vllm":
+        from krm_dynamo.render.backends import vllm
+
         if pod.release.switch("B01"):
-            out = vllm_container(out, pod)
+            out = vllm.vllm_container(out, pod)
         else:
-            args = vllm_multinode_args(out.get("args"), pod.role, pod.deployer.leader_hostname(pod.service_name))
+            args = vllm.vllm_multinode_args(out.get("args"), pod.role, pod.deployer.leader_hostname(pod.service_name))
             if args is not None:
                 out["args"] = args
     elif backend.name == "sglang":
-        out = inject_sglang_flags(out, *sglang_flags(pod), pod.release)
+        from krm_dynamo.render.backends import sglang
+
+        out = sglang.inject_sglang_flags(out, *sglang.sglang_flags(pod), pod.release)
     elif backend.name == "trtllm":
-        trtllm_container(out, pod, backend.defaults.multinode_env)
+        from krm_dynamo.render.backends import trtllm
+
+        trtllm.trtllm_container(out, pod, backend.defaults.multinode_env)
     return _deferred_env(out, pod)
 
 
@@ -105,6 +108,8 @@ def wait_leader_objects(dgd_name: str, namespace: str | None, components: Iterab
     """O01: the wait-for-leader ConfigMap of a DGD with any multinode service (operator 1.1; none before)."""
     if not any(component.multinode for component in components):
         return []
+    from krm_dynamo.render.backends.vllm import wait_leader_config_map
+
     config_map = wait_leader_config_map(dgd_name, namespace, table)
     return [config_map] if config_map is not None else []
 
@@ -113,10 +118,22 @@ def update_pod_spec(backend: Backend, pod_spec: dict[str, Any], pod: PodRole) ->
     """Backend pod hook (step 15): TRT-LLM multinode mounts the MPI SSH secret as a volume; from
     operator 1.0 a vLLM ``mp`` worker waits for its leader in an init container (B03)."""
     if backend.name == "vllm":
+        from krm_dynamo.render.backends.vllm import wait_for_leader
+
         return wait_for_leader(pod_spec, pod)
     if not pod.multinode or backend.name != "trtllm":
         return pod_spec
+    from krm_dynamo.render.backends.trtllm import ssh_volume
+
     volumes = list(pod_spec.get("volumes") or [])
     if any(isinstance(v, dict) and v.get("name") == pod.secret_name for v in volumes):
         return pod_spec  # a second volume of one name would be rejected; the user's wins
     return {**pod_spec, "volumes": [*volumes, ssh_volume(pod.secret_name)]}
+
+
+def __getattr__(name: str) -> Any:
+    """The functions of :data:`__all__` that live in a backend's module, imported on first use."""
+    module = _LENT.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.kube import fieldorder, semver
+from krm_dynamo.kube import fieldorder
 from krm_dynamo.render.backends.common import PodRole, add_env_if_absent, inject_flags, joined, launch_values
 from krm_dynamo.render.metadata import object_metadata
 
@@ -61,6 +61,8 @@ def uses_mp(annotations: Mapping[str, str], table: defaults.OperatorDefaults) ->
     override = annotations.get(launch["vllm.executorAnnotation"])
     if override is not None and override.lower() in ("mp", "ray"):
         return override.lower() == "mp"
+    from krm_dynamo.kube import semver  # here: only a 1.x vLLM pod without the executor annotation reads it
+
     return semver.at_least(annotations.get(launch["vllm.originAnnotation"]), launch["vllm.mpMinOriginVersion"])
 
 

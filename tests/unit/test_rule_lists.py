@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The rule lists of ``graph/rules``: a release runs only the rules of the changes it has, and that
+leaves out nothing that would report.
+
+A rule module of a later change (``LATER_MODULES``) is imported only for a release with that change
+(start-up). The claim that its rules have nothing to say before it is checked here: every golden and
+validation input, under every release, gives the same results with every rule run.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from krm_dynamo import defaults
+from krm_dynamo.core import expand
+from krm_dynamo.defaults import catalog
+from krm_dynamo.graph import rules, validation
+from krm_dynamo.kio import yamlio
+
+TESTS = Path(__file__).resolve().parent.parent
+INPUTS = sorted([*(TESTS / "cases").glob("*/input.yaml"), *(TESTS / "validation" / "cases").glob("*.yaml")])
+
+
+def _items(path: Path) -> list:
+    return [d for d in yamlio.load_documents(path.read_text(encoding="utf-8"), str(path)) if d is not None]
+
+
+def _config(release: str) -> dict:
+    return {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"},
+            "operatorVersion": release}
+
+
+def test_every_rule_is_listed_once_and_resolves():
+    """A rule of a later module is listed by name, any other by itself; each resolves to a function."""
+    graph_rules, service_rules = rules.rules_for(defaults.for_release(), every=True)
+    assert len(graph_rules) == len(rules.GRAPH_RULES) and len(service_rules) == len(rules.SERVICE_RULES)
+    assert all(callable(r) for r in (*graph_rules, *service_rules))
+    names = []
+    for rule in (*rules.GRAPH_RULES, *rules.SERVICE_RULES):
+        if isinstance(rule, str):
+            assert rule.partition(".")[0] in rules.LATER_MODULES, rule
+            names.append(rule)
+        else:
+            module = rule.__module__.removeprefix("krm_dynamo.graph.rules.")
+            assert module not in rules.LATER_MODULES, f"{module}.{rule.__name__}: list it by name"
+            names.append(f"{module}.{rule.__name__}")
+    assert len(names) == len(set(names))
+
+
+def test_later_modules_name_catalogued_changes():
+    for module, change in rules.LATER_MODULES.items():
+        assert change in catalog.BY_ID, module
+        assert not catalog.applies(catalog.BY_ID[change], defaults.DEFAULT_RELEASE), module
+
+
+def test_a_release_runs_the_rules_of_its_changes():
+    """0.6 runs none of the later modules' rules; 1.1 (the latest) runs them all."""
+    later = {r for r in (*rules.GRAPH_RULES, *rules.SERVICE_RULES) if isinstance(r, str)}
+    ran_0_6 = rules.rules_for(defaults.for_release("0.6"))
+    ran_1_1 = rules.rules_for(defaults.for_release("1.1"))
+    every = rules.rules_for(defaults.for_release(), every=True)
+    assert later and sum(map(len, every)) - sum(map(len, ran_0_6)) == len(later)
+    assert ran_1_1 == every
+
+
+@pytest.mark.parametrize("release", sorted(defaults.RELEASES))
+def test_skipped_rules_would_report_nothing(release: str, monkeypatch):
+    """Each input under ``release``: the results of the rules it runs equal those of every rule."""
+    inputs = [(path, _items(path)) for path in INPUTS]
+    config = _config(release)
+    wanted = [expand(copy.deepcopy(items), copy.deepcopy(config)) for _, items in inputs]
+    monkeypatch.setattr(validation, "rules_for", lambda table: rules.rules_for(table, every=True))
+    for (path, items), (objects, results) in zip(inputs, wanted, strict=True):
+        assert expand(copy.deepcopy(items), copy.deepcopy(config)) == (objects, results), path
