@@ -110,6 +110,77 @@ def test_bundled_example_imports_only_the_listed_modules():
     assert not added, f"new imports on the bundled example's path: {sorted(added)}"
 
 
+KRM_MODULES_PROBE = """
+import io, sys
+from krm_dynamo import cli
+rc = cli.run_function(io.BytesIO(sys.stdin.buffer.read()), io.StringIO(), io.StringIO())
+print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))))
+"""
+
+# Every krm_dynamo module the bundled example (a 0.6 DGD, one vLLM worker) imports, by package. A
+# module of the 1.x profiles is not here: the 1.x table sets are built on first use
+# (defaults/release.py), the rules of later changes are imported for a release that has them
+# (graph/rules/__init__.py), a backend's module for a pod of that backend (render/backends). The
+# 1.x modules still here carry 0.6 behaviour too, or are called for every pod by render/podtemplate:
+# graph.defaulting and graph.features11 (service metadata), render.{componentservice, deepmerge, epp,
+# features11, kubediscovery, models} (each a no-op before its change).
+ALLOWED_KRM_DYNAMO = {
+    "": "api cli config config_values core defaults graph kio kptview kube ownership pipeline record render",
+    "api": "fastparse light messages v1alpha1_light",
+    "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
+    "graph": "backend component defaulting deployment_config derive discovery embedded features11 report rules "
+             "validation volumes",
+    "graph.rules": "container context embedded envs graph multinode networking overrides podnames resources service "
+                   "storage workload",
+    "kio": "display files limits loader resourcelist results scalars yamlio",
+    "kube": "durations fieldorder gojson naming quantity resourcenames schemas",
+    "render": "autoscaling backends canonical componentservice deepmerge epp features11 grove kubediscovery merge "
+              "metadata models multinode networking podtemplate resources storage workloads",
+    "render.backends": "common vllm",
+}
+ALLOWED_KRM_MODULES = {f"krm_dynamo.{package}.{name}".replace("..", ".")
+                       for package, names in ALLOWED_KRM_DYNAMO.items() for name in names.split()}
+# What a 1.1 run of the same example imports on top: the 1.x tables and the rules of the later changes.
+LOADED_FOR_1_1 = {
+    "krm_dynamo.defaults.release_1x", "krm_dynamo.defaults.profiles", "krm_dynamo.defaults.admission",
+    "krm_dynamo.defaults.launch_1x", "krm_dynamo.defaults.kubediscovery", "krm_dynamo.defaults.features11",
+    "krm_dynamo.graph.rules.webhook", "krm_dynamo.graph.rules.features11", "krm_dynamo.graph.rules.topology",
+    "krm_dynamo.graph.rules.lifecycle", "krm_dynamo.graph.rules.epp", "krm_dynamo.graph.rules.models",
+}
+
+
+def _bundled_example(extra: str = "") -> bytes:
+    dgd = (REPO / "kustomization-examples" / "vllm-agg" / "dgd.yaml").read_text()
+    body = "".join(f"  {line}\n" if line else "\n" for line in dgd.splitlines())
+    return f"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n-\n{body}{extra}".encode()
+
+
+def _krm_modules_after(stdin: bytes) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", KRM_MODULES_PROBE], input=stdin, capture_output=True, cwd=REPO,
+                          timeout=60, check=True)
+    rc, _, modules = proc.stdout.decode().strip().partition(" ")
+    assert rc == "0"
+    return set(modules.split())
+
+
+def test_bundled_example_imports_only_the_listed_krm_dynamo_modules():
+    """The bundled example imports exactly the listed krm_dynamo modules: an addition fails here until it is
+    listed on purpose (each module costs every run about 0.1 % of the function's instructions)."""
+    modules = _krm_modules_after(_bundled_example())
+    assert not modules - ALLOWED_KRM_MODULES, f"new krm_dynamo imports: {sorted(modules - ALLOWED_KRM_MODULES)}"
+    assert not ALLOWED_KRM_MODULES - modules, f"listed but not imported: {sorted(ALLOWED_KRM_MODULES - modules)}"
+
+
+def test_the_1x_modules_load_only_for_a_1x_release():
+    """The same example under operator 1.1 imports the 1.x tables and the later changes' rules."""
+    config = ("functionConfig:\n  apiVersion: fn.krm-dynamo.dev/v1alpha1\n  kind: KrmDynamoConfig\n"
+              "  metadata:\n    name: c\n  operatorVersion: \"1.1\"\n")
+    modules = _krm_modules_after(_bundled_example(config))
+    assert not LOADED_FOR_1_1 & ALLOWED_KRM_MODULES
+    assert modules >= LOADED_FOR_1_1, sorted(LOADED_FOR_1_1 - modules)
+    assert "krm_dynamo.render.backends.sglang" not in modules  # a backend's module only for its pods
+
+
 def test_no_dgd_builds_no_default_tables():
     """The sourced default tables are built only when a DGD is expanded."""
     probe = PROBE.replace('("pydantic", "jsonschema", "ruamel")', '("krm_dynamo.defaults", "dataclasses")')
