@@ -324,7 +324,6 @@ RELEASE_1_1 = _release_1x(
     kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,
     grove=profiles.grove_1_1(multinode.GROVE),
     leader_worker_set=RELEASE_1_0.leader_worker_set,
-    worker_hash=profiles.WORKER_HASH_1_1,
 )
 
 RELEASES: Mapping[str, OperatorDefaults] = MappingProxyType({

@@ -24,7 +24,7 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
-from krm_dynamo.render import backends
+from krm_dynamo.render import backends, componentservice
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
 
@@ -48,6 +48,18 @@ def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
         defaults.LABEL_DYNAMO_NAMESPACE: component.dynamo_namespace,
         defaults.LABEL_GRAPH_NAME: dgd_name,
     }
+
+
+def _kube_labels(component: Component, dgd_name: str, ctx: PodContext) -> dict[str, str]:
+    """The labels the LeaderWorkerSet and its templates get before ``instance-id``.
+
+    From 1.0 (L03) the operator's ``getKubeLabels``, the one label set of the service's
+    Deployment too: the service's labels, then the system labels and the worker hash (M01),
+    then the base-model label. Before, the base labels under the service's (D4).
+    """
+    if ctx.defaults.switch("L03"):
+        return componentservice.object_labels(component, ctx)
+    return {**base_labels(component, dgd_name), **component.labels}
 
 
 def object_labels(pod: PodTemplate, lws_labels: dict[str, str], table: defaults.OperatorDefaults) -> dict[str, str]:
@@ -108,7 +120,7 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None,
         group = name if gang else None
         if gang:
             objects.append(pod_group(component, name, namespace, instance, ctx.defaults))
-        lws_labels = {**base_labels(component, dgd_name), **component.labels, defaults.LABEL_INSTANCE_ID: instance}
+        lws_labels = {**_kube_labels(component, dgd_name, ctx), defaults.LABEL_INSTANCE_ID: instance}
         labels = object_labels(templates[defaults.ROLE_LEADER], lws_labels, ctx.defaults)
         obj = {
             "apiVersion": lws.api_version,

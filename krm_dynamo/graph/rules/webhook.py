@@ -74,8 +74,12 @@ def check_annotation_values(g: DerivedGraph, report: Report) -> None:
 
 
 def check_service_annotation_values(s: ServiceCheck, report: Report) -> None:
-    """V04 (1.1): a service's ``nvidia.com/vllm-distributed-executor-backend`` is ``mp`` or ``ray``."""
-    _check_values(s.component.annotations, s.graph.table.admission.values.get("serviceAnnotationValues"),
+    """V04 (1.1): a service's ``nvidia.com/vllm-distributed-executor-backend`` is ``mp`` or ``ray``.
+
+    The webhook reads the service's own ``annotations`` as written: a DGD-level value the operator
+    propagates later is checked once, at the DGD (:func:`check_annotation_values`).
+    """
+    _check_values(s.svc.annotations or {}, s.graph.table.admission.values.get("serviceAnnotationValues"),
                   f"{s.path}.annotations", s.graph, report)
 
 
