@@ -224,3 +224,23 @@ def test_gpu_count_at_the_int64_bound_renders() -> None:
     assert not _errors(results)
     template = _one(out, "ResourceClaimTemplate")
     assert template["spec"]["spec"]["devices"]["requests"][0]["exactly"]["count"] == 2**63 - 1
+
+
+# --- the same `$` in the name checks: a trailing newline is no valid label ----------------------------
+
+@pytest.mark.parametrize(("labels", "what"), [({"x": "a\n"}, 'got "a\\n"'), ({"x\n": "a"}, 'got "x\\n"')])
+def test_label_with_a_trailing_newline_is_rejected(labels: dict[str, str], what: str) -> None:
+    out, results = _run({"F": {"componentType": "frontend", "labels": labels}}, "0.6")
+    assert out == []
+    errors = _errors(results)
+    assert [path for path, _ in errors] == ["spec.services.F.labels"] and errors[0][1].endswith(what)
+
+
+@pytest.mark.parametrize("name", ["ok", "ok\n"])
+def test_dns_label_check_matches_in_full(name: str) -> None:
+    from krm_dynamo.kube import naming
+
+    assert naming.is_dns1123_label(name) is (name == "ok")
+    assert naming.is_dns1123_subdomain(f"{name}") is (name == "ok")
+    assert naming.is_label_value(name) is (name == "ok")
+    assert naming.is_qualified_name(name) is (name == "ok")

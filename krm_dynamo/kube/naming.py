@@ -13,6 +13,7 @@ import re
 
 from krm_dynamo.graph.report import Report
 
+# Matched with fullmatch: in Go `$` ends the text, in Python it also matches before a final newline.
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
@@ -22,7 +23,7 @@ MAX_LABEL = 63
 
 def is_label_value(value: str) -> bool:
     """A valid Kubernetes label value (at most 63 characters)."""
-    return len(value) <= MAX_LABEL and bool(_LABEL_VALUE.match(value))
+    return len(value) <= MAX_LABEL and bool(_LABEL_VALUE.fullmatch(value))
 
 
 def check_label_value(value: str, what: str, path: str, report: Report) -> None:
@@ -36,7 +37,7 @@ def check_label_value(value: str, what: str, path: str, report: Report) -> None:
 
 def check_service_key(key: str, name: str, frontend: bool, path: str, report: Report) -> None:
     """Characters of the lower-cased key, and the DNS rules of ``<dgd>-<svc>``."""
-    if not _SERVICE_KEY_CHARS.match(key.lower()):
+    if not _SERVICE_KEY_CHARS.fullmatch(key.lower()):
         report.error(
             path,
             f'expected the service name to contain only letters, digits and "-" (it names Kubernetes objects '
@@ -50,14 +51,14 @@ def check_service_key(key: str, name: str, frontend: bool, path: str, report: Re
             f"got {len(name)}",
         )
         return
-    if not _DNS1123_LABEL.match(name):
+    if not _DNS1123_LABEL.fullmatch(name):
         report.error(
             path,
             f'expected the object name "{name}" (`<graph name>-<service name>`) to be a DNS-1123 label '
             '(lower-case letters, digits and "-", starting and ending with a letter or digit)',
         )
         return
-    if frontend and not _DNS1035_LABEL.match(name):
+    if frontend and not _DNS1035_LABEL.fullmatch(name):
         report.error(
             path,
             f'expected the Service name "{name}" to start with a letter (DNS-1035 label)',
@@ -74,14 +75,14 @@ MAX_SUBDOMAIN = 253
 
 def is_dns1123_label(value: str) -> bool:
     """Lower-case letters, digits and "-", at most 63 characters (pod volume and object names)."""
-    return len(value) <= MAX_LABEL and bool(_DNS1123_LABEL.match(value))
+    return len(value) <= MAX_LABEL and bool(_DNS1123_LABEL.fullmatch(value))
 
 
 def is_dns1123_subdomain(value: str) -> bool:
     """DNS-1123 labels joined by ".", at most 253 characters (object names, hosts); "*." may lead."""
     if value.startswith("*."):
         value = value[2:]
-    return len(value) <= MAX_SUBDOMAIN and bool(_DNS1123_SUBDOMAIN.match(value))
+    return len(value) <= MAX_SUBDOMAIN and bool(_DNS1123_SUBDOMAIN.fullmatch(value))
 
 
 def dns_label_message(what: str, value: str) -> str:
@@ -96,7 +97,7 @@ def is_qualified_name(key: str) -> bool:
     prefix, slash, name = key.rpartition("/")
     if slash and (not prefix or not is_dns1123_subdomain(prefix) or prefix.startswith("*.")):
         return False
-    return len(name) <= MAX_LABEL and bool(_QUALIFIED_NAME.match(name))
+    return len(name) <= MAX_LABEL and bool(_QUALIFIED_NAME.fullmatch(name))
 
 
 def check_qualified_name(key: str, what: str, path: str, report: Report) -> None:
