@@ -107,6 +107,18 @@ def test_a_valid_spec_annotation_reaches_the_deployment() -> None:
         "type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 3}}
 
 
+def test_rollout_annotations_no_deployment_reads_are_not_checked() -> None:
+    """A Recreate Deployment has no rollingUpdate; under Grove there is no Deployment."""
+    service = {"componentType": "frontend", "annotations": {"nvidia.com/deployment-strategy": "Recreate",
+                                                             SURGE: "abc"}}
+    out, results = _run({"F": service}, "1.1")
+    assert not _errors(results)
+    assert _one(out, "Deployment")["spec"]["strategy"] == {"type": "Recreate"}
+    _, results = _run({"F": {"componentType": "frontend", "annotations": {SURGE: "abc"}}}, "1.1",
+                      multinodeOrchestrator="grove")
+    assert not _errors(results)
+
+
 # --- 3. a topology domain matches in full (no trailing newline) ------------------------------------
 
 @pytest.mark.parametrize("domain", ["zone\n", "zone\n\n"])

@@ -20,13 +20,27 @@ _GRADUAL = ("RampedSlowRollout", "BestEffortControlledRollout")
 
 
 def check_rollout_annotations(s: ServiceCheck, report: Report) -> None:
-    """Each rollout annotation is an integer or ``<n>%`` (at most 100 % unavailable), not both zero."""
-    keys = s.graph.table.deployment.rolling_update_annotations
-    if not keys or s.component.multinode:
+    """Each rollout annotation is an integer or ``<n>%`` (at most 100 % unavailable), not both zero.
+
+    Only where a Deployment reads them: a single-node service outside Grove whose strategy is a
+    RollingUpdate (a ``Recreate`` Deployment has no ``rollingUpdate`` to put them in).
+    """
+    table = s.graph.table.deployment
+    if not table.rolling_update_annotations or s.component.multinode:
         return
+    strategy = s.component.annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY)
+    if not s.graph.grove_mode and "rollingUpdate" in table.strategy(strategy):
+        _check_values(s, report)
+    if strategy in _GRADUAL:
+        report.info(f"{s.path}.annotations",
+                    f"`{defaults.ANNOTATION_DEPLOYMENT_STRATEGY}: {strategy}` rolls as RollingUpdate from operator "
+                    "0.8 on (only RollingUpdate and Recreate are left)")
+
+
+def _check_values(s: ServiceCheck, report: Report) -> None:
     annotations = s.component.kube_annotations  # exactly what the Deployment builder reads
     values: dict[str, int] = {}
-    for field_name, key in keys.items():
+    for field_name, key in s.graph.table.deployment.rolling_update_annotations.items():
         value = annotations.get(key)
         if not value:
             continue
@@ -41,11 +55,6 @@ def check_rollout_annotations(s: ServiceCheck, report: Report) -> None:
     if values.get("maxSurge") == 0 and values.get("maxUnavailable") == 0:
         report.error(f"{s.path}.annotations", "maxSurge and maxUnavailable may not both be 0: the API server rejects "
                                               "the Deployment")
-    strategy = s.component.annotations.get(defaults.ANNOTATION_DEPLOYMENT_STRATEGY)
-    if strategy in _GRADUAL:
-        report.info(f"{s.path}.annotations",
-                    f"`{defaults.ANNOTATION_DEPLOYMENT_STRATEGY}: {strategy}` rolls as RollingUpdate from operator "
-                    "0.8 on (only RollingUpdate and Recreate are left)")
 
 
 def _origin(s: ServiceCheck, key: str) -> str:
