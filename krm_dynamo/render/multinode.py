@@ -66,7 +66,7 @@ def object_labels(pod: PodTemplate, lws_labels: dict[str, str], table: defaults.
     """``metadata.labels`` of a LeaderWorkerSet: the label set the operator leaves on it.
 
     From 1.0 (L03) the templates get copies of the object's labels, so the object keeps only its
-    own: the base labels, the service labels, the worker hash (M01) and ``instance-id``.
+    own: :func:`_kube_labels` (the Deployment's label set) and ``instance-id``.
 
     In the operator the object shares one label map with both pod templates, so it ends
     with the pod label set (metrics, component types, ``extraPodMetadata.labels``) under
