@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Start-up, throughput, growth and memory of krm-dynamo, as ratios to baselines measured in the same run.
 
-    python benchmarks/bench.py [--runs N] [--quick]
+    python benchmarks/bench.py [--runs N] [--quick] [--only small|scale|kpt ...]
 
 Every case is a pair of processes on the same input: krm-dynamo and an identity KRM
 function written with PyYAML's C loader and dumper (what any Python KRM function must at
@@ -45,6 +45,7 @@ GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None  # for th
 # krm-dynamo as pip installs it: a console script that imports the entry point (here from this checkout).
 KRM = "#!{python}\nimport sys\nsys.path.insert(0, {repo!r})\nfrom krm_dynamo.cli import main\nsys.exit(main())\n"
 
+GROUPS = ("small", "scale", "kpt")  # --only: the paired small cases, the growth and memory cases, kpt
 TARGETS = {  # case -> the issue's target for the ratio
     "bundled example (1 DGD)": 1.5,
     "1 DGD with 10 services": 1.6,
@@ -209,7 +210,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=11, help="paired runs per case (default 11)")
     parser.add_argument("--quick", action="store_true", help="3 paired runs, 1 for the large cases")
+    parser.add_argument("--only", action="append", choices=GROUPS,
+                        help="run only this group of cases (repeatable; default: all)")
     args = parser.parse_args()
+    groups = set(args.only or GROUPS)
     runs = 3 if args.quick else args.runs
     big_runs = 1 if args.quick else max(3, runs // 3)
 
@@ -227,55 +231,56 @@ def main() -> None:
         ours, base, base_gc_off = [str(krm)], [sys.executable, str(identity)], [sys.executable, str(identity_gc_off)]
         table = Table()
 
-        cases = [
-            ("bundled example (1 DGD)", bundled_example()),
-            ("1 DGD with 10 services", resource_list([dgd(0, workers=9)])),
-            ("10 DGDs among 600 items", resource_list([deployment(i) for i in range(590)]
-                                                      + [dgd(i) for i in range(10)])),
-            ("1,000 items, no DGD", resource_list([deployment(i) for i in range(1000)])),
-        ]
-        for case, data in cases:
-            table.row(case, paired(ours, base, write(tmp / "in.yaml", data), runs))
+        if "small" in groups:
+            cases = [
+                ("bundled example (1 DGD)", bundled_example()),
+                ("1 DGD with 10 services", resource_list([dgd(0, workers=9)])),
+                ("10 DGDs among 600 items", resource_list([deployment(i) for i in range(590)]
+                                                          + [dgd(i) for i in range(10)])),
+                ("1,000 items, no DGD", resource_list([deployment(i) for i in range(1000)])),
+            ]
+            for case, data in cases:
+                table.row(case, paired(ours, base, write(tmp / "in.yaml", data), runs))
+        if "scale" in groups:
+            in300 = write(tmp / "in300.yaml", resource_list([dgd(i) for i in range(300)]))
+            out300 = output_of(ours, in300, tmp / "out300.yaml")
+            m300 = paired(ours, base_gc_off, in300, big_runs)
+            # Same volume of YAML: the identity reads and writes krm-dynamo's own output.
+            on_output = [run_once(base_gc_off, out300) for _ in range(big_runs)]
+            m300["base"] = statistics.median(t for t, _ in on_output)
+            m300["base_rss"] = max(r for _, r in on_output)
+            m300["ratio"] = m300["ours"] / m300["base"]
+            table.row("300 DGDs vs identity on our output (gc off)", m300)
 
-        in300 = write(tmp / "in300.yaml", resource_list([dgd(i) for i in range(300)]))
-        out300 = output_of(ours, in300, tmp / "out300.yaml")
-        m300 = paired(ours, base_gc_off, in300, big_runs)
-        # Same volume of YAML: the identity reads and writes krm-dynamo's own output.
-        on_output = [run_once(base_gc_off, out300) for _ in range(big_runs)]
-        m300["base"] = statistics.median(t for t, _ in on_output)
-        m300["base_rss"] = max(r for _, r in on_output)
-        m300["ratio"] = m300["ours"] / m300["base"]
-        table.row("300 DGDs vs identity on our output (gc off)", m300)
+            in3000 = write(tmp / "in3000.yaml", resource_list([dgd(i) for i in range(3000)]))
+            out3000 = output_of(ours, in3000, tmp / "out3000.yaml")
+            t3000 = [run_once(ours, in3000) for _ in range(big_runs)]
+            base3000 = [run_once(base_gc_off, out3000) for _ in range(big_runs)]
+            growth = {"ours": statistics.median(t for t, _ in t3000), "base": m300["ours"]}
+            growth["ratio"] = growth["ours"] / growth["base"]
+            table.row("3,000 DGDs / 300 DGDs (krm-dynamo, time)", growth)
+            memory = {"ours": growth["ours"], "base": statistics.median(t for t, _ in base3000),
+                      "ours_rss": max(r for _, r in t3000), "base_rss": max(r for _, r in base3000)}
+            memory["ratio"] = memory["ours_rss"] / memory["base_rss"]
+            table.row("3,000 DGDs, peak RSS vs identity on our output", memory)
 
-        in3000 = write(tmp / "in3000.yaml", resource_list([dgd(i) for i in range(3000)]))
-        out3000 = output_of(ours, in3000, tmp / "out3000.yaml")
-        t3000 = [run_once(ours, in3000) for _ in range(big_runs)]
-        base3000 = [run_once(base_gc_off, out3000) for _ in range(big_runs)]
-        growth = {"ours": statistics.median(t for t, _ in t3000), "base": m300["ours"]}
-        growth["ratio"] = growth["ours"] / growth["base"]
-        table.row("3,000 DGDs / 300 DGDs (krm-dynamo, time)", growth)
-        memory = {"ours": growth["ours"], "base": statistics.median(t for t, _ in base3000),
-                  "ours_rss": max(r for _, r in t3000), "base_rss": max(r for _, r in base3000)}
-        memory["ratio"] = memory["ours_rss"] / memory["base_rss"]
-        table.row("3,000 DGDs, peak RSS vs identity on our output", memory)
+            files300 = write(tmp / "files300.yaml", resource_list([in_file(dgd(i), i) for i in range(300)]))
+            files3000 = write(tmp / "files3000.yaml", resource_list([in_file(dgd(i), i) for i in range(3000)]))
+            f300 = statistics.median(run_once(ours, files300)[0] for _ in range(big_runs))
+            f3000 = statistics.median(run_once(ours, files3000)[0] for _ in range(big_runs))
+            table.row("3,000 / 300 DGDs in files (kpt annotations), time",
+                      {"ours": f3000, "base": f300, "ratio": f3000 / f300})
 
-        files300 = write(tmp / "files300.yaml", resource_list([in_file(dgd(i), i) for i in range(300)]))
-        files3000 = write(tmp / "files3000.yaml", resource_list([in_file(dgd(i), i) for i in range(3000)]))
-        f300 = statistics.median(run_once(ours, files300)[0] for _ in range(big_runs))
-        f3000 = statistics.median(run_once(ours, files3000)[0] for _ in range(big_runs))
-        table.row("3,000 / 300 DGDs in files (kpt annotations), time",
-                  {"ours": f3000, "base": f300, "ratio": f3000 / f300})
-
-        in1k = write(tmp / "in1k.yaml", resource_list([dgd(i) for i in range(1_000)]))
-        in10k = write(tmp / "in10k.yaml", resource_list([dgd(i) for i in range(10_000)]))
-        table.row("10,000 DGDs / 1,000 DGDs (krm-dynamo, time)", self_growth(ours, in1k, in10k, big_runs))
-        cm10k = write(tmp / "cm10k.yaml", resource_list([config_map(i) for i in range(10_000)]))
-        cm100k = write(tmp / "cm100k.yaml", resource_list([config_map(i) for i in range(100_000)]))
-        table.row("100,000 / 10,000 pass-through items, time", self_growth(ours, cm10k, cm100k, big_runs))
-
-        kpt = kpt_case(tmp, krm, identity, runs)
-        if kpt is not None:
-            table.row("kpt fn eval --exec, bundled example", kpt)
+            in1k = write(tmp / "in1k.yaml", resource_list([dgd(i) for i in range(1_000)]))
+            in10k = write(tmp / "in10k.yaml", resource_list([dgd(i) for i in range(10_000)]))
+            table.row("10,000 DGDs / 1,000 DGDs (krm-dynamo, time)", self_growth(ours, in1k, in10k, big_runs))
+            cm10k = write(tmp / "cm10k.yaml", resource_list([config_map(i) for i in range(10_000)]))
+            cm100k = write(tmp / "cm100k.yaml", resource_list([config_map(i) for i in range(100_000)]))
+            table.row("100,000 / 10,000 pass-through items, time", self_growth(ours, cm10k, cm100k, big_runs))
+        if "kpt" in groups:
+            kpt = kpt_case(tmp, krm, identity, runs)
+            if kpt is not None:
+                table.row("kpt fn eval --exec, bundled example", kpt)
     print("ratio: median of paired ratios (growth and memory: ratio of medians / of peaks); "
           "RSS: ours / baseline (growth: large / small)")
 

@@ -93,41 +93,41 @@ def _say(stderr: TextIO, text: str) -> None:
 
 
 def run_function(stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
-    """KRM function mode: one ResourceList in, one out, results included."""
+    """KRM function mode: one ResourceList in, one out, results included.
+
+    The output is written in parts (:func:`~krm_dynamo.kio.resourcelist.resource_list_parts`),
+    each item dropped once written, after everything that can go wrong with the input has
+    been decided: never half an output.
+    """
+    import gc
+
     from krm_dynamo.kio import files
     from krm_dynamo.kio import resourcelist as krm
 
     if hasattr(stdin, "isatty") and stdin.isatty():
         raise UsageError("no ResourceList on stdin (run under kpt or kustomize, or use `krm-dynamo render FILE`)")
     rl = krm.read_resource_list(files.read_stream(stdin, "stdin"))
-    items, results = _expand_without_gc(rl.items, rl.function_config)
-    from krm_dynamo import kptview
-
-    if kptview.run_by_kpt(rl.items):
-        results = kptview.with_files(results)  # kpt prints results, not the file: once, with it
-    else:
-        _report(results, stderr)
-    files.write_all(stdout, krm.write_resource_list(items, results, rl.function_config, rl.api_version))
-    return 1 if has_errors(results) else 0
-
-
-def _expand_without_gc(items: list[Any], function_config: Any) -> tuple[list[Any], list[Result]]:
-    """``core.expand`` with the cyclic garbage collector paused, as it is while YAML is read and written.
-
-    The expansion allocates many small dicts and frees them by reference counting; the
-    collector's passes over them only cost time (the output holds no cycles to collect).
-    """
-    import gc
-
-    from krm_dynamo import core
-
+    # The cyclic garbage collector stays paused while the objects are built and written: they
+    # are many small dicts freed by reference counting, and hold no cycles to collect; its
+    # passes over them only cost time.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return core.expand(items, function_config)
+        from krm_dynamo import core, kptview
+
+        items, results = core.expand(rl.items, rl.function_config)
+        if kptview.run_by_kpt(rl.items):
+            results = kptview.with_files(results)  # kpt prints results, not the file: once, with it
+        else:
+            _report(results, stderr)
+        parts = krm.resource_list_parts(items, results, rl.function_config, rl.api_version, release=True)
+        rl.items = []  # the output list holds the items now: each one is freed once written
+        for part in parts:
+            files.write_all(stdout, part)
     finally:
         if was_enabled:
             gc.enable()
+    return 1 if has_errors(results) else 0
 
 
 def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -161,7 +161,8 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
             "(pass --allow-empty to print an empty stream on purpose)"
         )
     if printable:
-        files.write_all(stdout, yamlio.dump_all(printable))
+        for part in yamlio.dump_all_parts(printable, release=True):  # a few documents at a time
+            files.write_all(stdout, part)
     return 0
 
 

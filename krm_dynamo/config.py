@@ -144,6 +144,7 @@ class FunctionConfig:
         "error, so the run fails; a notice that an operator profile is incomplete (none today) stays a warning",
     )
 
+    # The operator's default (C02): deploy/operator/api/config/v1alpha1/defaults.go:80 @ 01a4b6d6d.
     discoveryBackend = Setting(
         ENUM, "kubernetes", decision="D45", choices=("kubernetes", "etcd"),
         help="operator 1.x discovery backend (its settings file's discovery.backend); not for 0.6",
@@ -239,10 +240,15 @@ def _check_release_settings(values: dict[str, Any], origins: dict[str, tuple[dic
     """An error for each setting given for a release before the one it exists from."""
     version = values.get("operatorVersion", DEFAULT_OPERATOR_VERSION)
     for key, since in _SINCE.items():
-        if key in values and version == DEFAULT_OPERATOR_VERSION:
+        if key not in values or version == "latest":
+            continue
+        # Here only: the catalogue loads the default tables, which a call without such a key never pays for.
+        from krm_dynamo.defaults.catalog import release_key
+
+        if release_key(version) < release_key(since):
             obj, path = origins.get(key, ({}, key))
             results.append(Result(
-                f"`{key}` is an operator {since} setting (operator {DEFAULT_OPERATOR_VERSION} has no choice of "
+                f"`{key}` is an operator {since} setting (operator {version} has no choice of "
                 f"discovery backend); set `operatorVersion: {since}` or later, or remove it",
                 ERROR, obj or None, path))
 

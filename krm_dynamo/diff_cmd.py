@@ -228,17 +228,13 @@ def _removed(kind: str, old: str, new: str) -> str:
     """``removed in V``: the release that removed the kind when the catalogue knows it and it lies
     between ``old`` (excluded) and ``new``, with what to use instead; else ``new``."""
     if kind in _REMOVED_KINDS:
-        from krm_dynamo.defaults.catalog import CATALOG
+        from krm_dynamo.defaults.catalog import CATALOG, release_key
 
         change_id, instead = _REMOVED_KINDS[kind]
         since = next(change.since for change in CATALOG if change.id == change_id)
-        if _order(old) < _order(since) <= _order(new):
+        if release_key(old) < release_key(since) <= release_key(new):
             return f"removed in {since} ({change_id}: {instead})"
     return f"removed in {new}"
-
-
-def _order(release: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in release.split("."))
 
 
 def format_entries(entries: list[Entry], summary_only: bool) -> str:

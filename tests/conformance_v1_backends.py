@@ -27,6 +27,7 @@ from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1
 from krm_dynamo.core import expand
 from krm_dynamo.graph import backend as backend_resolution
+from krm_dynamo.kube import semver
 from krm_dynamo.render import backends, storage
 
 IMAGE = "registry.example/dynamo:1"
@@ -170,7 +171,7 @@ def run_origin_gate(case: dict, release: str) -> None:
     """The origin-version gate of the multiprocessing executor, with the release's threshold."""
     launch = defaults.for_release(release).launch.values
     origin = (case["input"]["annotations"] or {}).get(str(launch["vllm.originAnnotation"]))
-    enabled = backends.vllm.origin_at_least(origin, str(launch["vllm.mpMinOriginVersion"]))
+    enabled = semver.at_least(origin, str(launch["vllm.mpMinOriginVersion"]))
     assert enabled is case["expected"]["enabled"]
 
 

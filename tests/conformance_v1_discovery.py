@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-ENV_NAME = "DYN_DISCOVERY_BACKEND"
 ORIGIN = "nvidia.com/dynamo-operator-origin-version"
 
 

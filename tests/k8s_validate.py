@@ -32,20 +32,29 @@ import jsonschema
 import kubernetes_validate
 from referencing import Registry, Resource
 
-# One Kubernetes version for the suite (the bundle holds 1.25 ... 1.37); output of operator 1.1, whose
-# GPU memory service needs dynamic resource allocation at resource.k8s.io/v1 (GA in Kubernetes 1.34),
-# is checked against DRA_KUBERNETES_VERSION (:func:`version_for`).
-KUBERNETES_VERSION = "1.30.0"
-DRA_KUBERNETES_VERSION = "1.34.0"
+from krm_dynamo import defaults
+
+# Output of an operator release is checked against the Kubernetes release that operator builds
+# against (go.mod's k8s.io/api): the release table's ``kubernetes_version``, the one place that
+# says it (0.6 -> 1.33, 1.0 and 1.1 -> 1.34; the bundle holds 1.25 ... 1.37). Output of 1.x needs
+# 1.34: the DRA ``resourceClaims`` entries of ``resources.claims`` and the GPU memory service's
+# resource.k8s.io/v1 (GA in 1.34) are not in older schemas.
+
+
+def version_of_release(release: str) -> str:
+    """The full Kubernetes version (``1.34.0``) to check the output of operator ``release`` against."""
+    return f"{defaults.for_release(release).kubernetes_version}.0"
+
+
+KUBERNETES_VERSION = version_of_release(defaults.DEFAULT_RELEASE)
 _BUNDLE = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-_SCHEMA_DIR = _BUNDLE / f"v{KUBERNETES_VERSION}-local-strict"
 
 
 def version_for(function_config: dict | None) -> str:
     """The Kubernetes version to check the output of a run with ``function_config`` against."""
     config = function_config or {}
-    release = str(config.get("operatorVersion") or (config.get("data") or {}).get("operatorVersion") or "")
-    return DRA_KUBERNETES_VERSION if release in ("1.1", "latest") else KUBERNETES_VERSION
+    release = config.get("operatorVersion") or (config.get("data") or {}).get("operatorVersion")
+    return version_of_release(str(release or defaults.DEFAULT_RELEASE))
 
 
 def _schema_dir(version: str) -> Path:

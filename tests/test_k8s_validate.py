@@ -95,9 +95,21 @@ def test_dgd_is_skipped_explicitly():
 def test_unknown_kind_is_not_skipped_silently():
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
     assert kv.validate_object(widget) == [
-        "example.com/v1/Widget w: no Kubernetes 1.30.0 schema for (example.com/v1, Widget) "
+        "example.com/v1/Widget w: no Kubernetes 1.33.0 schema for (example.com/v1, Widget) "
         "and the kind is not on the NO_SCHEMA allow-list"
     ]
+
+
+def test_each_release_is_checked_against_the_kubernetes_its_operator_builds_against():
+    """One place: the release table's ``kubernetes_version`` (go.mod's k8s.io/api at each cut)."""
+    assert {r: kv.version_of_release(r) for r in ("0.6", "1.0", "1.1", "latest")} == {
+        "0.6": "1.33.0", "1.0": "1.34.0", "1.1": "1.34.0", "latest": "1.34.0"}
+    assert kv.KUBERNETES_VERSION == "1.33.0"
+    assert kv.version_for(None) == kv.version_for({"data": {}}) == "1.33.0"
+    assert kv.version_for({"operatorVersion": "1.0"}) == "1.34.0"
+    assert kv.version_for({"data": {"operatorVersion": "1.1"}}) == "1.34.0"
+    for version in {kv.version_of_release(r) for r in ("0.6", "1.0")}:
+        assert kv.schema_file("apps/v1", "Deployment", version).is_file()
 
 
 def test_lws_pod_templates_are_checked_through_a_pod_template():

@@ -41,7 +41,7 @@ def _render(dgd: dict, version: str = "1.1", **more: object) -> dict[tuple[str, 
     out, results = expand([dgd], _config(version, **more))
     assert not [r.message for r in results if r.severity == "error"]
     generated = [o for o in out if o.get("kind") != "DynamoGraphDeployment"]
-    k8s_validate.validate_all(generated)
+    k8s_validate.validate_all(generated, k8s_validate.version_of_release(version))
     return {(o["kind"], o["metadata"]["name"]): o for o in generated}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from k8s_validate import validate_all
+from k8s_validate import validate_all, version_of_release
 from shared_files import SHARED, require
 
 from krm_dynamo import defaults
@@ -170,7 +170,7 @@ def test_workers_carry_the_hash_and_keep_stable_names(release):
     assert by_kind[("Deployment", "g-prefill")]["metadata"]["labels"][HASH_LABEL] == want
     assert by_kind[("LeaderWorkerSet", "g-decode-0")]["metadata"]["labels"][HASH_LABEL] == want
     assert HASH_LABEL not in by_kind[("PodGroup", "g-decode-0")]["metadata"]["labels"]  # as the operator
-    validate_all(out)
+    validate_all(out, version_of_release(release))
 
 
 def test_0_6_has_no_worker_hash():

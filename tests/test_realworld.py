@@ -8,8 +8,8 @@ and are read at test time, never copied here. The pinned CRD accepts each of the
 * ``krm-dynamo render FILE`` and the KRM function (a ResourceList through ``run_function``, i.e.
   ``core.expand``) finish without an exception and with exit code 0, no error result, and the
   same objects;
-* every generated built-in object is valid against the strict Kubernetes schemas
-  (``k8s_validate``: ``additionalProperties: false`` everywhere), so no unknown field is copied
+* every generated built-in object is valid against the strict schemas of Kubernetes 1.33, whose
+  types the 0.6 operator builds against (``k8s_validate``: ``additionalProperties: false`` everywhere), so no unknown field is copied
   into the output;
 * every LeaderWorkerSet, PodGroup and PodCliqueSet is valid against the test-owned schemas in
   ``tests/schemas/`` made strict at every level they describe (:func:`strict_crd_validator`);
@@ -105,9 +105,12 @@ def strict_crd_validator(api_version: str, kind: str) -> Draft202012Validator:
     return Draft202012Validator(schemas[name], registry=registry)
 
 
-def schema_problems(obj: dict) -> list[str]:
-    """Strict built-in validation (``k8s_validate``) plus the strict CRD schemas."""
-    problems = k8s_validate.validate_object(obj)
+def schema_problems(obj: dict, version: str = k8s_validate.KUBERNETES_VERSION) -> list[str]:
+    """Strict built-in validation (``k8s_validate``, Kubernetes ``version``) plus the strict CRD schemas.
+
+    The default ``version`` is the one the 0.6 operator builds against (1.33).
+    """
+    problems = k8s_validate.validate_object(obj, version)
     key = (obj.get("apiVersion"), obj.get("kind"))
     if key in k8s_validate.CRD_SCHEMAS:
         name = (obj.get("metadata") or {}).get("name")

@@ -44,7 +44,7 @@ def _errors(results: list[Any]) -> dict[str, str]:
 def test_epp_objects_and_pod() -> None:
     out, results = _run(copy.deepcopy(DGD))
     assert not _errors(results)
-    k8s_validate.validate_all(out)
+    k8s_validate.validate_all(out, k8s_validate.version_for(CONFIG))
     pod = _by_kind(out, "Deployment", "g-epp")["spec"]["template"]["spec"]
     main = pod["containers"][0]
     assert "command" not in main
@@ -98,7 +98,7 @@ def test_user_volumes_keep_the_epp_volumes() -> None:
     pod = _by_kind(out, "Deployment", "g-epp")["spec"]["template"]["spec"]
     # The operator's merge replaces the list and leaves the config mount without a volume (D59).
     assert [v["name"] for v in pod["volumes"]] == ["x", "epp-config", "hf-cache", "shared-memory"]
-    k8s_validate.validate_all(out)
+    k8s_validate.validate_all(out, k8s_validate.version_for(CONFIG))
 
 
 @pytest.mark.parametrize(("change", "path", "text"), [

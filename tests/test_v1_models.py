@@ -36,7 +36,7 @@ def _run(dgd: dict[str, Any], **config: Any) -> tuple[list[dict[str, Any]], list
 def test_labels_annotations_and_one_service_per_model() -> None:
     out, results = _run(copy.deepcopy(DGD))
     assert not [r for r in results if r.severity == "error"]
-    k8s_validate.validate_all(out)
+    k8s_validate.validate_all(out, k8s_validate.version_for(CONFIG))
     deployments = {o["metadata"]["name"]: o for o in out if o["kind"] == "Deployment"}
     prefill = deployments["g-prefill"]
     assert prefill["metadata"]["annotations"]["nvidia.com/dynamo-base-model"] == MODEL

@@ -21,11 +21,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from krm_dynamo.api.v1alpha1 import DynamoType
+from krm_dynamo.defaults.catalog import release_key
+from krm_dynamo.defaults.release import LATEST
 from krm_dynamo.graph.report import Report
-
-
-def _key(release: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in release.split("."))
 
 
 def since(model: type[BaseModel], name: str) -> tuple[str, str] | None:
@@ -39,7 +37,7 @@ def since(model: type[BaseModel], name: str) -> tuple[str, str] | None:
 def exists_in(model: type[BaseModel], name: str, release: str) -> bool:
     """Whether field ``name`` of ``model`` is part of the API of operator ``release``."""
     found = since(model, name)
-    return found is None or _key(found[0]) <= _key(release)
+    return found is None or release_key(found[0]) <= release_key(release)
 
 
 def check_release_fields(model: BaseModel, path: str, report: Report, release: str,
@@ -57,8 +55,8 @@ def check_release_fields(model: BaseModel, path: str, report: Report, release: s
         found = since(type(model), name)
         if found is not None:
             first, change = found
-            if _key(first) > _key(release):
-                later = "" if first == "1.1" else " or later"
+            if release_key(first) > release_key(release):
+                later = "" if first == LATEST else " or later"
                 report.warning(sub, f"`{name}` exists from operator {first}; set operatorVersion: {first}{later} "
                                     f"(ignored under operator {release}, whose API server drops it)")
                 setattr(model, name, None)

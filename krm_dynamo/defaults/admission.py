@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from krm_dynamo.defaults.profiles import RELEASE_1_0_COMMIT, RELEASE_1_1_COMMIT, at_cut
 from krm_dynamo.defaults.sources import Entries, frozen, src
 
 ANNOTATION_ORIGIN_VERSION = "nvidia.com/dynamo-operator-origin-version"
@@ -27,11 +28,9 @@ ANNOTATION_VLLM_EXECUTOR = "nvidia.com/vllm-distributed-executor-backend"
 ANNOTATION_KUBE_DISCOVERY_MODE = "nvidia.com/dynamo-kube-discovery-mode"
 ANNOTATION_RESTART_AT = "nvidia.com/restartAt"  # pod template: the restart id (S11, P15)
 
-_CUT_1_0 = "db88c9530"
-_CUT_1_1 = "01a4b6d6d"
-_VALIDATOR = "deploy/operator/internal/webhook/validation/dynamographdeployment.go"
-_SHARED = "deploy/operator/internal/webhook/validation/shared.go"
-_DEFAULTER = "deploy/operator/internal/webhook/defaulting/dynamographdeployment_handler.go"
+_VALIDATOR = "webhook/validation/dynamographdeployment.go"
+_SHARED = "webhook/validation/shared.go"
+_DEFAULTER = "webhook/defaulting/dynamographdeployment_handler.go"
 _CHART = "deploy/helm/charts/platform/components/operator/Chart.yaml"
 
 _SEMVER = {"format": "semver"}
@@ -49,10 +48,11 @@ ADMISSION_1_0 = Entries(
         "originVersion": "1.0.0",
     }),
     sources={
-        "annotationValues": src("V04", f"{_VALIDATOR}:428 @ {_CUT_1_0}"),
+        "annotationValues": src("V04", at_cut(_VALIDATOR, 428, commit=RELEASE_1_0_COMMIT)),
         "serviceAnnotationValues": src("V04", "none at the v1.0.0 cut"),
-        "combinedNameLength": src("V03", f"{_VALIDATOR}:297 @ {_CUT_1_0}"),
-        "originVersion": src("V06", f"{_DEFAULTER}:75 @ {_CUT_1_0}", f"{_CHART} appVersion @ {_CUT_1_0}"),
+        "combinedNameLength": src("V03", at_cut(_VALIDATOR, 297, commit=RELEASE_1_0_COMMIT)),
+        "originVersion": src("V06", at_cut(_DEFAULTER, 75, commit=RELEASE_1_0_COMMIT),
+                             f"{_CHART} appVersion @ {RELEASE_1_0_COMMIT}"),
     },
 )
 
@@ -67,10 +67,10 @@ ADMISSION_1_1 = Entries(
     }),
     sources={
         **ADMISSION_1_0.sources,
-        "annotationValues": src("V04", f"{_VALIDATOR}:448 @ {_CUT_1_1}"),
-        "serviceAnnotationValues": src("V04", f"{_SHARED}:353 @ {_CUT_1_1}"),
-        "combinedNameLength": src("V03", f"{_VALIDATOR}:317 @ {_CUT_1_1}"),
-        "originVersion": src("V06", f"{_DEFAULTER}:89 @ {_CUT_1_1}", f"{_CHART} appVersion @ {_CUT_1_1}"),
-        "serviceReplicas": src("P14", "V06", f"{_DEFAULTER}:78 @ {_CUT_1_1}"),
+        "annotationValues": src("V04", at_cut(_VALIDATOR, 448)),
+        "serviceAnnotationValues": src("V04", at_cut(_SHARED, 353)),
+        "combinedNameLength": src("V03", at_cut(_VALIDATOR, 317)),
+        "originVersion": src("V06", at_cut(_DEFAULTER, 89), f"{_CHART} appVersion @ {RELEASE_1_1_COMMIT}"),
+        "serviceReplicas": src("P14", "V06", at_cut(_DEFAULTER, 78)),
     },
 )

@@ -134,8 +134,10 @@ BY_ID = {change.id: change for change in CATALOG}
 
 def applies(change: Change, release: str) -> bool:
     """True when the profile of ``release`` (``"1.0"``, ``"1.1"``) must reproduce ``change``."""
-    return bool(change.since) and _key(change.since) <= _key(release)
+    return bool(change.since) and release_key(change.since) <= release_key(release)
 
 
-def _key(release: str) -> tuple[int, ...]:
+def release_key(release: str) -> tuple[int, ...]:
+    """The sort key of a numbered operator release (``"0.6"`` -> ``(0, 6)``): compare releases
+    with it, never as strings. Raises ValueError for a name such as ``"latest"`` (resolve it first)."""
     return tuple(int(part) for part in release.split("."))

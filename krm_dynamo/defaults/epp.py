@@ -18,7 +18,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from krm_dynamo.defaults.components import BASE, ComponentDefaults, derive
+from krm_dynamo.defaults.components import BASE, FRONTEND_PORT, ComponentDefaults, derive
 from krm_dynamo.defaults.profiles import at_cut
 from krm_dynamo.defaults.sources import Entries, src
 
@@ -111,7 +111,7 @@ GAIE = Entries(
         "cacheMountPath": "/home/nonroot/.cache",
         "inferencePoolApiVersion": "inference.networking.k8s.io/v1",
         "poolName": "{dgd_name}-pool",
-        "poolTargetPort": 8000,
+        "poolTargetPort": FRONTEND_PORT,
         "poolSelectorComponentType": "worker",
         "endpointPickerKind": "Service",
         "endpointPickerPort": EPP_GRPC_PORT,

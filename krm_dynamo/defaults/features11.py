@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
+from krm_dynamo.defaults.components import SYSTEM_PORT
 from krm_dynamo.defaults.profiles import at_cut
 from krm_dynamo.defaults.sources import Entries, frozen, src
 
@@ -23,7 +24,6 @@ _FAILOVER_VLLM = "dynamo/failover_vllm.go"
 NO_FEATURES = Entries(values=MappingProxyType({}), sources={})
 
 _VALUES = {
-    # S18: DGD metadata annotations read per service (the service's own value wins).
     # P11: the frontend container beside a service.
     "frontendSidecarName": "sidecar-frontend",
     # P12: the GPU memory service.
@@ -47,7 +47,7 @@ _VALUES = {
     "failoverEngineCount": 2,
     "failoverEngineName": "engine-{i}",
     "failoverPortName": "system-{i}",
-    "failoverBasePort": 9090,
+    "failoverBasePort": SYSTEM_PORT,
     "failoverDroppedEnv": ("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "DYN_SYSTEM_PORT", "DYN_SYSTEM_ENABLED",
                            "DYN_HEALTH_CHECK_ENABLED", "CONTAINER_NAME"),
     "failoverLockPath": "/shared/failover.lock",

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from krm_dynamo.defaults.admission import ANNOTATION_ORIGIN_VERSION
+from krm_dynamo.defaults.admission import (
+    ANNOTATION_KUBE_DISCOVERY_MODE,
+    ANNOTATION_ORIGIN_VERSION,
+    ANNOTATION_VLLM_EXECUTOR,
+)
 from krm_dynamo.defaults.components import FRONTEND_PORT, FRONTEND_PORT_NAME, SYSTEM_PORT, SYSTEM_PORT_NAME
+from krm_dynamo.defaults.epp import COMPONENT_EPP, EPP_GRPC_PORT
 from krm_dynamo.defaults.labels import (
     ANNOTATION_ENABLE_METRICS,
     LABEL_COMPONENT,
@@ -24,29 +29,24 @@ from krm_dynamo.defaults.labels import (
     LABEL_GRAPH_NAME,
 )
 from krm_dynamo.defaults.multinode import LABEL_WORKER_HASH
+from krm_dynamo.defaults.profiles import RELEASE_1_0_COMMIT, RELEASE_1_1_COMMIT, at_cut
 from krm_dynamo.defaults.sources import Entries, frozen, src
 
 BACKEND_KUBERNETES = "kubernetes"
 BACKEND_ETCD = "etcd"
 ANNOTATION_DISCOVERY_BACKEND = "nvidia.com/dynamo-discovery-backend"
-ANNOTATION_KUBE_DISCOVERY_MODE = "nvidia.com/dynamo-kube-discovery-mode"
-ANNOTATION_VLLM_EXECUTOR_BACKEND = "nvidia.com/vllm-distributed-executor-backend"
 LABEL_DISCOVERY_BACKEND = "nvidia.com/dynamo-discovery-backend"
 LABEL_DISCOVERY_ENABLED = "nvidia.com/dynamo-discovery-enabled"
 ENV_DISCOVERY_BACKEND = "DYN_DISCOVERY_BACKEND"
 MODE_CONTAINER = "container"
-COMPONENT_EPP = "epp"
-
-_CUT = "01a4b6d6d"
-_CUT_1_0 = "db88c9530"
 
 
-def _at(path: str, line: int, commit: str = _CUT) -> str:
-    return f"deploy/operator/{path}:{line} @ {commit}"
+def _at(path: str, line: int, commit: str = RELEASE_1_1_COMMIT) -> str:
+    """:func:`.profiles.at_cut` for a ``path`` spelled from ``deploy/operator/``."""
+    return at_cut(path, line, commit=commit, root="deploy/operator/")
 
 
 _RESOURCE = "internal/discovery/resource.go"
-_C02 = src("C02", _at("api/config/v1alpha1/defaults.go", 80), "functionConfig discoveryBackend (D45)")
 _C02_ANNOTATION = src("C02", _at("internal/controller_common/predicate.go", 107),
                       "the service's annotation, else the DGD's; Grove reads the DGD's only")
 _N04 = src("N04", _at(_RESOURCE, 42))
@@ -65,7 +65,8 @@ _ROLE_RULES = frozen([
 _SERVICE_PORTS = frozen({
     "frontend": {"name": FRONTEND_PORT_NAME, "protocol": "TCP", "port": FRONTEND_PORT,
                  "targetPort": FRONTEND_PORT_NAME},
-    COMPONENT_EPP: {"name": "grpc", "protocol": "TCP", "appProtocol": "http2", "port": 9002, "targetPort": 9002},
+    COMPONENT_EPP: {"name": "grpc", "protocol": "TCP", "appProtocol": "http2", "port": EPP_GRPC_PORT,
+                    "targetPort": EPP_GRPC_PORT},
     "": {"name": SYSTEM_PORT_NAME, "protocol": "TCP", "port": SYSTEM_PORT, "targetPort": SYSTEM_PORT_NAME},
 })
 _DISCOVERY_LABELS = frozen({LABEL_DISCOVERY_BACKEND: BACKEND_KUBERNETES, LABEL_DISCOVERY_ENABLED: "true"})
@@ -74,7 +75,6 @@ _DISCOVERY_LABELS = frozen({LABEL_DISCOVERY_BACKEND: BACKEND_KUBERNETES, LABEL_D
 NO_KUBE_DISCOVERY = Entries(values=MappingProxyType({}), sources={})
 
 _VALUES_1_0 = {
-    "defaultBackend": BACKEND_KUBERNETES,
     "backendAnnotation": ANNOTATION_DISCOVERY_BACKEND,
     # 1.0 copies these DGD annotations over the service's; 1.1 only where the service has none.
     "propagatedAnnotations": (ANNOTATION_ENABLE_METRICS, ANNOTATION_DISCOVERY_BACKEND,
@@ -98,10 +98,10 @@ _VALUES_1_0 = {
     "groveDgdAnnotations": (ANNOTATION_ORIGIN_VERSION,),
 }
 _SOURCES_1_0 = {
-    "defaultBackend": _C02,
     "backendAnnotation": _C02_ANNOTATION,
-    "propagatedAnnotations": src("C02", "L01", _at("internal/dynamo/graph.go", 338, _CUT_1_0)),
-    "dgdAnnotationWins": src("C02", _at("internal/dynamo/graph.go", 345, _CUT_1_0), "1.1: the service's wins"),
+    "propagatedAnnotations": src("C02", "L01", _at("internal/dynamo/graph.go", 338, RELEASE_1_0_COMMIT)),
+    "dgdAnnotationWins": src("C02", _at("internal/dynamo/graph.go", 345, RELEASE_1_0_COMMIT),
+                             "1.1: the service's wins"),
     "etcdOmitsEnv": src("C02", "N_E01", _at("internal/dynamo/component_common.go", 137),
                         "any backend but etcd gets DYN_DISCOVERY_BACKEND=kubernetes"),
     "serviceAccountName": _P02 + "; " + _at(_RESOURCE, 24),
@@ -116,7 +116,7 @@ _SOURCES_1_0 = {
     "podLabels": src("L04", "1.1 only"),
     "podLabelsAfterExtraPodMetadata": src("L04", "M01", "M03", "1.1 only: 1.0 copies extraPodMetadata.labels last"),
     "containerModeEnv": src("N_E08", "1.1 only"),
-    "groveDgdAnnotations": src("L01", _at("internal/dynamo/graph.go", 1299, _CUT_1_0),
+    "groveDgdAnnotations": src("L01", _at("internal/dynamo/graph.go", 1299, RELEASE_1_0_COMMIT),
                                "the graph's discovery backend at line 1291; no other DGD key"),
 }
 KUBE_DISCOVERY_1_0 = Entries(values=MappingProxyType(_VALUES_1_0), sources=_SOURCES_1_0)
@@ -126,7 +126,7 @@ KUBE_DISCOVERY_1_1 = Entries(
         **_VALUES_1_0,
         "propagatedAnnotations": (ANNOTATION_ENABLE_METRICS, ANNOTATION_DISCOVERY_BACKEND,
                                   ANNOTATION_KUBE_DISCOVERY_MODE, ANNOTATION_ORIGIN_VERSION,
-                                  ANNOTATION_VLLM_EXECUTOR_BACKEND),
+                                  ANNOTATION_VLLM_EXECUTOR),
         "dgdAnnotationWins": False,
         "serviceNameDotReplacement": "-",
         "podLabels": _DISCOVERY_LABELS,

@@ -30,9 +30,11 @@ RELEASE_1_1_COMMIT = "01a4b6d6d"  # the v1.1.0 cut (version bump to 1.1.0)
 _OP = "deploy/operator/internal/"
 
 
-def at_cut(path: str, line: int) -> str:
-    """``<operator file>:<line> @ 01a4b6d6d``: where the catalogue found a change."""
-    return f"{_OP}{path}:{line} @ {RELEASE_1_1_COMMIT}"
+def at_cut(path: str, line: int, *, commit: str = RELEASE_1_1_COMMIT, root: str = _OP) -> str:
+    """``<operator file>:<line> @ <commit>``: where the catalogue found a change. ``path`` is under
+    ``root`` (the operator's ``internal/`` by default); ``commit`` the v1.1.0 cut unless given
+    (:data:`RELEASE_1_0_COMMIT` for a line read at the v1.0.0 cut)."""
+    return f"{root}{path}:{line} @ {commit}"
 
 
 NIXL_PORT = 19090  # consts.go: the worker's NIXL telemetry port (T01)

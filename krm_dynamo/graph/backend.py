@@ -25,8 +25,15 @@ def _pattern(backend: str) -> re.Pattern[str]:
 
 _PATTERNS = {backend: _pattern(backend) for backend in ("vllm", "sglang", "trtllm")}
 _PYTHON = re.compile(r"(.*/)?(python[0-9]*(\.[0-9]+)*)")  # backend_sglang.go isPythonCommand (full match)
-# backend_sglang.go: flags go after the token holding the last `sglang` of a python segment
-SGLANG_INVOCATION = re.compile(r"(python[0-9.]*\s+[^|&;]*sglang[^|&;]*?)(\s|$|[|&;])")
+
+
+def invocation(framework: str) -> re.Pattern[str]:
+    """A ``python … <framework> …`` invocation inside a shell line, up to the next space or operator
+    (group 1 the invocation: backend_sglang.go puts flags after the token holding its last ``<framework>``)."""
+    return re.compile(rf"(python[0-9.]*\s+[^|&;]*{framework}[^|&;]*?)(\s|$|[|&;])")
+
+
+SGLANG_INVOCATION = invocation("sglang")
 
 
 class BackendError(ValueError):

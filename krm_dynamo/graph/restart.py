@@ -22,10 +22,3 @@ def restart_id(restart: Any) -> str | None:
         return None
     value = restart.get("id")
     return value if isinstance(value, str) and value else None
-
-
-def strategy_type(restart: Any) -> str:
-    """``strategy.type`` of a ``spec.restart`` value; ``Sequential`` when unset or unreadable."""
-    strategy = restart.get("strategy") if isinstance(restart, dict) else None
-    value = strategy.get("type") if isinstance(strategy, dict) else None
-    return value if isinstance(value, str) and value else SEQUENTIAL

@@ -18,7 +18,7 @@ What the operator does with it, and what this function keeps (D60):
 * the hash appended to the worker object names: left out. Names stay ``<dgd>-<service>``, so
   an edit rolls the same Deployment instead of replacing it (delete and create under GitOps).
 
-The Grove path hashes nothing (:func:`label_workers` is not called for it).
+The Grove path hashes nothing (:func:`label_workers` returns at once for a graph in Grove mode).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from functools import cache
 from typing import Any
 
 from krm_dynamo import defaults
+from krm_dynamo.defaults.catalog import release_key
 from krm_dynamo.kube import gojson
 from krm_dynamo.kube.gostruct import Encoder
 
@@ -44,17 +45,13 @@ def _layout() -> tuple[Encoder, Any]:
     return Encoder(data["types"], data["crdDefaults"]), data["root"]
 
 
-def _key(release: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in release.split("."))
-
-
 def hash_input(services: Mapping[str, Any], table: defaults.OperatorDefaults) -> str:
     """The bytes the operator hashes: ``{"<service>": <spec>, ...}`` over the worker services, as Go writes them."""
     encoder, root = _layout()
     spec = table.worker_hash
     assert spec is not None  # only 1.x table sets hash
     drop = set(spec.excluded_fields) | {name for name, since in spec.later_fields.items()
-                                        if _key(since) > _key(table.release)}
+                                        if release_key(since) > release_key(table.release)}
     parts = []
     for name in sorted(services, key=lambda k: str(k).encode()):
         svc = services[name]

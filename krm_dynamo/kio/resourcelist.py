@@ -8,6 +8,7 @@ input can be wrong is an :class:`~krm_dynamo.kio.yamlio.InputError` with one rea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from krm_dynamo.kio import display, limits, yamlio
@@ -80,13 +81,78 @@ def write_resource_list(
     function_config: Any = None,
     api_version: str = RESOURCE_LIST_API_VERSIONS[0],
 ) -> str:
-    """The output ResourceList as block YAML; results sorted as kyaml sorts them."""
-    out: dict[str, Any] = {"apiVersion": api_version, "kind": RESOURCE_LIST_KIND, "items": items}
+    """The output ResourceList as one block-YAML text; results sorted as kyaml sorts them."""
+    return "".join(resource_list_parts(items, results, function_config, api_version))
+
+
+def resource_list_parts(
+    items: list[Any],
+    results: list[Result],
+    function_config: Any = None,
+    api_version: str = RESOURCE_LIST_API_VERSIONS[0],
+    *,
+    release: bool = False,
+) -> Iterator[str]:
+    """The output ResourceList as texts to write one after the other, each with at most :data:`_CHUNK_ITEMS` items.
+
+    Joined, they are byte for byte ``yamlio.dump`` of the whole document
+    ``{apiVersion, kind, items, functionConfig?, results?}``. Up to :data:`_CHUNK_ITEMS` items,
+    that is the one part; a larger output is the header, then the items formatted a few at a
+    time (a top-level block sequence is written exactly as the sequence under ``items:``),
+    then ``functionConfig`` and ``results``, and the emitter's end marker where the whole
+    document would have it (:func:`~krm_dynamo.kio.yamlio.dump_part`). So the emitter's node
+    tree (several times the size of the objects it writes) never holds more than a few items,
+    not the whole output; with ``release`` each item is also dropped from ``items`` once
+    formatted, so that what only this list holds (the generated objects) is freed as the
+    output is written.
+
+    Never half an output: everything the input decides is settled when this returns, before
+    the caller writes a byte: the items, the results (sorted, in their wire form) and the text
+    of ``functionConfig`` and ``results``. What is left is formatting items made of the values
+    the loader and the builders make (mappings, lists, strings, numbers, booleans, null, the
+    loader's keys and timestamps: all in the dumper's table), which no input can make fail.
+    What can still stop a run after its first part (a closed pipe, the machine out of memory,
+    a bug) ends it with exit code 1 and a message; kpt and kustomize discard the output of a
+    function that fails.
+    """
+    tail: dict[str, Any] = {}
     if function_config:
-        out["functionConfig"] = function_config
+        tail["functionConfig"] = function_config
     if results:
-        out["results"] = [r.to_dict() for r in sorted(results, key=sort_key)]
-    return yamlio.dump(out)
+        tail["results"] = [r.to_dict() for r in sorted(results, key=sort_key)]
+    if len(items) <= _CHUNK_ITEMS:  # a small output (the common case) in one part: one call into the emitter
+        text = yamlio.dump({"apiVersion": api_version, "kind": RESOURCE_LIST_KIND, "items": items, **tail})
+        if release:
+            items[:] = [None] * len(items)
+        return iter((text,))
+    # The two versions are plain YAML; any other is written by the dumper.
+    head = f"apiVersion: {api_version}\nkind: {RESOURCE_LIST_KIND}\n" if api_version in RESOURCE_LIST_API_VERSIONS \
+        else yamlio.dump({"apiVersion": api_version, "kind": RESOURCE_LIST_KIND})
+    tail_text = yamlio.dump_part(tail) if tail else None
+    return _parts(head, items, tail, tail_text, release)
+
+
+_CHUNK_ITEMS = 64  # items formatted at once: a bounded node tree, and few calls into the emitter
+
+
+def _parts(head: str, items: list[Any], tail: dict[str, Any], tail_text: tuple[str, bool] | None,
+           release: bool) -> Iterator[str]:
+    open_ended = False  # the header holds no block scalar
+    yield head + "items:\n"
+    for start in range(0, len(items), _CHUNK_ITEMS):
+        chunk = items[start:start + _CHUNK_ITEMS]
+        if release:
+            items[start:start + len(chunk)] = [None] * len(chunk)
+        text, open_ended = yamlio.dump_part(chunk, open_ended)
+        del chunk
+        yield text
+    if tail_text is not None:
+        # Formatted before the first part; again only in the rare case that the items end open-ended
+        # (the same values: it cannot fail where it did not).
+        text, open_ended = yamlio.dump_part(tail, open_ended) if open_ended else tail_text
+        yield text
+    if open_ended:
+        yield yamlio.END_MARKER
 
 
 def _type_name(value: Any) -> str:

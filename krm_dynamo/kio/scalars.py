@@ -49,7 +49,10 @@ _MISSING = object()
 _NUMBER_START = "+-0123456789"
 _WORD_START = "yYnNtTfFoO~"
 _FLOAT_CHARS = "0123456789.eE+-"  # all a YAML-style float is written with
-# YAML 1.1 booleans go-yaml v3 still quotes (isOldBool), plus the 1.1 nulls and booleans.
+# YAML 1.1 booleans go-yaml v3 still quotes (isOldBool), plus the 1.1 nulls and booleans. Not
+# kube.goyaml's _OTHER_TYPES on purpose: that one is go-yaml v2's exact table (the operator's bytes);
+# this one quotes for every YAML 1.1 reader (also "=", PyYAML's value tag), and the .inf/.nan
+# words and "" are handled by needs_quotes before it.
 _YAML11_WORDS = frozenset(
     (
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
@@ -286,12 +289,20 @@ def needs_quotes(text: str) -> bool:
         return False
     if not isinstance(resolve_plain(text), str) or is_timestamp(text):
         return True
+    if text.lstrip(_YAML11_NUMBER_CHARS) or _DIGITS.isdisjoint(text):
+        # A character no YAML 1.1 number or timestamp is written with (`8Gi`, `25%`), or no digit
+        # (`-c`; `.inf` and `.nan` resolved above): the pattern cannot match, and need not be compiled.
+        return False
     global _yaml11_re
     if _yaml11_re is None:
         _yaml11_re = re.compile(_YAML11_NUMBER)
     return _yaml11_re.fullmatch(text) is not None
 
 
+# Every character _YAML11_NUMBER can match (digits, signs, `.`, `_`, `:`, exponents, `0b`/`0x`
+# and hex digits, `inf`/`nan`, a timestamp's `T`, blanks and `Z`).
+_YAML11_NUMBER_CHARS = "0123456789+-._:eEbxabcdefABCDEFinfINFnaNATt \tZ"
+_DIGITS = frozenset("0123456789")
 # PyYAML's YAML 1.1 int, float and timestamp resolvers, go-yaml v3's base-60 float check,
 # and the YAML 1.2 core float (``1e400`` is text to go-yaml v3, infinity to a 1.2 reader).
 _YAML11_NUMBER = (

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 _UNITS = {"ns": 1, "us": 10**3, "µs": 10**3, "μs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
-_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+# Compiled when first used (``re`` keeps it): only a run that reads a duration pays for it.
+_PART = r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)"
 
 
 def parse_duration(text: str) -> int:
@@ -27,8 +28,9 @@ def parse_duration(text: str) -> int:
     if not s:
         raise ValueError(f'invalid duration "{text}"')
     total, pos = 0, 0
+    part = re.compile(_PART)
     while pos < len(s):
-        m = _PART.match(s, pos)
+        m = part.match(s, pos)
         if not m or m.group(1) in ("", "."):
             raise ValueError(f'invalid duration "{text}": expected a number and a unit (ns, us, ms, s, m, h)')
         whole, _, frac = m.group(1).partition(".")

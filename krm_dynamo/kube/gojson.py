@@ -51,9 +51,10 @@ class TooDeep(ValueError):
     """JSON text nested deeper than :data:`krm_dynamo.kio.limits.MAX_JSON_DEPTH` levels."""
 
 
-# A JSON string, escapes included: its brackets do not nest anything.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
+# A JSON string, escapes included: its brackets do not nest anything. Compiled when first used
+# (``re`` keeps them): only a graph with JSON text pays for it.
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_BRACKETS = r"[\[\]{}]"
 
 
 def nesting_depth(text: str) -> int:
@@ -63,7 +64,7 @@ def nesting_depth(text: str) -> int:
     Brackets inside strings do not count; in text that is not JSON the count is a bound only.
     """
     depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
+    for bracket in re.compile(_BRACKETS).findall(re.compile(_STRING, re.DOTALL).sub("", text)):
         if bracket in "[{":
             depth += 1
             deepest = max(deepest, depth)

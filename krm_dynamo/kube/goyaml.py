@@ -19,7 +19,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-# Plain strings that YAML 1.1 (go-yaml v2 resolve) reads as another type.
+# Plain strings that YAML 1.1 (go-yaml v2 resolve) reads as another type. Not kio.scalars'
+# _YAML11_WORDS on purpose: this is exactly go-yaml v2's table, so the bytes match the operator's
+# ("=" stays plain here, as the operator writes it; "", .inf and .nan are words here, numbers there).
 _OTHER_TYPES = frozenset({
     "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
     "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".inf", ".Inf", ".INF", "+.inf",

@@ -99,7 +99,7 @@ def test_wait_for_leader_1_0_inline_and_1_1_config_map_b03_o01():
     config_map = next(o for o in out_11 if o["kind"] == "ConfigMap")
     assert config_map["metadata"] == {"name": "g-wait-leader-script", "namespace": "ns",
                                       "labels": {"nvidia.com/dynamo-graph-deployment-name": "g"}}
-    k8s_validate.validate_all(out_11)
+    k8s_validate.validate_all(out_11, k8s_validate.version_of_release("1.1"))
 
 
 def test_grove_host_names_lower_case_the_service_key_b07():

@@ -73,3 +73,22 @@ ServiceRule = Callable[[ServiceCheck, Report], None]
 def show(value: Any) -> str:
     """A user value as messages show it."""
     return messages.show_value(value)
+
+
+def mapping(value: Any, path: str, known: tuple[str, ...], report: Report) -> dict[str, Any] | None:
+    """``value`` when it is a mapping, every key not in ``known`` warned about (the API server
+    prunes unknown fields of a DGD); else an error on ``path`` and None. For the fields the API
+    model keeps as written, whose shape a rule checks."""
+    if not isinstance(value, dict):
+        report.error(path, f"expected `{path.rsplit('.', 1)[-1]}` to be a mapping, got {show(value)}")
+        return None
+    listed = ", ".join(f"`{k}`" for k in known)
+    for key in value:
+        if key not in known:
+            report.warning(f"{path}.{key}", f"unknown field `{key}` (known: {listed}); the API server drops it")
+    return value
+
+
+def webhook_rejects(release: str) -> str:
+    """The end of an error the admission webhook of operator ``release`` (1.0 on) reports too."""
+    return f"the admission webhook of operator {release} rejects it"

@@ -18,6 +18,7 @@ results at or under a field reported here as an error are left out: one problem,
 from __future__ import annotations
 
 from krm_dynamo import defaults
+from krm_dynamo.defaults.catalog import release_key
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.embedded import EmbeddedProblem
 from krm_dynamo.graph.report import Report
@@ -39,14 +40,10 @@ def _later_release(type_name: str, field: str, release: str) -> defaults.Operato
     """The first operator release after ``release`` whose embedded Kubernetes types have ``field``."""
     current = defaults.for_release(release).kubernetes_version
     for table in defaults.RELEASES.values():
-        if (_key(table.release) > _key(release) and table.kubernetes_version != current
+        if (release_key(table.release) > release_key(release) and table.kubernetes_version != current
                 and schemas.has_field(type_name, field, table.kubernetes_version)):
             return table
     return None
-
-
-def _key(release: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in release.split("."))
 
 
 def _report(item: EmbeddedProblem, report: Report, release: str) -> bool:

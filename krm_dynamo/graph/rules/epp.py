@@ -16,7 +16,7 @@ from typing import Any
 from krm_dynamo.defaults.epp import COMPONENT_EPP
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules.context import ServiceCheck, show
+from krm_dynamo.graph.rules.context import ServiceCheck, mapping, show
 
 _CONFIG_FIELDS = ("apiVersion", "kind", "plugins", "schedulingProfiles", "featureGates", "saturationDetector")
 _DETECTOR_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -66,9 +66,7 @@ def check_epp(s: ServiceCheck, report: Report) -> None:
         _check_ref(ref, f"{path}.configMapRef", report)
     elif config is not None and ref is None:
         _check_config(config, f"{path}.config", report)
-    for key in epp_config:
-        if key not in ("configMapRef", "config"):
-            report.warning(f"{path}.{key}", f"unknown field `{key}` of eppConfig (configMapRef, config): ignored")
+    mapping(epp_config, path, ("configMapRef", "config"), report)  # a mapping here: its unknown keys
 
 
 def _check_epp_webhook(s: ServiceCheck, report: Report) -> None:

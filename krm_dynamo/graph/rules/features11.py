@@ -19,15 +19,15 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo import defaults
+from krm_dynamo.defaults.admission import ANNOTATION_KUBE_DISCOVERY_MODE
 from krm_dynamo.defaults.features11 import value
 from krm_dynamo.graph import features11
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules.context import ServiceCheck, show
+from krm_dynamo.graph.rules.context import ServiceCheck, mapping, show
 from krm_dynamo.kube import naming
 
 _MODES = ("intraPod", "interPod")
-_KUBE_DISCOVERY_MODE = "nvidia.com/dynamo-kube-discovery-mode"
 _FIELDS = {
     "frontendSidecar": ("image", "args", "envFromSecret", "envs"),
     "gpuMemoryService": ("enabled", "mode", "deviceClassName"),
@@ -37,14 +37,7 @@ _FIELDS = {
 
 def _shape(spec: Any, path: str, name: str, report: Report) -> bool:
     """The field is a mapping; unknown keys are warned about (the API server prunes them)."""
-    if not isinstance(spec, dict):
-        report.error(path, f"expected `{name}` to be a mapping, got {show(spec)}")
-        return False
-    for key in spec:
-        if key not in _FIELDS[name]:
-            known = ", ".join(f"`{k}`" for k in _FIELDS[name])
-            report.warning(f"{path}.{key}", f"unknown field `{key}` of `{name}` (known: {known}); it is ignored")
-    return True
+    return mapping(spec, path, _FIELDS[name], report) is not None
 
 
 def _check_mode(spec: dict[str, Any], path: str, report: Report) -> None:
@@ -172,9 +165,9 @@ def check_failover_discovery_mode(g: DerivedGraph, report: Report) -> None:
     needs its own discovery identity)."""
     if not any(features11.enabled(c.spec, "failover") for c in g.services.values()):
         return
-    if g.annotations.get(_KUBE_DISCOVERY_MODE) != "container":
+    if g.annotations.get(ANNOTATION_KUBE_DISCOVERY_MODE) != "container":
         report.error("metadata.annotations", f'failover requires per-container Kubernetes discovery: set the '
-                                             f'annotation `{_KUBE_DISCOVERY_MODE}: "container"` on the graph')
+                                             f'annotation `{ANNOTATION_KUBE_DISCOVERY_MODE}: "container"` on the graph')
 
 
 def check_graph_metadata(g: DerivedGraph, report: Report) -> None:

@@ -19,21 +19,7 @@ from typing import Any
 from krm_dynamo.graph import restart
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules.context import ServiceCheck, show
-
-_WEBHOOK = "the admission webhook of operator {} rejects it"
-
-
-def _mapping(value: Any, path: str, known: tuple[str, ...], report: Report) -> dict[str, Any] | None:
-    """``value`` when it is a mapping (unknown keys warned about, as the API server prunes them); else an error."""
-    if not isinstance(value, dict):
-        report.error(path, f"expected `{path.rsplit('.', 1)[-1]}` to be a mapping, got {show(value)}")
-        return None
-    for key in value:
-        if key not in known:
-            listed = ", ".join(f"`{k}`" for k in known)
-            report.warning(f"{path}.{key}", f"unknown field `{key}` (known: {listed}); the API server drops it")
-    return value
+from krm_dynamo.graph.rules.context import ServiceCheck, mapping, show, webhook_rejects
 
 
 def _string(value: Any, path: str, report: Report, *, choices: tuple[str, ...] = ()) -> bool:
@@ -53,7 +39,7 @@ def check_restart(g: DerivedGraph, report: Report) -> None:
     value = g.graph.restart
     if value is None or not g.table.switch("S11"):
         return
-    spec = _mapping(value, "spec.restart", ("id", "strategy"), report)
+    spec = mapping(value, "spec.restart", ("id", "strategy"), report)
     if spec is None:
         return
     rid = spec.get("id")
@@ -66,7 +52,7 @@ def check_restart(g: DerivedGraph, report: Report) -> None:
     if strategy is None:
         _warn_sequential(g, report)
         return
-    strategy = _mapping(strategy, "spec.restart.strategy", ("type", "order"), report)
+    strategy = mapping(strategy, "spec.restart.strategy", ("type", "order"), report)
     if strategy is None:
         return
     kind = strategy.get("type")
@@ -84,7 +70,7 @@ def _check_order(g: DerivedGraph, order: Any, parallel: bool, report: Report) ->
     if not isinstance(order, list) or not all(isinstance(name, str) for name in order):
         report.error(path, f"expected `order` to be a list of service names, got {show(order)}")
         return
-    rejects = _WEBHOOK.format(g.table.release)
+    rejects = webhook_rejects(g.table.release)
     if parallel:
         report.error(path, f"expected no `order` with `type: Parallel` ({rejects}): every service restarts at once")
         return
@@ -119,7 +105,7 @@ def check_scaling_adapter(s: ServiceCheck, report: Report) -> None:
     if value is None or not s.graph.table.switch("S09"):
         return
     path = f"{s.path}.scalingAdapter"
-    adapter = _mapping(value, path, ("enabled",), report)
+    adapter = mapping(value, path, ("enabled",), report)
     if adapter is None:
         return
     enabled = adapter.get("enabled", False)
@@ -143,7 +129,7 @@ def check_checkpoint(s: ServiceCheck, report: Report) -> None:
     if value is None or not s.graph.table.switch("S12"):
         return
     path = f"{s.path}.checkpoint"
-    spec = _mapping(value, path, _CHECKPOINT_FIELDS, report)
+    spec = mapping(value, path, _CHECKPOINT_FIELDS, report)
     if spec is None:
         return
     enabled = spec.get("enabled", False)

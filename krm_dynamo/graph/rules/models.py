@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules.context import ServiceCheck, show
+from krm_dynamo.graph.rules.context import ServiceCheck, mapping, show
 
 
 def check_model_ref(s: ServiceCheck, report: Report) -> None:
@@ -23,6 +23,4 @@ def check_model_ref(s: ServiceCheck, report: Report) -> None:
     revision = ref.get("revision")
     if revision is not None and not isinstance(revision, str):
         report.error(f"{path}.revision", f"expected `revision` to be a string, got {show(revision)}")
-    for key in ref:
-        if key not in ("name", "revision"):
-            report.warning(f"{path}.{key}", f"unknown field `{key}` of modelRef (name, revision): ignored")
+    mapping(ref, path, ("name", "revision"), report)  # a mapping here: its unknown keys

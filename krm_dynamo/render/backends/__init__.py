@@ -29,7 +29,6 @@ from krm_dynamo.render.backends.common import (
     PodRole,
     add_env_if_absent,
     compilation_cache_env,
-    deployer_for,
     release_deployer,
     shell_quote,
     worker_probes,
@@ -37,10 +36,8 @@ from krm_dynamo.render.backends.common import (
 from krm_dynamo.render.backends.sglang import inject_sglang_flags, sglang_flags
 from krm_dynamo.render.backends.trtllm import (
     ssh_volume,
-    ssh_volume_mount,
     trtllm_container,
     trtllm_leader_script,
-    trtllm_original_command,
     trtllm_worker_script,
 )
 from krm_dynamo.render.backends.vllm import (
@@ -51,13 +48,11 @@ from krm_dynamo.render.backends.vllm import (
     wait_leader_config_map,
 )
 
+# What code outside the package reads (the rest is imported from the modules themselves).
 __all__ = [
-    "GROVE", "LWS", "Deployer", "PodRole", "add_env_if_absent", "compilation_cache_env",
-    "deployer_for", "gpus_per_node", "inject_sglang_flags", "release_deployer", "sglang_flags", "shell_quote",
-    "split_env",
-    "ssh_volume", "ssh_volume_mount", "trtllm_leader_script", "trtllm_original_command", "trtllm_worker_script",
-    "update_container", "update_pod_spec", "uses_mp", "vllm_multinode_args", "wait_leader_config_map",
-    "wait_leader_objects",
+    "GROVE", "LWS", "Deployer", "PodRole", "add_env_if_absent", "compilation_cache_env", "gpus_per_node",
+    "release_deployer", "sglang_flags", "shell_quote", "split_env", "trtllm_leader_script", "trtllm_worker_script",
+    "update_container", "update_pod_spec", "uses_mp", "vllm_multinode_args", "wait_leader_objects",
 ]
 
 

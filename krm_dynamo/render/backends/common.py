@@ -10,14 +10,13 @@ shared by SGLang and, from operator 1.0, vLLM.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
 from krm_dynamo.defaults.launch import LAUNCH
-from krm_dynamo.graph.backend import is_python_command
+from krm_dynamo.graph.backend import invocation, is_python_command
 from krm_dynamo.record import dataclass, field
 
 
@@ -167,11 +166,6 @@ def shell_quote(token: str) -> str:
 def joined(tokens: list[Any], quote: bool) -> str:
     """Tokens joined with spaces, each shell-quoted when ``quote``."""
     return " ".join(shell_quote(str(t)) if quote else str(t) for t in tokens)
-
-
-def invocation(framework: str) -> re.Pattern[str]:  # compiled on use, cached by re
-    """A ``python … <framework> …`` invocation inside a shell line, up to the next space or operator."""
-    return re.compile(rf"(python[0-9.]*\s+[^|&;]*{framework}[^|&;]*?)(\s|$|[|&;])")
 
 
 def inject_flags(container: dict[str, Any], flags: str, needs_shell: bool, framework: str, *,

@@ -52,11 +52,6 @@ def vllm_multinode_args(args: list[Any] | None, role: str, leader_hostname: str)
 # --- the executor choice (B02) -------------------------------------------------------------------
 
 
-def origin_at_least(origin: str | None, minimum: str) -> bool:
-    """The origin-version gate: ``origin`` is a semantic version not below ``minimum``; absent or invalid: False."""
-    return semver.at_least(origin, minimum)
-
-
 def uses_mp(annotations: Mapping[str, str], table: defaults.OperatorDefaults) -> bool:
     """Multiprocessing (``mp``) rather than Ray: the executor annotation (``mp``/``ray``, any case),
     else the origin version at least the gate's (an invalid executor value falls through)."""
@@ -66,7 +61,7 @@ def uses_mp(annotations: Mapping[str, str], table: defaults.OperatorDefaults) ->
     override = annotations.get(launch["vllm.executorAnnotation"])
     if override is not None and override.lower() in ("mp", "ray"):
         return override.lower() == "mp"
-    return origin_at_least(annotations.get(launch["vllm.originAnnotation"]), launch["vllm.mpMinOriginVersion"])
+    return semver.at_least(annotations.get(launch["vllm.originAnnotation"]), launch["vllm.mpMinOriginVersion"])
 
 
 # --- operator 1.x rewrite (B01, B02, B04) --------------------------------------------------------
