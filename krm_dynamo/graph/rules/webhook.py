@@ -14,26 +14,19 @@ rules need the live object and are not checked (D66).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
-from krm_dynamo.kube import naming, quantity
-
-# The loose semantic version the operator's semver library accepts: an optional `v`, minor and
-# patch optional, no leading zeros, then an optional pre-release and build metadata.
-_NUMBER = r"(?:0|[1-9][0-9]*)"
-_PRE = r"(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
-_SEMVER = (rf"v?{_NUMBER}(?:\.{_NUMBER})?(?:\.{_NUMBER})?(?:-{_PRE}(?:\.{_PRE})*)?"
-           r"(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?")
+from krm_dynamo.kube import naming, quantity, semver
 
 
 def is_semver(value: str) -> bool:
-    """Whether ``value`` parses as the operator's semver library parses a version (``v1.0``, ``1.0.0-rc.1``)."""
-    return re.fullmatch(_SEMVER, value) is not None
+    """Whether ``value`` parses as the operator's semver library (``NewVersion``) parses a version:
+    ``v1.0``, ``01.2.3``, ``1.0.0-rc.1``; a numeric pre-release part has no leading zero."""
+    return semver.is_valid(value)
 
 
 def _webhook(g: DerivedGraph) -> str:
