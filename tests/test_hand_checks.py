@@ -5,7 +5,8 @@ Compiling a regular expression costs a run more start-up than using it: the name
 ``kube.naming`` are character checks, and ``scalars.needs_quotes`` compiles its YAML 1.1
 number pattern only for text that pattern could match. Hypothesis compares each with the
 pattern itself (kept here as the reference) on text made of the characters that matter,
-line breaks included (``$`` with ``re.match`` also matches before one final line break).
+line breaks included: the name checks read a pattern as Go does, ``$`` at the very end of the
+text (``re.fullmatch``; with ``re.match`` Python's ``$`` also matches before a final line break).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ NAME_TEXT = st.one_of(
 @given(NAME_TEXT)
 def test_name_checks_answer_as_their_patterns(value: str) -> None:
     for check, pattern in PATTERNS.items():
-        assert check(value) == bool(re.match(pattern, value)), (check.__name__, value)
+        assert check(value) == bool(re.fullmatch(pattern, value)), (check.__name__, value)
 
 
 @PROPERTY

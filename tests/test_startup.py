@@ -220,3 +220,13 @@ def test_a_0_6_run_never_loads_the_worker_hash():
         proc = subprocess.run([sys.executable, "-c", probe], input=stdin, capture_output=True, cwd=REPO, timeout=60,
                               check=True)
         assert proc.stdout.decode().strip() == expected
+
+
+def test_render_features11_compiles_no_pattern_at_import():
+    """render.features11 is imported by the pod builder on every render (0.6 too): it reads Go's
+    ``strconv.Atoi`` with plain string tests, so its import compiles no regular expression."""
+    probe = ("import re, sys\nimport krm_dynamo.render.podtemplate\n"
+             "m = sys.modules['krm_dynamo.render.features11']\n"
+             "print(sorted(k for k, v in vars(m).items() if isinstance(v, re.Pattern)), 're' in vars(m))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, cwd=REPO, timeout=60, check=True)
+    assert proc.stdout.decode().strip() == "[] False"

@@ -28,6 +28,7 @@ from krm_dynamo.defaults.labels import (
     LABEL_DYNAMO_NAMESPACE,
     LABEL_GRAPH_NAME,
 )
+from krm_dynamo.defaults.multinode import LABEL_WORKER_HASH
 from krm_dynamo.defaults.profiles import RELEASE_1_0_COMMIT, RELEASE_1_1_COMMIT, at_cut
 from krm_dynamo.defaults.sources import Entries, frozen, src
 
@@ -113,7 +114,7 @@ _SOURCES_1_0 = {
     "serviceLabels": _N02,
     "serviceNameDotReplacement": src("N03", "1.0 keeps dots"),
     "podLabels": src("L04", "1.1 only"),
-    "podLabelsAfterExtraPodMetadata": src("L04", "1.1 only"),
+    "podLabelsAfterExtraPodMetadata": src("L04", "M01", "M03", "1.1 only: 1.0 copies extraPodMetadata.labels last"),
     "containerModeEnv": src("N_E08", "1.1 only"),
     "groveDgdAnnotations": src("L01", _at("internal/dynamo/graph.go", 1299, RELEASE_1_0_COMMIT),
                                "the graph's discovery backend at line 1291; no other DGD key"),
@@ -129,7 +130,8 @@ KUBE_DISCOVERY_1_1 = Entries(
         "dgdAnnotationWins": False,
         "serviceNameDotReplacement": "-",
         "podLabels": _DISCOVERY_LABELS,
-        "podLabelsAfterExtraPodMetadata": (LABEL_GRAPH_NAME, LABEL_COMPONENT_TYPE, LABEL_DYNAMO_NAMESPACE),
+        "podLabelsAfterExtraPodMetadata": (LABEL_GRAPH_NAME, LABEL_COMPONENT_TYPE, LABEL_DYNAMO_NAMESPACE,
+                                           LABEL_WORKER_HASH),
         "containerModeEnv": (("CONTAINER_NAME", "{container_name}"), ("DYN_KUBE_DISCOVERY_MODE", MODE_CONTAINER)),
         "modeAnnotation": ANNOTATION_KUBE_DISCOVERY_MODE,
         "groveDgdAnnotations": None,
@@ -142,8 +144,11 @@ KUBE_DISCOVERY_1_1 = Entries(
         "podLabels": src("L04", _at("internal/controller/dynamocomponentdeployment_controller.go", 1101),
                          _at("internal/dynamo/graph.go", 1583)),
         "podLabelsAfterExtraPodMetadata": src(
-            "L04", _at("internal/controller/dynamocomponentdeployment_controller.go", 1113),
-            "system labels set again after extraPodMetadata.labels"),
+            "L04", "M01", _at("internal/controller/dynamocomponentdeployment_controller.go", 1113),
+            _at("internal/controller/dynamocomponentdeployment_controller.go", 1121),
+            "M03", _at("internal/dynamo/graph.go", 1571), _at("internal/dynamo/graph.go", 1580),
+            "set again after extraPodMetadata.labels (and, on Grove, the service's labels); "
+            "each only when non-empty"),
         "containerModeEnv": src("N_E08", _at("internal/dynamo/component_common.go", 146)),
         "modeAnnotation": src("N_E08", _at("internal/controller_common/predicate.go", 120)),
         "groveDgdAnnotations": src("L01", _at("internal/dynamo/graph.go", 1303),

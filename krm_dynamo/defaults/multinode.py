@@ -94,8 +94,6 @@ class GroveDefaults(Sourced):
             label under functionConfig ``kaiScheduler``, the queue when the DGD names none.
         multinode_min_available_is_replicas: the leader and worker cliques of a multinode
             service get ``minAvailable`` = their replicas (1.1, M03), else ``min_available``.
-        system_labels_win: the graph name, component type, Dynamo namespace and worker-hash
-            labels are set again after the user's labels (1.1, M03).
         operator_selection: when the operator takes the Grove path by itself (M02); this
             function takes it only when asked (functionConfig ``multinodeOrchestrator``, D2).
         topology_domains: the ``packDomain`` values Grove's PodCliqueSet accepts (S17, 1.1;
@@ -116,7 +114,6 @@ class GroveDefaults(Sourced):
     kai_scheduler: str
     kai_default_queue: str
     multinode_min_available_is_replicas: bool = False
-    system_labels_win: bool = False
     operator_selection: str = "auto-detect: whenever the cluster serves grove.io"
     topology_domains: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -153,7 +150,6 @@ GROVE = GroveDefaults(
         "kaiScheduler": src(_PCS, "functionConfig kaiScheduler"),
         "kaiDefaultQueue": src(f"{OP_CONSTS} DefaultKaiSchedulerQueue", "when nvidia.com/kai-scheduler-queue is unset"),
         "multinodeMinAvailableIsReplicas": src(_PCS, "0.6: minAvailable 1 on every clique"),
-        "systemLabelsWin": src(f"{OP_GRAPH} generateLabels", "0.6: user labels merged last"),
         "operatorSelection": src(f"{OP_DGD_CONTROLLER} (grove.io detected)", 'unless nvidia.com/enable-grove: "false"',
                                  "D2 (here: only with multinodeOrchestrator: grove)"),
         "topologyDomains": src(_PCS, "no topologyConstraint before 1.1"),
@@ -179,8 +175,6 @@ class WorkerHashDefaults(Sourced):
         excluded_fields: service fields zeroed before hashing (they do not change the pod).
         later_fields: service fields by the release that adds them (an earlier release's API
             server prunes them, so they are not part of its hash).
-        label_wins: the pod label is set again after ``extraPodMetadata.labels`` (1.1), so a
-            user value there cannot replace it.
     """
 
     label: str
@@ -188,7 +182,6 @@ class WorkerHashDefaults(Sourced):
     length: int
     excluded_fields: tuple[str, ...]
     later_fields: Mapping[str, str]
-    label_wins: bool = False
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def suffix(self, component_type: str, labels: Mapping[str, str], worker_types: tuple[str, ...]) -> str:
@@ -197,11 +190,6 @@ class WorkerHashDefaults(Sourced):
         The operator's hash on the Deployment / LeaderWorkerSet path (D60), a user value on Grove.
         """
         return labels.get(self.label, "") if component_type in worker_types else ""
-
-    def reapplied(self, labels: Mapping[str, str]) -> dict[str, str]:
-        """The hash label set again after ``extraPodMetadata.labels`` (``label_wins``), when there is one."""
-        value = labels.get(self.label)
-        return {self.label: value} if self.label_wins and value else {}
 
 
 _HASH = src("M01", f"{_OP_1X}dynamo/hash.go:49 @ 01a4b6d6d", "ComputeDGDWorkersSpecHash")
@@ -223,7 +211,5 @@ WORKER_HASH = WorkerHashDefaults(
         "laterFields": src("S14", "S15", "S16", "S17",
                            "deploy/operator/api/v1alpha1/dynamocomponentdeployment_types.go:140-162 @ 01a4b6d6d",
                            "fields of the 1.1 CRD"),
-        "labelWins": src("M01", "deploy/operator/internal/controller/dynamocomponentdeployment_controller.go:1120 "
-                         "@ 01a4b6d6d", "1.0: extraPodMetadata.labels are copied last"),
     },
 )

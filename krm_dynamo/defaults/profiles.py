@@ -249,19 +249,18 @@ def grove_1_0(grove: multinode.GroveDefaults) -> multinode.GroveDefaults:
 
 
 def grove_1_1(grove: multinode.GroveDefaults) -> multinode.GroveDefaults:
-    """M02: Grove off unless the Helm values turn it on; M03: minAvailable per role, system labels win."""
+    """M02: Grove off unless the Helm values turn it on; M03: minAvailable per role (its system labels set
+    again after the user's are the row ``podLabelsAfterExtraPodMetadata`` of the discovery table)."""
     return record.replace(
         grove,
         operator_selection="off unless Helm global.grove.enabled or global.grove.install is true",
         multinode_min_available_is_replicas=True,
-        system_labels_win=True,
         topology_domains=("region", "zone", "datacenter", "block", "rack", "host", "numa"),
         sources={**grove.sources, "operatorSelection": _M02_1_1,
                  "topologyDomains": src("S17", at_cut("dynamo/grove.go", 255),
                                         "Grove v0.1.0-alpha.6 PodCliqueSet CRD enum of packDomain",
                                         "D31 (another value is an error: the API server rejects the object)"),
-                 "multinodeMinAvailableIsReplicas": src("M03", _M03, "leader 1, worker nodeCount - 1"),
-                 "systemLabelsWin": src("M03", at_cut("dynamo/graph.go", 1571), "after the user's labels")},
+                 "multinodeMinAvailableIsReplicas": src("M03", _M03, "leader 1, worker nodeCount - 1")},
     )
 
 
@@ -272,10 +271,6 @@ _M04 = src("M04", at_cut("controller/dynamocomponentdeployment_controller.go", 7
 def leader_worker_set_1_0(lws: multinode.LeaderWorkerSetDefaults) -> multinode.LeaderWorkerSetDefaults:
     """M04: the same objects per replica, named after the component (D60); the worker hash is a label (M01)."""
     return record.replace(lws, sources={**lws.sources, "replicas": src(lws.sources["replicas"], _M04)})
-
-
-# M01: from 1.1 the worker-hash pod label is set again after extraPodMetadata.labels.
-WORKER_HASH_1_1 = record.replace(multinode.WORKER_HASH, label_wins=True)
 
 
 # S20: prefill and decode are worker types from 0.7 on (worker defaults and a backend).

@@ -105,5 +105,4 @@ def release_1_1(release_1_0: OperatorDefaults) -> OperatorDefaults:
         kube_discovery=kubediscovery.KUBE_DISCOVERY_1_1,
         grove=profiles.grove_1_1(multinode.GROVE),
         leader_worker_set=release_1_0.leader_worker_set,
-        worker_hash=profiles.WORKER_HASH_1_1,
     )

@@ -112,6 +112,15 @@ class Component:
         return main if isinstance(main, dict) else {}
 
     @property
+    def kube_annotations(self) -> dict[str, str]:
+        """A 1.x Deployment's and Service's annotations before the base-model one (a copy): the
+        service's as handed to it (the DGD's propagated keys, 1.1 ``spec.annotations``), then
+        ``extraPodMetadata.annotations`` (``getKubeAnnotations``, L01). The Deployment's rollout
+        annotations (P07) are read from these, by the builder and by the rollout rule."""
+        extra = self.spec.extraPodMetadata
+        return {**self.annotations, **((extra.annotations if extra else None) or {})}
+
+    @property
     def mc_path(self) -> str:
         """Field path of the main container."""
         return f"{self.path}.extraPodSpec.mainContainer"

@@ -72,15 +72,37 @@ def enabled(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, name: str) -> boo
     return spec is not None and spec.get("enabled") is True
 
 
-def gpu_count(svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> int | None:
-    """The GPU count of the claim template (``dra.go`` ``ExtractGPUParams``): ``limits.gpu``, else
-    ``requests.gpu``, as a whole number; None when neither is a whole number (the rules report it)."""
-    res = svc.resources
-    raw = None
-    if res is not None and res.limits is not None and res.limits.gpu not in (None, ""):
-        raw = res.limits.gpu
-    elif res is not None and res.requests is not None and res.requests.gpu not in (None, ""):
-        raw = res.requests.gpu
-    text = str(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # Go's int on the operator's 64-bit builds
+
+
+def atoi(text: str) -> int | None:
+    """Go's ``strconv.Atoi``: an optional sign then ASCII decimal digits, within a 64-bit ``int``;
+    None where it returns an error (a syntax error, or ``ErrRange`` outside the range)."""
     digits = text[1:] if text[:1] in "+-" else text
-    return int(text) if digits.isdigit() and digits.isascii() else None
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    number = int(text)
+    return number if INT_MIN <= number <= INT_MAX else None
+
+
+def gpu_field(svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> tuple[str, Any]:
+    """``(where, value)`` of the GPU count the operator reads: ``limits.gpu`` when non-empty, else
+    ``requests.gpu`` (``where`` is ``limits`` / ``requests``); ``("", None)`` when neither is set."""
+    res = svc.resources
+    if res is not None and res.limits is not None and res.limits.gpu not in (None, ""):
+        return "limits", res.limits.gpu
+    if res is not None and res.requests is not None and res.requests.gpu not in (None, ""):
+        return "requests", res.requests.gpu
+    return "", None
+
+
+def gpu_count(svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> int | None:
+    """The GPU count of the claim template (``dra.go`` ``ExtractGPUParams``): :func:`gpu_field` read
+    as Go's ``strconv.Atoi`` reads it (an optional sign, decimal digits, within a 64-bit ``int``).
+
+    None when ``Atoi`` fails: not a whole number, or outside the 64-bit range (``ErrRange``). The
+    admission webhook (``validateGPUMemoryService``) rejects the service then, before ``dra.go``
+    could use the clamped bound; the rules report it.
+    """
+    raw = gpu_field(svc)[1]
+    return atoi(str(raw)) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else None

@@ -45,8 +45,7 @@ def object_annotations(component: Component, ctx: PodContext) -> dict[str, str] 
     """
     if not ctx.defaults.switch("L01"):
         return None
-    annotations = kubediscovery.effective_annotations(component, ctx)
-    _add_extra(annotations, component)
+    annotations = component.kube_annotations
     annotations.update(models.base_model_annotation(component, ctx.defaults))  # S05: getKubeAnnotations adds it last
     return annotations
 
@@ -64,15 +63,7 @@ def clique_annotations(component: Component, ctx: PodContext) -> dict[str, str] 
     if not ctx.defaults.switch("L01"):
         return None
     from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT  # here: a 0.6 run imports no 1.x table
-    keys: tuple[str, ...] | None = ctx.defaults.kube_discovery.values.get("groveDgdAnnotations")  # type: ignore[assignment]
-    if keys is None:
-        annotations = dict(component.annotations)
-    else:
-        annotations = dict(component.pod_annotations)
-        annotations.update((k, ctx.dgd_annotations[k]) for k in keys if k in ctx.dgd_annotations)
-    backend = kubediscovery.graph_backend(ctx)
-    if backend:
-        annotations[str(ctx.defaults.kube_discovery.values["backendAnnotation"])] = backend
+    annotations = kubediscovery.effective_annotations(component, ctx, grove=True)
     _add_extra(annotations, component)
     restart_at = component.pod_annotations.get(ANNOTATION_RESTART_AT)
     if restart_at is not None:

@@ -13,7 +13,6 @@ feature table (:mod:`krm_dynamo.defaults.features11`); the component passed the 
 from __future__ import annotations
 
 import copy
-import re
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults, record
@@ -27,8 +26,6 @@ from krm_dynamo.render.storage import PodVolumes
 
 if TYPE_CHECKING:
     from krm_dynamo.render.podtemplate import PodContext
-
-_ATOI = re.compile(r"[+-]?[0-9]+\Z")  # what Go's strconv.Atoi accepts
 
 
 def place_shared_memory(pod_spec: dict[str, Any], container: dict[str, Any], volumes: PodVolumes) -> None:
@@ -227,7 +224,7 @@ def _engine(base: dict[str, Any], i: int, features: Any) -> dict[str, Any]:
 def _vllm_overrides(container: dict[str, Any], node_count: int, features: Any) -> None:
     """``failover_vllm.go`` ``applyVLLMOverrides`` on one engine container."""
     suffix = str(container["name"])[len("engine-"):]
-    i = int(suffix) if _ATOI.match(suffix) else 0  # Go: a failed Atoi is 0
+    i = derived.atoi(suffix) or 0  # Go: a failed Atoi is 0 (the operator names its engines engine-<i>)
     nixl = int(value(features, "vllmNixlSideChannelBasePort")) + i
     kv_events = int(value(features, "vllmKvEventBasePort")) + i
     container["env"] = [*(container.get("env") or []),
@@ -256,8 +253,9 @@ def _stagger(container: dict[str, Any], flag: str, offset: int) -> None:
     """``staggerFlagValue``: the flag's port plus ``offset``, in the first place it is found."""
     args = container.get("args") or []
     for i, arg in enumerate(args):
-        if arg == flag and i + 1 < len(args) and _ATOI.match(str(args[i + 1])):
-            args[i + 1] = str(int(args[i + 1]) + offset)
+        port = derived.atoi(str(args[i + 1])) if arg == flag and i + 1 < len(args) else None
+        if port is not None:
+            args[i + 1] = str(port + offset)
             return
     for key in ("args", "command"):
         items = container.get(key) or []
@@ -269,6 +267,7 @@ def _stagger(container: dict[str, Any], flag: str, offset: int) -> None:
                 if ch not in "0123456789":
                     break
                 digits += ch
-            if digits:
-                items[i] = str(item).replace(f"{flag} {digits}", f"{flag} {int(digits) + offset}", 1)
+            port = derived.atoi(digits) if digits else None  # Go: Atoi of "" or beyond int64 fails
+            if port is not None:
+                items[i] = str(item).replace(f"{flag} {digits}", f"{flag} {port + offset}", 1)
                 return

@@ -63,7 +63,8 @@ def clique_labels(component: Component, ctx: PodContext, clique: str) -> dict[st
 
 def clique_labels_1x(component: Component, ctx: PodContext) -> dict[str, str]:
     """M03 (from 0.8): every clique of a service is selected by ``<dgd>-<lower(service)>`` and names
-    its component; from 1.1 the system labels are set again after the user's (``system_labels_win``)."""
+    its component; from 1.1 the system labels are set again after the user's, by the row a pod
+    template's labels follow too (:func:`krm_dynamo.render.kubediscovery.reapply_system_labels`)."""
     system = {defaults.LABEL_GRAPH_NAME: ctx.dgd_name}
     if component.component_type:
         system[defaults.LABEL_COMPONENT_TYPE] = component.component_type
@@ -77,11 +78,7 @@ def clique_labels_1x(component: Component, ctx: PodContext) -> dict[str, str]:
     labels.update(component.labels)
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
-    if ctx.defaults.grove.system_labels_win:
-        labels.update(system)
-        hash_label = ctx.defaults.worker_hash.label if ctx.defaults.worker_hash else None
-        if hash_label and component.labels.get(hash_label):
-            labels[hash_label] = component.labels[hash_label]
+    labels = kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1 (M03): after the user's
     return {**labels, **kubediscovery.pod_labels(component, ctx, grove=True)}  # L04 (1.1): the graph's backend
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo.defaults.labels import LABEL_COMPONENT_TYPE, LABEL_DYNAMO_NAMESPACE, LABEL_GRAPH_NAME
+from krm_dynamo.defaults.multinode import LABEL_WORKER_HASH
 from krm_dynamo.defaults.sources import plain
 from krm_dynamo.kube import fieldorder
 from krm_dynamo.render.metadata import object_metadata
@@ -46,13 +47,25 @@ def _row(ctx: PodContext, item: str) -> Any:
 
 
 def effective_annotations(component: Component, ctx: PodContext, *, grove: bool = False) -> dict[str, str]:
-    """The service's annotations as the operator hands them to its pods and objects: with the
-    DGD's propagated keys (derived once, :func:`krm_dynamo.graph.features11.service_metadata`);
-    under Grove the discovery-backend annotation is the graph's (:func:`graph_backend`) whatever
-    the service says."""
-    annotations = dict(component.annotations)
-    if grove and applies(ctx):
-        annotations[_row(ctx, "backendAnnotation")] = graph_backend(ctx)
+    """The service's annotations as the operator hands them to its pods and objects (a copy): with
+    the DGD's propagated keys (derived once, :func:`krm_dynamo.graph.features11.service_metadata`).
+
+    Under Grove (from 1.0, ``GenerateGrovePodCliqueSet``): 1.0 takes only the DGD's keys of the
+    row ``groveDgdAnnotations`` over the service's own, 1.1 the propagation every service gets;
+    then the discovery-backend annotation is the graph's (:func:`graph_backend`) whatever the
+    service says, unless that backend is empty (the operator sets it only when non-empty).
+    """
+    if not grove or not applies(ctx):
+        return dict(component.annotations)
+    keys: tuple[str, ...] | None = _row(ctx, "groveDgdAnnotations")
+    if keys is None:
+        annotations = dict(component.annotations)
+    else:
+        annotations = dict(component.pod_annotations)
+        annotations.update((k, ctx.dgd_annotations[k]) for k in keys if k in ctx.dgd_annotations)
+    graph = graph_backend(ctx)
+    if graph:
+        annotations[_row(ctx, "backendAnnotation")] = graph
     return annotations
 
 
@@ -146,11 +159,16 @@ def rbac_objects(namespace: str | None, ctx: PodContext) -> list[dict[str, Any]]
 
 
 def reapply_system_labels(labels: dict[str, str], component: Component, ctx: PodContext) -> dict[str, str]:
-    """L04 (1.1): the graph, component-type and Dynamo-namespace labels set again over ``extraPodMetadata.labels``."""
+    """1.1 (L04, M01, M03): the system labels set again over ``extraPodMetadata.labels``, on every pod
+    template (Deployment, LeaderWorkerSet) and every Grove clique alike: the keys of the row
+    ``podLabelsAfterExtraPodMetadata`` (graph name, component type, Dynamo namespace, worker hash),
+    each only when its value is non-empty (the worker hash is the service's hash label). ``labels``
+    is updated in place and returned; none before 1.1."""
     keys = _row(ctx, "podLabelsAfterExtraPodMetadata") if applies(ctx) else None
     if not keys:
         return labels
     values = {LABEL_GRAPH_NAME: ctx.dgd_name, LABEL_COMPONENT_TYPE: component.component_type,
-              LABEL_DYNAMO_NAMESPACE: component.dynamo_namespace}
+              LABEL_DYNAMO_NAMESPACE: component.dynamo_namespace,
+              LABEL_WORKER_HASH: component.labels.get(LABEL_WORKER_HASH, "")}
     labels.update({key: values[key] for key in keys if values[key]})
     return labels

@@ -24,7 +24,7 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
-from krm_dynamo.render import backends
+from krm_dynamo.render import backends, componentservice
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
 
@@ -50,11 +50,23 @@ def base_labels(component: Component, dgd_name: str) -> dict[str, str]:
     }
 
 
+def _kube_labels(component: Component, dgd_name: str, ctx: PodContext) -> dict[str, str]:
+    """The labels the LeaderWorkerSet and its templates get before ``instance-id``.
+
+    From 1.0 (L03) the operator's ``getKubeLabels``, the one label set of the service's
+    Deployment too: the service's labels, then the system labels and the worker hash (M01),
+    then the base-model label. Before, the base labels under the service's (D4).
+    """
+    if ctx.defaults.switch("L03"):
+        return componentservice.object_labels(component, ctx)
+    return {**base_labels(component, dgd_name), **component.labels}
+
+
 def object_labels(pod: PodTemplate, lws_labels: dict[str, str], table: defaults.OperatorDefaults) -> dict[str, str]:
     """``metadata.labels`` of a LeaderWorkerSet: the label set the operator leaves on it.
 
     From 1.0 (L03) the templates get copies of the object's labels, so the object keeps only its
-    own: the base labels, the service labels, the worker hash (M01) and ``instance-id``.
+    own: :func:`_kube_labels` (the Deployment's label set) and ``instance-id``.
 
     In the operator the object shares one label map with both pod templates, so it ends
     with the pod label set (metrics, component types, ``extraPodMetadata.labels``) under
@@ -108,7 +120,7 @@ def lws_objects(component: Component, dgd_name: str, namespace: str | None,
         group = name if gang else None
         if gang:
             objects.append(pod_group(component, name, namespace, instance, ctx.defaults))
-        lws_labels = {**base_labels(component, dgd_name), **component.labels, defaults.LABEL_INSTANCE_ID: instance}
+        lws_labels = {**_kube_labels(component, dgd_name, ctx), defaults.LABEL_INSTANCE_ID: instance}
         labels = object_labels(templates[defaults.ROLE_LEADER], lws_labels, ctx.defaults)
         obj = {
             "apiVersion": lws.api_version,

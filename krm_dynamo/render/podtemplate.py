@@ -89,10 +89,7 @@ def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
     labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04, as getKubeLabels adds it
     extra = component.spec.extraPodMetadata
     labels.update((extra.labels if extra else None) or {})
-    labels = kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1: after extraPodMetadata
-    if ctx.defaults.worker_hash is not None:  # M01: from 1.1 the hash label wins over extraPodMetadata
-        labels.update(ctx.defaults.worker_hash.reapplied(component.labels))
-    return labels
+    return kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1: after extraPodMetadata
 
 
 def pod_annotations(component: Component) -> dict[str, str]:
@@ -105,9 +102,12 @@ def pod_annotations(component: Component) -> dict[str, str]:
 
 
 def metrics_enabled(component: Component, ctx: PodContext) -> bool:
-    """The metrics label unless the effective ``nvidia.com/enable-metrics`` is exactly "false"."""
+    """The metrics label unless the effective ``nvidia.com/enable-metrics`` is exactly "false": the
+    service's annotations when the release propagates the key (row ``propagatedAnnotations``, 1.0
+    on: they hold the DGD's value as it merges it), else the DGD's value over the service's."""
     key = defaults.ANNOTATION_ENABLE_METRICS
-    if ctx.defaults.kube_discovery.values:  # 1.x: the DGD's value propagated to the service (derive)
+    propagated = ctx.defaults.kube_discovery.values.get("propagatedAnnotations")
+    if isinstance(propagated, tuple) and key in propagated:
         return component.annotations.get(key) != "false"
     value = ctx.dgd_annotations.get(key) if key in ctx.dgd_annotations else component.annotations.get(key)
     return value != "false"

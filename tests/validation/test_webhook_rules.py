@@ -186,8 +186,8 @@ def test_name_bound_off_when_grove_is_vetoed():
     ("1.0", {ORIGIN: "1.0.0-rc.1+build.5"}, []),
     ("1.0", {ORIGIN: "latest"},
      [f'expected annotation `{ORIGIN}` to be a semantic version (such as "1.0.0"), got "latest" {WEBHOOK_10}']),
-    ("1.1", {ORIGIN: "01.0.0"},
-     [f'expected annotation `{ORIGIN}` to be a semantic version (such as "1.0.0"), got "01.0.0" {WEBHOOK_11}']),
+    ("1.1", {ORIGIN: "1.0.0-01"},
+     [f'expected annotation `{ORIGIN}` to be a semantic version (such as "1.0.0"), got "1.0.0-01" {WEBHOOK_11}']),
     ("1.0", {EXECUTOR: "Ray"}, []),
     ("1.0", {EXECUTOR: "torchrun"},
      [f'expected annotation `{EXECUTOR}` to be "mp" or "ray", got "torchrun" {WEBHOOK_10}']),
@@ -210,12 +210,14 @@ def test_service_executor_annotation_from_1_1():
     assert results("1.0", {"services": {"Frontend": service}}) == []
 
 
-@pytest.mark.parametrize("value", ["1", "1.2.3", "v0.9.1", "1.0.0-alpha.beta-1", "2.0.0+exp.sha.5114f85"])
+# The operator's library (Masterminds semver v3, NewVersion) reads numbers loosely: "1.02.3" is 1.2.3;
+# only a numeric pre-release part must not start with a zero.
+@pytest.mark.parametrize("value", ["1", "1.2.3", "v0.9.1", "1.0.0-alpha.beta-1", "2.0.0+exp.sha.5114f85", "1.02.3"])
 def test_semver_accepts(value):
     assert is_semver(value)
 
 
-@pytest.mark.parametrize("value", ["", "1.2.3.4", "1.02.3", "1.0.0-01", "1.0.0+", "V1.0.0", "1.0.0-"])
+@pytest.mark.parametrize("value", ["", "1.2.3.4", "1.0.0-01", "1.0.0+", "V1.0.0", "1.0.0-"])
 def test_semver_rejects(value):
     assert not is_semver(value)
 

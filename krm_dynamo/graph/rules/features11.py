@@ -102,9 +102,24 @@ def check_gpu_memory_service(s: ServiceCheck, report: Report) -> None:
                            f"got {show(s.component.component_type)}")
     count = features11.gpu_count(s.svc)
     if count is None or count < 1:
-        report.error(path, "the GPU memory service requires `resources.limits.gpu` of at least 1 (a whole number)")
+        _gpu_count_error(s, path, report)
         return
     _check_device_class(s, device_class or value(s.graph.table.features, "gmsDeviceClassName"), path, report)
+
+
+def _gpu_count_error(s: ServiceCheck, path: str, report: Report) -> None:
+    """The webhook's ``strconv.Atoi`` of the GPU count failed or gave less than 1: at the value's field
+    when there is one (out of the 64-bit range said as such), else at ``gpuMemoryService``."""
+    where, raw = features11.gpu_field(s.svc)
+    if not where:
+        report.error(path, "the GPU memory service requires `resources.limits.gpu` of at least 1 (a whole number)")
+        return
+    text = str(raw)[1:] if str(raw)[:1] in "+-" else str(raw)
+    beyond = text.isascii() and text.isdigit() and features11.gpu_count(s.svc) is None
+    why = " (more than a 64-bit integer holds)" if beyond else ""
+    report.error(f"{s.path}.resources.{where}.gpu",
+                 f"expected a whole GPU count of at least 1 for the GPU memory service, got {show(raw)}{why}: "
+                 "the operator's admission webhook rejects it")
 
 
 def _check_device_class(s: ServiceCheck, device_class: str, path: str, report: Report) -> None:

@@ -68,7 +68,7 @@ def check_topology_constraints(g: DerivedGraph, report: Report) -> None:
     domains += [(f"spec.services.{k}.topologyConstraint.packDomain", v["packDomain"]) for k, v in services.items()]
     grove_domains = g.table.grove.topology_domains
     for path, domain in domains:
-        if domain and not re.match(DOMAIN, domain):
+        if domain and not re.fullmatch(DOMAIN, domain):  # Go: `$` is the end of the text, no newline before it
             report.error(path, f"{show_value(domain)} is not a valid topology domain: expected a lower-case "
                                f"DNS label matching {DOMAIN} (the operator's admission webhook)")
         elif domain and g.grove_mode and domain not in grove_domains:  # D31

@@ -14,26 +14,19 @@ rules need the live object and are not checked (D66).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
-from krm_dynamo.kube import naming, quantity
-
-# The loose semantic version the operator's semver library accepts: an optional `v`, minor and
-# patch optional, no leading zeros, then an optional pre-release and build metadata.
-_NUMBER = r"(?:0|[1-9][0-9]*)"
-_PRE = r"(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
-_SEMVER = (rf"v?{_NUMBER}(?:\.{_NUMBER})?(?:\.{_NUMBER})?(?:-{_PRE}(?:\.{_PRE})*)?"
-           r"(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?")
+from krm_dynamo.kube import naming, quantity, semver
 
 
 def is_semver(value: str) -> bool:
-    """Whether ``value`` parses as the operator's semver library parses a version (``v1.0``, ``1.0.0-rc.1``)."""
-    return re.fullmatch(_SEMVER, value) is not None
+    """Whether ``value`` parses as the operator's semver library (``NewVersion``) parses a version:
+    ``v1.0``, ``01.2.3``, ``1.0.0-rc.1``; a numeric pre-release part has no leading zero."""
+    return semver.is_valid(value)
 
 
 def _webhook(g: DerivedGraph) -> str:
@@ -74,8 +67,12 @@ def check_annotation_values(g: DerivedGraph, report: Report) -> None:
 
 
 def check_service_annotation_values(s: ServiceCheck, report: Report) -> None:
-    """V04 (1.1): a service's ``nvidia.com/vllm-distributed-executor-backend`` is ``mp`` or ``ray``."""
-    _check_values(s.component.annotations, s.graph.table.admission.values.get("serviceAnnotationValues"),
+    """V04 (1.1): a service's ``nvidia.com/vllm-distributed-executor-backend`` is ``mp`` or ``ray``.
+
+    The webhook reads the service's own ``annotations`` as written: a DGD-level value the operator
+    propagates later is checked once, at the DGD (:func:`check_annotation_values`).
+    """
+    _check_values(s.svc.annotations or {}, s.graph.table.admission.values.get("serviceAnnotationValues"),
                   f"{s.path}.annotations", s.graph, report)
 
 
