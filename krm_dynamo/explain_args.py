@@ -16,7 +16,13 @@ OPTIONS = ("--service", "--object", "--field", "--output", "--function-config", 
 def names_files(args: list[str], component_types: tuple[str, ...]) -> bool:
     """A first word that is a path (``explain dgd.yaml``, ``-``) and no component type is a FILE;
     any other word keeps its meaning of a component type (and its error when unknown)."""
-    positional = [a for a in args if not a.startswith("-") or a == "-"]
+    positional: list[str] = []
+    it = iter(args)
+    for arg in it:
+        if arg in OPTIONS:
+            next(it, None)  # the option's value is not a positional word
+        elif not arg.startswith("-") or arg == "-":
+            positional.append(arg)
     if not positional or positional[0] in component_types:
         return False
     word = positional[0]

@@ -117,3 +117,13 @@ def test_review_annotation_on_grove_and_claims():
                             "data": {"reviewAnnotation": "true"}})
     claims = [o for o in out if o.get("kind") == "PersistentVolumeClaim" and REVIEW_ANNOTATION in str(o)]
     assert claims and all(c["metadata"]["annotations"][REVIEW_ANNOTATION] == "llm/vllm-disagg" for c in claims)
+
+
+def test_options_may_come_before_the_file():
+    """`explain --operator-version 1.1 FILE --field …`: the option's value is not taken for the FILE."""
+    field = "spec.template.spec.serviceAccountName"
+    before = run_krm("explain", "--operator-version", "1.1", EXAMPLE, "--field", field, cwd=REPO)
+    after = run_krm("explain", EXAMPLE, "--field", field, "--operator-version", "1.1", cwd=REPO)
+    assert before.returncode == 0, before.stderr.decode()
+    assert before.stdout == after.stdout
+    assert b"vllm-agg-k8s-service-discovery" in before.stdout
