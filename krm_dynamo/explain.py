@@ -152,7 +152,7 @@ def release_table(version: str) -> defaults.OperatorDefaults:
 def release_status(table: defaults.OperatorDefaults) -> dict[str, Any]:
     """D34: for a release after 0.6, what the profile reproduces and what it does not yet.
 
-    ``reproducedChanges``: catalogue IDs (``reproducedByDecision``: those of them settled by a
+    ``reproducedChanges``: catalogue ID -> what changed (``reproducedByDecision``: those of them settled by a
     decision of docs/decisions.md, ID -> decision); ``notYetReproduced``: catalogue ID -> what
     changes, for every change of the release the profile lacks (the run's warning counts them).
     """
@@ -160,7 +160,7 @@ def release_status(table: defaults.OperatorDefaults) -> dict[str, Any]:
         return {}
     missing = table.not_reproduced()
     return {
-        "reproducedChanges": sorted(table.reproduced),
+        "reproducedChanges": {i: defaults.catalog.BY_ID[i].summary for i in sorted(table.reproduced)},
         # Reproduced by a documented decision rather than by output (operator-internal, cluster state).
         "reproducedByDecision": {i: d for i, d in sorted(defaults.release.BY_DESIGN.items()) if i in table.reproduced},
         "notYetReproducedCount": len(missing),

@@ -9,7 +9,7 @@ usage: krm-dynamo                      read a ResourceList on stdin, write it to
                                        expand plain YAML files, directories or - (stdin)
        krm-dynamo schema [--operator-version V]
                                        JSON Schema of a DynamoGraphDeployment (for editors)
-       krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]
+       krm-dynamo explain [frontend|worker|planner|other|epp] [--backend vllm|sglang|trtllm]
                           [--operator-version V]
                                        every default the operator injects, each with its source;
                                        for a 1.x release also the catalogued changes it reproduces

@@ -172,7 +172,7 @@ def test_errors_are_one_line_and_exit_1(args, message):
 
 def test_help_mentions_explain():
     proc = run_krm("--help")
-    assert b"krm-dynamo explain [frontend|worker|planner|other] [--backend vllm|sglang|trtllm]" in proc.stdout
+    assert b"krm-dynamo explain [frontend|worker|planner|other|epp] [--backend vllm|sglang|trtllm]" in proc.stdout
 
 
 def test_explain_imports_neither_pydantic_nor_jsonschema():
