@@ -128,7 +128,8 @@ def _check_device_class(s: ServiceCheck, device_class: str, path: str, report: R
     if device_class in known:
         return
     found = f"not among the input's DeviceClasses ({', '.join(sorted(known))})" if known else \
-        "not in the input (add it to check it)"
+        "not in the input (add it, annotated `config.kubernetes.io/local-config: \"true\"` so that it is not " \
+        "applied, to have it checked)"
     report.warning(path, f'the DeviceClass "{device_class}" is {found}: the operator creates the '
                          "ResourceClaimTemplate, and so the pods, only where it exists (D50)")
 

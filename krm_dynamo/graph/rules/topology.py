@@ -102,7 +102,8 @@ def _check_cluster(g: DerivedGraph, spec: dict[str, str] | None, services: dict[
     if levels is None:
         report.warning("spec.topologyConstraint.topologyProfile",
                        f'not checked: on create the operator requires the ClusterTopology "{profile}" '
-                       "(grove.io/v1alpha1) to exist and to define every packDomain used; add it to the input "
+                       "(grove.io/v1alpha1) to exist and to define every packDomain used; add it to the input, "
+                       "annotated `config.kubernetes.io/local-config: \"true\"` so that it is not applied, "
                        "to have it checked here")
         return
     index = {domain: i for i, domain in enumerate(levels)}
