@@ -124,7 +124,7 @@ SEQUENTIAL_WARNING = (
      [("error", "spec.restart.strategy.order", 'expected `order` to be a list of service names, got "Frontend"'),
       SEQUENTIAL_WARNING]),
     ({"id": "r1", "when": "now", "strategy": {"type": "Parallel"}},
-     [("warning", "spec.restart.when", "unknown field `when` (known: `id`, `strategy`); the API server drops it")]),
+     [("warning", "spec.restart.when", "unknown field `when` is ignored (the API server drops it; known fields: `id`, `strategy`)")]),
 ])
 def test_restart_rules(restart, expected):
     assert results("1.1", {"services": TWO, "restart": restart}) == expected
@@ -255,7 +255,7 @@ def test_scaling_adapter_enabled_warns():
     ({"enabled": "yes"}, [("error", "spec.services.Frontend.scalingAdapter.enabled",
                            'expected `enabled` to be a boolean, got "yes"')]),
     ({"disable": True}, [("warning", "spec.services.Frontend.scalingAdapter.disable",
-                          "unknown field `disable` (known: `enabled`); the API server drops it")]),
+                          "unknown field `disable` is ignored (the API server drops it; known fields: `enabled`)")]),
 ])
 def test_scaling_adapter_shape(adapter, expected):
     assert results("1.1", {"services": {"Frontend": {**FE, "scalingAdapter": adapter}}}) == expected
@@ -351,3 +351,12 @@ def test_replicas_default_overrides_deployment_config_workers():
     for version, replicas in (("1.0", 2), ("1.1", 1)):
         deployment = next(o for o in objects(version, spec) if o["kind"] == "Deployment")
         assert deployment["spec"]["replicas"] == replicas, version
+
+
+def test_a_near_miss_in_a_1_1_feature_gets_did_you_mean():
+    """Unknown keys inside the 1.1 fields read as the DGD's other unknown fields: with "did you mean"."""
+    service = {**FE, "frontendSidecar": {"image": "img:1", "arg": ["--x"]}}
+    found = [r for r in results("1.1", {"services": {"Frontend": service}}) if r[1].endswith(".arg")]
+    assert found == [("warning", "spec.services.Frontend.frontendSidecar.arg",
+                      "unknown field `arg` is ignored (the API server drops it; known fields: `image`, `args`, "
+                      "`envFromSecret`, `envs`); did you mean `args`?")]

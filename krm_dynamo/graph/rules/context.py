@@ -12,6 +12,7 @@ from krm_dynamo.graph.backend import Backend
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
+from krm_dynamo.kio import display
 from krm_dynamo.record import dataclass, field
 
 if TYPE_CHECKING:
@@ -85,7 +86,10 @@ def mapping(value: Any, path: str, known: tuple[str, ...], report: Report) -> di
     listed = ", ".join(f"`{k}`" for k in known)
     for key in value:
         if key not in known:
-            report.warning(f"{path}.{key}", f"unknown field `{key}` (known: {listed}); the API server drops it")
+            close = display.closest(str(key), list(known))
+            hint = f"; did you mean `{close}`?" if close else ""
+            report.warning(f"{path}.{key}", f"unknown field `{key}` is ignored (the API server drops it; known "
+                                            f"fields: {listed}){hint}")
     return value
 
 
