@@ -15,7 +15,6 @@ and a 0.6 DGD needs none of them. The validation step runs the rules of ``rules_
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -153,5 +152,6 @@ def _resolve(rules: tuple[Any, ...], modules: set[str]) -> tuple[Any, ...]:
             continue
         module, _, name = rule.partition(".")
         if module in modules:
-            out.append(getattr(importlib.import_module(f"{__name__}.{module}"), name))
+            # __import__, not importlib: the importlib package is one more module on every run.
+            out.append(getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name))
     return tuple(out)

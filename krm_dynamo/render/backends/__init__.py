@@ -17,7 +17,6 @@ theirs. Constants and script fragments are data in :mod:`krm_dynamo.defaults`.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -136,4 +135,5 @@ def __getattr__(name: str) -> Any:
     module = _LENT.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    # __import__, not importlib: the importlib package is one more module on every run.
+    return getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)
