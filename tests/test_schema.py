@@ -20,7 +20,7 @@ import yaml
 from shared_files import SHARED, require
 
 from krm_dynamo import cli
-from krm_dynamo.api import schema
+from krm_dynamo.api import schema, shapes
 from krm_dynamo.kio import yamlio
 
 REPO = Path(__file__).resolve().parents[1]
@@ -246,3 +246,122 @@ def test_schema_matches_the_upstream_crd(dgd_schema):
     missing = [d for d in differences if d.startswith("missing: ") and d != "missing: status.conditions"]
     assert missing == [], "CRD fields the models lack"
     assert set(differences) - {"missing: status.conditions", "missing: status.state"} == EXPECTED_DIFFERENCES
+
+
+# --- the 1.x fields the models keep as written (their shapes: krm_dynamo.api.shapes) ----------
+
+DGD_CRD_1_1 = SHARED / "crds" / "v1.1.0" / "nvidia.com_dynamographdeployments.yaml"
+
+# Field path -> the exact keys of every object level the schema describes under it.
+SHAPES_1_1 = {
+    "spec.restart": {"": {"id", "strategy"}, "strategy": {"type", "order"}},
+    "spec.topologyConstraint": {"": {"topologyProfile", "packDomain"}},
+    "service.frontendSidecar": {"": {"image", "args", "envFromSecret", "envs"}},
+    "service.gpuMemoryService": {"": {"enabled", "mode", "deviceClassName"}},
+    "service.failover": {"": {"enabled", "mode", "numShadows"}},
+    "service.topologyConstraint": {"": {"packDomain"}},
+    "service.modelRef": {"": {"name", "revision"}},
+    "service.scalingAdapter": {"": {"enabled"}},
+    "service.checkpoint": {
+        "": {"enabled", "mode", "checkpointRef", "identity"},
+        "identity": {"model", "backendFramework", "dynamoVersion", "tensorParallelSize", "pipelineParallelSize",
+                     "dtype", "maxModelLen", "extraParameters"},
+    },
+    "service.eppConfig": {
+        "": {"configMapRef", "config"},
+        "configMapRef": {"name", "key", "optional"},
+        "config": {"apiVersion", "kind", "plugins", "schedulingProfiles", "featureGates", "saturationDetector"},
+        "config.saturationDetector": {"queueDepthThreshold", "kvCacheUtilThreshold", "metricsStalenessThreshold"},
+    },
+}
+FIELDS_1_1 = {"frontendSidecar", "gpuMemoryService", "failover", "topologyConstraint"}
+
+# Differences from the v1.1.0 CRD inside these fields, each allowed for a reason.
+EXPECTED_DIFFERENCES_1_1 = {
+    # The rules (the function) want only `name`; the CRD's ConfigMapKeySelector wants `key`. The schema
+    # is not stricter than the function.
+    "required: spec.services.*.eppConfig.configMapRef: CRD ['key'], models ['name']",
+    # No rule checks the identity's keys; the description says both are needed.
+    "required: spec.services.*.checkpoint.identity: CRD ['backendFramework', 'model'], models []",
+}
+
+
+def _field_node(dgd_schema: dict, field: str) -> dict | None:
+    level, name = field.split(".", 1)
+    definition = "DynamoGraphDeploymentSpec" if level == "spec" else "DynamoComponentDeploymentSharedSpec"
+    return dgd_schema["definitions"][definition]["properties"].get(name)
+
+
+def _level(node: dict, path: str) -> dict:
+    for part in filter(None, path.split(".")):
+        node = node["properties"][part]
+    return node
+
+
+def test_1_1_fields_describe_their_properties():
+    """Editors complete and explain the 1.x fields: every level has its exact keys, typed and described."""
+    dgd_schema = schema.dgd_schema("1.1")
+    for field, levels in SHAPES_1_1.items():
+        node = _field_node(dgd_schema, field)
+        assert node is not None, field
+        for path, keys in levels.items():
+            level = _level(node, path)
+            assert set(level["properties"]) == keys, f"{field} {path}"
+            for key, prop in level["properties"].items():
+                assert prop.get("description"), f"{field}.{path}.{key}"
+    described = _descriptions(dgd_schema, "", dgd_schema, set())
+    assert [path for path, text in described.items() if not text] == []
+    service = dgd_schema["definitions"]["DynamoComponentDeploymentSharedSpec"]["properties"]
+    assert service["failover"]["properties"]["mode"]["enum"] == ["intraPod", "interPod"]
+    assert service["checkpoint"]["properties"]["mode"]["enum"] == ["Auto", "Manual"]
+    assert service["frontendSidecar"]["required"] == ["image"]
+
+
+def test_1_0_schema_has_no_1_1_field_and_describes_its_own():
+    """Under 1.0 the 1.1 fields are absent; the 1.0 fields carry the same shapes as under 1.1."""
+    old, new = schema.dgd_schema("1.0"), schema.dgd_schema("1.1")
+    for field in SHAPES_1_1:
+        name = field.split(".", 1)[1]
+        if name in FIELDS_1_1:
+            assert _field_node(old, field) is None, field
+            assert _field_node(schema.dgd_schema("0.6"), field) is None, field
+        else:
+            assert _field_node(old, field) == _field_node(new, field), field
+
+
+def test_shape_table_is_not_changed_by_the_schema():
+    """The schema copies the table the rules read: generating it twice gives the same document."""
+    assert schema.dump("1.1") == schema.dump("1.1")
+    assert shapes.known(shapes.FAILOVER) == ("enabled", "mode", "numShadows")
+
+
+@pytest.mark.parametrize(("field", "value", "path"), [
+    ("failover", {"enabled": True, "mode": "sideways"}, ["failover", "mode"]),
+    ("failover", {"mode": "intraPod"}, ["failover"]),
+    ("gpuMemoryService", {"enabled": True, "modes": "intraPod"}, ["gpuMemoryService"]),
+    ("frontendSidecar", {"args": ["--x"]}, ["frontendSidecar"]),
+    ("topologyConstraint", {"packDomain": "Rack"}, ["topologyConstraint", "packDomain"]),
+])
+def test_1_1_schema_flags_what_the_rules_flag(field, value, path):
+    dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment", "metadata": {"name": "llm"},
+           "spec": {"services": {"Worker": {"componentType": "worker", field: value}}}}
+    errors = list(jsonschema.Draft7Validator(schema.dgd_schema("1.1")).iter_errors(dgd))
+    assert [list(e.absolute_path) for e in errors] == [["spec", "services", "Worker", *path]]
+
+
+def test_1_x_fields_match_the_v1_1_0_crd():
+    """Names, types, enums, bounds and required keys of these fields are the v1.1.0 CRD's.
+
+    Defaults are left to the defaults tables (the descriptions say them), so they are not compared.
+    """
+    crd = yaml.safe_load(require(DGD_CRD_1_1).read_text(encoding="utf-8"))
+    spec = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+    crd_levels = {"spec": spec, "service": spec["properties"]["services"]["additionalProperties"]}
+    dgd_schema = schema.dgd_schema("1.1")
+    differences: list[str] = []
+    for field in SHAPES_1_1:
+        level, name = field.split(".", 1)
+        where = "spec." if level == "spec" else "spec.services.*."
+        compare(crd_levels[level]["properties"][name], _field_node(dgd_schema, field), dgd_schema, where + name,
+                differences)
+    assert {d for d in differences if not d.startswith("default: ")} == EXPECTED_DIFFERENCES_1_1

@@ -14,11 +14,13 @@ pass through as written.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from krm_dynamo import defaults
+from krm_dynamo.api import shapes
 from krm_dynamo.api.scalars import (
     BackendFramework,
     Int32,
@@ -35,15 +37,17 @@ def _field(description: str, **extra: Any) -> Any:
     return Field(default=None, description=description, json_schema_extra=extra or None)
 
 
-def _since(release: str, change: str, json_type: str, description: str) -> Any:
+def _since(release: str, change: str, json_type: str, description: str, shape: dict[str, Any] | None = None) -> Any:
     """A field that exists from operator ``release`` on (catalogued change ``change``), unset is ``None``.
 
     One definition for every release: the field is annotated with the release it appears in
     (``x-krm-dynamo-since``), and :mod:`krm_dynamo.api.releases` reports it under an earlier
     release and, until its logic is implemented, under its own. Its value is read as written
-    (``Any``) until the change's logic is implemented; the schema gives its JSON type.
+    (``Any``) until the change's logic is implemented; the schema gives its JSON type, and for an
+    object its ``shape`` (:mod:`krm_dynamo.api.shapes`, which its rules check).
     """
-    extra: dict[str, Any] = {"x-krm-dynamo-since": release, "x-krm-dynamo-change": change, "type": json_type}
+    extra: dict[str, Any] = {"x-krm-dynamo-since": release, "x-krm-dynamo-change": change, "type": json_type,
+                             **copy.deepcopy(shape or {})}
     return Field(default=None, description=f"{description} (from operator {release})", json_schema_extra=extra)
 
 
@@ -216,14 +220,22 @@ class DynamoComponentDeploymentSharedSpec(DynamoType):
         "nodeCount nodes).")
     multinode: MultinodeSpec | None = _field("Spread every replica of the component over several nodes.")
     globalDynamoNamespace: Any = _since("1.0", "S03", "boolean", "Put the component in the shared Dynamo namespace")
-    modelRef: Any = _since("1.0", "S05", "object", "The model the component serves (name, revision)")
-    scalingAdapter: Any = _since("1.0", "S09", "object", "The operator's scaling adapter for the component")
-    checkpoint: Any = _since("1.0", "S12", "object", "Snapshot and restore of the component's engine")
-    eppConfig: Any = _since("1.0", "S13", "object", "Configuration of an endpoint picker (componentType epp)")
-    frontendSidecar: Any = _since("1.1", "S14", "object", "A frontend container beside the worker")
-    gpuMemoryService: Any = _since("1.1", "S15", "object", "The GPU memory service of the component")
-    failover: Any = _since("1.1", "S16", "object", "Engine failover with shadow engines (vLLM)")
-    topologyConstraint: Any = _since("1.1", "S17", "object", "Topology placement of the component's pods")
+    modelRef: Any = _since("1.0", "S05", "object", "The model the component serves",
+                    shapes.MODEL_REF)
+    scalingAdapter: Any = _since("1.0", "S09", "object", "The operator's scaling adapter for the component",
+                          shapes.SCALING_ADAPTER)
+    checkpoint: Any = _since("1.0", "S12", "object", "Snapshot and restore of the component's engine",
+                      shapes.CHECKPOINT)
+    eppConfig: Any = _since("1.0", "S13", "object", "Configuration of an endpoint picker (componentType epp): "
+                     "exactly one of `configMapRef` and `config`", shapes.EPP_CONFIG)
+    frontendSidecar: Any = _since("1.1", "S14", "object", "A frontend container beside the worker",
+                           shapes.FRONTEND_SIDECAR)
+    gpuMemoryService: Any = _since("1.1", "S15", "object", "The GPU memory service of the component",
+                            shapes.GPU_MEMORY_SERVICE)
+    failover: Any = _since("1.1", "S16", "object", "Engine failover with shadow engines (vLLM)",
+                    shapes.FAILOVER)
+    topologyConstraint: Any = _since("1.1", "S17", "object", "Topology placement of the component's pods",
+                              shapes.TOPOLOGY_CONSTRAINT)
 
     @classmethod
     def api_name(cls) -> str:
@@ -258,7 +270,9 @@ class DynamoGraphDeploymentSpec(DynamoType):
     backendFramework: BackendFramework | None = _field(
         "Backend framework of the graph's workers: "
         + ", ".join(f"`{b}`" for b in defaults.for_release().backend_frameworks) + ".")
-    restart: Any = _since("1.0", "S11", "object", "An ordered restart of the graph's services")
-    topologyConstraint: Any = _since("1.1", "S17", "object", "Topology placement of the graph's pods")
+    restart: Any = _since("1.0", "S11", "object", "An ordered restart of the graph's services",
+                   shapes.RESTART)
+    topologyConstraint: Any = _since("1.1", "S17", "object", "Topology placement of the graph's pods",
+                              shapes.GRAPH_TOPOLOGY_CONSTRAINT)
     labels: Any = _since("1.1", "S18", "object", "Labels added to every object generated for the graph")
     annotations: Any = _since("1.1", "S18", "object", "Annotations added to every object generated for the graph")

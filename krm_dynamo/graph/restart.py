@@ -15,7 +15,6 @@ from krm_dynamo.defaults.admission import ANNOTATION_RESTART_AT
 
 PARALLEL = "Parallel"
 SEQUENTIAL = "Sequential"
-STRATEGY_TYPES = (SEQUENTIAL, PARALLEL)  # the CRD enum; unset means Sequential
 
 
 def restart_id(restart: Any) -> str | None:

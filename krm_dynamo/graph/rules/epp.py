@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from krm_dynamo.api import shapes
 from krm_dynamo.defaults.epp import COMPONENT_EPP
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck, mapping, show
 
-_CONFIG_FIELDS = ("apiVersion", "kind", "plugins", "schedulingProfiles", "featureGates", "saturationDetector")
-_DETECTOR_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "queueDepthThreshold": int, "kvCacheUtilThreshold": (int, float), "metricsStalenessThreshold": str,
+_CONFIG_FIELDS = shapes.known(shapes.ENDPOINT_PICKER_CONFIG)
+_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {"integer": int, "number": (int, float), "string": str}
+_DETECTOR_FIELDS = {  # the saturation detector's fields and their types, from the table the schema shows
+    key: _PYTHON_TYPES[node["type"]]
+    for key, node in shapes.ENDPOINT_PICKER_CONFIG["properties"]["saturationDetector"]["properties"].items()
 }
 
 
@@ -66,7 +69,7 @@ def check_epp(s: ServiceCheck, report: Report) -> None:
         _check_ref(ref, f"{path}.configMapRef", report)
     elif config is not None and ref is None:
         _check_config(config, f"{path}.config", report)
-    mapping(epp_config, path, ("configMapRef", "config"), report)  # a mapping here: its unknown keys
+    mapping(epp_config, path, shapes.known(shapes.EPP_CONFIG), report)  # a mapping here: its unknown keys
 
 
 def _check_epp_webhook(s: ServiceCheck, report: Report) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo import defaults
+from krm_dynamo.api import shapes
 from krm_dynamo.defaults.admission import ANNOTATION_KUBE_DISCOVERY_MODE
 from krm_dynamo.defaults.features11 import value
 from krm_dynamo.graph import features11
@@ -27,11 +28,11 @@ from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck, mapping, show
 from krm_dynamo.kube import naming
 
-_MODES = ("intraPod", "interPod")
-_FIELDS = {
-    "frontendSidecar": ("image", "args", "envFromSecret", "envs"),
-    "gpuMemoryService": ("enabled", "mode", "deviceClassName"),
-    "failover": ("enabled", "mode", "numShadows"),
+_MODES = tuple(shapes.MODES)
+_FIELDS = {  # the known keys, from the table the schema shows
+    "frontendSidecar": shapes.known(shapes.FRONTEND_SIDECAR),
+    "gpuMemoryService": shapes.known(shapes.GPU_MEMORY_SERVICE),
+    "failover": shapes.known(shapes.FAILOVER),
 }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from krm_dynamo.api import shapes
 from krm_dynamo.graph import restart
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
@@ -34,12 +35,16 @@ def _string(value: Any, path: str, report: Report, *, choices: tuple[str, ...] =
     return True
 
 
+_STRATEGY = shapes.RESTART["properties"]["strategy"]
+_STRATEGY_TYPES = shapes.enum(_STRATEGY, "type")
+
+
 def check_restart(g: DerivedGraph, report: Report) -> None:
     """S11: ``spec.restart`` has a non-empty ``id``; ``strategy.order`` (sequential only) names every service once."""
     value = g.graph.restart
     if value is None or not g.table.switch("S11"):
         return
-    spec = mapping(value, "spec.restart", ("id", "strategy"), report)
+    spec = mapping(value, "spec.restart", shapes.known(shapes.RESTART), report)
     if spec is None:
         return
     rid = spec.get("id")
@@ -52,11 +57,11 @@ def check_restart(g: DerivedGraph, report: Report) -> None:
     if strategy is None:
         _warn_sequential(g, report)
         return
-    strategy = mapping(strategy, "spec.restart.strategy", ("type", "order"), report)
+    strategy = mapping(strategy, "spec.restart.strategy", shapes.known(_STRATEGY), report)
     if strategy is None:
         return
     kind = strategy.get("type")
-    if kind is not None and not _string(kind, "spec.restart.strategy.type", report, choices=restart.STRATEGY_TYPES):
+    if kind is not None and not _string(kind, "spec.restart.strategy.type", report, choices=_STRATEGY_TYPES):
         return
     _check_order(g, strategy.get("order"), kind == restart.PARALLEL, report)
     if kind != restart.PARALLEL:
@@ -105,7 +110,7 @@ def check_scaling_adapter(s: ServiceCheck, report: Report) -> None:
     if value is None or not s.graph.table.switch("S09"):
         return
     path = f"{s.path}.scalingAdapter"
-    adapter = mapping(value, path, ("enabled",), report)
+    adapter = mapping(value, path, shapes.known(shapes.SCALING_ADAPTER), report)
     if adapter is None:
         return
     enabled = adapter.get("enabled", False)
@@ -119,8 +124,8 @@ def check_scaling_adapter(s: ServiceCheck, report: Report) -> None:
                        f'or KEDA ScaledObject at the workload "{s.name}"')
 
 
-_CHECKPOINT_FIELDS = ("enabled", "mode", "checkpointRef", "identity")
-_CHECKPOINT_MODES = ("Auto", "Manual")
+_CHECKPOINT_FIELDS = shapes.known(shapes.CHECKPOINT)
+_CHECKPOINT_MODES = shapes.enum(shapes.CHECKPOINT, "mode")
 
 
 def check_checkpoint(s: ServiceCheck, report: Report) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from krm_dynamo.api import shapes
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck, mapping, show
 
@@ -23,4 +24,4 @@ def check_model_ref(s: ServiceCheck, report: Report) -> None:
     revision = ref.get("revision")
     if revision is not None and not isinstance(revision, str):
         report.error(f"{path}.revision", f"expected `revision` to be a string, got {show(revision)}")
-    mapping(ref, path, ("name", "revision"), report)  # a mapping here: its unknown keys
+    mapping(ref, path, shapes.known(shapes.MODEL_REF), report)  # a mapping here: its unknown keys

@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from krm_dynamo.api import shapes
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kio.display import show_value
 
-DOMAIN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"  # IsValidTopologyDomainFormat
+DOMAIN = shapes.TOPOLOGY_DOMAIN  # IsValidTopologyDomainFormat
 
 
 def _constraint(value: Any, path: str, required: tuple[str, ...], report: Report) -> dict[str, str] | None:
@@ -29,9 +30,9 @@ def _constraint(value: Any, path: str, required: tuple[str, ...], report: Report
         report.error(path, f"expected `{path.rsplit('.', 1)[-1]}` to be a mapping, got {show_value(value)}")
         return None
     out: dict[str, str] = {}
+    shape = shapes.GRAPH_TOPOLOGY_CONSTRAINT if path == "spec.topologyConstraint" else shapes.TOPOLOGY_CONSTRAINT
     for key, item in value.items():
-        if key not in ("topologyProfile", "packDomain") or (key == "topologyProfile" and path != "spec."
-                                                               "topologyConstraint"):
+        if key not in shapes.known(shape):
             report.warning(f"{path}.{key}", f"unknown field `{key}` of `topologyConstraint`: dropped "
                                             "(the API server prunes it)")
         elif not isinstance(item, str):
