@@ -365,3 +365,18 @@ def test_1_x_fields_match_the_v1_1_0_crd():
         compare(crd_levels[level]["properties"][name], _field_node(dgd_schema, field), dgd_schema, where + name,
                 differences)
     assert {d for d in differences if not d.startswith("default: ")} == EXPECTED_DIFFERENCES_1_1
+
+
+def test_real_1_0_dgds_fit_the_shapes():
+    """Every 1.x shaped field set by an upstream DGD of the v1.0.0 cut validates against its shape."""
+    dgd_schema = schema.dgd_schema("1.0")
+    service = dgd_schema["definitions"]["DynamoComponentDeploymentSharedSpec"]["properties"]
+    checked = 0
+    for path in sorted(require(SHARED / "realworld" / "dynamo-v1.0.0").rglob("*.yaml")):
+        for dgd in _dgds_in(path):
+            for svc in ((dgd.get("spec") or {}).get("services") or {}).values():
+                for name in sorted(set(svc or {}) & {"modelRef", "scalingAdapter", "checkpoint", "eppConfig"}):
+                    errors = list(jsonschema.Draft7Validator(service[name]).iter_errors(svc[name]))
+                    assert errors == [], f"{path.name}: {name}"
+                    checked += 1
+    assert checked >= 3

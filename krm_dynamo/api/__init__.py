@@ -10,6 +10,9 @@
   plain classes of :mod:`~krm_dynamo.api.v1alpha1_light` (generated from the models by
   :mod:`~krm_dynamo.api.codegen`; base class in :mod:`~krm_dynamo.api.light`).
 
-:mod:`messages`, :mod:`fastparse`, :mod:`light` and :mod:`v1alpha1_light` are light; the others
+* :mod:`~krm_dynamo.api.shapes`: the JSON Schema shapes of the 1.x fields the models keep as
+  written, read by the schema and by those fields' rules (their known keys and enums).
+
+:mod:`messages`, :mod:`fastparse`, :mod:`light`, :mod:`shapes` and :mod:`v1alpha1_light` are light; the others
 import pydantic, so they are imported only for invalid input (or when ``schema`` runs).
 """

@@ -18,7 +18,9 @@ say themselves:
 
 Fields beyond the operator's CRD carry ``x-krm-dynamo-beyond-crd: true`` (the
 service-level ``startupProbe``, D22). The schema is per operator release (D34): a field
-annotated ``x-krm-dynamo-since`` is left out of the schema of an earlier release.
+annotated ``x-krm-dynamo-since`` is left out of the schema of an earlier release. A 1.x field the
+models keep as written (``failover``, ``eppConfig``, ...) carries its shape from
+:mod:`krm_dynamo.api.shapes`, the table its rules take their known keys from.
 """
 
 from __future__ import annotations
