@@ -278,9 +278,9 @@ FIELDS_1_1 = {"frontendSidecar", "gpuMemoryService", "failover", "topologyConstr
 
 # Differences from the v1.1.0 CRD inside these fields, each allowed for a reason.
 EXPECTED_DIFFERENCES_1_1 = {
-    # The rules (the function) want only `name`; the CRD's ConfigMapKeySelector wants `key`. The schema
-    # is not stricter than the function.
-    "required: spec.services.*.eppConfig.configMapRef: CRD ['key'], models ['name']",
+    # The CRD's ConfigMapKeySelector wants `key` (`name` defaults to ""); the rules want both, since the
+    # operator reads the user's ConfigMap by name.
+    "required: spec.services.*.eppConfig.configMapRef: CRD ['key'], models ['key', 'name']",
     # No rule checks the identity's keys; the description says both are needed.
     "required: spec.services.*.checkpoint.identity: CRD ['backendFramework', 'model'], models []",
 }

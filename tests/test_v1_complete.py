@@ -67,7 +67,8 @@ def test_v05_epp_rules_from_1_0() -> None:
     assert not defaults.for_release("0.6").switch("V05")
     assert defaults.for_release("1.0").switch("V05")
     dgd = {**DGD, "spec": {"services": {"Epp": {"componentType": "epp", "replicas": 2,
-                                                "eppConfig": {"configMapRef": {"name": "c"}, "config": {}}}}}}
+                                                "eppConfig": {"configMapRef": {"name": "c", "key": "k"},
+                                                              "config": {}}}}}}
     _, results = _run(dgd, "1.0", defaultImage="epp:1")
     assert _errors(results) == {
         "spec.services.Epp.replicas": "EPP component must have exactly 1 replica (found 2)",
@@ -100,7 +101,8 @@ def test_v05_feature_rules_in_1_1() -> None:
 
 
 def test_t03_epp_ports_from_1_0() -> None:
-    dgd = {**DGD, "spec": {"services": {"Epp": {"componentType": "epp", "eppConfig": {"configMapRef": {"name": "c"}}}}}}
+    ref = {"name": "c", "key": "k"}
+    dgd = {**DGD, "spec": {"services": {"Epp": {"componentType": "epp", "eppConfig": {"configMapRef": ref}}}}}
     for release in ("1.0", "1.1"):
         out, results = _run(dgd, release, defaultImage="epp:1")
         assert not _errors(results)
@@ -207,3 +209,12 @@ def test_l04_grove_clique_labels(release: str) -> None:
         want.update({"nvidia.com/dynamo-discovery-backend": "kubernetes",
                      "nvidia.com/dynamo-discovery-enabled": "true", "tier": "gold"})
     assert labels == want
+
+
+def test_epp_config_map_ref_needs_its_key() -> None:
+    """The CRD types configMapRef as a ConfigMapKeySelector, whose `key` the API server requires."""
+    dgd = {**DGD, "spec": {"services": {"Epp": {"componentType": "epp", "eppConfig": {"configMapRef": {"name": "c"}}}}}}
+    _, results = _run(dgd, "1.1", defaultImage="epp:1")
+    assert _errors(results) == {"spec.services.Epp.eppConfig.configMapRef.key":
+                                "eppConfig.configMapRef.key is required (the key of the configuration in the "
+                                "ConfigMap), got null"}

@@ -159,8 +159,8 @@ ENDPOINT_PICKER_CONFIG = _obj("The endpoint picker's configuration written inlin
 EPP_CONFIG = _obj("", {
     "configMapRef": _obj("A ConfigMap holding the configuration (not with `config`).", {
         "name": _scalar("string", "Name of the ConfigMap (required)."),
-        "key": _scalar("string", "Key of the configuration in the ConfigMap."),
+        "key": _scalar("string", "Key of the configuration in the ConfigMap (required)."),
         "optional": _scalar("boolean", "Whether the ConfigMap may be missing."),
-    }, ("name",), closed=False),
+    }, ("name", "key"), closed=False),
     "config": ENDPOINT_PICKER_CONFIG,
 })

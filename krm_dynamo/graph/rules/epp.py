@@ -112,8 +112,11 @@ def _check_ref(ref: Any, path: str, report: Report) -> None:
     if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or not ref["name"]:
         report.error(f"{path}.name", "eppConfig.configMapRef.name is required")
         return
-    if ref.get("key") is not None and not isinstance(ref["key"], str):
-        report.error(f"{path}.key", f"expected `key` to be a string, got {show(ref['key'])}")
+    if not isinstance(ref.get("key"), str) or not ref["key"]:
+        # The CRD types configMapRef as a ConfigMapKeySelector, whose `key` is required: the API server
+        # rejects the DGD without it.
+        report.error(f"{path}.key", f"eppConfig.configMapRef.key is required (the key of the configuration in the "
+                                    f"ConfigMap), got {show(ref.get('key'))}")
 
 
 def _check_config(config: Any, path: str, report: Report) -> None:
