@@ -32,6 +32,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,24 +237,26 @@ def test_empty_sample_generates_nothing_with_a_warning(capsys: pytest.CaptureFix
     assert "[warning]" in run.render_stderr and run.render_stdout == ""
 
 
-def _identities(rel: str) -> set[tuple]:
+def identities(items: list) -> set[tuple]:
+    """(apiVersion, kind, namespace, name) of every object."""
     return {(o.get("apiVersion"), o.get("kind"), (o.get("metadata") or {}).get("namespace"),
-             (o.get("metadata") or {}).get("name")) for o in run_file(rel).function_items}
+             (o.get("metadata") or {}).get("name")) for o in items}
 
 
-def _batches(files: list[str]) -> list[list[str]]:
-    """Files grouped so that no two in a group make (or pass through) an object of the same name."""
-    batches: list[tuple[list[str], set]] = []
+def batches(files: list[str], objects: Callable[[str], list]) -> list[list[str]]:
+    """Files grouped so that no two in a group make (or pass through) an object of the same name;
+    ``objects(file)`` gives what a file's run outputs."""
+    groups: list[tuple[list[str], set]] = []
     for rel in files:
-        ids = _identities(rel)
-        for names, seen in batches:
+        ids = identities(objects(rel))
+        for names, seen in groups:
             if not ids & seen:
                 names.append(rel)
                 seen |= ids
                 break
         else:
-            batches.append(([rel], set(ids)))
-    return [names for names, _ in batches]
+            groups.append(([rel], set(ids)))
+    return [names for names, _ in groups]
 
 
 def test_real_entry_point_in_batches():
@@ -262,15 +265,15 @@ def test_real_entry_point_in_batches():
     ``krm-dynamo render FILE…`` on every batch; function mode on the largest batch (a sample).
     """
     require(REALWORLD)
-    batches = _batches(FILES)
-    assert len(batches) <= 8, f"batching should need only a few processes, got {len(batches)}"
-    largest = max(batches, key=len)
+    groups = batches(FILES, lambda rel: run_file(rel).function_items)
+    assert len(groups) <= 8, f"batching should need only a few processes, got {len(groups)}"
+    largest = max(groups, key=len)
     stdin = _resource_list([d for rel in largest for d in run_file(rel).inputs])
     # Processes are mostly start-up time: run them side by side.
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
-        renders = list(pool.map(lambda batch: run_krm("render", *(str(REALWORLD / rel) for rel in batch)), batches))
+        renders = list(pool.map(lambda batch: run_krm("render", *(str(REALWORLD / rel) for rel in batch)), groups))
         proc = pool.submit(run_krm, stdin=stdin).result()
-    for batch, render in zip(batches, renders, strict=True):
+    for batch, render in zip(groups, renders, strict=True):
         err = render.stderr.decode()
         assert render.returncode == 0 and "Traceback" not in err and "[error]" not in err, (batch, err)
         want = [d for rel in batch for d in _docs(run_file(rel).render_stdout, rel)]

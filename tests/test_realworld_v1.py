@@ -42,7 +42,15 @@ import k8s_validate
 import pytest
 from procs import run_krm
 from shared_files import SHARED, require
-from test_realworld import Rendered, _config_file, _docs, _is_local_config, _resource_list, schema_problems
+from test_realworld import (
+    Rendered,
+    _config_file,
+    _docs,
+    _is_local_config,
+    _resource_list,
+    batches,
+    schema_problems,
+)
 
 from krm_dynamo import cli, core, defaults
 from krm_dynamo.graph import workerhash
@@ -266,41 +274,22 @@ def test_expanding_the_output_again_changes_nothing(release: str) -> None:
     assert changed == []
 
 
-def _identities(rel: str, release: str) -> set[tuple]:
-    return {(o.get("apiVersion"), o.get("kind"), (o.get("metadata") or {}).get("namespace"),
-             (o.get("metadata") or {}).get("name")) for o in run_file(rel, release, "lws").function_items}
-
-
-def _batches(files: list[str], release: str) -> list[list[str]]:
-    """Files grouped so that no two in a group make (or pass through) an object of the same name."""
-    batches: list[tuple[list[str], set]] = []
-    for rel in files:
-        ids = _identities(rel, release)
-        for names, seen in batches:
-            if not ids & seen:
-                names.append(rel)
-                seen |= ids
-                break
-        else:
-            batches.append(([rel], set(ids)))
-    return [names for names, _ in batches]
-
-
 @pytest.mark.parametrize("release", RELEASES)
 def test_real_entry_point_in_batches(release: str) -> None:
     """``krm-dynamo render --operator-version R FILE…`` per batch of the v1.0.0 corpus, and function mode
     on the largest batch."""
     require(REALWORLD / V1)
-    batches = _batches([rel for rel in FILES[V1] if rel not in MISTAKES], release)
-    assert len(batches) <= 8, f"batching should need only a few processes, got {len(batches)}"
-    largest = max(batches, key=len)
+    groups = batches([rel for rel in FILES[V1] if rel not in MISTAKES],
+                     lambda rel: run_file(rel, release, "lws").function_items)
+    assert len(groups) <= 8, f"batching should need only a few processes, got {len(groups)}"
+    largest = max(groups, key=len)
     stdin = _resource_list([d for rel in largest for d in run_file(rel, release, "lws").inputs],
                            _function_config(release, "lws"))
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
         renders = list(pool.map(lambda batch: run_krm("render", "--operator-version", release,
-                                                      *(str(REALWORLD / rel) for rel in batch)), batches))
+                                                      *(str(REALWORLD / rel) for rel in batch)), groups))
         proc = pool.submit(run_krm, stdin=stdin).result()
-    for batch, render in zip(batches, renders, strict=True):
+    for batch, render in zip(groups, renders, strict=True):
         err = render.stderr.decode()
         assert render.returncode == 0 and "Traceback" not in err and "[error]" not in err, (batch, err)
         want = [d for rel in batch for d in _docs(run_file(rel, release, "lws").render_stdout, rel)]
