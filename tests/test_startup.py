@@ -89,7 +89,6 @@ ALLOWED_FOR_EXAMPLE = {
     "krm_dynamo", "krm_dynamo.api.fastparse", "krm_dynamo.api.light", "krm_dynamo.api.messages",
     "krm_dynamo.api.v1alpha1_light",
     "__future__", "copy", "gc",
-    "decimal", "_decimal", "numbers",  # exact quantities (kube.quantity)
     "json", "_json",  # the Kubernetes type definitions (kube/schemas-<version>.json, ~1 ms) for the embedded-type check
     # Annotations (`typing`, ~2 ms where the interpreter has not loaded it yet) and the two small
     # modules of the standard library the YAML edge uses.

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from typing import Any
 
 from krm_dynamo.kio import limits
@@ -127,10 +126,7 @@ def format_float(value: float) -> str:
     magnitude = abs(value)
     if magnitude == 0:
         return f"{sign}0"
-    # repr gives the shortest digits that round-trip, as strconv's shortest mode does.
-    parts = Decimal(repr(magnitude)).normalize().as_tuple()
-    digits = "".join(str(d) for d in parts.digits)
-    exponent = int(parts.exponent)  # value = int(digits) * 10**exponent
+    digits, exponent = shortest_digits(magnitude)  # value = int(digits) * 10**exponent
     point = len(digits) + exponent  # value = 0.<digits> * 10**point
     if E_FORM_BELOW <= magnitude < E_FORM_FROM:
         if exponent >= 0:
@@ -144,6 +140,21 @@ def format_float(value: float) -> str:
     if text[-4:-1] == "e-0":  # encode.go: clean up e-09 to e-9
         text = text[:-2] + text[-1]
     return text
+
+
+def shortest_digits(magnitude: float) -> tuple[str, int]:
+    """``(digits, exponent)`` of a finite float > 0: ``magnitude == int(digits) * 10**exponent``.
+
+    The shortest digits that read back as ``magnitude`` (``repr``'s, as strconv's shortest mode
+    gives them), no leading or trailing zeros: ``1500.0`` is ``("15", 2)``, ``1e-07`` ``("1", -7)``.
+    Read off the ``repr`` text in ``str`` and ``int`` operations, what ``Decimal(repr(f)).normalize()``
+    gives (tests/unit/test_gojson_numbers.py compares them) without importing ``decimal``.
+    """
+    mantissa, _, power = repr(magnitude).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    trimmed = digits.rstrip("0")
+    return trimmed, int(power or 0) - len(fraction) + len(digits) - len(trimmed)
 
 
 def _string(text: str) -> str:

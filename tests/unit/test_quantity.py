@@ -2,7 +2,7 @@
 """Kubernetes quantity parsing and canonical serialisation (as the operator's resource mapping writes them)."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from krm_dynamo.kube import quantity
@@ -47,7 +47,7 @@ def test_canonical(raw, expected):
     assert quantity.canonical(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "1.2.3", "2gi", "1Gb", "Gi", "--1", True, None, [1], "1e", "1 Gi"])
+@pytest.mark.parametrize("raw", ["", "abc", "1.2.3", "2gi", "1Gb", "Gi", "--1", True, None, [1], "1e", "1 Gi", "1En"])
 def test_invalid(raw):
     """Anything ParseQuantity rejects raises QuantityError with a readable message."""
     with pytest.raises(quantity.QuantityError):
@@ -92,3 +92,75 @@ def test_canonical_is_stable_and_exact(whole, fraction, suffix):
     once = quantity.canonical(raw)
     assert quantity.canonical(once) == once
     assert quantity.parse(once).value == quantity.parse(raw).value
+
+
+# --- the integer path and the Decimal path agree -------------------------------------------------
+# parse() reads a whole number with a whole-number suffix in int arithmetic (no `decimal` import) and
+# everything else in Decimal. Both paths run on every string below and must give the same value,
+# family, suffix flag, canonical and stored strings, or the same error.
+
+_ALL_SUFFIXES = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+                 "e0", "e3", "E3", "e-2", "E+6", "e100", "e101", "e-100", "e", "E", "i", "K", "mi", "gi", "Gb", "Mii"]
+_NUMBERS = ["0", "00", "1", "7", "01", "10", "999", "1000", "1023", "1024", "1536", "4096", "1000000",
+            "123456789", str(2**63 - 1), str(2**63), str(10**18), str(10**19 - 1), str(10**36), str(10**37),
+            str(10**37 + 1), "9" * 37, "9" * 38, "1" * 100, "1" * 101, "0" * 99 + "5", "0.5", "1.", ".5", "1.5",
+            "0.001", "1.0000000001", "12.340", "", ".", "1.2.3", "١٢", "²", "1_000", "0x10", "1 ", "Ki"]
+
+
+def _outcome(path, text):
+    try:
+        parsed = path(text)
+    except quantity.QuantityError as exc:
+        return ("error", str(exc))
+    return (parsed.value, parsed.format, parsed.has_suffix, parsed.canonical())
+
+
+def _assert_same(text):
+    stripped = quantity._number_text(text)  # what parse() reads of a string, an int or a float
+    fast, exact = _outcome(quantity.parse, text), _outcome(quantity._parse_decimal, stripped)
+    assert fast == exact, text
+    # The integer path took it exactly when the value is an int (else parse() is the Decimal path itself).
+    assert isinstance(fast[0], int) == (quantity._whole(stripped) is not None), text
+    assert not isinstance(exact[0], int), text
+
+
+def test_both_paths_agree_on_every_suffix_sign_and_number():
+    """Every sign x number x suffix (whole, fractional, exponents, out of range, invalid): both paths agree."""
+    count = 0
+    for sign in ("", "+", "-", "--", "+-"):
+        for number in _NUMBERS:
+            for suffix in _ALL_SUFFIXES:
+                _assert_same(f"{sign}{number}{suffix}")
+                _assert_same(f"{sign}{number}{suffix} ")
+                count += 2
+    assert count > 5000
+
+
+@settings(max_examples=2000)
+@given(
+    st.sampled_from(["", "+", "-"]),
+    st.one_of(st.integers(min_value=0, max_value=10**40), st.text("0123456789.eE+-", max_size=12)),
+    st.sampled_from(_ALL_SUFFIXES),
+)
+def test_both_paths_agree_on_generated_quantities(sign, number, suffix):
+    """Random numbers (big ones, junk) with every suffix: the integer path gives what Decimal gives."""
+    _assert_same(f"{sign}{number}{suffix}")
+    _assert_same(f" {sign}{number}{suffix}\n")
+
+
+@settings(max_examples=1000)
+@given(st.one_of(st.integers(min_value=-(10**40), max_value=10**40), st.floats(allow_nan=False)))
+def test_both_paths_agree_on_yaml_numbers(raw):
+    """A YAML int or float (int-or-string fields): both paths agree."""
+    _assert_same(raw)
+
+
+def test_whole_numbers_do_not_import_decimal():
+    """The common values ("1", "8Gi", "10k") never load the decimal module (~0.7 ms at start-up)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from krm_dynamo.kube import quantity\n"
+             "print([quantity.canonical(v) for v in ('1', 8, '8Gi', '10k', '-2Mi')], 'decimal' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['1', '8', '8Gi', '10k', '-2Mi'] False"
