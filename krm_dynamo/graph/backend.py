@@ -5,7 +5,7 @@ Resolution (operator ``graph.go`` ``determineBackendFramework``): only workers h
 backend; it is detected from the user's ``mainContainer`` command and args and checked
 against the DGD's explicit ``backendFramework``. The derive step resolves it once per
 service; the rules report a failure and the builders read the result. The launch readers
-(:func:`is_python_command`, :data:`SGLANG_INVOCATION`, :func:`gpus_per_node`) serve both the
+(:func:`is_python_command`, :func:`invocation`, :func:`gpus_per_node`) serve both the
 multinode rules and the backend rewrites in ``render.backends``.
 """
 
@@ -17,23 +17,17 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.record import dataclass
 
-
-def _pattern(backend: str) -> re.Pattern[str]:
-    # graph.go: python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.<backend>[^|&;]*
-    return re.compile(rf"python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.{backend}[^|&;]*")
-
-
-_PATTERNS = {backend: _pattern(backend) for backend in ("vllm", "sglang", "trtllm")}
-_PYTHON = re.compile(r"(.*/)?(python[0-9]*(\.[0-9]+)*)")  # backend_sglang.go isPythonCommand (full match)
+# The patterns are compiled when first used (``re`` keeps them): a run compiles only those it needs.
+_BACKENDS = ("vllm", "sglang", "trtllm")
+# graph.go: python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.<backend>[^|&;]*
+_LAUNCH = r"python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.{}[^|&;]*"
+_PYTHON = r"(.*/)?(python[0-9]*(\.[0-9]+)*)"  # backend_sglang.go isPythonCommand (full match)
 
 
 def invocation(framework: str) -> re.Pattern[str]:
     """A ``python … <framework> …`` invocation inside a shell line, up to the next space or operator
     (group 1 the invocation: backend_sglang.go puts flags after the token holding its last ``<framework>``)."""
     return re.compile(rf"(python[0-9.]*\s+[^|&;]*{framework}[^|&;]*?)(\s|$|[|&;])")
-
-
-SGLANG_INVOCATION = invocation("sglang")
 
 
 class BackendError(ValueError):
@@ -51,7 +45,9 @@ class Backend:
 def detect(command: list[Any] | None, args: list[Any] | None) -> list[str]:
     """Backends whose launch pattern matches ``command + args`` joined with spaces."""
     joined = " ".join(str(part) for part in [*(command or []), *(args or [])])
-    return [name for name, pattern in _PATTERNS.items() if pattern.search(joined)]
+    # A pattern matches only text holding its literal "dynamo.<backend>": the others are not compiled.
+    return [name for name in _BACKENDS
+            if f"dynamo.{name}" in joined and re.search(_LAUNCH.format(name), joined)]
 
 
 def resolve(component_type: str | None, main_container: dict[str, Any] | None, explicit: str | None,
@@ -92,7 +88,7 @@ def resolve(component_type: str | None, main_container: dict[str, Any] | None, e
 
 def is_python_command(command: str) -> bool:
     """``command[0]`` names a python interpreter (``python``, ``python3.11``, ``/usr/bin/python3``)."""
-    return _PYTHON.fullmatch(command) is not None
+    return re.fullmatch(_PYTHON, command) is not None
 
 
 def _atoi(value: Any) -> int | None:

@@ -137,7 +137,7 @@ def validate(derived: DerivedGraph, report: Report, dropped: set[str] | frozense
     wrong = embedded.check_embedded_types(derived, types)
     report.results.extend(r for r in types.results if not _under(r, dropped))
     scratch = Report(report.dgd)
-    graph_rules, service_rules = rules_for(derived.table)
+    graph_rules, service_rules = rules_for(derived.table, derived)
     for rule in graph_rules:
         rule(derived, scratch)
     for component in derived.services.values():

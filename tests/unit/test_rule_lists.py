@@ -2,9 +2,10 @@
 """The rule lists of ``graph/rules``: a release runs only the rules of the changes it has, and that
 leaves out nothing that would report.
 
-A rule module of a later change (``LATER_MODULES``) is imported only for a release with that change
-(start-up). The claim that its rules have nothing to say before it is checked here: every golden and
-validation input, under every release, gives the same results with every rule run.
+A rule module of a later change (``LATER_MODULES``) is imported only for a release with that change,
+one of a feature (``FEATURE_MODULES``) only for a DGD that uses it (start-up). The claim that its rules
+have nothing to say before it (or without it) is checked here: every golden and validation input, under
+every release, gives the same results with every rule run.
 """
 
 from __future__ import annotations
@@ -34,18 +35,18 @@ def _config(release: str) -> dict:
 
 
 def test_every_rule_is_listed_once_and_resolves():
-    """A rule of a later module is listed by name, any other by itself; each resolves to a function."""
+    """A rule of a later or feature module is listed by name, any other by itself; each resolves to a function."""
     graph_rules, service_rules = rules.rules_for(defaults.for_release(), every=True)
     assert len(graph_rules) == len(rules.GRAPH_RULES) and len(service_rules) == len(rules.SERVICE_RULES)
     assert all(callable(r) for r in (*graph_rules, *service_rules))
     names = []
     for rule in (*rules.GRAPH_RULES, *rules.SERVICE_RULES):
         if isinstance(rule, str):
-            assert rule.partition(".")[0] in rules.LATER_MODULES, rule
+            assert rule.partition(".")[0] in {*rules.LATER_MODULES, *rules.FEATURE_MODULES}, rule
             names.append(rule)
         else:
             module = rule.__module__.removeprefix("krm_dynamo.graph.rules.")
-            assert module not in rules.LATER_MODULES, f"{module}.{rule.__name__}: list it by name"
+            assert module not in {*rules.LATER_MODULES, *rules.FEATURE_MODULES}, f"{module}.{rule.__name__}: by name"
             names.append(f"{module}.{rule.__name__}")
     assert len(names) == len(set(names))
 
@@ -58,7 +59,8 @@ def test_later_modules_name_catalogued_changes():
 
 def test_a_release_runs_the_rules_of_its_changes():
     """0.6 runs none of the later modules' rules; 1.1 (the latest) runs them all."""
-    later = {r for r in (*rules.GRAPH_RULES, *rules.SERVICE_RULES) if isinstance(r, str)}
+    later = {r for r in (*rules.GRAPH_RULES, *rules.SERVICE_RULES)
+             if isinstance(r, str) and r.partition(".")[0] in rules.LATER_MODULES}
     ran_0_6 = rules.rules_for(defaults.for_release("0.6"))
     ran_1_1 = rules.rules_for(defaults.for_release("1.1"))
     every = rules.rules_for(defaults.for_release(), every=True)
@@ -72,6 +74,19 @@ def test_skipped_rules_would_report_nothing(release: str, monkeypatch):
     inputs = [(path, _items(path)) for path in INPUTS]
     config = _config(release)
     wanted = [expand(copy.deepcopy(items), copy.deepcopy(config)) for _, items in inputs]
-    monkeypatch.setattr(validation, "rules_for", lambda table: rules.rules_for(table, every=True))
+    monkeypatch.setattr(validation, "rules_for", lambda table, derived: rules.rules_for(table, every=True))
     for (path, items), (objects, results) in zip(inputs, wanted, strict=True):
         assert expand(copy.deepcopy(items), copy.deepcopy(config)) == (objects, results), path
+
+
+def test_a_feature_module_runs_for_a_dgd_that_uses_it():
+    """The multinode rules resolve for a DGD with a multinode service only (and when no DGD is given)."""
+    from types import SimpleNamespace
+
+    table = defaults.for_release("0.6")
+    names = lambda found: {f"{r.__module__.rpartition('.')[2]}.{r.__name__}" for r in (*found[0], *found[1])}  # noqa: E731
+    multinode = {r for r in rules.SERVICE_RULES if isinstance(r, str) and r.startswith("multinode.")}
+    without = SimpleNamespace(services={"a": SimpleNamespace(multinode=False)})
+    with_one = SimpleNamespace(services={"a": SimpleNamespace(multinode=False), "b": SimpleNamespace(multinode=True)})
+    assert multinode and not multinode & names(rules.rules_for(table, without))
+    assert multinode <= names(rules.rules_for(table, with_one)) and multinode <= names(rules.rules_for(table))

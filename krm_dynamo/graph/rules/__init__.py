@@ -8,14 +8,16 @@ values (:mod:`krm_dynamo.graph.derive`); the builders run only when no rule repo
 error, and report no input errors themselves.
 
 Both lists hold every rule, in order. A rule of a module in :data:`LATER_MODULES` (the changes
-of operator 1.0 and 1.1) is named as a string and resolved by :func:`rules_for`, which imports
-the module only for a release that has its change: every ``kustomize build`` pays for imports,
-and a 0.6 DGD needs none of them. The validation step runs the rules of ``rules_for(table)``.
+of operator 1.0 and 1.1) or :data:`FEATURE_MODULES` (a feature a DGD may not use) is named as a
+string and resolved by :func:`rules_for`, which imports the module only for a release that has
+its change, or a DGD that uses its feature: every ``kustomize build`` pays for imports, and a 0.6
+DGD without multinode services needs none of them. The validation step runs the rules of
+``rules_for(table, derived)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,6 @@ from krm_dynamo.graph.rules import (
     container,
     envs,
     graph,
-    multinode,
     networking,
     overrides,
     podnames,
@@ -37,6 +38,7 @@ from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
 if TYPE_CHECKING:
     from krm_dynamo.defaults import OperatorDefaults
+    from krm_dynamo.graph.derive import DerivedGraph
 
 # The rule modules of catalogued changes after 0.6, each with the change that brings its rules: their
 # rules are listed below by name ("module.function") and imported only for a DGD whose release includes
@@ -53,6 +55,20 @@ LATER_MODULES: Mapping[str, str] = MappingProxyType({
     "rollout": "P07",
     "topology": "S17",
     "webhook": "V01",
+})
+
+
+
+def _uses_multinode(g: DerivedGraph) -> bool:
+    return any(c.multinode for c in g.services.values())
+
+
+# The rule modules of a feature a DGD may not use, each with the test that it does: their rules are
+# listed below by name and imported only for a DGD that passes it. Without the feature, every rule
+# of the module returns before it reports (each begins by asking for it: ``if not c.multinode``),
+# so skipping them changes no result (tests/unit/test_rule_lists.py runs them anyway and compares).
+FEATURE_MODULES: Mapping[str, Callable[[DerivedGraph], bool]] = MappingProxyType({
+    "multinode": _uses_multinode,
 })
 
 GRAPH_RULES: tuple[GraphRule | str, ...] = (
@@ -84,7 +100,7 @@ SERVICE_RULES: tuple[ServiceRule | str, ...] = (
     container.check_image,
     service.check_backend,
     storage.check_volume_mounts,
-    multinode.check_replica_fanout,
+    "multinode.check_replica_fanout",
     storage.check_shared_memory,
     "webhook.check_shared_memory_size",
     storage.check_shared_memory_clashes,
@@ -114,9 +130,9 @@ SERVICE_RULES: tuple[ServiceRule | str, ...] = (
     "lifecycle.check_scaling_adapter",
     "lifecycle.check_checkpoint",
     service.check_startup_probe_kept,
-    multinode.check_lws_requirements,
-    multinode.check_launch,
-    multinode.check_worker_probes,
+    "multinode.check_lws_requirements",
+    "multinode.check_launch",
+    "multinode.check_worker_probes",
     overrides.check_service_account_kept,
     overrides.check_scheduler_kept,
     workload.check_workload_pod_template,
@@ -126,20 +142,23 @@ SERVICE_RULES: tuple[ServiceRule | str, ...] = (
 )
 
 
-_BY_RELEASE: dict[str, tuple[tuple[GraphRule, ...], tuple[ServiceRule, ...]]] = {}
+_BY_RELEASE: dict[tuple[str, frozenset[str]], tuple[tuple[GraphRule, ...], tuple[ServiceRule, ...]]] = {}
 
 
-def rules_for(table: OperatorDefaults, *, every: bool = False) -> tuple[tuple[GraphRule, ...], tuple[ServiceRule, ...]]:
-    """``(graph rules, service rules)`` that run for a DGD of ``table``'s release, in list order.
+def rules_for(table: OperatorDefaults, derived: DerivedGraph | None = None, *, every: bool = False
+              ) -> tuple[tuple[GraphRule, ...], tuple[ServiceRule, ...]]:
+    """``(graph rules, service rules)`` that run for ``derived``, a DGD of ``table``'s release, in list order.
 
     A rule named ``"module.function"`` is imported here, and only when the release includes its
-    module's change in :data:`LATER_MODULES` (or ``every``: all of them, for tests).
+    module's change in :data:`LATER_MODULES`, or ``derived`` uses its module's feature in
+    :data:`FEATURE_MODULES` (every feature when ``derived`` is None; ``every``: all of them, for tests).
     """
-    key = "*" if every else table.release
+    features = frozenset(m for m, uses in FEATURE_MODULES.items() if every or derived is None or uses(derived))
+    key = ("*" if every else table.release, features)
     found = _BY_RELEASE.get(key)
     if found is None:
         modules = {m for m, change in LATER_MODULES.items()
-                   if every or catalog.applies(catalog.BY_ID[change], table.release)}
+                   if every or catalog.applies(catalog.BY_ID[change], table.release)} | features
         found = _BY_RELEASE[key] = (_resolve(GRAPH_RULES, modules), _resolve(SERVICE_RULES, modules))
     return found
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.graph.backend import SGLANG_INVOCATION, gpus_per_node, is_python_command
+from krm_dynamo.graph.backend import gpus_per_node, invocation, is_python_command
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 
@@ -117,7 +117,7 @@ def _sglang_flags_added(command: list[str], args: list[str]) -> bool:
     """The leader's launch carries ``--dist-init-addr`` after the SGLang rewrite."""
     if command and is_python_command(command[0]):
         return True
-    if any(SGLANG_INVOCATION.search(arg) for arg in args):
+    if any(invocation("sglang").search(arg) for arg in args):
         return True
     return "--dist-init-addr" in " ".join(command + args)
 
