@@ -144,6 +144,7 @@ ALLOWED_KRM_MODULES = {f"krm_dynamo.{package}.{name}".replace("..", ".")
 LOADED_FOR_1_1 = {
     "krm_dynamo.defaults.release_1x", "krm_dynamo.defaults.profiles", "krm_dynamo.defaults.admission",
     "krm_dynamo.defaults.launch_1x", "krm_dynamo.defaults.kubediscovery", "krm_dynamo.defaults.features11",
+    "krm_dynamo.defaults.mergekinds_1x", "krm_dynamo.defaults.workerhash",
     "krm_dynamo.graph.rules.webhook", "krm_dynamo.graph.rules.features11", "krm_dynamo.graph.rules.topology",
     "krm_dynamo.graph.rules.lifecycle", "krm_dynamo.graph.rules.epp", "krm_dynamo.graph.rules.models",
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import record
 from krm_dynamo.defaults import (
@@ -31,6 +31,9 @@ from krm_dynamo.defaults import (
 )
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
+
+if TYPE_CHECKING:
+    from krm_dynamo.defaults import workerhash
 
 DEFAULT_RELEASE = "0.6"
 LATEST = "1.1"  # what `operatorVersion: latest` selects
@@ -176,7 +179,7 @@ class OperatorDefaults:
     kube_discovery: Entries = _NONE
     features: Entries = _NONE
     admission: Entries = _NONE
-    worker_hash: multinode.WorkerHashDefaults | None = None  # M01, N_E07: from 1.0
+    worker_hash: workerhash.WorkerHashDefaults | None = None  # M01, N_E07: from 1.0 (.workerhash)
 
     def switch(self, change_id: str) -> bool:
         """Whether the logic change ``change_id`` (a catalogue ID) is on in this release.
@@ -230,7 +233,10 @@ def derive_release(previous: OperatorDefaults, *, release: str, operator_commit:
 
 def switches(release: str) -> Mapping[str, bool]:
     """Every logic or removal change of the catalogue, on when ``release`` includes it."""
-    return MappingProxyType({c.id: catalog.applies(c, release) for c in catalog.CATALOG if c.shape != "data"})
+    # catalog.applies(c, release) depends on c.since alone: asked once per ``since`` value, not per change.
+    key = catalog.release_key(release)
+    on = {since: bool(since) and catalog.release_key(since) <= key for since in {c.since for c in catalog.CATALOG}}
+    return MappingProxyType({c.id: on[c.since] for c in catalog.CATALOG if c.shape != "data"})
 
 
 RELEASE_0_6 = OperatorDefaults(

@@ -19,9 +19,10 @@ from krm_dynamo.defaults import (
     components,
     kubediscovery,
     launch_1x,
-    mergekinds,
+    mergekinds_1x,
     multinode,
     profiles,
+    workerhash,
 )
 from krm_dynamo.defaults import epp as epp_defaults
 from krm_dynamo.defaults import models as model_defaults
@@ -45,8 +46,8 @@ def _release_1x(release: str, commit: str, data: tuple[str, ...], **changes: Any
                           reproduced=reproduced, worker_types=profiles.WORKER_TYPES_1_0,
                           platform_env=profiles.PLATFORM_ENV_1_0,
                           kubernetes_version=KUBERNETES_1_X,
-                          merge_kinds=mergekinds.MERGE_KINDS_1_0,
-                          **{"worker_hash": multinode.WORKER_HASH, **changes})
+                          merge_kinds=mergekinds_1x.MERGE_KINDS_1_0,
+                          **{"worker_hash": workerhash.WORKER_HASH, **changes})
 
 
 def _by_component_type(frontend: components.ComponentDefaults, worker: components.ComponentDefaults,

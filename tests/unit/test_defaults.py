@@ -209,3 +209,22 @@ def test_tables_are_read_only_and_builders_get_copies():
     strategy["type"] = "changed"
     fresh = deployment_strategy({"nvidia.com/deployment-strategy": "Recreate"}, defaults.for_release())
     assert fresh == {"type": "Recreate"}
+
+
+def test_switches_are_catalog_applies():
+    """``release.switches`` asks per ``since`` value what ``catalog.applies`` says per change: same map, same order."""
+    from krm_dynamo.defaults import catalog, release
+
+    for version in ("0.6", "1.0", "1.1", "1.2", "0.7"):
+        wanted = {c.id: catalog.applies(c, version) for c in catalog.CATALOG if c.shape != "data"}
+        assert list(release.switches(version).items()) == list(wanted.items())
+
+
+def test_catalog_rows_read_by_name():
+    """Each catalogue row has its five columns, read by name as the tuple holds them."""
+    from krm_dynamo.defaults import catalog
+
+    for change in catalog.CATALOG:
+        assert len(change) == 5
+        assert (change.id, change.since, change.shape, change.computable, change.summary) == tuple(change)
+        assert change.shape in ("data", "logic", "removal") and change.computable in ("pure", "partly", "cluster")
