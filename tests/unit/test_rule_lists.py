@@ -79,14 +79,37 @@ def test_skipped_rules_would_report_nothing(release: str, monkeypatch):
         assert expand(copy.deepcopy(items), copy.deepcopy(config)) == (objects, results), path
 
 
-def test_a_feature_module_runs_for_a_dgd_that_uses_it():
-    """The multinode rules resolve for a DGD with a multinode service only (and when no DGD is given)."""
+def _graph(grove_mode=False, multinode=False, pod=None, main=None, volume_mounts=None, shared_memory=None):
     from types import SimpleNamespace
 
+    plain = SimpleNamespace(multinode=False, pod_fields={}, main_container={},
+                            spec=SimpleNamespace(volumeMounts=None, sharedMemory=None))
+    service = SimpleNamespace(multinode=multinode, pod_fields=pod or {}, main_container=main or {},
+                              spec=SimpleNamespace(volumeMounts=volume_mounts, sharedMemory=shared_memory))
+    return SimpleNamespace(grove_mode=grove_mode, services={"a": plain, "b": service})
+
+
+def _modules(found):
+    return {r.__module__.rpartition(".")[2] for r in (*found[0], *found[1])}
+
+
+@pytest.mark.parametrize(("graph", "used"), [
+    (_graph(), set()),
+    (_graph(multinode=True), {"multinode", "podnames"}),
+    (_graph(grove_mode=True), {"podnames"}),
+    (_graph(pod={"serviceAccountName": "sa"}), {"overrides"}),
+    (_graph(pod={"schedulerName": "volcano"}), {"overrides"}),
+    (_graph(pod={"serviceAccountName": ""}), set()),
+    (_graph(pod={"restartPolicy": "Never"}), {"workload"}),
+    (_graph(pod={"activeDeadlineSeconds": 5}, grove_mode=True), {"podnames"}),
+    (_graph(pod={"volumes": []}), {"storage"}),
+    (_graph(pod={"initContainers": []}), {"storage"}),
+    (_graph(main={"volumeMounts": []}), {"storage"}),
+    (_graph(volume_mounts=[object()]), {"storage"}),
+    (_graph(shared_memory=object()), {"storage"}),
+])
+def test_a_feature_module_runs_for_a_dgd_that_uses_it(graph, used):
+    """A feature module's rules resolve for a DGD that uses its feature only (and all when no DGD is given)."""
     table = defaults.for_release("0.6")
-    names = lambda found: {f"{r.__module__.rpartition('.')[2]}.{r.__name__}" for r in (*found[0], *found[1])}  # noqa: E731
-    multinode = {r for r in rules.SERVICE_RULES if isinstance(r, str) and r.startswith("multinode.")}
-    without = SimpleNamespace(services={"a": SimpleNamespace(multinode=False)})
-    with_one = SimpleNamespace(services={"a": SimpleNamespace(multinode=False), "b": SimpleNamespace(multinode=True)})
-    assert multinode and not multinode & names(rules.rules_for(table, without))
-    assert multinode <= names(rules.rules_for(table, with_one)) and multinode <= names(rules.rules_for(table))
+    assert _modules(rules.rules_for(table, graph)) & set(rules.FEATURE_MODULES) == used
+    assert set(rules.FEATURE_MODULES) <= _modules(rules.rules_for(table))

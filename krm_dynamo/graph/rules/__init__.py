@@ -22,18 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo.defaults import catalog
-from krm_dynamo.graph.rules import (
-    container,
-    envs,
-    graph,
-    networking,
-    overrides,
-    podnames,
-    resources,
-    service,
-    storage,
-    workload,
-)
+from krm_dynamo.graph.rules import container, envs, graph, networking, resources, service
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
 if TYPE_CHECKING:
@@ -63,12 +52,42 @@ def _uses_multinode(g: DerivedGraph) -> bool:
     return any(c.multinode for c in g.services.values())
 
 
+def _names_pods_itself(g: DerivedGraph) -> bool:
+    """Grove mode or an LWS: the podnames rules each begin by asking for one of them."""
+    return g.grove_mode or _uses_multinode(g)
+
+
+def _sets_pod_fields(*names: str) -> Callable[[DerivedGraph], bool]:
+    """Some service sets one of the PodSpec fields ``names`` in ``extraPodSpec`` (to a truthy value)."""
+    return lambda g: any(c.pod_fields.get(name) for c in g.services.values() for name in names)
+
+
+def _sets_workload_fields(g: DerivedGraph) -> bool:
+    """A Deployment or LWS pod template with ``restartPolicy`` or ``activeDeadlineSeconds`` (the workload rule)."""
+    return not g.grove_mode and any(
+        name in c.pod_fields for c in g.services.values() for name in ("restartPolicy", "activeDeadlineSeconds"))
+
+
+def _uses_storage(g: DerivedGraph) -> bool:
+    """A service with its own volumes, mounts or shared memory: without any, the storage rules have nothing
+    to compare the operator's volumes with (no volume, mount or size to report)."""
+    return any(
+        c.spec.volumeMounts or c.spec.sharedMemory is not None or "volumeMounts" in c.main_container
+        or any(name in c.pod_fields for name in ("volumes", "containers", "initContainers"))
+        for c in g.services.values())
+
+
 # The rule modules of a feature a DGD may not use, each with the test that it does: their rules are
 # listed below by name and imported only for a DGD that passes it. Without the feature, every rule
-# of the module returns before it reports (each begins by asking for it: ``if not c.multinode``),
-# so skipping them changes no result (tests/unit/test_rule_lists.py runs them anyway and compares).
+# of the module returns before it reports (each begins by asking for it: ``if not c.multinode``, or
+# reports only on a value the feature brings), so skipping them changes no result
+# (tests/unit/test_rule_lists.py runs them anyway and compares).
 FEATURE_MODULES: Mapping[str, Callable[[DerivedGraph], bool]] = MappingProxyType({
     "multinode": _uses_multinode,
+    "podnames": _names_pods_itself,
+    "overrides": _sets_pod_fields("serviceAccountName", "schedulerName"),  # a user value kept over the operator's
+    "storage": _uses_storage,
+    "workload": _sets_workload_fields,
 })
 
 GRAPH_RULES: tuple[GraphRule | str, ...] = (
@@ -82,7 +101,7 @@ GRAPH_RULES: tuple[GraphRule | str, ...] = (
     "lifecycle.check_restart",
     envs.check_graph_envs,
     graph.check_name_collisions,
-    podnames.check_grove_service_name,
+    "podnames.check_grove_service_name",
     "epp.check_single_epp",
     "features11.check_graph_metadata",
     "features11.check_failover_discovery_mode",
@@ -92,22 +111,22 @@ GRAPH_RULES: tuple[GraphRule | str, ...] = (
 SERVICE_RULES: tuple[ServiceRule | str, ...] = (
     service.check_service_names,
     service.check_component_type,
-    podnames.check_grove_pod_names,
+    "podnames.check_grove_pod_names",
     "webhook.check_combined_name_length",
-    podnames.check_lws_names,
-    podnames.check_grove_replicas,
+    "podnames.check_lws_names",
+    "podnames.check_grove_replicas",
     container.check_main_container,
     container.check_image,
     service.check_backend,
-    storage.check_volume_mounts,
+    "storage.check_volume_mounts",
     "multinode.check_replica_fanout",
-    storage.check_shared_memory,
+    "storage.check_shared_memory",
     "webhook.check_shared_memory_size",
-    storage.check_shared_memory_clashes,
-    storage.check_pod_volume_names,
-    storage.check_main_mount_paths,
-    storage.check_sidecar_mount_paths,
-    storage.check_empty_dirs,
+    "storage.check_shared_memory_clashes",
+    "storage.check_pod_volume_names",
+    "storage.check_main_mount_paths",
+    "storage.check_sidecar_mount_paths",
+    "storage.check_empty_dirs",
     resources.check_resources,
     resources.check_deployment_config_resources,
     resources.check_container_resources,
@@ -133,9 +152,9 @@ SERVICE_RULES: tuple[ServiceRule | str, ...] = (
     "multinode.check_lws_requirements",
     "multinode.check_launch",
     "multinode.check_worker_probes",
-    overrides.check_service_account_kept,
-    overrides.check_scheduler_kept,
-    workload.check_workload_pod_template,
+    "overrides.check_service_account_kept",
+    "overrides.check_scheduler_kept",
+    "workload.check_workload_pod_template",
     "features11.check_frontend_sidecar",
     "features11.check_gpu_memory_service",
     "features11.check_failover",
