@@ -109,8 +109,8 @@ MERGE_KINDS = MergeKinds(
     container=CONTAINER,
     resource_requirements=RESOURCE_REQUIREMENTS,
     sources={
-        **{f"PodSpec.{k}": _source("PodSpec") for k in POD_SPEC},
-        **{f"Container.{k}": _source("Container") for k in CONTAINER},
-        **{f"ResourceRequirements.{k}": _source("ResourceRequirements") for k in RESOURCE_REQUIREMENTS},
+        **dict.fromkeys([f"PodSpec.{k}" for k in POD_SPEC], _source("PodSpec")),
+        **dict.fromkeys([f"Container.{k}" for k in CONTAINER], _source("Container")),
+        **dict.fromkeys([f"ResourceRequirements.{k}" for k in RESOURCE_REQUIREMENTS], _source("ResourceRequirements")),
     },
 )

@@ -53,8 +53,9 @@ MERGE_KINDS_1_0 = with_kubernetes_1_34(MergeKinds(
     container=CONTAINER,
     resource_requirements=RESOURCE_REQUIREMENTS,
     sources={
-        **{f"PodSpec.{k}": _source_1_0("PodSpec") for k in POD_SPEC},
-        **{f"Container.{k}": _source_1_0("Container") for k in CONTAINER},
-        **{f"ResourceRequirements.{k}": _source_1_0("ResourceRequirements") for k in RESOURCE_REQUIREMENTS},
+        **dict.fromkeys([f"PodSpec.{k}" for k in POD_SPEC], _source_1_0("PodSpec")),
+        **dict.fromkeys([f"Container.{k}" for k in CONTAINER], _source_1_0("Container")),
+        **dict.fromkeys([f"ResourceRequirements.{k}" for k in RESOURCE_REQUIREMENTS],
+                        _source_1_0("ResourceRequirements")),
     },
 ))

@@ -49,6 +49,8 @@ def src(*parts: str) -> str:
 
 def camel(name: str) -> str:
     """``publish_not_ready_addresses`` -> ``publishNotReadyAddresses`` (item names use the API spelling)."""
+    if "_" not in name:
+        return name
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
@@ -108,13 +110,15 @@ class Sourced:
 
     def __post_init__(self) -> None:
         names = [item for item, _ in self.items()]
-        missing = [n for n in names if not self.sources.get(n)]
-        stray = sorted(set(self.sources) - set(names))
-        if missing or stray:
+        ordered = {n: self.sources.get(n) for n in names}
+        # Every item has a source and no source is left over: the one check of the common case.
+        if not all(ordered.values()) or len(ordered) != len(self.sources):
+            missing = [n for n in names if not self.sources.get(n)]
+            stray = sorted(set(self.sources) - set(names))
             raise ValueError(
                 f"{type(self).__name__}: items without a source {missing}, sources without an item {stray}"
             )
-        object.__setattr__(self, "sources", MappingProxyType({n: self.sources[n] for n in names}))
+        object.__setattr__(self, "sources", MappingProxyType(ordered))
 
 
 
