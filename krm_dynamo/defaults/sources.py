@@ -55,8 +55,14 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+# Leaves, asked first: ``isinstance(value, Mapping)`` is an ABC check, the slow one.
+_LEAVES = (str, int, float, type(None))
+
+
 def frozen(value: Any) -> Any:
     """A read-only copy (mappings -> ``MappingProxyType``, lists -> tuples), so callers cannot change a table."""
+    if isinstance(value, _LEAVES):
+        return value
     if isinstance(value, Mapping):
         return MappingProxyType({k: frozen(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
@@ -66,6 +72,8 @@ def frozen(value: Any) -> Any:
 
 def plain(value: Any) -> Any:
     """A fresh, mutable copy of a table value for the output: mappings -> dicts, tuples -> lists."""
+    if isinstance(value, _LEAVES):
+        return value
     if isinstance(value, Mapping):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
