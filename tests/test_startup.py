@@ -119,8 +119,8 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 # Every krm_dynamo module the bundled example (a 0.6 DGD, one vLLM worker) imports, by package. A
 # module of the 1.x profiles is not here: the 1.x table sets are built on first use
 # (defaults/release.py), the rules of later changes are imported for a release that has them and
-# those of a feature for a DGD that uses it (graph/rules/__init__.py: multinode, podnames, overrides,
-# storage, workload), a
+# those of a feature for a DGD that uses it (graph/rules/__init__.py: multinode, networking, podnames,
+# overrides, storage, workload), a
 # backend's module for a pod of that backend (render/backends). The 1.x modules still here carry
 # 0.6 behaviour too, or are called for every pod by render/podtemplate:
 # graph.defaulting and graph.features11 (service metadata), render.{componentservice, deepmerge, epp,
@@ -131,9 +131,9 @@ ALLOWED_KRM_DYNAMO = {
     "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
     "graph": "backend component defaulting deployment_config derive discovery embedded features11 report rules "
              "validation volumes",
-    "graph.rules": "container context embedded envs graph networking resources service",
+    "graph.rules": "container context embedded envs graph resources service",
     "kio": "display files limits loader resourcelist results scalars yamlio",
-    "kube": "durations fieldorder gojson naming quantity resourcenames schemas",
+    "kube": "durations fieldorder gojson naming quantity schemas",
     "render": "autoscaling backends canonical componentservice deepmerge epp features11 grove kubediscovery merge "
               "metadata models multinode networking podtemplate resources storage workloads",
     "render.backends": "common vllm",

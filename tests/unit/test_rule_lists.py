@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -79,13 +80,16 @@ def test_skipped_rules_would_report_nothing(release: str, monkeypatch):
         assert expand(copy.deepcopy(items), copy.deepcopy(config)) == (objects, results), path
 
 
-def _graph(grove_mode=False, multinode=False, pod=None, main=None, volume_mounts=None, shared_memory=None):
-    from types import SimpleNamespace
-
-    plain = SimpleNamespace(multinode=False, pod_fields={}, main_container={},
-                            spec=SimpleNamespace(volumeMounts=None, sharedMemory=None))
+def _graph(grove_mode=False, multinode=False, pod=None, main=None, volume_mounts=None, shared_memory=None,
+           ingress=None, spec=None):
+    unset = {"volumeMounts": None, "sharedMemory": None, "ingress": None, "labels": None, "annotations": None,
+             "extraPodMetadata": None}
+    plain = SimpleNamespace(multinode=False, pod_fields={}, main_container={}, ingress=None,
+                            spec=SimpleNamespace(**unset))
     service = SimpleNamespace(multinode=multinode, pod_fields=pod or {}, main_container=main or {},
-                              spec=SimpleNamespace(volumeMounts=volume_mounts, sharedMemory=shared_memory))
+                              ingress=ingress,
+                              spec=SimpleNamespace(**{**unset, "volumeMounts": volume_mounts,
+                                                      "sharedMemory": shared_memory, **(spec or {})}))
     return SimpleNamespace(grove_mode=grove_mode, services={"a": plain, "b": service})
 
 
@@ -107,6 +111,13 @@ def _modules(found):
     (_graph(main={"volumeMounts": []}), {"storage"}),
     (_graph(volume_mounts=[object()]), {"storage"}),
     (_graph(shared_memory=object()), {"storage"}),
+    (_graph(ingress=SimpleNamespace(enabled=True)), {"networking"}),
+    (_graph(ingress=SimpleNamespace(enabled=False)), set()),
+    (_graph(spec={"ingress": object()}), {"networking"}),
+    (_graph(spec={"labels": {"a": "b"}}), {"networking"}),
+    (_graph(spec={"labels": {}}), set()),
+    (_graph(spec={"annotations": {"a": "b"}}), {"networking"}),
+    (_graph(spec={"extraPodMetadata": object()}), {"networking"}),
 ])
 def test_a_feature_module_runs_for_a_dgd_that_uses_it(graph, used):
     """A feature module's rules resolve for a DGD that uses its feature only (and all when no DGD is given)."""

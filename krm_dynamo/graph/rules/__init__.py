@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo.defaults import catalog
-from krm_dynamo.graph.rules import container, envs, graph, networking, resources, service
+from krm_dynamo.graph.rules import container, envs, graph, resources, service
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
 if TYPE_CHECKING:
@@ -77,6 +77,16 @@ def _uses_storage(g: DerivedGraph) -> bool:
         for c in g.services.values())
 
 
+def _labels_or_exposes(g: DerivedGraph) -> bool:
+    """A service with an enabled (effective) ingress, or its own ingress, labels or annotations: what the
+    networking rules read (a frontend's default ingress is there, disabled, unless the functionConfig enables it)."""
+    return any(
+        (c.ingress is not None and c.ingress.enabled) or c.spec.ingress is not None or c.spec.labels
+        or c.spec.annotations
+        or c.spec.extraPodMetadata is not None
+        for c in g.services.values())
+
+
 # The rule modules of a feature a DGD may not use, each with the test that it does: their rules are
 # listed below by name and imported only for a DGD that passes it. Without the feature, every rule
 # of the module returns before it reports (each begins by asking for it: ``if not c.multinode``, or
@@ -84,6 +94,7 @@ def _uses_storage(g: DerivedGraph) -> bool:
 # (tests/unit/test_rule_lists.py runs them anyway and compares).
 FEATURE_MODULES: Mapping[str, Callable[[DerivedGraph], bool]] = MappingProxyType({
     "multinode": _uses_multinode,
+    "networking": _labels_or_exposes,
     "podnames": _names_pods_itself,
     "overrides": _sets_pod_fields("serviceAccountName", "schedulerName"),  # a user value kept over the operator's
     "storage": _uses_storage,
@@ -137,8 +148,8 @@ SERVICE_RULES: tuple[ServiceRule | str, ...] = (
     "models.check_model_ref",
     service.check_autoscaling,
     service.check_autoscaling_metric,
-    networking.check_ingress,
-    networking.check_labels,
+    "networking.check_ingress",
+    "networking.check_labels",
     container.check_probes,
     container.check_probe_ports,
     "deepmerge.check_deep_merge",

@@ -9,7 +9,6 @@ from krm_dynamo.graph import features11
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import quantity
-from krm_dynamo.kube.resourcenames import container_resource_problem
 
 
 def check_resources(s: ServiceCheck, report: Report) -> None:
@@ -135,6 +134,9 @@ def check_resource_names(s: ServiceCheck, report: Report) -> None:
 
 
 def _check_name(name: str, path: str, report: Report, *, where: str = "") -> None:
+    # here: only a DGD that names a container resource (most set just cpu, memory or gpu) pays for it
+    from krm_dynamo.kube.resourcenames import container_resource_problem
+
     problem = container_resource_problem(name)
     if problem:
         inside = f" (DYN_DEPLOYMENT_CONFIG `ServiceArgs.resources.{where.split('.', 1)[1]}`)" if where else ""
