@@ -99,3 +99,48 @@ def test_compilation_cache_env(backend, path, env, expected):
     """D8: the effective mount path; R6: never a second entry of the same name."""
     resolved = backend_resolution.resolve("worker", {}, backend)
     assert backends.add_env_if_absent(env, backends.compilation_cache_env(resolved, path)) == expected
+
+
+# --- the launch pattern without a regex: detect() gives what graph.go's pattern gives ------------------
+
+_PIECES = ["python", "python3", "python3.11", "python.", "pyth", "-m", "-", "m", "-mm", " ", "  ", "\t", "\n", "\u00a0",
+           "\u2003", "dynamo.vllm", "dynamo.sglang", "dynamo.trtllm", "dynamo.", "dynamo", "vllm", ".", "3", "x", "|",
+           "&", ";", "&&", "/usr/bin/", "-c", "'", '"']
+
+
+def _regex_detect(text):
+    import re
+
+    return [name for name in backend_resolution._BACKENDS
+            if re.search(backend_resolution._LAUNCH.format(name), text)]
+
+
+def test_launch_matcher_agrees_with_the_pattern_on_random_lines():
+    """Thousands of lines built from the pattern's own pieces (separators, whitespace kinds, near misses)."""
+    import random
+
+    rng = random.Random(14)
+    shape = [["", "x ", "/usr/bin/", "echo a && ", "a|"], ["python", "python3", "python3.11", "pyth", "python3x"],
+             [" ", "", "\t", "\u00a0", "|"], ["", "-u ", "x;", "a b "], ["-m", "-mm", "m", "-", ""],
+             [" ", "", "\n", "&"], ["", "pkg ", "|", "-m "], ["dynamo.vllm", "dynamo.sglang", "dynamo.trtllm", "dynamo."],
+             ["", " --x", ";python3 -m dynamo.vllm", "|y"]]
+    found = 0
+    for _ in range(20000):
+        if rng.random() < 0.5:
+            text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 14)))
+        else:  # the pattern's shape, each part sometimes a near miss or a random piece
+            text = "".join(rng.choice(_PIECES) if rng.random() < 0.1 else rng.choice(part) for part in shape)
+        expected = _regex_detect(text)
+        found += bool(expected)
+        assert backend_resolution.detect([text], None) == expected, repr(text)
+    assert found > 2000, found  # the lines do match, often
+
+
+@pytest.mark.parametrize("text", [
+    "python3 -m dynamo.vllm", "python3 -mdynamo.vllm", "python3-m dynamo.vllm", "python3\u00a0-m\u2003dynamo.vllm",
+    "python3 x -m y dynamo.vllm z", "python3 -m a | dynamo.vllm", "python3 | python3 -m dynamo.vllm",
+    "pythonpython3 -m dynamo.vllm", "python3.x -m dynamo.vllm", "python -m\ndynamo.vllm", "python -m ;dynamo.vllm",
+    "python3 -m -m dynamo.sglang", "python3 -m dynamo.vllm -m dynamo.trtllm", "python3 -m-m dynamo.vllm",
+])
+def test_launch_matcher_agrees_with_the_pattern(text):
+    assert backend_resolution.detect([text], None) == _regex_detect(text)
