@@ -12,8 +12,8 @@ version first checks a value, which happens only when a DGD is expanded.
 passes first through :func:`certainly_valid`, a strict reading of the same definitions that
 knows only the keywords they use and answers "valid" or "not sure" — never "valid" where
 ``jsonschema`` would find a problem (a property test checks that). Valid input, the common
-case, so never pays the ~30 ms of importing ``jsonschema``; every problem and every message
-still comes from it.
+case, so never pays the ~30 ms of importing ``jsonschema`` (nor loads :mod:`.schemaproblems`,
+which turns its errors into problems); every problem and every message still comes from it.
 
 A check gives :class:`SchemaProblem` items, each one of three kinds:
 
@@ -31,7 +31,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from krm_dynamo.record import dataclass
@@ -43,19 +42,6 @@ TYPE = "type"
 _DIR = os.path.dirname(__file__)  # os.path: pathlib costs ~4 ms to import
 DEFAULT_VERSION = "1.33"  # what a caller that names no version gets (operator 0.6's types)
 _REF_PREFIX = "#/$defs/"
-
-# JSON Schema type -> what a message says a field is expected to be.
-_EXPECTED = {
-    "integer": "an integer",
-    "number": "a number",
-    "string": "a string",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "a mapping",
-}
-
-# ... and what a list of that type is called.
-_PLURAL = {"integer": "integers", "number": "numbers", "string": "strings", "boolean": "booleans", "object": "mappings"}
 
 Loc = tuple[str | int, ...]
 
@@ -143,96 +129,12 @@ class Checker:
         """Every problem of ``value``, ordered by location; [] when it is valid."""
         if certainly_valid(self._schema, value, self._version):
             return []
+        # here: only a value that is not plainly valid pays for the validator and its messages
+        from krm_dynamo.kube import schemaproblems
+
         if self._validator is None:
-            self._validator = _validator_class()({**self._schema, "$defs": definitions(self._version)})
-        found: dict[tuple[str, Loc], SchemaProblem] = {}
-        for error in self._validator.iter_errors(value):
-            for problem in _problems(error, self._version):
-                found.setdefault((problem.kind, problem.loc), problem)
-        return sorted(found.values(), key=lambda p: (_sort_key(p.loc), p.kind))
-
-
-def _problems(error: Any, version: str) -> Iterator[SchemaProblem]:
-    """The problems one ``jsonschema`` error stands for."""
-    loc: Loc = tuple(error.absolute_path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "additionalProperties" and error.validator_value is False:
-        known = list(schema.get("properties", {}))
-        for key in error.instance:
-            if key not in known:
-                yield SchemaProblem(UNKNOWN, (*loc, key), schema.get("title", ""), suggestion=_closest(str(key), known))
-    elif error.validator == "required":
-        for key in error.validator_value:
-            if isinstance(error.instance, dict) and key not in error.instance:
-                yield SchemaProblem(REQUIRED, (*loc, key), schema.get("title", ""))
-    elif error.validator in ("type", "anyOf"):
-        yield SchemaProblem(TYPE, loc, expected=_expected(schema, version), value=error.instance)
-    else:  # not in the generated keywords; kept general so a new keyword is still reported
-        yield SchemaProblem(TYPE, loc, expected=f"valid ({error.validator})", value=error.instance)
-
-
-def _expected(schema: dict[str, Any], version: str) -> str:
-    """``an integer`` / ``a list of strings`` / ``a string or an integer``: what a (sub)schema allows, null aside."""
-    while "$ref" in schema:
-        schema = definitions(version)[schema["$ref"].removeprefix(_REF_PREFIX)]
-    words: list[str] = []
-    for branch in schema.get("anyOf", [schema]):
-        kinds = branch.get("type", [])
-        for kind in [kinds] if isinstance(kinds, str) else kinds:
-            word = _EXPECTED.get(kind, kind) + _of_items(branch, kind)
-            if kind != "null" and word not in words:
-                words.append(word)
-    return " or ".join(words) or "valid"
-
-
-def _of_items(schema: dict[str, Any], kind: str) -> str:
-    """`` of strings`` / `` of mappings`` after "a list"; "" when the items are not typed."""
-    items = schema.get("items")
-    if kind != "array" or not isinstance(items, dict):
-        return ""
-    if "$ref" in items:
-        return " of mappings"  # every referenced definition of a list is an object type
-    declared = items.get("type", [])
-    kinds = [k for k in ([declared] if isinstance(declared, str) else declared) if k != "null"]
-    return f" of {_PLURAL[kinds[0]]}" if len(kinds) == 1 and kinds[0] in _PLURAL else ""
-
-
-def _closest(key: str, known: list[str]) -> str | None:
-    """The known field ``key`` probably means; case is ignored (``livenessprobe``)."""
-    from krm_dynamo.kio import display
-
-    return display.closest(key, known, ignore_case=True)
-
-
-def _sort_key(loc: Loc) -> tuple[tuple[int, int, str], ...]:
-    return tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in loc)
-
-
-@functools.cache
-def _validator_class() -> Callable[[dict[str, Any]], Any]:
-    """Draft 2020-12 with Kubernetes integers (``true`` and ``10.0`` are not integers) and lists
-    without null entries (the generated types allow null everywhere, which means "unset" for a
-    field; a list entry cannot be unset: the API server rejects it, and a builder could not use it)."""
-    import jsonschema  # type: ignore[import-untyped]  # here only: ~30 ms, paid only with a DGD
-
-    def is_integer(_checker: Any, value: Any) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool)
-
-    def items(validator: Any, schema: Any, instance: Any, _parent: Any) -> Iterator[Any]:
-        if not validator.is_type(instance, "array"):
-            return
-        for index, item in enumerate(instance):
-            if item is None:
-                yield jsonschema.ValidationError("null entry", validator="type", instance=None, schema=schema,
-                                                 path=(index,))
-            else:
-                yield from validator.descend(item, schema, path=index)
-
-    base = jsonschema.Draft202012Validator
-    checker = base.TYPE_CHECKER.redefine("integer", is_integer)
-    cls: Callable[[dict[str, Any]], Any] = jsonschema.validators.extend(
-        base, validators={"items": items}, type_checker=checker)
-    return cls
+            self._validator = schemaproblems.validator_class()({**self._schema, "$defs": definitions(self._version)})
+        return schemaproblems.problems(self._validator, value, self._version)
 
 
 # --- the plain-validity pre-check --------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from krm_dynamo.kube import schemas
+from krm_dynamo.kube import schemaproblems, schemas
 
 TYPES = ["io.k8s.api.core.v1.Container", "io.k8s.api.core.v1.PodSpec", "io.k8s.api.core.v1.Probe",
          "io.k8s.api.core.v1.EnvVar", "io.k8s.api.autoscaling.v2.MetricSpec",
@@ -57,7 +57,7 @@ def test_certainly_valid_is_never_wrong(case: tuple[str, Any]) -> None:
     schema = schemas.embedded(name)
     if schemas.certainly_valid(schema, value):
         checker = schemas.Checker(schema)
-        checker._validator = schemas._validator_class()({**schema, "$defs": schemas.definitions()})
+        checker._validator = schemaproblems.validator_class()({**schema, "$defs": schemas.definitions()})
         assert [e.message for e in checker._validator.iter_errors(value)] == []
 
 
