@@ -14,7 +14,6 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.defaults import mergekinds
 from krm_dynamo.defaults.mergekinds import MergeKinds
-from krm_dynamo.render import deepmerge
 
 PROBE_KINDS = defaults.PROBE_KINDS
 PROBE_HANDLERS = defaults.PROBE_HANDLERS
@@ -36,6 +35,8 @@ def _merge_field(out: dict[str, Any], key: str, value: Any, kind: str, kinds: Me
     if value is None:
         return  # a nil pointer, slice or map: nothing to merge
     if kind == mergekinds.POINTER and deep and key in out:
+        from krm_dynamo.render import deepmerge  # here: only a release with P04 (1.0 on) imports it
+
         out[key] = deepmerge.merge_value(out[key], value)
     elif kind == mergekinds.POINTER:
         out[key] = copy.deepcopy(value)  # D29: false, 0, "" and {} replace too
