@@ -130,7 +130,7 @@ def base_container(component_defaults: defaults.ComponentDefaults) -> dict[str, 
         container["ports"] = [dict(p) for p in component_defaults.ports]
     for kind in PROBE_KINDS:
         if kind in component_defaults.probes:
-            container[kind] = copy.deepcopy(dict(component_defaults.probes[kind]))
+            container[kind] = defaults.plain_dict(component_defaults.probes[kind])
     return container
 
 
