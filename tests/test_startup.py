@@ -120,7 +120,7 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 # Every krm_dynamo module the bundled example (a 0.6 DGD, one vLLM worker) imports, by package. A
 # module of the 1.x profiles is not here: the 1.x table sets are built on first use
 # (defaults/release.py), the rules of later changes are imported for a release that has them
-# (graph/rules/__init__.py), a backend's module for a pod of that backend (render/backends), a
+# (graph/rules/__init__.py), a backend's module for a multinode pod of that backend (render/backends), a
 # builder of a later change where its switch or derived value is read (render/podtemplate,
 # pipeline.py: the endpoint picker, Kubernetes discovery, modelRef, the 1.1 service features, the
 # deep merge, the defaulting webhook), and the multinode, Grove and HPA builders only for a service
@@ -135,7 +135,7 @@ ALLOWED_KRM_DYNAMO = {
     "kio": "display files limits loader resourcelist results scalars yamlio",
     "kube": "fieldorder gojson naming quantity resourcenames schemas",
     "render": "backends canonical merge metadata networking podtemplate resources storage workloads",
-    "render.backends": "common vllm",
+    "render.backends": "common",
 }
 ALLOWED_KRM_MODULES = {f"krm_dynamo.{package}.{name}".replace("..", ".")
                        for package, names in ALLOWED_KRM_DYNAMO.items() for name in names.split()}
