@@ -123,13 +123,14 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 # (graph/rules/__init__.py), a backend's module for a multinode pod of that backend (render/backends), a
 # builder of a later change where its switch or derived value is read (render/podtemplate,
 # pipeline.py: the endpoint picker, Kubernetes discovery, modelRef, the 1.1 service features, the
-# deep merge, the defaulting webhook), and the multinode, Grove and HPA builders only for a service
-# that has them.
+# deep merge, the defaulting webhook), the multinode, Grove and HPA builders only for a service
+# that has them, and the reading of the legacy DYN_DEPLOYMENT_CONFIG (graph.deployment_config) only
+# for a DGD that has it.
 ALLOWED_KRM_DYNAMO = {
     "": "api cli config config_values core defaults graph kio kptview kube ownership pipeline record render",
     "api": "fastparse light messages v1alpha1_light",
     "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
-    "graph": "backend component deployment_config derive discovery embedded report rules validation volumes",
+    "graph": "backend component derive discovery embedded report rules validation volumes",
     "graph.rules": "container context embedded envs graph multinode networking overrides podnames resources service "
                    "storage workload",
     "kio": "display files limits loader resourcelist results scalars yamlio",

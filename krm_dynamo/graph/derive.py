@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1_light
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph import deployment_config, embedded
+from krm_dynamo.graph import embedded
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
@@ -276,10 +276,8 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
 
 def _resources(resources: v1alpha1.Resources | None) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    if resources is None:
-        return out
     for kind in ("requests", "limits"):
-        item = getattr(resources, kind)
+        item = getattr(resources, kind) if resources is not None else None
         if item is None:
             continue
         values: dict[str, Any] = {}
@@ -304,6 +302,8 @@ def _apply_deployment_config(component: Component, found: DeploymentConfig) -> N
     """
     if found.config is None:
         return
+    from krm_dynamo.graph import deployment_config  # here: only a DGD with the legacy env pays for it
+
     if component.component_type == defaults.COMPONENT_FRONTEND and gojson.float64_problem(found.document) is None:
         document = copy.deepcopy(found.document)
         entry = document.get(component.key) if isinstance(document, dict) else None
@@ -330,6 +330,7 @@ def _apply_config_resources(component: Component, res: dict[str, Any]) -> None:
     As the operator: a given ``cpu`` / ``memory`` / ``gpu`` replaces the service's (``""``
     unsets it), and a given ``custom`` replaces the service's whole ``custom`` map.
     """
+    from krm_dynamo.graph import deployment_config  # the legacy env's Go field rules
     for kind in ("requests", "limits"):
         target = component.resources.setdefault(kind, {})
         for name in deployment_config.QUANTITIES:
