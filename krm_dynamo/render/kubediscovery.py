@@ -38,8 +38,8 @@ def _kd() -> Any:
 
 
 def applies(ctx: PodContext) -> bool:
-    """The release has a discovery backend at all (1.0 on)."""
-    return bool(ctx.defaults.kube_discovery.values)
+    """The release has a discovery backend at all (1.0 on): :attr:`PodContext.kube_discovery`."""
+    return ctx.kube_discovery
 
 
 def _row(ctx: PodContext, item: str) -> Any:
