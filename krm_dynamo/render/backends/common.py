@@ -111,7 +111,7 @@ class PodRole:
         secret_name: the MPI SSH secret (functionConfig ``mpiRunSecretName``).
         table: the release's table set (None: 0.6).
         annotations: the service annotations the backend reads, DGD values and the origin
-            version already applied (``render.kubediscovery.effective_annotations``).
+            version already applied (the derived ``Component.annotations``).
         dgd_name: the DGD's name (the wait-for-leader ConfigMap, operator 1.1).
         deferred_env: backend env the container hook appends after its own (N_E09).
     """
