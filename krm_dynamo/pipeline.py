@@ -188,25 +188,25 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
         defaults=table,  # the rules read the same table set
     )
     if table.switch("S18"):  # 1.1: spec.labels and spec.annotations, for the PodCliqueSet's own metadata
-        from krm_dynamo.graph import features11
+        from krm_dynamo.graph import features11  # here: only a 1.1 render pays for it
         ctx.graph_metadata = features11.graph_metadata(derived.graph, table)
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
     grove_components: list[Component] | None = [] if derived.grove_mode else None
     graph = f"{namespace}/{derived.name}" if namespace else derived.name
     if ctx.kube_discovery:  # N04: from 1.0, per graph
-        from krm_dynamo.render import kubediscovery
+        from krm_dynamo.render import kubediscovery  # here: only a release with discovery pays for it
         objects += kubediscovery.rbac_objects(namespace, ctx)
     if cfg.reviewAnnotation:
         objects = [_review(o, graph) for o in objects]
     for service, component in derived.services.items():
         built = _expand_service(component, derived.name, namespace, cfg, ctx, grove_components=grove_components)
         if ctx.service_features:  # O02: a GPU memory service's claim template (1.1)
-            from krm_dynamo.render import features11 as pod_features
+            from krm_dynamo.render import features11 as pod_features  # here: 1.1 only
             built = pod_features.claim_templates(component, derived.name, namespace, table) + built
         objects += [_review(o, f"{graph} {service}") for o in built] if cfg.reviewAnnotation else built
     objects += _graph_objects(derived, namespace, graph)
     if grove_components:
-        from krm_dynamo.render import grove
+        from krm_dynamo.render import grove  # here: only Grove mode pays for it
         pcs = grove.pod_clique_set(grove_components, namespace, ctx, derived.graph.topologyConstraint)
         services = ",".join(derived.services)
         objects += [_review(o, f"{graph} {services}") for o in pcs] if cfg.reviewAnnotation else pcs
@@ -218,13 +218,13 @@ def _graph_objects(derived: DerivedGraph, namespace: str | None, graph: str) -> 
     objects: list[dict[str, Any]] = []
     table, review = derived.table, derived.cfg.reviewAnnotation
     if table.switch("N07"):  # one endpoint picker per graph (rules.epp)
-        from krm_dynamo.render import epp
+        from krm_dynamo.render import epp  # here: 1.x only
         for component in derived.services.values():
             if epp.is_epp(component, table):
                 made = epp.graph_objects(component, derived.name, namespace, table)
                 objects += [_review(o, f"{graph} {component.key}") for o in made] if review else made
     if table.switch("N06"):
-        from krm_dynamo.render import models
+        from krm_dynamo.render import models  # here: 1.x only
         made = models.model_services(list(derived.services.values()), namespace, table)
         objects += [_review(o, graph) for o in made] if review else made
     return objects
@@ -253,12 +253,12 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
     frontend = component.component_type == defaults.COMPONENT_FRONTEND
     objects: list[dict[str, Any]] = []
     if table.switch("N01"):  # from 1.0 the Service follows the discovery backend
-        from krm_dynamo.render import componentservice
+        from krm_dynamo.render import componentservice  # here: 1.x only
         objects = componentservice.services(component, namespace, ctx, grove=grove_components is not None)
     if table.switch("N02"):  # from 1.0 a frontend's Service is its component Service (N02's selector)
         frontend = False
     if grove_components is not None:
-        from krm_dynamo.render import grove
+        from krm_dynamo.render import grove  # here: only Grove mode pays for it
         grove_components.append(component)
         if frontend:
             # Service labels and annotations (D4, D5); the selector names the Grove clique.
@@ -267,7 +267,7 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
                 selector=grove.leader_selector(component, dgd_name, table)))
         return objects + networking.exposure(component, namespace, cfg, table)
     if component.multinode:
-        from krm_dynamo.render import multinode
+        from krm_dynamo.render import multinode  # here: only a multinode service pays for it
         objects = multinode.lws_objects(component, dgd_name, namespace, ctx) + objects
         if frontend:
             # The single-node pod label set (no role / instance-id); selector + role: leader (D6).
@@ -281,7 +281,7 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
         objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations, table))
     objects += networking.exposure(component, namespace, cfg, table)
     if component.autoscaled:  # the HPA
-        from krm_dynamo.render import autoscaling
+        from krm_dynamo.render import autoscaling  # here: only an autoscaled service pays for it
         hpa = autoscaling.horizontal_pod_autoscaler(component, namespace, pod.labels, meta_annotations, table)
         objects += [hpa] if hpa is not None else []
     return objects

@@ -251,7 +251,7 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         service_configs=deployment_configs(svc.envs, SERVICE_ENVS),
     )
     if g.table.switch("V06"):  # the defaulting webhook's replicas (P14, 1.1): set, so `workers` is not read
-        from krm_dynamo.graph import defaulting
+        from krm_dynamo.graph import defaulting  # here: 1.x only
         component.replicas = defaulting.service_replicas(svc.replicas, g.table)
     if g.table.switch("S11"):  # 1.x only, so its module is imported here (start-up)
         from krm_dynamo.graph.restart import stamp_restart_id

@@ -183,11 +183,11 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults, ctx.dgd_name)
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
     if ctx.kube_discovery:
-        from krm_dynamo.render import kubediscovery
+        from krm_dynamo.render import kubediscovery  # here: only a release with discovery pays for it
         kubediscovery.set_service_account(pod_spec, component, ctx, grove=grove)  # P02, before the backend pod hook
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)  # TRT-LLM multinode: the MPI SSH volume
     if ctx.service_features:
-        from krm_dynamo.render import features11
+        from krm_dynamo.render import features11  # here: 1.1 only
         pod_spec = features11.apply_pod_features(pod_spec, component, ctx, node_count)  # S14, S15, S16
     pod_spec, main = _finish_pod_spec(pod_spec, container, component, ctx, debug_sidecar)
     return PodTemplate(labels=pod_labels(component, ctx), annotations=pod_annotations(component), spec=pod_spec,
@@ -201,7 +201,7 @@ def _main_container(component: Component, component_defaults: defaults.Component
     table = ctx.defaults
     base = base_container(component_defaults)
     if table.switch("P10"):  # an endpoint picker's arguments and mounts
-        from krm_dynamo.render import epp
+        from krm_dynamo.render import epp  # here: 1.x only
         base = epp.with_epp_container(base, component, ctx.dgd_name, ctx.dgd_namespace, table)
     deep = table.switch("P04")  # the 1.x merge of pointer fields (render.deepmerge)
     container = merge_container(base, {k: v for k, v in user_main.items() if k != "env"}, table.merge_kinds, deep)
@@ -216,7 +216,7 @@ def _main_container(component: Component, component_defaults: defaults.Component
     for i, (kind, probe) in enumerate(candidates):
         from_main = i < len(PROBE_KINDS) and kind != "startupProbe"  # mainContainer.startupProbe replaces
         if isinstance(probe, dict) and deep and from_main:  # P04: mainContainer liveness / readiness merged into
-            from krm_dynamo.render import deepmerge
+            from krm_dynamo.render import deepmerge  # here: 1.x only
             container[kind] = deepmerge.merge_probe(container.get(kind), probe)
         elif isinstance(probe, dict):
             container[kind] = apply_probe(container.get(kind), probe)
@@ -236,7 +236,7 @@ def _main_env(component: Component, ctx: PodContext,
     user_env = component.main_container.get("env")
     env = render_env(component_defaults.env, component, ctx)
     if ctx.kube_discovery:
-        from krm_dynamo.render import kubediscovery
+        from krm_dynamo.render import kubediscovery  # here: only a release with discovery pays for it
         env = kubediscovery.default_env(env, component, ctx, grove=grove)
     return merge_env(
         platform_env(ctx.cfg),
@@ -284,7 +284,7 @@ def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], containe
     pod_spec["containers"] = [*user_containers, container]
     pod_spec["volumes"] = user_volumes + volumes.volumes
     if volumes.late_volume is not None:  # P05 (operator 1.1)
-        from krm_dynamo.render.features11 import place_shared_memory
+        from krm_dynamo.render.features11 import place_shared_memory  # here: 1.1 only
         place_shared_memory(pod_spec, container, volumes)
     pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
     for key in ("volumes", "imagePullSecrets"):
