@@ -30,13 +30,13 @@ from krm_dynamo.render.backends.common import (
     add_env_if_absent,
     compilation_cache_env,
     release_deployer,
-    shell_quote,
     worker_probes,
 )
 
-# A backend's module is imported when a pod of that backend needs it (each run pays for its imports):
-# the names it lends to this package are resolved on first use (:func:`__getattr__`).
+# A backend's module (and .flags, which they share) is imported when a multinode pod needs it (each
+# run pays for its imports): the names it lends to this package are resolved on first use (:func:`__getattr__`).
 _LENT = {
+    "shell_quote": "flags",
     "sglang_flags": "sglang",
     "trtllm_leader_script": "trtllm",
     "trtllm_worker_script": "trtllm",
