@@ -27,33 +27,15 @@ from krm_dynamo import defaults
 from krm_dynamo.api import messages
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph import discovery, validation
-from krm_dynamo.graph import features11 as graph_features
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.derive import DerivedGraph, derive
 from krm_dynamo.graph.discovery import Inventory, SecretIndex
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kio.results import WARNING, Result
 from krm_dynamo.kube import naming
-from krm_dynamo.render import (
-    autoscaling,
-    backends,
-    componentservice,
-    epp,
-    features11,
-    grove,
-    kubediscovery,
-    models,
-    multinode,
-    networking,
-    storage,
-    workloads,
-)
-from krm_dynamo.render.podtemplate import (
-    PodContext,
-    build_pod_template,
-    pod_annotations,
-    pod_labels,
-)
+from krm_dynamo.render import backends, networking, storage, workloads
+from krm_dynamo.render.metadata import pod_annotations, pod_labels
+from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
 
 
 def expand_graph(dgd: dict[str, Any], cfg: FunctionConfig,
@@ -157,7 +139,7 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: 
     if graph is None:
         return []
     known_claims = {p.name for p in graph.pvcs or [] if p.name} | discovery.pvc_names(items, namespace)
-    derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove.enabled(cfg, annotations),
+    derived = derive(name, graph, cfg, known_claims=known_claims, grove_mode=grove_mode(cfg, annotations),
                      table=table, namespace=namespace, annotations=annotations,
                      device_classes=items.device_classes())
     if table.switch("M01"):  # the 1.x worker hash label (D60); only a 1.x DGD imports the encoder
@@ -172,6 +154,13 @@ def _expand(dgd: dict[str, Any], cfg: FunctionConfig, items: Inventory, report: 
     return _render(derived, namespace, derived.annotations, secrets, items)  # as the defaulting webhook left them
 
 
+def grove_mode(cfg: FunctionConfig, dgd_annotations: dict[str, str]) -> bool:
+    """Grove for this DGD (D2): asked for in functionConfig (``multinodeOrchestrator: grove``) and not
+    vetoed by the DGD annotation ``nvidia.com/enable-grove: "false"``."""
+    veto = dgd_annotations.get(defaults.ANNOTATION_ENABLE_GROVE, "").lower() == "false"
+    return cfg.multinodeOrchestrator == "grove" and not veto
+
+
 def _secret_index(items: Inventory, namespace: str | None, cfg: FunctionConfig, report: Report) -> SecretIndex:
     """The image pull secrets of the input; a Secret that cannot be read is skipped with a warning on it."""
     secrets, bad_secrets = discovery.build_secret_index(items, namespace, cfg.registrySecrets)
@@ -182,10 +171,13 @@ def _secret_index(items: Inventory, namespace: str | None, cfg: FunctionConfig, 
 
 def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str, str], secrets: SecretIndex,
             items: Inventory) -> list[dict[str, Any]]:
-    """Build the objects of a valid derived graph (the builders report nothing)."""
-    cfg = derived.cfg
-    objects = storage.persistent_volume_claims(derived.graph, namespace, derived.table)
-    objects += backends.wait_leader_objects(derived.name, namespace, derived.services.values(), derived.table)
+    """Build the objects of a valid derived graph (the builders report nothing).
+
+    A builder module of a later change or another mode is imported where its switch or derived
+    value is read, so that a render without it does not pay for the import (start-up)."""
+    cfg, table = derived.cfg, derived.table
+    objects = storage.persistent_volume_claims(derived.graph, namespace, table)
+    objects += backends.wait_leader_objects(derived.name, namespace, derived.services.values(), table)
     ctx = PodContext(
         dgd_name=derived.name,
         dgd_namespace=namespace,
@@ -193,29 +185,48 @@ def _render(derived: DerivedGraph, namespace: str | None, annotations: dict[str,
         cfg=cfg,
         secrets=secrets,
         service_account=discovery.component_service_account(items, namespace, cfg.componentServiceAccountName),
-        defaults=derived.table,  # the rules read the same table set
-        graph_metadata=graph_features.graph_metadata(derived.graph, derived.table),
+        defaults=table,  # the rules read the same table set
     )
+    if table.switch("S18"):  # 1.1: spec.labels and spec.annotations, for the PodCliqueSet's own metadata
+        from krm_dynamo.graph import features11  # here: only a 1.1 render pays for it
+        ctx.graph_metadata = features11.graph_metadata(derived.graph, table)
     # D2: Grove (one PodCliqueSet for the whole DGD) only when asked for and not vetoed by the DGD.
     grove_components: list[Component] | None = [] if derived.grove_mode else None
     graph = f"{namespace}/{derived.name}" if namespace else derived.name
-    objects += kubediscovery.rbac_objects(namespace, ctx)  # N04: from 1.0, per graph
+    if ctx.kube_discovery:  # N04: from 1.0, per graph
+        from krm_dynamo.render import kubediscovery  # here: only a release with discovery pays for it
+        objects += kubediscovery.rbac_objects(namespace, ctx)
     if cfg.reviewAnnotation:
         objects = [_review(o, graph) for o in objects]
     for service, component in derived.services.items():
         built = _expand_service(component, derived.name, namespace, cfg, ctx, grove_components=grove_components)
-        built = features11.claim_templates(component, derived.name, namespace, ctx.defaults) + built  # O02
+        if ctx.service_features:  # O02: a GPU memory service's claim template (1.1)
+            from krm_dynamo.render import features11 as pod_features  # here: 1.1 only
+            built = pod_features.claim_templates(component, derived.name, namespace, table) + built
         objects += [_review(o, f"{graph} {service}") for o in built] if cfg.reviewAnnotation else built
-    for component in derived.services.values():
-        if epp.is_epp(component, derived.table):  # N07: one endpoint picker per graph (rules.epp)
-            made = epp.graph_objects(component, derived.name, namespace, derived.table)
-            objects += [_review(o, f"{graph} {component.key}") for o in made] if cfg.reviewAnnotation else made
-    made = models.model_services(list(derived.services.values()), namespace, derived.table)  # N06
-    objects += [_review(o, graph) for o in made] if cfg.reviewAnnotation else made
+    objects += _graph_objects(derived, namespace, graph)
     if grove_components:
+        from krm_dynamo.render import grove  # here: only Grove mode pays for it
         pcs = grove.pod_clique_set(grove_components, namespace, ctx, derived.graph.topologyConstraint)
         services = ",".join(derived.services)
         objects += [_review(o, f"{graph} {services}") for o in pcs] if cfg.reviewAnnotation else pcs
+    return objects
+
+
+def _graph_objects(derived: DerivedGraph, namespace: str | None, graph: str) -> list[dict[str, Any]]:
+    """The 1.x graph-level objects of its services: the endpoint picker's (N07) and the model Services (N06)."""
+    objects: list[dict[str, Any]] = []
+    table, review = derived.table, derived.cfg.reviewAnnotation
+    if table.switch("N07"):  # one endpoint picker per graph (rules.epp)
+        from krm_dynamo.render import epp  # here: 1.x only
+        for component in derived.services.values():
+            if epp.is_epp(component, table):
+                made = epp.graph_objects(component, derived.name, namespace, table)
+                objects += [_review(o, f"{graph} {component.key}") for o in made] if review else made
+    if table.switch("N06"):
+        from krm_dynamo.render import models  # here: 1.x only
+        made = models.model_services(list(derived.services.values()), namespace, table)
+        objects += [_review(o, graph) for o in made] if review else made
     return objects
 
 
@@ -238,40 +249,57 @@ def _expand_service(component: Component, dgd_name: str, namespace: str | None, 
     PodGroup per replica (``multinode``). Grove mode: the component joins
     ``grove_components`` for the DGD's PodCliqueSet; only Service and exposure are built here.
     """
+    table = ctx.defaults
     frontend = component.component_type == defaults.COMPONENT_FRONTEND
     objects: list[dict[str, Any]] = []
-    if ctx.defaults.switch("N01"):  # from 1.0 the Service follows the discovery backend
+    if table.switch("N01"):  # from 1.0 the Service follows the discovery backend
+        from krm_dynamo.render import componentservice  # here: 1.x only
         objects = componentservice.services(component, namespace, ctx, grove=grove_components is not None)
-    if ctx.defaults.switch("N02"):  # from 1.0 a frontend's Service is its component Service (N02's selector)
+    if table.switch("N02"):  # from 1.0 a frontend's Service is its component Service (N02's selector)
         frontend = False
     if grove_components is not None:
+        from krm_dynamo.render import grove  # here: only Grove mode pays for it
         grove_components.append(component)
         if frontend:
             # Service labels and annotations (D4, D5); the selector names the Grove clique.
             objects.append(networking.frontend_service(
-                component, namespace, component.labels, component.annotations, ctx.defaults,
-                selector=grove.leader_selector(component, dgd_name, ctx.defaults)))
-        return objects + networking.exposure(component, namespace, cfg, ctx.defaults)
+                component, namespace, component.labels, component.annotations, table,
+                selector=grove.leader_selector(component, dgd_name, table)))
+        return objects + networking.exposure(component, namespace, cfg, table)
     if component.multinode:
+        from krm_dynamo.render import multinode  # here: only a multinode service pays for it
         objects = multinode.lws_objects(component, dgd_name, namespace, ctx) + objects
         if frontend:
             # The single-node pod label set (no role / instance-id); selector + role: leader (D6).
             objects.append(networking.frontend_service(component, namespace, pod_labels(component, ctx),
-                                                       pod_annotations(component), ctx.defaults))
-        return objects + networking.exposure(component, namespace, cfg, ctx.defaults)
+                                                       pod_annotations(component), table))
+        return objects + networking.exposure(component, namespace, cfg, table)
     pod = build_pod_template(component, ctx)
-    meta_labels = pod.labels
-    if ctx.defaults.switch("L03"):  # from 1.0 no label map is shared with the pod template
-        meta_labels = componentservice.object_labels(component, ctx)
-    # 0.6: service annotations, then extraPodMetadata's, as on the pod template; from 1.0 L01's
-    meta_annotations = componentservice.object_annotations(component, ctx)
-    meta_annotations = pod.annotations if meta_annotations is None else meta_annotations
-    objects = [workloads.deployment(component, namespace, pod, ctx.defaults, meta_labels, meta_annotations),
-               *objects]
+    meta_labels, meta_annotations = _object_metadata(component, pod, ctx)
+    objects = [workloads.deployment(component, namespace, pod, table, meta_labels, meta_annotations), *objects]
     if frontend:
-        objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations, ctx.defaults))
-    objects += networking.exposure(component, namespace, cfg, ctx.defaults)
-    hpa = autoscaling.horizontal_pod_autoscaler(component, namespace, pod.labels, meta_annotations, ctx.defaults)
-    if hpa is not None:
-        objects.append(hpa)
+        objects.append(networking.frontend_service(component, namespace, pod.labels, meta_annotations, table))
+    objects += networking.exposure(component, namespace, cfg, table)
+    if component.autoscaled:  # the HPA
+        from krm_dynamo.render import autoscaling  # here: only an autoscaled service pays for it
+        hpa = autoscaling.horizontal_pod_autoscaler(component, namespace, pod.labels, meta_annotations, table)
+        objects += [hpa] if hpa is not None else []
     return objects
+
+
+def _object_metadata(component: Component, pod: PodTemplate, ctx: PodContext) -> tuple[dict[str, str], dict[str, str]]:
+    """``(labels, annotations)`` of a single-node service's Deployment (and frontend Service, HPA).
+
+    0.6: the pod template's labels, and the service annotations then extraPodMetadata's, as on the
+    pod template; from 1.0 no label map is shared with the pod template (L03) and the annotations
+    are ``getKubeAnnotations``' (L01).
+    """
+    labels, annotations = pod.labels, pod.annotations
+    table = ctx.defaults
+    if table.switch("L03") or table.switch("L01"):  # here: a 0.6 render does not import componentservice
+        from krm_dynamo.render import componentservice
+        if table.switch("L03"):
+            labels = componentservice.object_labels(component, ctx)
+        found = componentservice.object_annotations(component, ctx)  # None without L01
+        annotations = annotations if found is None else found
+    return labels, annotations

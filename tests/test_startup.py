@@ -120,23 +120,22 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 # module of the 1.x profiles is not here: the 1.x table sets are built on first use
 # (defaults/release.py), the rules of later changes are imported for a release that has them and
 # those of a feature for a DGD that uses it (graph/rules/__init__.py: multinode, networking, podnames,
-# overrides, storage, workload), a
-# backend's module for a pod of that backend (render/backends). The 1.x modules still here carry
-# 0.6 behaviour too, or are called for every pod by render/podtemplate:
-# graph.defaulting and graph.features11 (service metadata), render.{componentservice, deepmerge, epp,
-# features11, kubediscovery, models} (each a no-op before its change).
+# overrides, storage, workload), a backend's module for a multinode pod of that backend
+# (render/backends), a builder of a later change where its switch or derived value is read
+# (render/podtemplate, pipeline.py: the endpoint picker, Kubernetes discovery, modelRef, the 1.1
+# service features, the deep merge, the defaulting webhook), the multinode, Grove and HPA builders
+# only for a service that has them, and the reading of the legacy DYN_DEPLOYMENT_CONFIG
+# (graph.deployment_config) only for a DGD that has it.
 ALLOWED_KRM_DYNAMO = {
     "": "api cli config config_values core defaults graph kio kptview kube ownership pipeline record render",
     "api": "fastparse light messages v1alpha1_light",
     "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
-    "graph": "backend component defaulting deployment_config derive discovery embedded features11 report rules "
-             "validation volumes",
+    "graph": "backend component derive discovery embedded report rules validation volumes",
     "graph.rules": "container context embedded envs graph resources service",
     "kio": "display files limits loader resourcelist results scalars yamlio",
-    "kube": "durations fieldorder gojson naming quantity schemas",
-    "render": "autoscaling backends canonical componentservice deepmerge epp features11 grove kubediscovery merge "
-              "metadata models multinode networking podtemplate resources storage workloads",
-    "render.backends": "common vllm",
+    "kube": "fieldorder gojson naming quantity schemas",
+    "render": "backends canonical merge metadata networking podtemplate resources storage workloads",
+    "render.backends": "common",
 }
 ALLOWED_KRM_MODULES = {f"krm_dynamo.{package}.{name}".replace("..", ".")
                        for package, names in ALLOWED_KRM_DYNAMO.items() for name in names.split()}
@@ -224,9 +223,9 @@ def test_a_0_6_run_never_loads_the_worker_hash():
 
 
 def test_render_features11_compiles_no_pattern_at_import():
-    """render.features11 is imported by the pod builder on every render (0.6 too): it reads Go's
+    """render.features11 is imported by the pod builder of every 1.1 render: it reads Go's
     ``strconv.Atoi`` with plain string tests, so its import compiles no regular expression."""
-    probe = ("import re, sys\nimport krm_dynamo.render.podtemplate\n"
+    probe = ("import re, sys\nimport krm_dynamo.render.features11\n"
              "m = sys.modules['krm_dynamo.render.features11']\n"
              "print(sorted(k for k, v in vars(m).items() if isinstance(v, re.Pattern)), 're' in vars(m))")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, cwd=REPO, timeout=60, check=True)

@@ -181,7 +181,7 @@ def test_metrics_label_dgd_against_service(release: str, labelled: bool) -> None
 
 
 def test_metrics_label_reads_the_propagation_row_not_the_table_size() -> None:
-    from krm_dynamo.render import podtemplate
+    from krm_dynamo.render import metadata
 
     table = defaults.for_release("1.1")
     values = {**table.kube_discovery.values, "propagatedAnnotations": ()}
@@ -190,8 +190,8 @@ def test_metrics_label_reads_the_propagation_row_not_the_table_size() -> None:
     dgd_annotations = {"nvidia.com/enable-metrics": "true"}
     propagating: Any = SimpleNamespace(defaults=table, dgd_annotations=dgd_annotations)
     not_propagating: Any = SimpleNamespace(defaults=no_metrics, dgd_annotations=dgd_annotations)
-    assert podtemplate.metrics_enabled(component, propagating) is False  # the service's value
-    assert podtemplate.metrics_enabled(component, not_propagating) is True  # the DGD's value wins
+    assert metadata.metrics_enabled(component, propagating) is False  # the service's value
+    assert metadata.metrics_enabled(component, not_propagating) is True  # the DGD's value wins
 
 
 # --- 7. a DGD-level executor backend is reported once (V04) ------------------------------------------

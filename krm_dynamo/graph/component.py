@@ -17,6 +17,7 @@ from krm_dynamo.graph.embedded import EmbeddedProblem
 from krm_dynamo.record import dataclass, field
 
 if TYPE_CHECKING:
+    from krm_dynamo import defaults
     from krm_dynamo.api import v1alpha1
 
 # Field paths of the two places a ``DYN_DEPLOYMENT_CONFIG`` env can sit.
@@ -146,3 +147,40 @@ class Component:
         """Field path of the env list holding the effective ``DYN_DEPLOYMENT_CONFIG``."""
         where = self.deployment_config.where if self.deployment_config is not None else GRAPH_ENVS
         return f"{self.path}.envs" if where == SERVICE_ENVS else GRAPH_ENVS
+
+
+def service_metadata(graph: v1alpha1.DynamoGraphDeploymentSpec, svc: v1alpha1.DynamoComponentDeploymentSharedSpec,
+                     dgd_annotations: dict[str, str], table: defaults.OperatorDefaults
+                     ) -> tuple[dict[str, str], dict[str, str]]:
+    """``(labels, annotations)`` of a service as the operator hands them to its objects, each a copy.
+
+    The one home of the propagation of graph metadata to services. From operator 1.0 the DGD's
+    metadata annotations of the propagated keys (``propagatedAnnotations`` of the release's
+    Kubernetes discovery table) reach every service: over the service's own value in 1.0, only
+    where the service sets none from 1.1 (``dgdAnnotationWins``; ``graph.go``
+    ``propagateDGDAnnotations``). S18 (1.1, ``propagateDGDSpecMetadata``): ``spec.annotations``
+    and ``spec.labels`` then fill the keys the service does not set. Before 1.0 the service's
+    values alone.
+    """
+    labels = dict(svc.labels or {})
+    annotations = dict(svc.annotations or {})
+    propagation = table.kube_discovery.values
+    dgd_wins = propagation.get("dgdAnnotationWins")
+    keys = propagation.get("propagatedAnnotations")
+    for key in keys if isinstance(keys, tuple) else ():
+        if key in dgd_annotations and (dgd_wins or key not in annotations):
+            annotations[key] = dgd_annotations[key]
+    if not table.switch("S18"):
+        return labels, annotations
+    for key, value in string_map(graph.annotations).items():
+        annotations.setdefault(key, value)
+    for key, value in string_map(graph.labels).items():
+        labels.setdefault(key, value)
+    return labels, annotations
+
+
+def string_map(value: Any) -> dict[str, str]:
+    """The string entries of a map as written (the rules report anything else)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}

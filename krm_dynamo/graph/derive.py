@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1_light
 from krm_dynamo.config import FunctionConfig
-from krm_dynamo.graph import defaulting, deployment_config, embedded, features11
+from krm_dynamo.graph import embedded
 from krm_dynamo.graph.backend import BackendError, resolve
 from krm_dynamo.graph.component import (
     GRAPH_ENVS,
     SERVICE_ENVS,
     Component,
     DeploymentConfig,
+    service_metadata,
 )
 from krm_dynamo.kube import gojson
 from krm_dynamo.record import dataclass, field
@@ -178,9 +179,11 @@ def derive(name: str, graph: v1alpha1.DynamoGraphDeploymentSpec, cfg: FunctionCo
         namespace_source=source, namespace_conflicts=conflicts, k8s_namespace=namespace,
         graph_configs=deployment_configs(graph.envs, GRAPH_ENVS),
         known_claims=set(known_claims or ()), grove_mode=grove_mode, embedded_problems=graph_problems,
-        annotations=defaulting.dgd_annotations(annotations or {}, table),
-        device_classes=device_classes,
+        annotations=dict(annotations or {}), device_classes=device_classes,
     )
+    if table.switch("V06"):  # the 1.x defaulting webhook; here: a 0.6 run does not import graph.defaulting
+        from krm_dynamo.graph import defaulting
+        out.annotations = defaulting.dgd_annotations(out.annotations, table)
     for key, svc in specs.items():
         cleaned, problems = embedded.check_service(svc, component_path(key), table.kubernetes_version)
         out.services[key] = _component(out, key, cleaned)
@@ -233,7 +236,7 @@ def _service_dynamo_namespace(g: DerivedGraph, svc: v1alpha1.DynamoComponentDepl
 def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymentSharedSpec) -> Component:
     component_type = svc.componentType or ""
     ingress = svc.ingress
-    labels, annotations = features11.service_metadata(g.graph, svc, g.annotations, g.table)  # S18
+    labels, annotations = service_metadata(g.graph, svc, g.annotations, g.table)  # S18
     if ingress is None and component_type == defaults.COMPONENT_FRONTEND:
         ingress = default_ingress(g.name, g.cfg)
     component = Component(
@@ -241,12 +244,15 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
         component_type=component_type, dynamo_namespace=_service_dynamo_namespace(g, svc),
         dgd_envs=[copy.deepcopy(e) for e in g.graph.envs or []],
         service_envs=[copy.deepcopy(e) for e in svc.envs or []],
-        replicas=defaulting.service_replicas(svc.replicas, g.table),  # P14 (1.1): set, so `workers` is not read
+        replicas=svc.replicas,
         resources=_resources(svc.resources), ingress=ingress, backend=None,
         node_count=svc.multinode.node_count if svc.multinode is not None else 1,
         labels=labels, annotations=annotations, pod_annotations=dict(svc.annotations or {}),
         service_configs=deployment_configs(svc.envs, SERVICE_ENVS),
     )
+    if g.table.switch("V06"):  # the defaulting webhook's replicas (P14, 1.1): set, so `workers` is not read
+        from krm_dynamo.graph import defaulting  # here: 1.x only
+        component.replicas = defaulting.service_replicas(svc.replicas, g.table)
     if g.table.switch("S11"):  # 1.x only, so its module is imported here (start-up)
         from krm_dynamo.graph.restart import stamp_restart_id
         stamp_restart_id(component.annotations, component.pod_annotations, g.graph.restart)
@@ -270,10 +276,8 @@ def _component(g: DerivedGraph, key: str, svc: v1alpha1.DynamoComponentDeploymen
 
 def _resources(resources: v1alpha1.Resources | None) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    if resources is None:
-        return out
     for kind in ("requests", "limits"):
-        item = getattr(resources, kind)
+        item = getattr(resources, kind) if resources is not None else None
         if item is None:
             continue
         values: dict[str, Any] = {}
@@ -298,6 +302,8 @@ def _apply_deployment_config(component: Component, found: DeploymentConfig) -> N
     """
     if found.config is None:
         return
+    from krm_dynamo.graph import deployment_config  # here: only a DGD with the legacy env pays for it
+
     if component.component_type == defaults.COMPONENT_FRONTEND and gojson.float64_problem(found.document) is None:
         document = copy.deepcopy(found.document)
         entry = document.get(component.key) if isinstance(document, dict) else None
@@ -324,6 +330,7 @@ def _apply_config_resources(component: Component, res: dict[str, Any]) -> None:
     As the operator: a given ``cpu`` / ``memory`` / ``gpu`` replaces the service's (``""``
     unsets it), and a given ``custom`` replaces the service's whole ``custom`` map.
     """
+    from krm_dynamo.graph import deployment_config  # the legacy env's Go field rules
     for kind in ("requests", "limits"):
         target = component.resources.setdefault(kind, {})
         for name in deployment_config.QUANTITIES:

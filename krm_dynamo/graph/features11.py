@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Derived values of the operator 1.1 graph and service features (S14, S15, S16, S18).
 
+(A service's own labels and annotations, S18's propagation included, are derived with the
+component, :func:`krm_dynamo.graph.component.service_metadata`.)
+
 The fields are read as written (the parse keeps them as plain values); the rules of
 :mod:`krm_dynamo.graph.rules.features11` check their shape, and the builders read them only
 once those rules passed. Everything here is pure and reports nothing.
@@ -10,39 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from krm_dynamo.graph.component import string_map
+
 if TYPE_CHECKING:
     from krm_dynamo import defaults
     from krm_dynamo.api import v1alpha1
-
-
-def service_metadata(graph: v1alpha1.DynamoGraphDeploymentSpec, svc: v1alpha1.DynamoComponentDeploymentSharedSpec,
-                     dgd_annotations: dict[str, str], table: defaults.OperatorDefaults
-                     ) -> tuple[dict[str, str], dict[str, str]]:
-    """``(labels, annotations)`` of a service as the operator hands them to its objects, each a copy.
-
-    The one home of the propagation of graph metadata to services. From operator 1.0 the DGD's
-    metadata annotations of the propagated keys (``propagatedAnnotations`` of the release's
-    Kubernetes discovery table) reach every service: over the service's own value in 1.0, only
-    where the service sets none from 1.1 (``dgdAnnotationWins``; ``graph.go``
-    ``propagateDGDAnnotations``). S18 (1.1, ``propagateDGDSpecMetadata``): ``spec.annotations``
-    and ``spec.labels`` then fill the keys the service does not set. Before 1.0 the service's
-    values alone.
-    """
-    labels = dict(svc.labels or {})
-    annotations = dict(svc.annotations or {})
-    propagation = table.kube_discovery.values
-    dgd_wins = propagation.get("dgdAnnotationWins")
-    keys = propagation.get("propagatedAnnotations")
-    for key in keys if isinstance(keys, tuple) else ():
-        if key in dgd_annotations and (dgd_wins or key not in annotations):
-            annotations[key] = dgd_annotations[key]
-    if not table.switch("S18"):
-        return labels, annotations
-    for key, value in _string_map(graph.annotations).items():
-        annotations.setdefault(key, value)
-    for key, value in _string_map(graph.labels).items():
-        labels.setdefault(key, value)
-    return labels, annotations
 
 
 def graph_metadata(graph: v1alpha1.DynamoGraphDeploymentSpec, table: defaults.OperatorDefaults
@@ -50,14 +25,7 @@ def graph_metadata(graph: v1alpha1.DynamoGraphDeploymentSpec, table: defaults.Op
     """S18: ``(spec.labels, spec.annotations)``, what a PodCliqueSet's own metadata carries; empty before 1.1."""
     if not table.switch("S18"):
         return {}, {}
-    return _string_map(graph.labels), _string_map(graph.annotations)
-
-
-def _string_map(value: Any) -> dict[str, str]:
-    """The string entries of a map as written (the rules report anything else)."""
-    if not isinstance(value, dict):
-        return {}
-    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+    return string_map(graph.labels), string_map(graph.annotations)
 
 
 def feature(svc: v1alpha1.DynamoComponentDeploymentSharedSpec, name: str) -> dict[str, Any] | None:

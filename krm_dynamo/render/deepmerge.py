@@ -25,11 +25,6 @@ from krm_dynamo import defaults
 PROBE_HANDLERS = defaults.PROBE_HANDLERS
 
 
-def deep_pointers(table: defaults.OperatorDefaults) -> bool:
-    """Whether the release's operator merges pointer fields deeply (P04: mergo v0.3.16, operator 1.0 on)."""
-    return table.switch("P04")
-
-
 def _is_zero(value: Any) -> bool:
     return value is None or value is False or (value == 0 and not isinstance(value, bool)) or value in ("", [], {})
 

@@ -4,9 +4,9 @@
 Operator source: ``graph.go`` (``GenerateGrovePodCliqueSet``, ``generateLabels``,
 ``generateAnnotations``, ``applyCliqueStartupDependencies``), ``grove.go`` and
 ``controller_common/podgangset.go`` (``CanonicalizePodCliqueSet``: cliques and scaling
-groups sorted by name). Chosen by
-functionConfig ``multinodeOrchestrator: grove`` unless the DGD says
-``nvidia.com/enable-grove: "false"`` (D2). Every service becomes a clique (a multinode
+groups sorted by name). Chosen by functionConfig ``multinodeOrchestrator: grove``
+unless the DGD says ``nvidia.com/enable-grove: "false"`` (D2,
+:func:`krm_dynamo.pipeline.grove_mode`). Every service becomes a clique (a multinode
 service a leader and a worker clique tied by a scaling group). Deviations: an unset
 ``replicas`` is 1 (R8); the service-account rule of D14 applies (D27); service labels
 and annotations reach the cliques (D4, D5).
@@ -23,21 +23,12 @@ from __future__ import annotations
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.component import Component
 from krm_dynamo.kube import fieldorder
-from krm_dynamo.kube.durations import format_duration, parse_duration
 from krm_dynamo.render import backends, componentservice, kubediscovery, models
 from krm_dynamo.render.metadata import object_metadata
 from krm_dynamo.render.multinode import role_templates
 from krm_dynamo.render.podtemplate import PodContext, PodTemplate, build_pod_template
-
-
-def enabled(cfg: FunctionConfig, dgd_annotations: dict[str, str]) -> bool:
-    """Grove for this DGD: asked for in functionConfig and not vetoed by the DGD annotation (D2)."""
-    veto = dgd_annotations.get(defaults.ANNOTATION_ENABLE_GROVE, "").lower() == "false"
-    return cfg.multinodeOrchestrator == "grove" and not veto
-
 
 # --- labels ---------------------------------------------------------------------------------
 
@@ -163,6 +154,8 @@ def pod_clique_set(components: list[Component], namespace: str | None, ctx: PodC
 
     ``topology_constraint``: the DGD's ``spec.topologyConstraint`` as read (S17, from 1.1).
     """
+    from krm_dynamo.kube.durations import format_duration, parse_duration  # here: only Grove mode pays for it
+
     grove = ctx.defaults.grove
     delay = parse_duration(ctx.cfg.groveTerminationDelay or grove.termination_delay)
 

@@ -38,8 +38,8 @@ def _kd() -> Any:
 
 
 def applies(ctx: PodContext) -> bool:
-    """The release has a discovery backend at all (1.0 on)."""
-    return bool(ctx.defaults.kube_discovery.values)
+    """The release has a discovery backend at all (1.0 on): :attr:`PodContext.kube_discovery`."""
+    return ctx.kube_discovery
 
 
 def _row(ctx: PodContext, item: str) -> Any:
@@ -48,7 +48,7 @@ def _row(ctx: PodContext, item: str) -> Any:
 
 def effective_annotations(component: Component, ctx: PodContext, *, grove: bool = False) -> dict[str, str]:
     """The service's annotations as the operator hands them to its pods and objects (a copy): with
-    the DGD's propagated keys (derived once, :func:`krm_dynamo.graph.features11.service_metadata`).
+    the DGD's propagated keys (derived once, :func:`krm_dynamo.graph.component.service_metadata`).
 
     Under Grove (from 1.0, ``GenerateGrovePodCliqueSet``): 1.0 takes only the DGD's keys of the
     row ``groveDgdAnnotations`` over the service's own, 1.1 the propagation every service gets;

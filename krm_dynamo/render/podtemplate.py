@@ -23,7 +23,7 @@ from krm_dynamo.graph.discovery import SecretIndex
 from krm_dynamo.graph.volumes import shared_memory_use
 from krm_dynamo.kube import quantity
 from krm_dynamo.record import dataclass, field
-from krm_dynamo.render import backends, deepmerge, epp, features11, kubediscovery, models, storage
+from krm_dynamo.render import backends, storage
 from krm_dynamo.render.canonical import canonicalize_pod_spec_with_main, unique_pull_secrets
 from krm_dynamo.render.merge import (
     PROBE_KINDS,
@@ -32,6 +32,7 @@ from krm_dynamo.render.merge import (
     merge_env,
     merge_pod_spec,
 )
+from krm_dynamo.render.metadata import pod_annotations, pod_labels
 from krm_dynamo.render.resources import add_dynamo_resources, canonical_resource_lists
 
 # --- the pipeline (graph.go GenerateBasePodSpec) --------------------------------------
@@ -50,6 +51,17 @@ class PodContext:
     defaults: defaults.OperatorDefaults = field(default_factory=defaults.for_release)  # the DGD's table set
     graph_metadata: tuple[dict[str, str], dict[str, str]] = ({}, {})  # S18: spec.labels, spec.annotations
 
+    # The modules of the 1.x pod steps are imported where these are read: a 0.6 render pays for none.
+    @property
+    def kube_discovery(self) -> bool:
+        """The release has a discovery backend (1.0 on), the steps of :mod:`.kubediscovery` apply."""
+        return bool(self.defaults.kube_discovery.values)
+
+    @property
+    def service_features(self) -> bool:
+        """The release has the 1.1 service features, the pod steps of :mod:`.features11` apply."""
+        return bool(self.defaults.features.values)
+
 
 @dataclass
 class PodTemplate:
@@ -65,52 +77,6 @@ class PodTemplate:
         if self.annotations:
             metadata["annotations"] = self.annotations
         return {"metadata": metadata, "spec": self.spec}
-
-
-def pod_labels(component: Component, ctx: PodContext) -> dict[str, str]:
-    """Pod template labels in the operator's order (later keys overwrite earlier ones)."""
-    labels = {
-        defaults.LABEL_COMPONENT: component.key,
-        defaults.LABEL_DYNAMO_NAMESPACE: component.dynamo_namespace,
-        defaults.LABEL_GRAPH_NAME: ctx.dgd_name,
-    }
-    if metrics_enabled(component, ctx):
-        labels[defaults.LABEL_METRICS_ENABLED] = defaults.METRICS_ENABLED_VALUE
-    if component.component_type:
-        labels[defaults.LABEL_COMPONENT_TYPE] = component.component_type
-    if component.spec.subComponentType:
-        labels[defaults.LABEL_SUB_COMPONENT_TYPE] = component.spec.subComponentType
-    labels[defaults.LABEL_SELECTOR] = component.name
-    labels.update(kubediscovery.pod_labels(component, ctx))  # L04 (1.1)
-    if ctx.defaults.switch("L02"):  # 1.1: the service's (and the DGD's) labels under the system ones
-        labels = {**component.labels, **labels}
-    else:
-        labels.update(component.labels)  # D4
-    labels.update(models.base_model_label(component, ctx.defaults))  # S05 / L04, as getKubeLabels adds it
-    extra = component.spec.extraPodMetadata
-    labels.update((extra.labels if extra else None) or {})
-    return kubediscovery.reapply_system_labels(labels, component, ctx)  # 1.1: after extraPodMetadata
-
-
-def pod_annotations(component: Component) -> dict[str, str]:
-    """The service's own annotations (D5; not the graph's propagated ones, which the 1.x operator
-    puts on the objects only), then ``extraPodMetadata.annotations``."""
-    annotations = dict(component.pod_annotations)
-    extra = component.spec.extraPodMetadata
-    annotations.update((extra.annotations if extra else None) or {})
-    return annotations
-
-
-def metrics_enabled(component: Component, ctx: PodContext) -> bool:
-    """The metrics label unless the effective ``nvidia.com/enable-metrics`` is exactly "false": the
-    service's annotations when the release propagates the key (row ``propagatedAnnotations``, 1.0
-    on: they hold the DGD's value as it merges it), else the DGD's value over the service's."""
-    key = defaults.ANNOTATION_ENABLE_METRICS
-    propagated = ctx.defaults.kube_discovery.values.get("propagatedAnnotations")
-    if isinstance(propagated, tuple) and key in propagated:
-        return component.annotations.get(key) != "false"
-    value = ctx.dgd_annotations.get(key) if key in ctx.dgd_annotations else component.annotations.get(key)
-    return value != "false"
 
 
 def render_env(template: tuple[tuple[str, str], ...], component: Component,
@@ -164,7 +130,7 @@ def base_container(component_defaults: defaults.ComponentDefaults) -> dict[str, 
         container["ports"] = [dict(p) for p in component_defaults.ports]
     for kind in PROBE_KINDS:
         if kind in component_defaults.probes:
-            container[kind] = copy.deepcopy(dict(component_defaults.probes[kind]))
+            container[kind] = defaults.plain_dict(component_defaults.probes[kind])
     return container
 
 
@@ -192,10 +158,8 @@ def build_pod_template(component: Component, ctx: PodContext, *,
     discovered = _pull_secrets(component, ctx)
     # envFromSecret after any mainContainer.envFrom.
     if component.spec.envFromSecret:
-        container["envFrom"] = [
-            *(container.get("envFrom") or []),
-            {"secretRef": {"name": component.spec.envFromSecret}},
-        ]
+        secret_ref = {"secretRef": {"name": component.spec.envFromSecret}}
+        container["envFrom"] = [*(container.get("envFrom") or []), secret_ref]
 
     # PVC and shared-memory volumes and mounts.
     shm_use = shared_memory_use(component, ctx.defaults.shared_memory, backend.defaults.compilation_cache_mount)
@@ -212,22 +176,22 @@ def build_pod_template(component: Component, ctx: PodContext, *,
         role=role, node_count=node_count, service_name=component.name if service_name is None else service_name,
         deployer=backends.release_deployer(deployer, ctx.defaults), resources=component.resources,
         secret_name=ctx.cfg.mpiRunSecretName, table=ctx.defaults, dgd_name=ctx.dgd_name, deferred_env=deferred_env,
-        annotations=kubediscovery.effective_annotations(component, ctx),  # with the DGD's propagated keys
+        annotations=dict(component.annotations),  # with the DGD's propagated keys (derived)
     )
     container = backends.update_container(backend, container, pod_role)
 
     pod_spec, user_pod = _pod_spec(component, component_defaults, ctx.defaults, ctx.dgd_name)
     _add_user_items(pod_spec, user_pod, container, volumes, discovered)
-    kubediscovery.set_service_account(pod_spec, component, ctx, grove=grove)  # P02, before the backend pod hook
+    if ctx.kube_discovery:
+        from krm_dynamo.render import kubediscovery  # here: only a release with discovery pays for it
+        kubediscovery.set_service_account(pod_spec, component, ctx, grove=grove)  # P02, before the backend pod hook
     pod_spec = backends.update_pod_spec(backend, pod_spec, pod_role)  # TRT-LLM multinode: the MPI SSH volume
-    pod_spec = features11.apply_pod_features(pod_spec, component, ctx, node_count)  # S14, S15, S16
+    if ctx.service_features:
+        from krm_dynamo.render import features11  # here: 1.1 only
+        pod_spec = features11.apply_pod_features(pod_spec, component, ctx, node_count)  # S14, S15, S16
     pod_spec, main = _finish_pod_spec(pod_spec, container, component, ctx, debug_sidecar)
-    return PodTemplate(
-        labels=pod_labels(component, ctx),
-        annotations=pod_annotations(component),
-        spec=pod_spec,
-        main_container=main,
-    )
+    return PodTemplate(labels=pod_labels(component, ctx), annotations=pod_annotations(component), spec=pod_spec,
+                       main_container=main)
 
 
 def _main_container(component: Component, component_defaults: defaults.ComponentDefaults,
@@ -235,9 +199,11 @@ def _main_container(component: Component, component_defaults: defaults.Component
     """The base container with ``mainContainer`` (env apart) and the user probes over it (D9, R4, D22)."""
     user_main = component.main_container
     table = ctx.defaults
-    base = epp.with_epp_container(base_container(component_defaults), component, ctx.dgd_name, ctx.dgd_namespace,
-                                  table)  # P10: an endpoint picker's arguments and mounts
-    deep = deepmerge.deep_pointers(table)  # P04
+    base = base_container(component_defaults)
+    if table.switch("P10"):  # an endpoint picker's arguments and mounts
+        from krm_dynamo.render import epp  # here: 1.x only
+        base = epp.with_epp_container(base, component, ctx.dgd_name, ctx.dgd_namespace, table)
+    deep = table.switch("P04")  # the 1.x merge of pointer fields (render.deepmerge)
     container = merge_container(base, {k: v for k, v in user_main.items() if k != "env"}, table.merge_kinds, deep)
     if "resources" in container:
         container["resources"] = canonical_resource_lists(container["resources"])
@@ -250,6 +216,7 @@ def _main_container(component: Component, component_defaults: defaults.Component
     for i, (kind, probe) in enumerate(candidates):
         from_main = i < len(PROBE_KINDS) and kind != "startupProbe"  # mainContainer.startupProbe replaces
         if isinstance(probe, dict) and deep and from_main:  # P04: mainContainer liveness / readiness merged into
+            from krm_dynamo.render import deepmerge  # here: 1.x only
             container[kind] = deepmerge.merge_probe(container.get(kind), probe)
         elif isinstance(probe, dict):
             container[kind] = apply_probe(container.get(kind), probe)
@@ -267,9 +234,13 @@ def _main_env(component: Component, ctx: PodContext,
               component_defaults: defaults.ComponentDefaults, *, grove: bool = False) -> list[dict[str, Any]]:
     """D18: platform < defaults < DGD envs < mainContainer.env < service envs (merged by name, unsorted)."""
     user_env = component.main_container.get("env")
+    env = render_env(component_defaults.env, component, ctx)
+    if ctx.kube_discovery:
+        from krm_dynamo.render import kubediscovery  # here: only a release with discovery pays for it
+        env = kubediscovery.default_env(env, component, ctx, grove=grove)
     return merge_env(
         platform_env(ctx.cfg),
-        kubediscovery.default_env(render_env(component_defaults.env, component, ctx), component, ctx, grove=grove),
+        env,
         component.dgd_envs,
         user_env if isinstance(user_env, list) else [],
         component.service_envs,
@@ -280,9 +251,14 @@ def _main_env(component: Component, ctx: PodContext,
 def _pod_spec(component: Component, component_defaults: defaults.ComponentDefaults,
               table: defaults.OperatorDefaults, dgd_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(pod spec, user pod fields)``: the base pod spec with ``extraPodSpec`` laid over it (D29)."""
-    pod_spec = epp.with_epp_volumes(defaults.plain_dict(component_defaults.pod), component, dgd_name, table)
+    pod_spec = defaults.plain_dict(component_defaults.pod)
     user_pod = component.pod_fields  # a user service account wins (D21; noted by the rules)
-    merged = merge_pod_spec(pod_spec, user_pod, table.merge_kinds, deepmerge.deep_pointers(table))
+    if not table.switch("P10"):
+        return merge_pod_spec(pod_spec, user_pod, table.merge_kinds, table.switch("P04")), user_pod
+    from krm_dynamo.render import epp  # an endpoint picker's volumes, kept after the user's
+
+    pod_spec = epp.with_epp_volumes(pod_spec, component, dgd_name, table)
+    merged = merge_pod_spec(pod_spec, user_pod, table.merge_kinds, table.switch("P04"))
     return epp.keep_base_volumes(merged, pod_spec, component, table), user_pod
 
 
@@ -307,7 +283,9 @@ def _add_user_items(pod_spec: dict[str, Any], user_pod: dict[str, Any], containe
             empty_dir["sizeLimit"] = quantity.canonical(empty_dir["sizeLimit"])
     pod_spec["containers"] = [*user_containers, container]
     pod_spec["volumes"] = user_volumes + volumes.volumes
-    features11.place_shared_memory(pod_spec, container, volumes)  # P05 (operator 1.1)
+    if volumes.late_volume is not None:  # P05 (operator 1.1)
+        from krm_dynamo.render.features11 import place_shared_memory  # here: 1.1 only
+        place_shared_memory(pod_spec, container, volumes)
     pod_spec["imagePullSecrets"] = _list(user_pod.get("imagePullSecrets")) + [{"name": n} for n in discovered]
     for key in ("volumes", "imagePullSecrets"):
         if not pod_spec[key]:

@@ -15,7 +15,7 @@ from multinode_util import ok as _ok
 from multinode_util import run as _run
 from multinode_util import worker as _worker
 
-from krm_dynamo import defaults
+from krm_dynamo import defaults, pipeline
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.kube import durations
 from krm_dynamo.render import grove
@@ -49,7 +49,7 @@ def _single(**extra) -> dict:
 )
 def test_enabled_d2(orchestrator, annotation, expected):
     annotations = {} if annotation is None else {defaults.ANNOTATION_ENABLE_GROVE: annotation}
-    assert grove.enabled(FunctionConfig(multinodeOrchestrator=orchestrator), annotations) is expected
+    assert pipeline.grove_mode(FunctionConfig(multinodeOrchestrator=orchestrator), annotations) is expected
 
 
 @pytest.mark.parametrize(

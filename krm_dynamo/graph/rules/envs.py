@@ -15,7 +15,6 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.component import DeploymentConfig
-from krm_dynamo.graph.deployment_config import shape_problems
 from krm_dynamo.graph.derive import (
     DEPLOYMENT_CONFIG_ENV,
     DerivedGraph,
@@ -65,6 +64,8 @@ def _check_configs(g: DerivedGraph, configs: list[DeploymentConfig], path: str, 
         readers = [c for c in g.services.values() if c.deployment_config is found]
         # The entry of a service that reads this value has its `workers` checked by V24 (check_service_envs).
         own = {c.key for c in readers}
+        from krm_dynamo.graph.deployment_config import shape_problems  # here: only a DGD with the env pays for it
+
         for problem in shape_problems(found.document):
             if not (problem.workers and problem.entry in own):
                 report.error(path, f"{_PARSE_FAILED}: {problem.problem}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from krm_dynamo.graph import features11
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kube import quantity
@@ -53,7 +52,11 @@ def check_gpu_request_limit(s: ServiceCheck, report: Report) -> None:
     """P08 (operator 1.1 emits the GPU request): the API server takes a GPU request only with an equal
     limit (D31); the GPU memory service replaces both with a claim, so then anything goes."""
     res = s.svc.resources
-    if res is None or res.requests is None or features11.enabled(s.svc, "gpuMemoryService"):
+    if res is None or res.requests is None:
+        return
+    from krm_dynamo.graph import features11  # here: only a service with resource requests pays for it
+
+    if features11.enabled(s.svc, "gpuMemoryService"):
         return
     request, limit = res.requests.gpu, res.limits.gpu if res.limits is not None else None
     if _value(request) is None:

@@ -30,13 +30,13 @@ from krm_dynamo.render.backends.common import (
     add_env_if_absent,
     compilation_cache_env,
     release_deployer,
-    shell_quote,
     worker_probes,
 )
 
-# A backend's module is imported when a pod of that backend needs it (each run pays for its imports):
-# the names it lends to this package are resolved on first use (:func:`__getattr__`).
+# A backend's module (and .flags, which they share) is imported when a multinode pod needs it (each
+# run pays for its imports): the names it lends to this package are resolved on first use (:func:`__getattr__`).
 _LENT = {
+    "shell_quote": "flags",
     "sglang_flags": "sglang",
     "trtllm_leader_script": "trtllm",
     "trtllm_worker_script": "trtllm",
@@ -115,12 +115,15 @@ def wait_leader_objects(dgd_name: str, namespace: str | None, components: Iterab
 
 def update_pod_spec(backend: Backend, pod_spec: dict[str, Any], pod: PodRole) -> dict[str, Any]:
     """Backend pod hook (step 15): TRT-LLM multinode mounts the MPI SSH secret as a volume; from
-    operator 1.0 a vLLM ``mp`` worker waits for its leader in an init container (B03)."""
+    operator 1.0 a vLLM ``mp`` worker waits for its leader in an init container (B03). A single-node
+    pod is returned unchanged (and imports no backend's module)."""
+    if not pod.multinode:
+        return pod_spec
     if backend.name == "vllm":
         from krm_dynamo.render.backends.vllm import wait_for_leader
 
         return wait_for_leader(pod_spec, pod)
-    if not pod.multinode or backend.name != "trtllm":
+    if backend.name != "trtllm":
         return pod_spec
     from krm_dynamo.render.backends.trtllm import ssh_volume
 

@@ -1,11 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-"""What every backend hook shares: the deployer strings, the pod's place, env helpers, shell quoting.
+"""What every backend hook shares: the deployer strings, the pod's place, env helpers.
 
 The orchestrator's strings (leader address, host list, node rank) come from a
 :class:`Deployer`, built from the release's launch table (:func:`deployer_for`); the
-pod's place in a multinode service is a :class:`PodRole`. :func:`inject_flags` is the
-operator's flag injection into a launch (``utils.go`` ``injectFlagsIntoContainerCommand``),
-shared by SGLang and, from operator 1.0, vLLM.
+pod's place in a multinode service is a :class:`PodRole`. Shell quoting and the flag
+injection of the multinode rewrites live in :mod:`.flags` (imported by the backend modules).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from typing import Any
 from krm_dynamo import defaults
 from krm_dynamo.config import DEFAULTS as CONFIG_DEFAULTS
 from krm_dynamo.defaults.launch import LAUNCH
-from krm_dynamo.graph.backend import invocation, is_python_command
 from krm_dynamo.record import dataclass, field
 
 
@@ -111,7 +109,7 @@ class PodRole:
         secret_name: the MPI SSH secret (functionConfig ``mpiRunSecretName``).
         table: the release's table set (None: 0.6).
         annotations: the service annotations the backend reads, DGD values and the origin
-            version already applied (``render.kubediscovery.effective_annotations``).
+            version already applied (the derived ``Component.annotations``).
         dgd_name: the DGD's name (the wait-for-leader ConfigMap, operator 1.1).
         deferred_env: backend env the container hook appends after its own (N_E09).
     """
@@ -144,55 +142,3 @@ def worker_probes(container: dict[str, Any], changes: Mapping[str, Mapping[str, 
             container.pop(kind, None)
         else:
             container[kind] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in probe.items()}
-
-
-# --- shell quoting and flag injection (utils.go, operator 1.x) -------------------------------
-
-_SHELL_SPECIAL = frozenset(" \t\n'\"\\{}[]$`!")
-
-
-def shell_quote(token: str) -> str:
-    """``shellQuoteForBashC`` (B04): a token with a shell-special character, double-quoted.
-
-    Backslash, double quote, ``$`` and backquote are escaped; a single quote becomes
-    ``'"'"'`` so the token also survives an enclosing single-quoted ``bash -c``.
-    """
-    if not any(ch in _SHELL_SPECIAL for ch in token):
-        return token
-    escaped = token.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`")
-    return '"' + escaped.replace("'", "'\"'\"'") + '"'
-
-
-def joined(tokens: list[Any], quote: bool) -> str:
-    """Tokens joined with spaces, each shell-quoted when ``quote``."""
-    return " ".join(shell_quote(str(t)) if quote else str(t) for t in tokens)
-
-
-def inject_flags(container: dict[str, Any], flags: str, needs_shell: bool, framework: str, *,
-                 quote_args: bool, quote_command: bool, shell: tuple[str, ...]) -> dict[str, Any]:
-    """Put ``flags`` into the launch; the container is returned changed or as is.
-
-    A python ``command``: the flags are appended to ``args``, or, when they need a shell,
-    the launch becomes ``<shell> "exec <command> <args> <flags>"`` (tokens quoted as the
-    release does, B04). Any other command: the flags go after the first ``python … <framework>``
-    invocation found in an ``args`` item (every such invocation of that item).
-    """
-    out = dict(container)
-    command = list(out.get("command") or [])
-    args = list(out.get("args") or [])
-    if command and is_python_command(str(command[0])):
-        if not needs_shell:
-            out["args"] = args + flags.split()
-            return out
-        launch = joined(command, quote_command) + (" " + joined(args, quote_args) if args else "")
-        out["command"] = list(shell)
-        out["args"] = [f"exec {launch} {flags}"]
-        return out
-    pattern = invocation(framework)
-    for i, arg in enumerate(args):
-        rewritten = pattern.sub(lambda m: f"{m.group(1)} {flags}{m.group(2)}", str(arg))
-        if rewritten != arg:
-            args[i] = rewritten
-            out["args"] = args
-            break
-    return out

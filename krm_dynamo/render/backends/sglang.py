@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.render.backends.common import PodRole, inject_flags, launch_values
+from krm_dynamo.render.backends.common import PodRole, launch_values
+from krm_dynamo.render.backends.flags import inject_flags
 
 _SHELL_VAR = r"\$([A-Za-z_][A-Za-z0-9_]*)"  # compiled on first use (start-up)
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.graph.backend import gpus_per_node, is_python_command
-from krm_dynamo.render.backends.common import PodRole, add_env_if_absent, joined, launch_values
+from krm_dynamo.render.backends.common import PodRole, add_env_if_absent, launch_values
+from krm_dynamo.render.backends.flags import joined
 
 
 def trtllm_original_command(command: list[Any] | None, args: list[Any] | None, quote: bool = False) -> str:

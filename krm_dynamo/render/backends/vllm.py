@@ -19,7 +19,8 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.kube import fieldorder
-from krm_dynamo.render.backends.common import PodRole, add_env_if_absent, inject_flags, joined, launch_values
+from krm_dynamo.render.backends.common import PodRole, add_env_if_absent, launch_values
+from krm_dynamo.render.backends.flags import inject_flags, joined
 from krm_dynamo.render.metadata import object_metadata
 
 # Patterns are compiled on first use (start-up cost).
