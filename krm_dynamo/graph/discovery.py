@@ -18,7 +18,6 @@ from typing import Any
 
 from krm_dynamo import defaults
 from krm_dynamo.kio import limits
-from krm_dynamo.kube import gojson
 from krm_dynamo.record import dataclass, field
 
 DOCKER_CONFIG_TYPE = "kubernetes.io/dockerconfigjson"
@@ -206,10 +205,12 @@ def _auths(secret: dict[str, Any]) -> dict[str, Any]:
         text = str(string_data[DOCKER_CONFIG_KEY])
     else:
         raise ValueError(f"expected `data.{DOCKER_CONFIG_KEY}` or `stringData.{DOCKER_CONFIG_KEY}`, found neither")
+    import json  # here: only an input with a pull secret pays for it (and for gojson)
+
+    from krm_dynamo.kube import gojson
+
     if gojson.nesting_depth(text) > limits.MAX_JSON_DEPTH:  # checked before the parse recurses
         raise ValueError(f"`{DOCKER_CONFIG_KEY}` nests JSON deeper than {limits.MAX_JSON_DEPTH} levels (the limit)")
-
-    import json  # here: only an input with a pull secret pays for it
 
     try:
         config = json.loads(text)

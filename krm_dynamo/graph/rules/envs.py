@@ -23,7 +23,6 @@ from krm_dynamo.graph.derive import (
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules.context import ServiceCheck, show
 from krm_dynamo.kio import limits
-from krm_dynamo.kube import gojson
 
 _PARSE_FAILED = f"failed to parse {DEPLOYMENT_CONFIG_ENV}"
 
@@ -65,6 +64,7 @@ def _check_configs(g: DerivedGraph, configs: list[DeploymentConfig], path: str, 
         # The entry of a service that reads this value has its `workers` checked by V24 (check_service_envs).
         own = {c.key for c in readers}
         from krm_dynamo.graph.deployment_config import shape_problems  # here: only a DGD with the env pays for it
+        from krm_dynamo.kube import gojson
 
         for problem in shape_problems(found.document):
             if not (problem.workers and problem.entry in own):
