@@ -57,6 +57,31 @@ def test_only_the_embedded_closure_is_kept(version):
         assert set(kept[root]["properties"]) == set(source[root]["properties"])
 
 
+@pytest.mark.parametrize("version", ["1.33", "1.34"])
+def test_one_definition_parsed_alone_is_the_one_of_the_whole_document(version):
+    """``schemas.definition`` decodes one type from where the generator writes it: for every type of
+    the file it equals the whole document's, and a name the file lacks is None."""
+    whole = schemas.definitions(version)
+    for name, value in whole.items():
+        schemas.definition.cache_clear()
+        assert schemas.definition(name, version) == value, name
+    assert schemas.definition("io.k8s.api.core.v1.NoSuchType", version) is None
+    assert schemas.definition("", version) is None
+
+
+def test_a_valid_dgd_decodes_only_the_types_it_reads():
+    """The bundled example is plainly valid: its check decodes a few types, never the whole document."""
+    from krm_dynamo.graph import embedded
+
+    dgd = yaml.safe_load((REPO / "kustomization-examples" / "vllm-agg" / "dgd.yaml").read_text())
+    for cache in (schemas._document, schemas.definition, embedded._checker):
+        cache.cache_clear()
+    _, results = expand([dgd], None)
+    assert not [r for r in results if r.severity == "error"]
+    assert schemas._document.cache_info().currsize == 0
+    assert 0 < schemas.definition.cache_info().currsize < 10
+
+
 def test_each_release_reads_the_kubernetes_types_its_operator_builds_against():
     """go.mod's k8s.io/api: v0.33.3 at the 0.6 commit, v0.34.3 at the 1.0 and 1.1 cuts."""
     assert {r: defaults.for_release(r).kubernetes_version for r in ("0.6", "1.0", "1.1")} == {

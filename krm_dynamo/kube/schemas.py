@@ -7,7 +7,8 @@ definitions of the version an operator release builds against (1.33 for 0.6, 1.3
 ``OperatorDefaults.kubernetes_version``), generated from the maintained
 ``kubernetes-validate`` package by ``scripts/generate_kube_schemas.py`` (a test regenerates
 them and fails on any difference). A file is read only when a :class:`Checker` of its
-version first checks a value, which happens only when a DGD is expanded.
+version first checks a value, which happens only when a DGD is expanded; a plainly valid value
+decodes only the types it reads (:func:`definition`), an invalid one the whole file.
 ``jsonschema`` is the validator; it is imported only when a value is not plainly valid: a value
 passes first through :func:`certainly_valid`, a strict reading of the same definitions that
 knows only the keywords they use and answers "valid" or "not sure" — never "valid" where
@@ -69,10 +70,31 @@ class SchemaProblem:
 
 
 @functools.cache
+def _text(version: str) -> str:
+    with open(os.path.join(_DIR, f"schemas-{version}.json"), encoding="utf-8") as data:
+        return data.read()
+
+
+@functools.cache
 def _document(version: str) -> dict[str, Any]:
-    with open(os.path.join(_DIR, f"schemas-{version}.json"), "rb") as data:
-        document: dict[str, Any] = json.loads(data.read())
+    document: dict[str, Any] = json.loads(_text(version))
     return document
+
+
+@functools.cache
+def definition(name: str, version: str = DEFAULT_VERSION) -> dict[str, Any] | None:
+    """``definitions(version).get(name)``, parsed alone: a valid DGD reads a few of the ~120 types.
+
+    The generator writes each definition once, at the start of a line, as ``"<name>": {...}``
+    (``indent=0``); the value there is decoded by itself. Where the name is not found exactly
+    once so, the whole document answers (tests/test_kube_schemas.py compares every definition).
+    """
+    text, key = _text(version), f'\n{json.dumps(name)}: '
+    at = text.find(key)
+    if at < 0 or text.find(key, at + 1) >= 0:
+        return definitions(version).get(name)
+    value: dict[str, Any] = json.JSONDecoder().raw_decode(text, at + len(key))[0]
+    return value
 
 
 def definitions(version: str = DEFAULT_VERSION) -> dict[str, Any]:
@@ -109,7 +131,10 @@ def embedded(name: str, extra_properties: dict[str, Any] | None = None, *,
     ``extra_properties`` adds fields beside the type's own (a DGD's ``extraPodSpec`` is a
     PodSpec plus ``mainContainer``). Nested types keep their ``required`` lists.
     """
-    schema = {k: v for k, v in definitions(version)[name].items() if k != "required"}
+    found = definition(name, version)
+    if found is None:
+        raise KeyError(name)
+    schema = {k: v for k, v in found.items() if k != "required"}
     if extra_properties:
         schema["properties"] = {**schema["properties"], **extra_properties}
     return schema
@@ -180,7 +205,7 @@ def certainly_valid(schema: Any, value: Any, version: str = DEFAULT_VERSION) -> 
         if "$ref" in sub:
             if len(sub) > 1 or not sub["$ref"].startswith(_REF_PREFIX):
                 return False
-            stack.append((definitions(version).get(sub["$ref"].removeprefix(_REF_PREFIX)), instance))
+            stack.append((definition(sub["$ref"].removeprefix(_REF_PREFIX), version), instance))
             continue
         if "anyOf" in sub:
             if not any(certainly_valid(branch, instance, version) for branch in sub["anyOf"]):
