@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from decimal import Decimal
 from typing import Any
 
 # Plain strings that YAML 1.1 (go-yaml v2 resolve) reads as another type. Not kio.scalars'
@@ -121,6 +120,8 @@ def go_float(value: float) -> str:
         return ".inf" if value > 0 else "-.inf"
     if value.is_integer() and abs(value) < 1e21:
         return str(int(value))
+    from decimal import Decimal  # here: only a config with a fractional or huge number pays for it
+
     parts = Decimal(repr(abs(value))).normalize().as_tuple()
     digits = "".join(str(d) for d in parts.digits)
     exp = len(digits) + int(parts.exponent) - 1
