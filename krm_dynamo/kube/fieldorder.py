@@ -212,12 +212,22 @@ def ordered(value: Any, type_name: str) -> Any:
     if not isinstance(value, dict):
         return value
     order, children = TYPES[type_name]
-    rank = {key: i for i, key in enumerate(order)}
-    keys = sorted(value, key=lambda k: (0, rank[k]) if k in rank else (1, 0))  # stable for unknown keys
+    rank = _RANKS.get(type_name) or _ranks(type_name)
+    last = len(order)  # after every known place
+    keys = sorted(value, key=lambda k: rank.get(k, last))  # unknown keys last, in their order (a stable sort)
     out = {}
     for key in keys:
         out[key] = _child(value[key], children.get(key))
     return out
+
+
+# type name -> field -> its place: made once per type, on first use, not on every object.
+_RANKS: dict[str, dict[str, int]] = {}
+
+
+def _ranks(type_name: str) -> dict[str, int]:
+    rank = _RANKS[type_name] = {key: i for i, key in enumerate(TYPES[type_name][0])}
+    return rank
 
 
 def sorted_map(value: Any) -> Any:
