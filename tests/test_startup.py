@@ -131,7 +131,7 @@ ALLOWED_KRM_DYNAMO = {
     "api": "fastparse light messages v1alpha1_light",
     "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
     "graph": "backend component derive discovery embedded report rules validation volumes",
-    "graph.rules": "container context embedded envs graph resources service",
+    "graph.rules": "container context envs graph resources service",
     "kio": "display files limits loader resourcelist results scalars yamlio",
     "kube": "fieldorder gojson naming quantity schemas",
     "render": "backends canonical merge metadata networking podtemplate resources storage workloads",

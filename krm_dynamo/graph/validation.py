@@ -27,7 +27,7 @@ from krm_dynamo import defaults
 from krm_dynamo.api import fastparse, messages
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
-from krm_dynamo.graph.rules import embedded, rules_for
+from krm_dynamo.graph.rules import rules_for
 from krm_dynamo.graph.rules.context import ServiceCheck
 from krm_dynamo.kio.results import Result
 
@@ -134,7 +134,12 @@ def validate(derived: DerivedGraph, report: Report, dropped: set[str] | frozense
     a field that check reported as an error are left out too (it already named the field).
     """
     types = Report(report.dgd)
-    wrong = embedded.check_embedded_types(derived, types)
+    wrong: set[str] = set()
+    if derived.embedded_problems or any(c.embedded_problems for c in derived.services.values()):
+        # here: only a DGD whose embedded types have a problem pays for its reporting
+        from krm_dynamo.graph.rules import embedded
+
+        wrong = embedded.check_embedded_types(derived, types)
     report.results.extend(r for r in types.results if not _under(r, dropped))
     scratch = Report(report.dgd)
     graph_rules, service_rules = rules_for(derived.table, derived)
