@@ -119,8 +119,8 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 # Every krm_dynamo module the bundled example (a 0.6 DGD, one vLLM worker) imports, by package. A
 # module of the 1.x profiles is not here: the 1.x table sets are built on first use
 # (defaults/release.py), the rules of later changes are imported for a release that has them and
-# those of a feature for a DGD that uses it (graph/rules/__init__.py: multinode, networking, podnames,
-# overrides, storage, workload), a backend's module for a multinode pod of that backend
+# those of a feature for a DGD that uses it (graph/rules/__init__.py: envs, multinode, networking,
+# podnames, overrides, storage, workload), a backend's module for a multinode pod of that backend
 # (render/backends), a builder of a later change where its switch or derived value is read
 # (render/podtemplate, pipeline.py: the endpoint picker, Kubernetes discovery, modelRef, the 1.1
 # service features, the deep merge, the defaulting webhook), the multinode, Grove and HPA builders
@@ -131,7 +131,7 @@ ALLOWED_KRM_DYNAMO = {
     "api": "fastparse light messages v1alpha1_light",
     "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
     "graph": "backend component derive discovery embedded report rules validation volumes",
-    "graph.rules": "container context envs graph resources service",
+    "graph.rules": "container context graph resources service",
     "kio": "display files limits loader resourcelist results scalars yamlio",
     "kube": "fieldorder gojson naming quantity schemas",
     "render": "backends canonical merge metadata networking podtemplate resources storage workloads",

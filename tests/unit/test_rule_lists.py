@@ -81,16 +81,17 @@ def test_skipped_rules_would_report_nothing(release: str, monkeypatch):
 
 
 def _graph(grove_mode=False, multinode=False, pod=None, main=None, volume_mounts=None, shared_memory=None,
-           ingress=None, spec=None):
+           ingress=None, spec=None, graph_envs=None):
     unset = {"volumeMounts": None, "sharedMemory": None, "ingress": None, "labels": None, "annotations": None,
-             "extraPodMetadata": None}
-    plain = SimpleNamespace(multinode=False, pod_fields={}, main_container={}, ingress=None,
-                            spec=SimpleNamespace(**unset))
+             "extraPodMetadata": None, "envs": None}
+    plain = SimpleNamespace(multinode=False, pod_fields={}, main_container={}, ingress=None, service_configs=[],
+                            workers=None, spec=SimpleNamespace(**unset))
     service = SimpleNamespace(multinode=multinode, pod_fields=pod or {}, main_container=main or {},
-                              ingress=ingress,
+                              ingress=ingress, service_configs=[], workers=None,
                               spec=SimpleNamespace(**{**unset, "volumeMounts": volume_mounts,
                                                       "sharedMemory": shared_memory, **(spec or {})}))
-    return SimpleNamespace(grove_mode=grove_mode, services={"a": plain, "b": service})
+    return SimpleNamespace(grove_mode=grove_mode, services={"a": plain, "b": service},
+                           graph=SimpleNamespace(envs=graph_envs), graph_configs=[])
 
 
 def _modules(found):
@@ -118,6 +119,9 @@ def _modules(found):
     (_graph(spec={"labels": {}}), set()),
     (_graph(spec={"annotations": {"a": "b"}}), {"networking"}),
     (_graph(spec={"extraPodMetadata": object()}), {"networking"}),
+    (_graph(spec={"envs": [{"name": "A"}]}), {"envs"}),
+    (_graph(spec={"envs": []}), set()),
+    (_graph(graph_envs=[{"name": "A"}]), {"envs"}),
 ])
 def test_a_feature_module_runs_for_a_dgd_that_uses_it(graph, used):
     """A feature module's rules resolve for a DGD that uses its feature only (and all when no DGD is given)."""

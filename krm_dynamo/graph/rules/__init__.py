@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo.defaults import catalog
-from krm_dynamo.graph.rules import container, envs, graph, resources, service
+from krm_dynamo.graph.rules import container, graph, resources, service
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
 if TYPE_CHECKING:
@@ -77,6 +77,13 @@ def _uses_storage(g: DerivedGraph) -> bool:
         for c in g.services.values())
 
 
+def _sets_envs(g: DerivedGraph) -> bool:
+    """An env list in ``spec.envs`` or a service's ``envs`` (whence any ``DYN_DEPLOYMENT_CONFIG``): what the
+    env rules read."""
+    return bool(g.graph.envs or g.graph_configs) or any(
+        c.spec.envs or c.service_configs or c.workers is not None for c in g.services.values())
+
+
 def _labels_or_exposes(g: DerivedGraph) -> bool:
     """A service with an enabled (effective) ingress, or its own ingress, labels or annotations: what the
     networking rules read (a frontend's default ingress is there, disabled, unless the functionConfig enables it)."""
@@ -93,6 +100,7 @@ def _labels_or_exposes(g: DerivedGraph) -> bool:
 # reports only on a value the feature brings), so skipping them changes no result
 # (tests/unit/test_rule_lists.py runs them anyway and compares).
 FEATURE_MODULES: Mapping[str, Callable[[DerivedGraph], bool]] = MappingProxyType({
+    "envs": _sets_envs,
     "multinode": _uses_multinode,
     "networking": _labels_or_exposes,
     "podnames": _names_pods_itself,
@@ -110,7 +118,7 @@ GRAPH_RULES: tuple[GraphRule | str, ...] = (
     "webhook.check_pvc_storage_class",
     "webhook.check_annotation_values",
     "lifecycle.check_restart",
-    envs.check_graph_envs,
+    "envs.check_graph_envs",
     graph.check_name_collisions,
     "podnames.check_grove_service_name",
     "epp.check_single_epp",
@@ -153,7 +161,7 @@ SERVICE_RULES: tuple[ServiceRule | str, ...] = (
     container.check_probes,
     container.check_probe_ports,
     "deepmerge.check_deep_merge",
-    envs.check_service_envs,
+    "envs.check_service_envs",
     service.check_annotations,
     "rollout.check_rollout_annotations",
     "webhook.check_service_annotation_values",

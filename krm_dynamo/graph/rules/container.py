@@ -13,7 +13,6 @@ from krm_dynamo.graph.rules.context import (
     PROBE_KINDS,
     ServiceCheck,
 )
-from krm_dynamo.graph.rules.envs import check_env_names
 
 
 def check_main_container(s: ServiceCheck, report: Report) -> None:
@@ -24,6 +23,8 @@ def check_main_container(s: ServiceCheck, report: Report) -> None:
     if extra is None:
         return
     if extra.mainContainer is not None and isinstance(extra.mainContainer.get("env"), list):
+        from krm_dynamo.graph.rules.envs import check_env_names  # here: only a main container with env pays for it
+
         check_env_names(extra.mainContainer["env"], f"{s.mc_path}.env", report)
     _check_container_names(s, s.component.pod_fields, report)
 
