@@ -123,3 +123,29 @@ def test_a_string_event_carries_the_flags_the_serializer_derived(text: str):
 def test_special_floats_and_repeated_strings():
     values = {"a": [math.inf, -math.inf, math.nan, 1e300, 0.5, 1.0], "b": ["x", "x", "true", "true"], "x": "x"}
     assert yamlio.dump_all([values, values]) == reference_dump_all([values, values])
+
+
+@PROPERTY
+@given(st.lists(VALUES, min_size=1, max_size=3))
+def test_the_reader_fast_path_reads_what_the_full_path_reads(documents: list[Any]):
+    """The loader's inline path for plain scalars (no line tracking) builds the values its general path builds."""
+    text = yamlio.dump_all(documents) + "---\nm: &a {x: 1, '<<': 2}\nn: {<<: *a, y: !!str 3, <<x: 4}\nk: *a\n"
+    assert _read(yamlio.load_documents, text) == _read(yamlio.load_documents_with_nodes, text, with_lines=True)
+
+
+def _read(load: Any, text: str, with_lines: bool = False) -> str:
+    """The values (with the types of keys and scalars) or the error message, as text to compare."""
+    try:
+        documents = load(text, "t")
+    except yamlio.InputError as exc:
+        return f"error: {exc}"
+    values = [value for value, _lines in documents] if with_lines else documents
+    return repr([(value, _types(value)) for value in values])
+
+
+def _types(value: Any) -> Any:
+    if isinstance(value, dict):
+        return [(type(k).__name__, _types(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_types(item) for item in value]
+    return type(value).__name__
