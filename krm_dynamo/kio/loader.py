@@ -249,9 +249,11 @@ def _tagged(tag: str, text: str, event: Any) -> Any:
         return text  # the non-specific tag: a string
     if not tag.startswith(scalars.TAG_PREFIX):
         raise _error(f'unknown tag "{tag}" (only the standard YAML tags are read)', event)
+    from krm_dynamo.kio import tags  # here: only input with explicit tags pays for it
+
     try:
-        return scalars.resolve_tagged(tag, text)
-    except scalars.ScalarError as exc:
+        return tags.resolve_tagged(tag, text)
+    except tags.ScalarError as exc:
         raise _error(str(exc), event) from None
 
 
