@@ -126,7 +126,8 @@ class _Builder:
         stack, result, get_event = self.stack, self.result, self.get_event
         scalar_event, alias_event = events.ScalarEvent, events.AliasEvent
         mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
-        resolve_plain, min_aliased, fast = scalars.resolve_plain, limits.ALIAS_MIN_ALIASED, not self.with_lines
+        resolve_plain, may_resolve = scalars.resolve_plain, scalars.MAY_RESOLVE
+        min_aliased, fast = limits.ALIAS_MIN_ALIASED, not self.with_lines
         while not result:
             event = get_event()
             kind = type(event)
@@ -138,7 +139,7 @@ class _Builder:
                 # Most events: an untagged scalar without anchor, a value or a plain string key.
                 if fast and top is not None and event.tag is None and event.anchor is None:
                     text = event.value
-                    value = resolve_plain(text) if event.implicit[0] else text
+                    value = resolve_plain(text) if event.implicit[0] and text[:1] in may_resolve else text
                     if not top.is_map:
                         top.container.append(value)
                         continue
@@ -147,8 +148,10 @@ class _Builder:
                         top.container[key] = value
                         top.key = _NO_KEY
                         continue
-                    if key is _NO_KEY and type(value) is str and text != "<<":
-                        _set_key(top, value, event)
+                    keys = top.keys  # key text -> line; a duplicate takes the general path (its error)
+                    if key is _NO_KEY and type(value) is str and text != "<<" and keys is not None and text not in keys:
+                        top.key_line = keys[text] = event.start_mark.line + 1
+                        top.key = value
                         continue
                 self.scalar(event, top)
             elif kind is mapping_start or kind is sequence_start:
