@@ -149,3 +149,11 @@ def _types(value: Any) -> Any:
     if isinstance(value, list):
         return [_types(item) for item in value]
     return type(value).__name__
+
+
+@PROPERTY
+@given(TEXTS)
+def test_plain_text_outside_may_resolve_is_its_text(text: str):
+    """The reader's shortcut: a plain scalar whose first character is not in MAY_RESOLVE is a string."""
+    if text[:1] not in scalars.MAY_RESOLVE:
+        assert scalars.resolve_plain(text) is text
