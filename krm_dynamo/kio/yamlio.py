@@ -47,7 +47,7 @@ class InputError(Exception):
 
 
 LineNode = loader.LineNode
-STR, _NULL, _BOOL, _INT = scalars.STR, scalars.NULL, scalars.BOOL, scalars.INT
+_STR, _NULL, _BOOL, _INT = scalars.STR, scalars.NULL, scalars.BOOL, scalars.INT
 _MAP_START = MappingStartEvent(None, scalars.TAG_PREFIX + "map", True, flow_style=False)
 _SEQ_START = SequenceStartEvent(None, scalars.TAG_PREFIX + "seq", True, flow_style=False)
 _MAP_END, _SEQ_END = MappingEndEvent(), SequenceEndEvent()
@@ -67,10 +67,10 @@ def text_event(text: str) -> ScalarEvent:
     string that resolves to a string needs no tag (``needs_quotes`` is false only for such text).
     """
     if "\n" in text:
-        return ScalarEvent(None, STR, (scalars.implicit_tag(text) == STR, True), text, style="|")
+        return ScalarEvent(None, _STR, (scalars.implicit_tag(text) == _STR, True), text, style="|")
     if scalars.needs_quotes(text):
-        return ScalarEvent(None, STR, (scalars.implicit_tag(text) == STR, True), text, style='"')
-    return ScalarEvent(None, STR, _PLAIN_TEXT, text)
+        return ScalarEvent(None, _STR, (scalars.implicit_tag(text) == _STR, True), text, style='"')
+    return ScalarEvent(None, _STR, _PLAIN_TEXT, text)
 
 
 class _Writer:
@@ -122,7 +122,7 @@ class _Writer:
     def key(self, key: Any) -> None:
         if type(key) is scalars.PlainKey:  # a non-string key (``1``, ``true``) written plain, exactly as it came
             tag = scalars.implicit_tag(key)
-            self.emit(ScalarEvent(None, tag, (True, tag == STR), str(key)))
+            self.emit(ScalarEvent(None, tag, (True, tag == _STR), str(key)))
         else:
             self.value(key)
 
@@ -133,22 +133,22 @@ class _Writer:
             return _NULL_EVENT
         if kind is bool:
             return _BOOL_EVENTS[data]
-        if kind is int:
+        if kind is int:  # past go-yaml v3's 64 bits the text reads as a float: then written `!!int ...`
             text = str(data)
             return ScalarEvent(None, _INT, (scalars.implicit_tag(text) == _INT, False), text)
         if kind is scalars.PlainKey:
             return self.texts.get(data) or text_event(str(data))  # as a value: text like any other
-        if kind is scalars.Timestamp:  # written with its tag: `!!timestamp 2001-12-14`
+        if kind is scalars.Timestamp:  # no resolver gives !!timestamp, so the tag is written: `!!timestamp 2001-12-14`
             return ScalarEvent(None, scalars.TIMESTAMP, (False, False), str(data))
         if kind is scalars.PlainDate:  # plain, as it came
-            return ScalarEvent(None, STR, (scalars.implicit_tag(data) == STR, True), str(data))
+            return ScalarEvent(None, _STR, (scalars.implicit_tag(data) == _STR, True), str(data))
         if self.representer is None:
             self.representer = yaml.representer.SafeRepresenter(default_flow_style=False, sort_keys=False)
         node = self.representer.represent_data(data)  # floats, !!binary bytes; others raise its RepresenterError
-        if not isinstance(node, yaml.ScalarNode):
+        if not isinstance(node, yaml.ScalarNode):  # a set: no value the loader or a builder makes
             raise yaml.representer.RepresenterError(f"cannot represent an object: {data!r}")
         tag, text = node.tag, node.value
-        return ScalarEvent(None, tag, (scalars.implicit_tag(text) == tag, tag == STR), text, style=node.style)
+        return ScalarEvent(None, tag, (scalars.implicit_tag(text) == tag, tag == _STR), text, style=node.style)
 
 
 def _gc_paused_call(function: Any, *args: Any) -> Any:
