@@ -101,8 +101,8 @@ def resource_list_parts(
     time (a top-level block sequence is written exactly as the sequence under ``items:``),
     then ``functionConfig`` and ``results``, and the emitter's end marker where the whole
     document would have it (:func:`~krm_dynamo.kio.parts.dump_part`). So the text in memory
-    (the emitter's output, several times the size of the objects it writes) is never more than
-    a few items', not the whole output's; with ``release`` each item is also dropped from ``items`` once
+    (several times the size of the objects it holds) is never more than a few items' text, not
+    the whole output's; with ``release`` each item is also dropped from ``items`` once
     formatted, so that what only this list holds (the generated objects) is freed as the
     output is written.
 
@@ -139,7 +139,7 @@ _CHUNK_ITEMS = 64  # items formatted at once: a bounded text, and few emitter se
 
 def _parts(head: str, items: list[Any], tail: dict[str, Any], tail_text: tuple[str, bool] | None,
            release: bool) -> Iterator[str]:
-    from krm_dynamo.kio import parts
+    from krm_dynamo.kio import parts  # here: a large output only, as in resource_list_parts
     open_ended = False  # the header holds no block scalar
     yield head + "items:\n"
     for start in range(0, len(items), _CHUNK_ITEMS):

@@ -49,8 +49,8 @@ _MISSING = object()
 _NUMBER_START = "+-0123456789"
 _WORD_START = "yYnNtTfFoO~"
 _FLOAT_CHARS = "0123456789.eE+-"  # all a YAML-style float is written with
-# The first characters (and the empty text) of plain text that may be anything but that text:
-# any other plain scalar is its text, which a caller can see without calling resolve_plain.
+# The first characters (and the empty text) of plain text that may mean something other than the
+# text: any other plain scalar is its text, which a caller can see without calling resolve_plain.
 MAY_RESOLVE = frozenset(("", *_NUMBER_START, *_WORD_START, "."))
 # YAML 1.1 booleans go-yaml v3 still quotes (isOldBool), plus the 1.1 nulls and booleans. Not
 # kube.goyaml's _OTHER_TYPES on purpose: that one is go-yaml v2's exact table (the operator's bytes);
