@@ -65,15 +65,6 @@ def read_file(path: str, budget: int = limits.MAX_INPUT_BYTES) -> bytes:
         os.close(fd)
 
 
-def is_special(path: str) -> bool:
-    """True when ``path`` exists and is neither a regular file nor a directory."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
-
-
 def _check_size(data: bytes, source: str, budget: int) -> None:
     if len(data) > budget:
         limit = limits.MAX_INPUT_BYTES

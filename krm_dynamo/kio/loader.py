@@ -126,14 +126,33 @@ class _Builder:
         stack, result, get_event = self.stack, self.result, self.get_event
         scalar_event, alias_event = events.ScalarEvent, events.AliasEvent
         mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
+        resolve_plain, may_resolve = scalars.resolve_plain, scalars.MAY_RESOLVE
+        min_aliased, fast = limits.ALIAS_MIN_ALIASED, not self.with_lines
         while not result:
             event = get_event()
             kind = type(event)
             self.decoded += 1
-            if self.aliased > limits.ALIAS_MIN_ALIASED and limits.excessive_aliasing(self.aliased, self.decoded):
+            if self.aliased > min_aliased and limits.excessive_aliasing(self.aliased, self.decoded):
                 raise _error("document contains excessive aliasing", event)
             top = stack[-1] if stack else None
             if kind is scalar_event:
+                # Most events: an untagged scalar without anchor, a value or a plain string key.
+                if fast and top is not None and event.tag is None and event.anchor is None:
+                    text = event.value
+                    value = resolve_plain(text) if event.implicit[0] and text[:1] in may_resolve else text
+                    if not top.is_map:
+                        top.container.append(value)
+                        continue
+                    key = top.key
+                    if key is not _NO_KEY and key is not _MERGE:
+                        top.container[key] = value
+                        top.key = _NO_KEY
+                        continue
+                    keys = top.keys  # key text -> line; a duplicate takes the general path (its error)
+                    if key is _NO_KEY and type(value) is str and text != "<<" and keys is not None and text not in keys:
+                        top.key_line = keys[text] = event.start_mark.line + 1
+                        top.key = value
+                        continue
                 self.scalar(event, top)
             elif kind is mapping_start or kind is sequence_start:
                 self.start(event, top, kind is mapping_start)
@@ -233,9 +252,11 @@ def _tagged(tag: str, text: str, event: Any) -> Any:
         return text  # the non-specific tag: a string
     if not tag.startswith(scalars.TAG_PREFIX):
         raise _error(f'unknown tag "{tag}" (only the standard YAML tags are read)', event)
+    from krm_dynamo.kio import tags  # here: only input with explicit tags pays for it
+
     try:
-        return scalars.resolve_tagged(tag, text)
-    except scalars.ScalarError as exc:
+        return tags.resolve_tagged(tag, text)
+    except tags.ScalarError as exc:
         raise _error(str(exc), event) from None
 
 

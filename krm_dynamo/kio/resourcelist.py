@@ -100,9 +100,9 @@ def resource_list_parts(
     that is the one part; a larger output is the header, then the items formatted a few at a
     time (a top-level block sequence is written exactly as the sequence under ``items:``),
     then ``functionConfig`` and ``results``, and the emitter's end marker where the whole
-    document would have it (:func:`~krm_dynamo.kio.yamlio.dump_part`). So the emitter's node
-    tree (several times the size of the objects it writes) never holds more than a few items,
-    not the whole output; with ``release`` each item is also dropped from ``items`` once
+    document would have it (:func:`~krm_dynamo.kio.parts.dump_part`). So the text in memory
+    (several times the size of the objects it holds) is never more than a few items' text, not
+    the whole output's; with ``release`` each item is also dropped from ``items`` once
     formatted, so that what only this list holds (the generated objects) is freed as the
     output is written.
 
@@ -110,7 +110,7 @@ def resource_list_parts(
     the caller writes a byte: the items, the results (sorted, in their wire form) and the text
     of ``functionConfig`` and ``results``. What is left is formatting items made of the values
     the loader and the builders make (mappings, lists, strings, numbers, booleans, null, the
-    loader's keys and timestamps: all in the dumper's table), which no input can make fail.
+    loader's keys and timestamps: all in the writer's table), which no input can make fail.
     What can still stop a run after its first part (a closed pipe, the machine out of memory,
     a bug) ends it with exit code 1 and a message; kpt and kustomize discard the output of a
     function that fails.
@@ -125,34 +125,37 @@ def resource_list_parts(
         if release:
             items[:] = [None] * len(items)
         return iter((text,))
-    # The two versions are plain YAML; any other is written by the dumper.
+    from krm_dynamo.kio import parts  # here: only an output of more than _CHUNK_ITEMS items pays for it
+
+    # The two versions are plain YAML; any other is written by yamlio.dump.
     head = f"apiVersion: {api_version}\nkind: {RESOURCE_LIST_KIND}\n" if api_version in RESOURCE_LIST_API_VERSIONS \
         else yamlio.dump({"apiVersion": api_version, "kind": RESOURCE_LIST_KIND})
-    tail_text = yamlio.dump_part(tail) if tail else None
+    tail_text = parts.dump_part(tail) if tail else None
     return _parts(head, items, tail, tail_text, release)
 
 
-_CHUNK_ITEMS = 64  # items formatted at once: a bounded node tree, and few calls into the emitter
+_CHUNK_ITEMS = 64  # items formatted at once: a bounded text, and few emitter set-ups
 
 
 def _parts(head: str, items: list[Any], tail: dict[str, Any], tail_text: tuple[str, bool] | None,
            release: bool) -> Iterator[str]:
+    from krm_dynamo.kio import parts  # here: a large output only, as in resource_list_parts
     open_ended = False  # the header holds no block scalar
     yield head + "items:\n"
     for start in range(0, len(items), _CHUNK_ITEMS):
         chunk = items[start:start + _CHUNK_ITEMS]
         if release:
             items[start:start + len(chunk)] = [None] * len(chunk)
-        text, open_ended = yamlio.dump_part(chunk, open_ended)
+        text, open_ended = parts.dump_part(chunk, open_ended)
         del chunk
         yield text
     if tail_text is not None:
         # Formatted before the first part; again only in the rare case that the items end open-ended
         # (the same values: it cannot fail where it did not).
-        text, open_ended = yamlio.dump_part(tail, open_ended) if open_ended else tail_text
+        text, open_ended = parts.dump_part(tail, open_ended) if open_ended else tail_text
         yield text
     if open_ended:
-        yield yamlio.END_MARKER
+        yield parts.END_MARKER
 
 
 def _type_name(value: Any) -> str:

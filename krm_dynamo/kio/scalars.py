@@ -6,7 +6,7 @@ kpt and kustomize read YAML with go-yaml v3, so a scalar means what go-yaml v3's
 integers are what Go's ``strconv.ParseInt(s, 0, 64)`` (then ``ParseUint``) accepts once
 ``_`` is removed, a float must be written in YAML style and stay finite (``1e400`` is text),
 and a date is text. Explicit tags are checked the way go-yaml v3 checks them
-(``!!bool abc`` is an error, ``!!float 1`` is ``1.0``).
+(``!!bool abc`` is an error, ``!!float 1`` is ``1.0``) in :mod:`krm_dynamo.kio.tags`.
 
 For writing, :func:`needs_quotes` is go-yaml v3's own rule (anything its resolver or a
 YAML 1.1 reader would take for a non-string is double-quoted) widened to every YAML 1.1
@@ -49,6 +49,9 @@ _MISSING = object()
 _NUMBER_START = "+-0123456789"
 _WORD_START = "yYnNtTfFoO~"
 _FLOAT_CHARS = "0123456789.eE+-"  # all a YAML-style float is written with
+# The first characters (and the empty text) of plain text that may mean something other than the
+# text: any other plain scalar is its text, which a caller can see without calling resolve_plain.
+MAY_RESOLVE = frozenset(("", *_NUMBER_START, *_WORD_START, "."))
 # YAML 1.1 booleans go-yaml v3 still quotes (isOldBool), plus the 1.1 nulls and booleans. Not
 # kube.goyaml's _OTHER_TYPES on purpose: that one is go-yaml v2's exact table (the operator's bytes);
 # this one quotes for every YAML 1.1 reader (also "=", PyYAML's value tag), and the .inf/.nan
@@ -86,10 +89,6 @@ class Timestamp(str):
     """A scalar tagged ``!!timestamp``: its text, written back with the tag (go-yaml v3 keeps it a time)."""
 
     __slots__ = ()
-
-
-class ScalarError(ValueError):
-    """A tagged scalar go-yaml v3 refuses to decode; the message says which tag and text."""
 
 
 def resolve_plain(text: str) -> Any:
@@ -131,33 +130,6 @@ def _tag_of(value: Any) -> str:
     if kind is float:
         return FLOAT
     return STR
-
-
-def resolve_tagged(tag: str, text: str) -> Any:
-    """The value of a scalar with an explicit standard tag, as go-yaml v3 decodes it.
-
-    Raises:
-        ScalarError: ``cannot decode !!str `abc` as a !!bool`` and the like, or invalid
-            ``!!binary`` data (go-yaml v3's messages).
-    """
-    short = "!!" + tag[len(TAG_PREFIX) :]
-    if tag == STR:
-        return text
-    if tag == BINARY:
-        return _binary(text)
-    if tag not in (BOOL, INT, FLOAT, NULL, TIMESTAMP):
-        return text  # any other standard tag on a scalar: go-yaml v3 keeps the text
-    if tag == TIMESTAMP and is_timestamp(text):
-        return Timestamp(text)
-    value: Any = _SPECIAL.get(text, _MISSING) if text else None
-    if value is _MISSING:
-        value = _dot_float(text) if text[0] == "." else _number(text) if text[0] in _NUMBER_START else text
-    got = _tag_of(value)
-    if got == tag:
-        return value
-    if tag == FLOAT and got == INT and value < 2**63:
-        return float(value)  # go-yaml v3 turns an int64 into a float for !!float (not a uint64)
-    raise ScalarError(f"cannot decode !!{got[len(TAG_PREFIX):]} `{text}` as a {short}")
 
 
 def _number(text: str) -> Any:
@@ -214,17 +186,6 @@ def _dot_float(text: str) -> Any:
     except ValueError:
         return text
     return text if number in (_INF, -_INF) else number
-
-
-def _binary(text: str) -> bytes:
-    """``!!binary``: standard base64, line breaks ignored, anything else an error (Go's decoder)."""
-    import base64
-    import binascii
-
-    try:
-        return base64.b64decode(text.replace("\n", "").replace("\r", ""), validate=True)
-    except (binascii.Error, ValueError):
-        raise ScalarError("!!binary value contains invalid base64 data") from None
 
 
 # --- timestamps ----------------------------------------------------------------------------

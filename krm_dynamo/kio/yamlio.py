@@ -11,27 +11,32 @@ YAML 1.2 reader would take for something else, so that the output means the same
 every tool downstream.
 
 Output is block style, never uses anchors or aliases (kustomize splits items into
-documents, and an alias across them breaks the build), and keeps key order.
-The C parser and emitter are used when libyaml is available; the cyclic garbage
-collector is paused during parse and emit (it makes large parses superlinear).
-Every error is an :class:`InputError` whose message is one line naming the place.
+documents, and an alias across them breaks the build), and keeps key order. Values are
+written as libyaml events straight from the Python values (:class:`_Writer`): no node
+tree, no resolver calls per node. The C parser and emitter are used when libyaml is
+available; the cyclic garbage collector is paused during parse and emit (it makes large
+parses superlinear). Every error is an :class:`InputError` whose message is one line
+naming the place (:mod:`krm_dynamo.kio.yamlerrors`).
 """
 
 from __future__ import annotations
 
 import gc
+import io
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import yaml
+from yaml import events
+from yaml.events import MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
 
-from krm_dynamo.kio import display, limits, loader, scalars
+from krm_dynamo.kio import display, loader, scalars
 
+_Emitter: Any
 try:  # libyaml: about 5x faster than the pure-Python emitter
-    from yaml import CSafeDumper as _BaseDumper
+    from yaml._yaml import CEmitter as _Emitter
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+    from yaml.emitter import Emitter as _Emitter
 
 
 class InputError(Exception):
@@ -42,80 +47,116 @@ class InputError(Exception):
 
 
 LineNode = loader.LineNode
-_MAP, _SEQ = scalars.TAG_PREFIX + "map", scalars.TAG_PREFIX + "seq"
+_STR, _NULL, _BOOL, _INT = scalars.STR, scalars.NULL, scalars.BOOL, scalars.INT
+_MAP_START = MappingStartEvent(None, scalars.TAG_PREFIX + "map", True, flow_style=False)
+_SEQ_START = SequenceStartEvent(None, scalars.TAG_PREFIX + "seq", True, flow_style=False)
+_MAP_END, _SEQ_END = MappingEndEvent(), SequenceEndEvent()
+_PLAIN_TEXT = (True, True)  # a string written plain: no tag, read back as a string
+_NULL_EVENT = ScalarEvent(None, _NULL, (True, False), "null")
+_BOOL_EVENTS = {True: ScalarEvent(None, _BOOL, (True, False), "true"),
+                False: ScalarEvent(None, _BOOL, (True, False), "false")}  # fmt: skip
 
 
-class Dumper(_BaseDumper):
-    """Block-style, alias-free dumper that quotes every ambiguous string."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        """go-yaml v3's implicit tag for a plain scalar, so that ints, floats, bools stay plain."""
-        if kind is yaml.ScalarNode:
-            return scalars.implicit_tag(value) if implicit[0] else scalars.STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
-
-    def represent_data(self, data: Any) -> yaml.Node:
-        representer = _REPRESENTERS.get(type(data))
-        if representer is not None:
-            node: yaml.Node = representer(self, data)
-            return node
-        fallback: yaml.Node = super().represent_data(data)
-        return fallback
-
-
-def _represent_str(dumper: Dumper, data: str) -> yaml.ScalarNode:
-    """Quote as go-yaml v3 does, because kpt writes our style back into the user's files.
+def text_event(text: str) -> ScalarEvent:
+    """The event for a string: quoted as go-yaml v3 does, because kpt writes our style back into the user's files.
 
     A string another reader would take for a bool, number or null gets double quotes
     (``"true"``, ``"8000"``, ``"y"``); text plain style cannot hold falls back to single
-    quotes in the emitter; multi-line text (scripts, JSON blobs) is a literal block.
+    quotes in the emitter; multi-line text (scripts, JSON blobs) is a literal block. The
+    implicit flags are the ones PyYAML's serializer derives from go-yaml v3's resolver: a plain
+    string that resolves to a string needs no tag (``needs_quotes`` is false only for such text).
     """
-    if "\n" in data:
-        return yaml.ScalarNode(scalars.STR, data, style="|")
-    if scalars.needs_quotes(data):
-        return yaml.ScalarNode(scalars.STR, data, style='"')
-    return yaml.ScalarNode(scalars.STR, data)
+    if "\n" in text:
+        return ScalarEvent(None, _STR, (scalars.implicit_tag(text) == _STR, True), text, style="|")
+    if scalars.needs_quotes(text):
+        return ScalarEvent(None, _STR, (scalars.implicit_tag(text) == _STR, True), text, style='"')
+    return ScalarEvent(None, _STR, _PLAIN_TEXT, text)
 
 
-def _represent_dict(dumper: Dumper, data: dict[Any, Any]) -> yaml.MappingNode:
-    represent = dumper.represent_data
-    pairs = [(_key_node(k) if type(k) is scalars.PlainKey else represent(k), represent(v)) for k, v in data.items()]
-    return yaml.MappingNode(_MAP, pairs, flow_style=False)
+class _Writer:
+    """One stream's values as events, in document order; each distinct string's event is made once per stream."""
+
+    __slots__ = ("emit", "representer", "texts")
+
+    def __init__(self, emit: Any) -> None:
+        self.emit = emit
+        self.texts: dict[str, ScalarEvent] = {}
+        self.representer: yaml.representer.SafeRepresenter | None = None
+
+    def value(self, data: Any) -> None:
+        """Mappings and lists recurse; strings (most scalars) are looked up inline, without a call."""
+        emit, texts, kind = self.emit, self.texts, type(data)
+        if kind is dict:
+            emit(_MAP_START)
+            for key, item in data.items():
+                if type(key) is str:
+                    event = texts.get(key)
+                    emit(event if event is not None else self.text(key))
+                else:
+                    self.key(key)
+                if type(item) is str:
+                    event = texts.get(item)
+                    emit(event if event is not None else self.text(item))
+                else:
+                    self.value(item)
+            emit(_MAP_END)
+        elif kind is list:
+            emit(_SEQ_START)
+            for item in data:
+                if type(item) is str:
+                    event = texts.get(item)
+                    emit(event if event is not None else self.text(item))
+                else:
+                    self.value(item)
+            emit(_SEQ_END)
+        elif kind is str:
+            event = texts.get(data)
+            emit(event if event is not None else self.text(data))
+        else:
+            emit(self.scalar(data))
+
+    def text(self, text: str) -> ScalarEvent:
+        event = self.texts[text] = text_event(text)
+        return event
+
+    def key(self, key: Any) -> None:
+        if type(key) is scalars.PlainKey:  # a non-string key (``1``, ``true``) written plain, exactly as it came
+            tag = scalars.implicit_tag(key)
+            self.emit(ScalarEvent(None, tag, (True, tag == _STR), str(key)))
+        else:
+            self.value(key)
+
+    def scalar(self, data: Any) -> ScalarEvent:
+        """Any other scalar: the loader's kinds of text, then what PyYAML's safe representer makes of it."""
+        kind = type(data)
+        if data is None:
+            return _NULL_EVENT
+        if kind is bool:
+            return _BOOL_EVENTS[data]
+        if kind is int:  # past go-yaml v3's 64 bits the text reads as a float: then written `!!int ...`
+            text = str(data)
+            return ScalarEvent(None, _INT, (scalars.implicit_tag(text) == _INT, False), text)
+        if kind is scalars.PlainKey:
+            return self.texts.get(data) or text_event(str(data))  # as a value: text like any other
+        if kind is scalars.Timestamp:  # no resolver gives !!timestamp, so the tag is written: `!!timestamp 2001-12-14`
+            return ScalarEvent(None, scalars.TIMESTAMP, (False, False), str(data))
+        if kind is scalars.PlainDate:  # plain, as it came
+            return ScalarEvent(None, _STR, (scalars.implicit_tag(data) == _STR, True), str(data))
+        if self.representer is None:
+            self.representer = yaml.representer.SafeRepresenter(default_flow_style=False, sort_keys=False)
+        node = self.representer.represent_data(data)  # floats, !!binary bytes; others raise its RepresenterError
+        if not isinstance(node, yaml.ScalarNode):  # a set: no value the loader or a builder makes
+            raise yaml.representer.RepresenterError(f"cannot represent an object: {data!r}")
+        tag, text = node.tag, node.value
+        return ScalarEvent(None, tag, (scalars.implicit_tag(text) == tag, tag == _STR), text, style=node.style)
 
 
-def _key_node(key: scalars.PlainKey) -> yaml.ScalarNode:
-    """A non-string key (``1``, ``true``, ``1.0``) written plain, exactly as it came."""
-    return yaml.ScalarNode(scalars.implicit_tag(key), str(key))
-
-
-def _represent_list(dumper: Dumper, data: list[Any]) -> yaml.SequenceNode:
-    represent = dumper.represent_data
-    return yaml.SequenceNode(_SEQ, [represent(item) for item in data], flow_style=False)
-
-
-def _represent_timestamp(dumper: Dumper, data: str) -> yaml.ScalarNode:
-    return yaml.ScalarNode(scalars.TIMESTAMP, str(data))  # written with its tag: `!!timestamp 2001-12-14`
-
-
-_REPRESENTERS: dict[type, Any] = {
-    str: _represent_str,
-    dict: _represent_dict,
-    list: _represent_list,
-    scalars.PlainKey: lambda dumper, data: _represent_str(dumper, str(data)),  # as a value: text like any other
-    scalars.Timestamp: _represent_timestamp,
-    scalars.PlainDate: lambda dumper, data: yaml.ScalarNode(scalars.STR, str(data)),  # plain, as it came
-}
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
+def _gc_paused_call(function: Any, *args: Any) -> Any:
+    """``function(*args)`` with the cyclic garbage collector paused (it makes large parses superlinear)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        return function(*args)
     finally:
         if was_enabled:
             gc.enable()
@@ -149,81 +190,21 @@ def load_documents_with_nodes(text: str, source: str) -> list[tuple[Any, LineNod
 def _load(text: str, source: str, with_lines: bool) -> list[tuple[Any, LineNode | None]]:
     parser = loader.parser_for(text)
     try:
-        with _gc_paused():
-            return loader.load_stream(parser, with_lines)
-    except loader.LoadError as exc:
-        column = f":{exc.column}" if exc.column is not None else ""
-        raise InputError(f"{source}:{exc.line}{column}: invalid YAML: {exc.message}") from None
-    except yaml.MarkedYAMLError as exc:
-        raise InputError(_yaml_error_line(exc, source)) from None
-    except yaml.reader.ReaderError as exc:
-        raise InputError(_reader_error_line(exc, text, source)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{source}: invalid YAML: {exc}") from None
+        documents: list[tuple[Any, LineNode | None]] = _gc_paused_call(loader.load_stream, parser, with_lines)
+        return documents
+    except (loader.LoadError, yaml.YAMLError) as exc:
+        from krm_dynamo.kio import yamlerrors  # here: only a run with broken YAML pays for the messages
+
+        raise InputError(yamlerrors.error_line(exc, text, source)) from None
     finally:
         parser.dispose()
 
 
-# libyaml 0.2.6 (PyYAML >= 6.0.4) stops at 1,000 levels of its own, sometimes before the
-# loader sees level 101 (it scans flow collections ahead): the same limit, in the same words.
-_LIBYAML_DEPTH = "exceeded maximum nesting depth"
-
-
-def _yaml_error_line(exc: yaml.MarkedYAMLError, source: str) -> str:
-    mark = exc.problem_mark or exc.context_mark
-    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
-    if _LIBYAML_DEPTH in (exc.problem or ""):
-        return f"{where}: invalid YAML: collections nested deeper than {limits.MAX_DEPTH} levels (the limit)"
-    problem = exc.problem or exc.context or "invalid YAML"
-    context = f" ({exc.context})" if exc.context and exc.problem else ""
-    return f"{where}: invalid YAML: {problem}{context}"
-
-
-def _reader_error_line(exc: yaml.reader.ReaderError, text: str, source: str) -> str:
-    """libyaml reports a bad character by byte offset: turn it into a line."""
-    before = text.encode("utf-8", "surrogatepass")[: exc.position]
-    line = before.count(b"\n") + 1
-    what = f"character U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
-    return f"{source}:{line}: invalid YAML: {what} is not allowed in YAML ({exc.reason})"
-
-
 def line_of(node: LineNode | None, path: str | None) -> int | None:
-    """1-based line of the field at dotted ``path`` (``a.b[2].c``) in a document's lines.
+    """1-based line of the field at dotted ``path`` (``a.b[2].c``): :func:`krm_dynamo.kio.lines.line_of`."""
+    from krm_dynamo.kio import lines  # here: only messages of `render` pay for it
 
-    Falls back to the deepest existing ancestor, so a missing field points at its parent.
-    """
-    if node is None:
-        return None
-    line = node.line
-    for part in _split_path(path or ""):
-        children = node.children
-        if isinstance(part, int):
-            if not isinstance(children, list) or not 0 <= part < len(children) or children[part] is None:
-                break
-            node = children[part]
-            line = node.line
-        else:
-            if not isinstance(children, dict) or part not in children:
-                break
-            line, child = children[part]
-            if child is None:
-                break
-            node = child
-    return line
-
-
-def _split_path(path: str) -> list[str | int]:
-    """``a.b[2].c`` -> ``["a", "b", 2, "c"]``."""
-    parts: list[str | int] = []
-    for piece in path.split("."):
-        name, _, rest = piece.partition("[")
-        if name:
-            parts.append(name)
-        for index in rest.split("[") if rest else ():
-            number = index.rstrip("]")
-            if number.isdigit():
-                parts.append(int(number))
-    return parts
+    return lines.line_of(node, path)
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -236,75 +217,29 @@ def dump(data: Any) -> str:
 
 def dump_all(documents: list[Any]) -> str:
     """A multi-document YAML stream (``---`` between documents)."""
-    with _gc_paused():
-        text: str = yaml.dump_all(
-            documents,
-            Dumper=Dumper,
-            sort_keys=False,
-            default_flow_style=False,
-            allow_unicode=True,
-            width=_NEVER_FOLD,
-            indent=2,
-        )
-        return text
+    text: str = _gc_paused_call(_write, documents)
+    return text
+
+
+def _write(documents: list[Any]) -> str:
+    stream = io.StringIO()
+    emitter = _Emitter(stream, indent=2, width=NEVER_FOLD, allow_unicode=True)
+    emit = emitter.emit
+    emit(events.StreamStartEvent())
+    writer = _Writer(emit)
+    for data in documents:
+        emit(events.DocumentStartEvent(explicit=False))
+        writer.value(data)
+        emit(events.DocumentEndEvent(explicit=False))
+    emit(events.StreamEndEvent())
+    return stream.getvalue()
 
 
 def dump_all_parts(documents: list[Any], chunk: int = 64, release: bool = False) -> Iterator[str]:
-    """``dump_all(documents)`` as texts of at most ``chunk`` documents each; joined, the same text.
+    """``dump_all(documents)`` in texts of at most ``chunk`` documents: :func:`krm_dynamo.kio.parts.dump_all_parts`."""
+    from krm_dynamo.kio import parts  # here: only `render` pays for it
 
-    For ``render``: the writer's node tree holds a few documents, never the whole stream. Every
-    part after the first is written after a stand-in document (``{}``, its text cut off again),
-    so that its first document gets the separator the whole stream gives it; a part's end marker
-    (``...``, see :func:`dump_part`) is kept only on the last one (the emitter forgets it at the
-    next document). With ``release`` each document is dropped from ``documents`` once formatted.
-    """
-    if len(documents) <= chunk:
-        text = dump_all(documents)
-        if release:
-            documents[:] = [None] * len(documents)
-        yield text
-        return
-    for start in range(0, len(documents), chunk):
-        part = documents[start:start + chunk]
-        if release:
-            documents[start:start + len(part)] = [None] * len(part)
-        text = dump_all([{}, *part] if start else part)[len(_STAND_IN_DOCUMENT) if start else 0:]
-        del part
-        if start + chunk < len(documents) and text.endswith("\n" + END_MARKER):
-            text = text[: -len(END_MARKER)]
-        yield text
+    return parts.dump_all_parts(documents, chunk, release)
 
 
-_STAND_IN_DOCUMENT = "{}\n"  # the text of the stand-in document `{}` at the start of a stream
-
-
-def dump_part(data: list[Any] | dict[str, Any], open_ended: bool = False) -> tuple[str, bool]:
-    """``data`` as one part of a longer document: its text without the end marker, and whether
-    the document is left open-ended after it.
-
-    For a document written in parts (the ResourceList: :mod:`~krm_dynamo.kio.resourcelist`),
-    each part a top-level block sequence or mapping, which is written exactly as the same
-    sequence or mapping under a key at column 0. The one state the emitter carries from part
-    to part is the end marker: libyaml ends a document with ``...`` when its last block scalar
-    kept its final line breaks (``|+``). ``open_ended`` says that the parts before left it so;
-    the part is then written after a stand-in block scalar that does (its text is cut off
-    again), so that the answer is the whole document's. ``data`` must be a non-empty list or
-    mapping: its text then starts with ``- `` or a key, and a line ``...`` at column 0 can
-    only be the marker.
-    """
-    if open_ended:
-        stand_in, prefix = (_KEEP_ITEM if isinstance(data, list) else _KEEP_KEY)
-        text = dump([stand_in, *data] if isinstance(data, list) else {stand_in: stand_in, **data})
-        text = text[len(prefix):]
-    else:
-        text = dump(data)
-    if text.endswith("\n" + END_MARKER):
-        return text[: -len(END_MARKER)], True
-    return text, False
-
-
-END_MARKER = "...\n"
-# A string written as a block scalar that keeps its line breaks, and its text as an item or a key.
-_KEEP_ITEM = ("keep\n\n", "- |+\n  keep\n\n")
-_KEEP_KEY = ("keep\n\n", '? |+\n  keep\n\n: |+\n  keep\n\n')
-_NEVER_FOLD = 2**31 - 1  # the line width: long strings (commands, JSON values) are never folded
+NEVER_FOLD = 2**31 - 1  # the line width: long strings (commands, JSON values) are never folded
