@@ -14,5 +14,7 @@
   written, read by the schema and by those fields' rules (their known keys and enums).
 
 :mod:`messages`, :mod:`fastparse`, :mod:`light`, :mod:`shapes` and :mod:`v1alpha1_light` are light; the others
-import pydantic, so they are imported only for invalid input (or when ``schema`` runs).
+import pydantic, so they are imported only for invalid input (or when ``schema`` runs). A valid DGD
+loads only :mod:`fastparse`, :mod:`light` and :mod:`v1alpha1_light`: :mod:`messages` is imported where
+a problem is worded.
 """
