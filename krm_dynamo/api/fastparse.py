@@ -2,7 +2,7 @@
 """The fast parse: a DGD spec that is plainly valid, without pydantic.
 
 :func:`parse` walks the spec along the ``FIELDS`` tables generated from the pydantic
-models (:mod:`krm_dynamo.api.v1alpha1_light`) and builds the plain classes there. It
+models (:mod:`krm_dynamo.api.v1alpha1_light`) and builds their plain objects. It
 accepts only what the strict parse accepts and builds the same attribute values (down
 to which values are copies); anything else, an unknown field included, makes it give up
 (``None``), and the caller runs the full parse for its messages and warnings.
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
 from krm_dynamo.api import v1alpha1_light
-from krm_dynamo.api.light import Light
+from krm_dynamo.api.light import Model
 
 if TYPE_CHECKING:
     from krm_dynamo.api.v1alpha1 import DynamoGraphDeploymentSpec
@@ -34,7 +34,7 @@ def parse(spec: Any) -> DynamoGraphDeploymentSpec | None:
     """The spec's plain objects (``None`` spec counts as ``{}``), or None when the full parse must decide."""
     if spec is None:
         spec = {}
-    root: Any = v1alpha1_light.ROOT  # the plain class (the model itself only for the type checker)
+    root: Any = v1alpha1_light.ROOT  # the field table (the model itself only for the type checker)
     try:
         obj: DynamoGraphDeploymentSpec = _model(root, spec)
     except _Unsure:
@@ -48,24 +48,24 @@ def _str_keys(value: Any) -> dict[str, Any]:
     return value
 
 
-def _model(cls: type[Light], value: Any) -> Any:
+def _model(model: Model, value: Any) -> Any:
     values = dict(_str_keys(value))
     known = 0
-    for name, kind, arg in cls.FIELDS:
+    for name, kind, arg in model.FIELDS:
         if name in values:
             known += 1
             if values[name] is not None:
                 values[name] = _CHECKS[kind](values[name], arg)
-    if len(values) > known and not _extras_allowed(cls, values):
+    if len(values) > known and not _extras_allowed(model, values):
         raise _UNSURE
-    return cls(**values)
+    return model(**values)
 
 
-def _extras_allowed(cls: type[Light], values: dict[str, Any]) -> bool:
+def _extras_allowed(model: Model, values: dict[str, Any]) -> bool:
     """Unknown fields: allowed as written on a PodSpec (not ones a Python object keeps for itself)."""
-    if not cls.EXTRA_ALLOWED:
+    if not model.EXTRA_ALLOWED:
         return False  # a Dynamo type: the full parse warns about it
-    names = {name for name, _, _ in cls.FIELDS}
+    names = {name for name, _, _ in model.FIELDS}
     return not any(k.startswith(("_", "model_")) for k in values if k not in names)
 
 
@@ -120,18 +120,18 @@ def _backend(value: Any, _: Any) -> Any:
     return value
 
 
-def _one(value: Any, cls: type[Light]) -> Any:
-    return _model(cls, value)
+def _one(value: Any, model: Model) -> Any:
+    return _model(model, value)
 
 
-def _many(value: Any, cls: type[Light]) -> Any:
+def _many(value: Any, model: Model) -> Any:
     if type(value) is not list:
         raise _UNSURE
-    return [_model(cls, item) for item in value]
+    return [_model(model, item) for item in value]
 
 
-def _by_key(value: Any, cls: type[Light]) -> Any:
-    return {key: None if item is None else _model(cls, item) for key, item in _str_keys(value).items()}
+def _by_key(value: Any, model: Model) -> Any:
+    return {key: None if item is None else _model(model, item) for key, item in _str_keys(value).items()}
 
 
 def _quantities(value: Any, _: Any) -> Any:
