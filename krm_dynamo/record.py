@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dataclasses import dataclass, field, fields, replace
 else:
-    class FrozenInstanceError(AttributeError):
-        """Assignment to a field of a frozen instance."""
-
     _MISSING = object()
 
     class Field:
@@ -125,9 +122,9 @@ else:
         return hash(_values(self))
 
     def _frozen_setattr(self: Any, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise AttributeError(f"cannot assign to field {name!r}")  # no class of its own: one less to create
 
     def _frozen_delattr(self: Any, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise AttributeError(f"cannot delete field {name!r}")
 
 __all__ = ["dataclass", "field", "fields", "replace"]
