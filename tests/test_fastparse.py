@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from krm_dynamo.api import codegen, fastparse, parse, v1alpha1, v1alpha1_light
-from krm_dynamo.api.light import Model
+from krm_dynamo.api.fastparse import Model
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kio import yamlio

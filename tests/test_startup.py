@@ -86,7 +86,7 @@ print(rc, " ".join(sorted({m.split(".")[0] for m in new} | {m for m in new if m.
 # loads in the same interpreter. Not here on purpose: pydantic, jsonschema, dataclasses
 # (krm_dynamo.record stands in), inspect, importlib.metadata, pathlib, difflib.
 ALLOWED_FOR_EXAMPLE = {
-    "krm_dynamo", "krm_dynamo.api.fastparse", "krm_dynamo.api.light", "krm_dynamo.api.v1alpha1_light",
+    "krm_dynamo", "krm_dynamo.api.fastparse", "krm_dynamo.api.v1alpha1_light",
     "__future__", "copy", "gc",
     "decimal", "_decimal", "numbers",  # exact quantities (kube.quantity)
     "json", "_json",  # the Kubernetes type definitions (kube/schemas-<version>.json, ~1 ms) for the embedded-type check
@@ -125,7 +125,7 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 # features11, kubediscovery, models} (each a no-op before its change).
 ALLOWED_KRM_DYNAMO = {
     "": "api cli config core defaults graph kio kptview kube ownership pipeline record render",
-    "api": "fastparse light v1alpha1_light",  # api.messages: the words of parse problems, only for those
+    "api": "fastparse v1alpha1_light",  # api.messages: the words of parse problems, only for those
     "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
     "graph": "backend component defaulting deployment_config derive discovery embedded features11 report rules "
              "validation volumes",
