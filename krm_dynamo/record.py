@@ -60,7 +60,9 @@ else:
         namespace = cls.__dict__
         # Not inspect.get_annotations: importing inspect is the cost this module avoids.
         for name, annotation in namespace.get("__annotations__", {}).items():
-            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+            # Text under `from __future__ import annotations`; `in` before any method call, per field.
+            if (type(annotation) is not str or "ClassVar" in annotation) and str(annotation).startswith(
+                    ("ClassVar", "typing.ClassVar")):
                 continue
             value = namespace.get(name, _MISSING)
             if type(value) is Field:
