@@ -16,7 +16,7 @@ import sys
 from typing import BinaryIO, TextIO
 
 from krm_dynamo import __version__
-from krm_dynamo.kio.results import Result, has_errors
+from krm_dynamo.kio.results import ERROR, WARNING, Result, has_errors
 
 
 def usage() -> str:
@@ -24,6 +24,10 @@ def usage() -> str:
     from krm_dynamo.usage import text
 
     return text()
+
+
+# The results a user sees beside the output (on stderr, or kpt's listing with their files).
+_SHOWN = (ERROR, WARNING)
 
 
 class UsageError(Exception):
@@ -115,13 +119,16 @@ def run_function(stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        from krm_dynamo import core, kptview
+        from krm_dynamo import core
 
         items, results = core.expand(rl.items, rl.function_config)
-        if kptview.run_by_kpt(rl.items):
-            results = kptview.with_files(results)  # kpt prints results, not the file: once, with it
-        else:
-            report(results, stderr)
+        if any(result.severity in _SHOWN for result in results):
+            from krm_dynamo import kptview  # here: only a run with a problem to show pays for it
+
+            if kptview.run_by_kpt(rl.items):
+                results = kptview.with_files(results)  # kpt prints results, not the file: once, with it
+            else:
+                report(results, stderr)
         parts = krm.resource_list_parts(items, results, rl.function_config, rl.api_version, release=True)
         rl.items = []  # the output list holds the items now: each one is freed once written
         for part in parts:
@@ -155,5 +162,5 @@ def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
 
 def report(results: list[Result], stderr: TextIO) -> None:
     """Each error and warning of ``results`` as one line on ``stderr`` (kustomize shows only stderr)."""
-    lines = [result.line_text() + "\n" for result in results if result.severity in ("error", "warning")]
+    lines = [result.line_text() + "\n" for result in results if result.severity in _SHOWN]
     say(stderr, "".join(lines))

@@ -124,7 +124,7 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 # graph.defaulting and graph.features11 (service metadata), render.{componentservice, deepmerge, epp,
 # features11, kubediscovery, models} (each a no-op before its change).
 ALLOWED_KRM_DYNAMO = {
-    "": "api cli config core defaults graph kio kptview kube ownership pipeline record render",
+    "": "api cli config core defaults graph kio kube ownership pipeline record render",  # kptview: only with a problem
     "api": "fastparse v1alpha1_light",  # api.messages: the words of parse problems, only for those
     "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
     "graph": "backend component defaulting deployment_config derive discovery embedded features11 report rules "
