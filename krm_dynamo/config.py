@@ -4,9 +4,10 @@ become functionConfig keys).
 
 The operator takes these from its command-line flags; a renderer has no operator, so they
 arrive as the functionConfig. :class:`FunctionConfig` is the one table of settings: each
-row (a :class:`~krm_dynamo.config_values.Setting`) gives the key, value kind, default,
-choices, help, effect and decision, and the class, the parsing below, the ``--help``
-list and the README's table (:mod:`krm_dynamo.config_doc`) all come from it.
+row (a :class:`Setting`) gives the key, value kind, default, choices, help, effect and
+decision, and the class, the parsing of the carriers (:mod:`krm_dynamo.config_values`,
+loaded only when a carrier may hold a setting), the ``--help`` list and the README's table
+(:mod:`krm_dynamo.config_doc`) all come from it.
 
 These carriers are accepted, merged in this order (later wins):
 
@@ -21,14 +22,78 @@ settings. No pydantic and no dataclasses here: this runs on every call, DGD or n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
-from krm_dynamo.config_values import BOOLEAN, DURATION, ENUM, REGISTRY_MAP, STRING, Setting, convert, did_you_mean
-from krm_dynamo.kio.results import ERROR, WARNING, Result
+from krm_dynamo.kio.results import Result
 
 CONFIG_API_VERSION = "fn.krm-dynamo.dev/v1alpha1"
 CONFIG_KIND = "KrmDynamoConfig"
 DEFAULT_OPERATOR_VERSION = "0.6"  # the release the function reproduces completely (D34)
+
+T = TypeVar("T")
+
+# Value kinds: how a raw value is read and how the README and `--help` name the type.
+STRING = "string"
+ENUM = "enum"  # a string, one of the row's choices ("" means the default)
+DURATION = "duration"  # a Go duration string such as 15m or 4h ("" means unset)
+BOOLEAN = "boolean"
+REGISTRY_MAP = "mapping"  # {registry host: [secret name, ...]}
+
+
+class Setting(Generic[T]):
+    """One setting: the key is the attribute name it is assigned to in ``FunctionConfig``.
+
+    Attributes:
+        key: the functionConfig key (also the ``FunctionConfig`` attribute).
+        kind: one of STRING, ENUM, DURATION, BOOLEAN, REGISTRY_MAP.
+        default: the value when the key is absent: the operator's (or its Helm chart's)
+            default for the same flag, so an empty configuration renders what a default
+            installation would create.
+        choices: the allowed values of an ENUM (the default among them).
+        help: one line for ``krm-dynamo --help``.
+        effect: what the setting changes in the output (the README's table).
+        decision: the project decision it implements (``D13``), or "".
+    """
+
+    __slots__ = ("choices", "decision", "default", "effect", "help", "key", "kind")
+
+    def __init__(
+        self,
+        kind: str,
+        default: T,
+        *,
+        help: str,
+        effect: str,
+        decision: str = "",
+        choices: tuple[str, ...] = (),
+    ) -> None:
+        self.key = ""
+        self.kind = kind
+        self.default = default
+        self.choices = choices
+        self.help = help
+        self.effect = effect
+        self.decision = decision
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.key = name
+
+    # A non-data descriptor: an instance's own value (in its __dict__) wins on instances,
+    # so reading a setting costs a dictionary lookup; on the class, the row itself.
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Setting[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type[Any]) -> T: ...
+    def __get__(self, obj: object, owner: type[Any]) -> Setting[T] | T:
+        if obj is None:
+            return self
+        return self.default  # pragma: no cover - every instance holds every value
+
+    def type_text(self) -> str:
+        """The value type as the README and ``--help`` show it: ``string``, ``lws | grove``."""
+        if self.kind == ENUM:
+            return " | ".join(self.choices)
+        return self.kind
 
 
 class FunctionConfig:
@@ -188,10 +253,9 @@ class FunctionConfig:
 # The table, in order, and every setting's default.
 SETTINGS: tuple[Setting[Any], ...] = tuple(v for v in vars(FunctionConfig).values() if isinstance(v, Setting))
 DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
-_BY_KEY: dict[str, Setting[Any]] = {s.key: s for s in SETTINGS}
 # The functionConfig slot legitimately holds the DGD itself (kustomize generator mode,
 # kpt `configPath: dgd.yaml`); settings then come from a config object among the items.
-_SETTINGLESS_CARRIERS = ("DynamoGraphDeployment",)
+SETTINGLESS_CARRIERS = ("DynamoGraphDeployment",)
 
 
 def is_config_object(item: Any) -> bool:
@@ -206,90 +270,20 @@ def load_config(function_config: Any, items: list[Any],
     Returns the configuration (defaults where a value is bad) and the results; any
     error result means the run must not expand anything.
     """
-    values: dict[str, Any] = {}
-    origins: dict[str, tuple[dict[str, Any], str]] = {}  # key -> (carrier, field path) of its value
-    results: list[Result] = []
-    for item in items:
-        if is_config_object(item):
-            _read_object(item, values, results, origins)
-    if isinstance(function_config, dict) and function_config:
-        if is_config_object(function_config):
-            _read_object(function_config, values, results, origins)
-        elif function_config.get("kind") == "ConfigMap" and function_config.get("apiVersion") == "v1":
-            _read_config_map(function_config, values, results, origins)
-        elif function_config.get("kind") not in _SETTINGLESS_CARRIERS:
-            results.append(
-                Result(
-                    f'a functionConfig of kind "{function_config.get("kind")}" carries no settings and is ignored; '
-                    f"expected a ConfigMap or a {CONFIG_KIND} (apiVersion: {CONFIG_API_VERSION})",
-                    WARNING,
-                    function_config,
-                )
-            )
-    values.update(overrides or {})
-    _check_release_settings(values, origins, results)
-    return FunctionConfig(**values), results
+    if overrides or _may_carry_settings(function_config) or any(is_config_object(item) for item in items):
+        # Here only: a run whose carriers hold no setting (none, or kpt's empty ConfigMap)
+        # never loads their parsing (start-up is paid by every `kustomize build`).
+        from krm_dynamo.config_values import read_carriers
+
+        return read_carriers(function_config, items, overrides)
+    return FunctionConfig(), []
 
 
-# Settings that exist only from an operator release on (D45): the key, the first release.
-_SINCE = {"discoveryBackend": "1.0"}
-
-
-def _check_release_settings(values: dict[str, Any], origins: dict[str, tuple[dict[str, Any], str]],
-                            results: list[Result]) -> None:
-    """An error for each setting given for a release before the one it exists from."""
-    version = values.get("operatorVersion", DEFAULT_OPERATOR_VERSION)
-    for key, since in _SINCE.items():
-        if key not in values or version == "latest":
-            continue
-        # Here only: the catalogue loads the default tables, which a call without such a key never pays for.
-        from krm_dynamo.defaults.catalog import release_key
-
-        if release_key(version) < release_key(since):
-            obj, path = origins.get(key, ({}, key))
-            results.append(Result(
-                f"`{key}` is an operator {since} setting (operator {version} has no choice of "
-                f"discovery backend); set `operatorVersion: {since}` or later, or remove it",
-                ERROR, obj or None, path))
-
-
-def _read_object(obj: dict[str, Any], values: dict[str, Any], results: list[Result],
-                 origins: dict[str, tuple[dict[str, Any], str]]) -> None:
-    for key, raw in obj.items():
-        if key in ("apiVersion", "kind", "metadata"):
-            continue
-        _set(values, results, obj, str(key), str(key), raw, from_string=False)
-        origins[str(key)] = (obj, str(key))
-
-
-def _read_config_map(obj: dict[str, Any], values: dict[str, Any], results: list[Result],
-                     origins: dict[str, tuple[dict[str, Any], str]]) -> None:
-    data = obj.get("data") or {}
-    if not isinstance(data, dict):
-        results.append(Result("`data` must be a mapping of strings", ERROR, obj, "data"))
-        return
-    for key, raw in data.items():
-        _set(values, results, obj, f"data.{key}", str(key), raw, from_string=True)
-        origins[str(key)] = (obj, f"data.{key}")
-
-
-def _set(
-    values: dict[str, Any],
-    results: list[Result],
-    obj: dict[str, Any],
-    path: str,
-    key: str,
-    raw: Any,
-    *,
-    from_string: bool,
-) -> None:
-    setting = _BY_KEY.get(key)
-    if setting is None:
-        known = ", ".join(f"`{name}`" for name in _BY_KEY)
-        hint = did_you_mean(key, list(_BY_KEY))
-        results.append(Result(f"unknown setting `{key}`{hint}; known settings are {known}", ERROR, obj, path))
-        return
-    try:
-        values[key] = convert(setting, raw, from_string)
-    except ValueError as exc:
-        results.append(Result(str(exc), ERROR, obj, path))
+def _may_carry_settings(function_config: Any) -> bool:
+    """False for a functionConfig that holds no setting and deserves no warning: none, ``{}``,
+    a ``ConfigMap`` without data (what kpt sends when given none) or the DGD itself."""
+    if not isinstance(function_config, dict) or not function_config:
+        return False
+    if function_config.get("kind") == "ConfigMap" and function_config.get("apiVersion") == "v1":
+        return bool(function_config.get("data"))
+    return function_config.get("kind") not in SETTINGLESS_CARRIERS

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from krm_dynamo.config import SETTINGS
-from krm_dynamo.config_values import Setting
+from krm_dynamo.config import SETTINGS, Setting
 
 
 def help_text() -> str:

@@ -57,7 +57,8 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
         InputError, OutputError: an input cannot be read, stdout cannot be written (the caller
             prints one line and exits 2).
     """
-    from krm_dynamo.cli import _read_function_config, _say
+    from krm_dynamo.cli import say as _say
+    from krm_dynamo.commands import read_function_config as _read_function_config
     from krm_dynamo.kio import files, sources
 
     try:
@@ -156,7 +157,8 @@ def _render(items: list[Any], nodes: dict[int, Any], originals: dict[int, Any], 
             release: str) -> tuple[list[Any], list[Result]]:
     """What ``render --operator-version release`` prints, and its results (with their lines)."""
     from krm_dynamo import core
-    from krm_dynamo.cli import _is_local_config, _with_line
+    from krm_dynamo.commands import is_local_config as _is_local_config
+    from krm_dynamo.commands import with_line as _with_line
     from krm_dynamo.kio import sources
     from krm_dynamo.ownership import strip_marker
 

@@ -10,6 +10,8 @@ nothing on stderr and names the file in the message of each error and warning.
 kpt is recognised by what its function runner sends: items with a path annotation
 (kpt reads files) and a kyaml id annotation (added by the runner). kustomize sends no
 paths; ``kpt fn source | krm-dynamo`` sends no ids, and there stderr is all the user sees.
+A run whose results hold no error or warning shows nothing either way: the CLI imports this
+module only when there is a problem to show.
 """
 
 from __future__ import annotations

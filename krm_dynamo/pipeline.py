@@ -24,13 +24,13 @@ import copy
 from typing import Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import messages
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph import discovery, validation
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.derive import DerivedGraph, derive
 from krm_dynamo.graph.discovery import Inventory, SecretIndex
 from krm_dynamo.graph.report import Report
+from krm_dynamo.kio.display import show_value
 from krm_dynamo.kio.results import WARNING, Result
 from krm_dynamo.kube import naming
 from krm_dynamo.render import backends, networking, storage, workloads
@@ -75,7 +75,7 @@ def _metadata(dgd: dict[str, Any], report: Report) -> tuple[str, str | None, dic
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        report.error("metadata", f"expected `metadata` to be a mapping, got {messages.show_value(metadata)}")
+        report.error("metadata", f"expected `metadata` to be a mapping, got {show_value(metadata)}")
         return None
     name, namespace = metadata.get("name"), metadata.get("namespace")
     ok = _check_name(name, report)
@@ -90,7 +90,7 @@ def _metadata(dgd: dict[str, Any], report: Report) -> tuple[str, str | None, dic
 
 def _check_name(name: Any, report: Report) -> bool:
     if name is not None and not isinstance(name, str):
-        report.error("metadata.name", f"expected `metadata.name` to be a string, got {messages.show_value(name)}")
+        report.error("metadata.name", f"expected `metadata.name` to be a string, got {show_value(name)}")
         return False
     if not name:
         report.error("metadata.name", "expected `metadata.name`, the name of the graph, found none")
@@ -101,7 +101,7 @@ def _check_name(name: Any, report: Report) -> bool:
 def _check_namespace(namespace: Any, report: Report) -> bool:
     if namespace is not None and not isinstance(namespace, str):
         report.error("metadata.namespace",
-                     f"expected `metadata.namespace` to be a string, got {messages.show_value(namespace)}")
+                     f"expected `metadata.namespace` to be a string, got {show_value(namespace)}")
         return False
     if namespace and not naming.is_dns1123_label(namespace):
         report.error("metadata.namespace", naming.dns_label_message("the namespace", namespace))
@@ -116,13 +116,13 @@ def _check_string_map(metadata: dict[str, Any], field_name: str, report: Report)
         return True
     if not isinstance(value, dict):
         report.error(f"metadata.{field_name}",
-                     f"expected `metadata.{field_name}` to be a mapping, got {messages.show_value(value)}")
+                     f"expected `metadata.{field_name}` to be a mapping, got {show_value(value)}")
         return False
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
             report.error(f"metadata.{field_name}",
                          f"expected `metadata.{field_name}` to map strings to strings, got "
-                         f"{messages.show_value(key)}: {messages.show_value(item)}")
+                         f"{show_value(key)}: {show_value(item)}")
             return False
     return True
 

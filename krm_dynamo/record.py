@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dataclasses import dataclass, field, fields, replace
 else:
-    class FrozenInstanceError(AttributeError):
-        """Assignment to a field of a frozen instance."""
-
     _MISSING = object()
 
     class Field:
@@ -27,8 +24,8 @@ else:
 
         __slots__ = ("default", "default_factory", "name")
 
-        def __init__(self, default: Any = _MISSING, default_factory: Any = _MISSING) -> None:
-            self.name = ""
+        def __init__(self, default: Any = _MISSING, default_factory: Any = _MISSING, name: str = "") -> None:
+            self.name = name
             self.default = default
             self.default_factory = default_factory
 
@@ -38,11 +35,11 @@ else:
 
     def fields(obj: Any) -> tuple[Field, ...]:
         """The fields of a decorated class or instance, in order."""
-        return tuple(obj.__record_fields__.values())
+        return tuple(Field(default, factory, name) for name, default, factory in obj.__record_fields__)
 
     def replace(obj: Any, **changes: Any) -> Any:
         """A new instance with ``changes`` over ``obj``'s field values (``__post_init__`` runs again)."""
-        values = {name: getattr(obj, name) for name in obj.__record_fields__}
+        values = {name: getattr(obj, name) for name, _, _ in obj.__record_fields__}
         return type(obj)(**{**values, **changes})
 
     def dataclass(cls: Any = None, *, frozen: bool = False) -> Any:
@@ -51,25 +48,32 @@ else:
             return lambda c: _decorate(c, frozen)
         return _decorate(cls, frozen)
 
+    # Paid once per decorated class at import, by every run: a field is a plain
+    # (name, default, factory) triple, and the bases are read from their own namespaces
+    # (a missing attribute looked up with getattr raises inside, which costs more).
     def _decorate(cls: Any, frozen: bool) -> Any:
-        found: dict[str, Field] = {}
-        for base in reversed(cls.__mro__[1:]):
-            found.update(getattr(base, "__record_fields__", {}))
+        found: dict[str, tuple[str, Any, Any]] = {}
+        for base in cls.__mro__[-2:0:-1]:  # the bases, from the farthest; never object
+            inherited = base.__dict__.get("__record_fields__")
+            if inherited is not None:
+                found.update((spec[0], spec) for spec in inherited)
+        namespace = cls.__dict__
         # Not inspect.get_annotations: importing inspect is the cost this module avoids.
-        for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
-            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+        for name, annotation in namespace.get("__annotations__", {}).items():
+            # Text under `from __future__ import annotations`; `in` before any method call, per field.
+            if (type(annotation) is not str or "ClassVar" in annotation) and str(annotation).startswith(
+                    ("ClassVar", "typing.ClassVar")):
                 continue
-            value = cls.__dict__.get(name, _MISSING)
-            spec = value if isinstance(value, Field) else Field(default=value)
-            spec.name = name
-            found[name] = spec
-            if isinstance(value, Field):
+            value = namespace.get(name, _MISSING)
+            if type(value) is Field:
+                found[name] = (name, value.default, value.default_factory)
                 if value.default is _MISSING:
                     delattr(cls, name)
                 else:
                     setattr(cls, name, value.default)
-        cls.__record_fields__ = found
-        cls.__record_frozen__ = frozen
+            else:
+                found[name] = (name, value, _MISSING)
+        cls.__record_fields__ = tuple(found.values())
         cls.__init__ = _init
         cls.__repr__ = _repr
         cls.__eq__ = _eq
@@ -81,19 +85,20 @@ else:
 
     def _init(self: Any, *args: Any, **kwargs: Any) -> None:
         specs = type(self).__record_fields__
-        if len(args) > len(specs):
-            raise TypeError(f"{type(self).__name__}() takes {len(specs)} positional arguments, got {len(args)}")
-        for i, (name, spec) in enumerate(specs.items()):
-            if i < len(args):
+        if args:
+            if len(args) > len(specs):
+                raise TypeError(f"{type(self).__name__}() takes {len(specs)} positional arguments, got {len(args)}")
+            for (name, _, _), value in zip(specs, args, strict=False):
                 if name in kwargs:
                     raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
-                value = args[i]
-            elif name in kwargs:
+                kwargs[name] = value
+        for name, default, factory in specs:
+            if name in kwargs:
                 value = kwargs.pop(name)
-            elif spec.default_factory is not _MISSING:
-                value = spec.default_factory()
-            elif spec.default is not _MISSING:
-                value = spec.default
+            elif factory is not _MISSING:
+                value = factory()
+            elif default is not _MISSING:
+                value = default
             else:
                 raise TypeError(f"{type(self).__name__}() missing required argument: {name!r}")
             object.__setattr__(self, name, value)
@@ -104,10 +109,10 @@ else:
             post_init()
 
     def _values(self: Any) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in type(self).__record_fields__)
+        return tuple(getattr(self, name) for name, _, _ in type(self).__record_fields__)
 
     def _repr(self: Any) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__record_fields__)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name, _, _ in type(self).__record_fields__)
         return f"{type(self).__qualname__}({shown})"
 
     def _eq(self: Any, other: Any) -> Any:
@@ -119,9 +124,9 @@ else:
         return hash(_values(self))
 
     def _frozen_setattr(self: Any, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise AttributeError(f"cannot assign to field {name!r}")  # no class of its own: one less to create
 
     def _frozen_delattr(self: Any, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise AttributeError(f"cannot delete field {name!r}")
 
 __all__ = ["dataclass", "field", "fields", "replace"]

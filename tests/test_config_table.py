@@ -7,8 +7,18 @@ import pytest
 from procs import REPO, run_krm
 
 from krm_dynamo import config, config_doc
-from krm_dynamo.config import DEFAULTS, SETTINGS, FunctionConfig, load_config
-from krm_dynamo.config_values import BOOLEAN, DURATION, ENUM, REGISTRY_MAP, STRING, Setting
+from krm_dynamo.config import (
+    BOOLEAN,
+    DEFAULTS,
+    DURATION,
+    ENUM,
+    REGISTRY_MAP,
+    SETTINGS,
+    STRING,
+    FunctionConfig,
+    Setting,
+    load_config,
+)
 
 
 def _settings_table(readme: str) -> str:

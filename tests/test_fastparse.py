@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from krm_dynamo.api import codegen, fastparse, parse, v1alpha1, v1alpha1_light
-from krm_dynamo.api.light import Light
+from krm_dynamo.api.fastparse import Model
 from krm_dynamo.config import FunctionConfig
 from krm_dynamo.graph.report import Report
 from krm_dynamo.kio import yamlio
@@ -84,7 +84,7 @@ _LEAVES: dict[str, tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] = {
 _UNKNOWN = st.sampled_from([{}, {}, {}, {}, {"bogus": 1}, {"image": IMAGE}, {"replica": 2}])
 
 
-def _model(cls: type[Light], bad: bool) -> st.SearchStrategy[Any]:
+def _model(cls: Model, bad: bool) -> st.SearchStrategy[Any]:
     """A mapping for ``cls`` from its generated field table; ``bad``: invalid values and unknown fields too."""
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for name, kind, arg in cls.FIELDS:
@@ -145,7 +145,7 @@ _SPEC = st.one_of(_spec(False), _spec(True))
 def _same(fast: Any, full: Any, path: str = "spec") -> None:
     """The plain objects hold the values the models hold, field by field."""
     if isinstance(full, v1alpha1.BaseModel):
-        assert type(fast).__name__ == type(full).__name__, path
+        assert fast.light_model.name == type(full).__name__, path
         for name in type(full).model_fields:
             _same(getattr(fast, name), getattr(full, name), f"{path}.{name}")
         assert (fast.model_extra or {}) == (full.model_extra or {}), path

@@ -86,8 +86,7 @@ print(rc, " ".join(sorted({m.split(".")[0] for m in new} | {m for m in new if m.
 # loads in the same interpreter. Not here on purpose: pydantic, jsonschema, dataclasses
 # (krm_dynamo.record stands in), inspect, importlib.metadata, pathlib, difflib.
 ALLOWED_FOR_EXAMPLE = {
-    "krm_dynamo", "krm_dynamo.api.fastparse", "krm_dynamo.api.light", "krm_dynamo.api.messages",
-    "krm_dynamo.api.v1alpha1_light",
+    "krm_dynamo", "krm_dynamo.api.fastparse", "krm_dynamo.api.v1alpha1_light",
     "__future__", "copy", "gc",
     "json", "_json",  # the Kubernetes type definitions (kube/schemas-<version>.json, ~1 ms) for the embedded-type check
     # Annotations (`typing`, ~2 ms where the interpreter has not loaded it yet) and the two small
@@ -127,8 +126,8 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 # only for a service that has them, and the reading of the legacy DYN_DEPLOYMENT_CONFIG
 # (graph.deployment_config) only for a DGD that has it.
 ALLOWED_KRM_DYNAMO = {
-    "": "api cli config config_values core defaults graph kio kptview kube ownership pipeline record render",
-    "api": "fastparse light messages v1alpha1_light",
+    "": "api cli config core defaults graph kio kube ownership pipeline record render",  # kptview: only with a problem
+    "api": "fastparse v1alpha1_light",  # api.messages: the words of parse problems, only for those
     "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
     "graph": "backend component derive discovery embedded report rules validation volumes",
     "graph.rules": "container context graph resources service",

@@ -6,13 +6,15 @@
 * :mod:`~krm_dynamo.api.parse`: a spec into a model, every problem a result with its field path;
 * :mod:`~krm_dynamo.api.messages`: the words of those results (no pydantic);
 * :mod:`~krm_dynamo.api.schema`: ``krm-dynamo schema``, the JSON Schema made from the models;
-* :mod:`~krm_dynamo.api.fastparse`: the parse of a plainly valid spec without pydantic, into the
-  plain classes of :mod:`~krm_dynamo.api.v1alpha1_light` (generated from the models by
-  :mod:`~krm_dynamo.api.codegen`; base class in :mod:`~krm_dynamo.api.light`).
+* :mod:`~krm_dynamo.api.fastparse`: the parse of a plainly valid spec without pydantic, along the
+  field tables of :mod:`~krm_dynamo.api.v1alpha1_light` (generated from the models by
+  :mod:`~krm_dynamo.api.codegen`) into plain objects.
 
 * :mod:`~krm_dynamo.api.shapes`: the JSON Schema shapes of the 1.x fields the models keep as
   written, read by the schema and by those fields' rules (their known keys and enums).
 
-:mod:`messages`, :mod:`fastparse`, :mod:`light`, :mod:`shapes` and :mod:`v1alpha1_light` are light; the others
-import pydantic, so they are imported only for invalid input (or when ``schema`` runs).
+:mod:`messages`, :mod:`fastparse`, :mod:`shapes` and :mod:`v1alpha1_light` are light; the others
+import pydantic, so they are imported only for invalid input (or when ``schema`` runs). A valid DGD
+loads only :mod:`fastparse` and :mod:`v1alpha1_light`: :mod:`messages` is imported where
+a problem is worded.
 """

@@ -31,7 +31,6 @@ import copy
 import functools
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from krm_dynamo.api import messages
 from krm_dynamo.kube import schemas
 from krm_dynamo.record import dataclass
 
@@ -111,7 +110,11 @@ def _check(model: _M, fields: dict[str, Any], path: str, version: str) -> tuple[
     if not fields:
         return model, []
     found = _checker(version).problems(fields)
-    problems = [EmbeddedProblem(messages.field_path((path, *p.loc)), p) for p in found]
+    if not found:
+        return model, []
+    from krm_dynamo.api.messages import field_path  # here: only a problem pays for it
+
+    problems = [EmbeddedProblem(field_path((path, *p.loc)), p) for p in found]
     unknown = [p.problem.loc for p in problems if p.problem.kind == schemas.UNKNOWN]
     if not unknown:
         return model, problems

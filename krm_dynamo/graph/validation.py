@@ -24,7 +24,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import fastparse, messages
+from krm_dynamo.api import fastparse
 from krm_dynamo.graph.derive import DerivedGraph
 from krm_dynamo.graph.report import Report
 from krm_dynamo.graph.rules import rules_for
@@ -74,7 +74,7 @@ def salvage(spec: dict[str, Any], attempts: int = 25) -> tuple[v1alpha1.DynamoGr
     """
     from pydantic import ValidationError
 
-    from krm_dynamo.api import v1alpha1
+    from krm_dynamo.api import messages, v1alpha1
 
     doc = copy.deepcopy(spec)
     dropped: set[str] = set()

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from krm_dynamo import defaults
-from krm_dynamo.api import messages
 from krm_dynamo.graph.backend import Backend
 from krm_dynamo.graph.component import Component
 from krm_dynamo.graph.derive import DerivedGraph
@@ -73,7 +72,7 @@ ServiceRule = Callable[[ServiceCheck, Report], None]
 
 def show(value: Any) -> str:
     """A user value as messages show it."""
-    return messages.show_value(value)
+    return display.show_value(value)
 
 
 def mapping(value: Any, path: str, known: tuple[str, ...], report: Report) -> dict[str, Any] | None:

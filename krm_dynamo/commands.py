@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The commands beside function mode: ``render``, ``schema`` and ``explain``, their arguments and output.
+
+:mod:`krm_dynamo.cli` imports this module only when one of them runs: function mode, which
+every ``kustomize build`` and ``kpt fn render`` starts, never loads it. Failures a user can
+cause raise :class:`~krm_dynamo.cli.UsageError` or an input/output error; the CLI prints them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from krm_dynamo.cli import UsageError, report, say
+from krm_dynamo.kio.results import LOCAL_CONFIG, Result, has_errors
+
+
+def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """``render``: expand plain YAML files and print what should be applied."""
+    from krm_dynamo import core
+    from krm_dynamo.kio import files, sources, yamlio
+
+    paths, config_path, keep_local, allow_empty, version = _parse_render_args(args)
+    items, nodes, originals = sources.read_all(paths)  # originals: annotated item -> the document as read
+    function_config = None
+    if config_path is not None:
+        function_config = read_function_config(config_path)
+
+    out, results = core.expand(items, function_config,
+                               overrides={"operatorVersion": version} if version is not None else None)
+    results = [with_line(r, nodes) for r in results]
+    report(results, stderr)
+    if has_errors(results):
+        return 1  # never half an output
+    # A pass-through item comes back as the very object we annotated: print it as it was read.
+    from krm_dynamo.ownership import strip_marker  # D33: the marker is for files only
+
+    printable = [
+        strip_marker(originals[id(item)] if id(item) in originals else sources.strip_source(item))
+        for item in out
+        if keep_local or not is_local_config(item)
+    ]
+    if not printable and not allow_empty:
+        raise yamlio.InputError(  # an empty stream would look like "delete everything" to Argo CD
+            f"render: nothing to print: {_no_objects(items)} in {', '.join(paths)} "
+            "(pass --allow-empty to print an empty stream on purpose)"
+        )
+    if printable:
+        for part in yamlio.dump_all_parts(printable, release=True):  # a few documents at a time
+            files.write_all(stdout, part)
+    return 0
+
+
+def _no_objects(items: list[Any]) -> str:
+    if not items:
+        return "no objects"
+    return f"all {len(items)} objects are local-config (use --keep-local-config to print them)"
+
+
+def run_schema(args: list[str], stdout: TextIO) -> int:
+    """``schema``: the DGD's JSON Schema from the function's own models (yaml-language-server)."""
+    version, rest = operator_version_arg(args, "schema")
+    if rest:
+        raise UsageError(f"schema: takes only --operator-version, got {rest[0]!r}")
+    from krm_dynamo.api import schema  # pydantic only when asked for
+    from krm_dynamo.kio.files import write_all
+
+    write_all(stdout, schema.dump(version))
+    return 0
+
+
+def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """``explain``: the operator's defaults for a component type, each with its source."""
+    from krm_dynamo import explain
+    from krm_dynamo.kio import yamlio  # no pydantic, no jsonschema
+
+    if any(a in ("-h", "--help") for a in args):
+        raise UsageError("explain: usage below")
+    from krm_dynamo import explain_args
+
+    if explain_args.names_files(args, explain.COMPONENT_TYPES):
+        return _run_explain_files(args, stdout, stderr)
+    version, args = operator_version_arg(args, "explain")
+    try:
+        component_type, backend = explain.parse_args(args)
+        document = explain.explain(component_type, backend, explain.release_table(version))
+    except explain.ExplainError as exc:
+        from krm_dynamo.kio.display import escape
+
+        say(stderr, f"krm-dynamo: {escape(str(exc))}\n")
+        return 1
+    from krm_dynamo.kio.files import write_all
+
+    write_all(stdout, yamlio.dump(document))
+    return 0
+
+
+def _run_explain_files(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """``explain FILE``: render as ``render`` does, then print each field's origin (or a diagram)."""
+    from krm_dynamo import explain_args, explain_cmd
+    from krm_dynamo.kio.files import write_all
+
+    try:
+        paths, options = explain_args.parse(args)
+    except explain_args.ExplainUsageError as exc:
+        raise UsageError(str(exc)) from None
+    config_path = options.get("function-config")
+    function_config = read_function_config(config_path) if config_path else None
+    try:
+        text = explain_cmd.run(paths, options, function_config, config_path)
+    except explain_cmd.ExplainFileError as exc:
+        from krm_dynamo.kio.display import escape
+
+        say(stderr, f"krm-dynamo: {escape(str(exc))}\n")
+        return 1
+    write_all(stdout, text)
+    return 0
+
+
+def operator_version_arg(args: list[str], command: str) -> tuple[str, list[str]]:
+    """``(release, other args)``: the value of ``--operator-version V`` (default: the setting's default).
+
+    Raises:
+        UsageError: a missing, repeated or unknown release.
+    """
+    from krm_dynamo.config import FunctionConfig
+    from krm_dynamo.config_values import convert
+
+    row = FunctionConfig.operatorVersion
+    found: str | None = None
+    rest: list[str] = []
+    it = iter(args)
+    for arg in it:
+        if arg == "--operator-version" or arg.startswith("--operator-version="):
+            value = arg.partition("=")[2] if "=" in arg else next(it, None)
+            if not value:
+                raise UsageError(f"{command}: --operator-version needs a value ({', '.join(row.choices)})")
+            if found is not None:
+                raise UsageError(f"{command}: --operator-version given twice")
+            try:
+                found = convert(row, value, from_string=True)
+            except ValueError as exc:
+                raise UsageError(f"{command}: {exc}") from None
+        else:
+            rest.append(arg)
+    return (found if found is not None else row.default), rest
+
+
+def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bool, str | None]:
+    paths: list[str] = []
+    config_path = None
+    keep_local = allow_empty = False
+    version: str | None = None
+    if any(a == "--operator-version" or a.startswith("--operator-version=") for a in args):
+        version, args = operator_version_arg(args, "render")
+    it = iter(args)
+    for arg in it:
+        if arg in ("-h", "--help"):
+            raise UsageError("render: usage below")
+        if arg == "--keep-local-config":
+            keep_local = True
+        elif arg == "--allow-empty":
+            allow_empty = True
+        elif arg == "--function-config" or arg.startswith("--function-config="):
+            value = arg.partition("=")[2] if "=" in arg else next(it, None)
+            if not value:
+                raise UsageError("render: --function-config needs a FILE")
+            config_path = value
+        elif arg.startswith("-") and arg != "-":
+            raise UsageError(f"render: unknown option {arg!r}")
+        else:
+            paths.append(arg)
+    if not paths:
+        raise UsageError("render: name at least one FILE, DIR or - (stdin)")
+    return paths, config_path, keep_local, allow_empty, version
+
+
+def read_function_config(path: str) -> dict[str, Any]:
+    """The one object of a ``--function-config FILE``.
+
+    Raises:
+        InputError: the file cannot be read, or holds anything but exactly one mapping.
+    """
+    from krm_dynamo.kio.files import read_file
+    from krm_dynamo.kio.yamlio import InputError, decode, load_documents
+
+    docs = [d for d in load_documents(decode(read_file(path), path), path) if d is not None]
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        raise InputError(f"{path}: --function-config must hold exactly one object (a KrmDynamoConfig or a ConfigMap)")
+    return docs[0]
+
+
+def is_local_config(item: Any) -> bool:
+    """True for an item annotated ``config.kubernetes.io/local-config: "true"`` (not printed by default)."""
+    try:
+        value = item["metadata"]["annotations"][LOCAL_CONFIG]
+    except (KeyError, TypeError):
+        return False
+    return str(value).lower() == "true"
+
+
+def with_line(result: Result, nodes: dict[int, Any]) -> Result:
+    """``result`` with the line of its field in the file its resource was read from (``nodes``: id -> YAML node)."""
+    from krm_dynamo.kio.yamlio import line_of
+
+    node = nodes.get(id(result.resource))
+    if node is None or result.line is not None:
+        return result
+    return result.with_line(line_of(node, result.field_path))
