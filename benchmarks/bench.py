@@ -43,7 +43,7 @@ IDENTITY = (
 )
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None  # for the peak RSS of one process
 # krm-dynamo as pip installs it: a console script that imports the entry point (here from this checkout).
-KRM = "#!{python}\nimport sys\nsys.path.insert(0, {repo!r})\nfrom krm_dynamo.cli import main\nsys.exit(main())\n"
+KRM = "#!{python}\nimport sys\nsys.path.insert(0, {repo!r})\nfrom krm_dynamo.cli import entry_point\nentry_point()\n"
 
 GROUPS = ("small", "scale", "kpt")  # --only: the paired small cases, the growth and memory cases, kpt
 TARGETS = {  # case -> the target for the ratio

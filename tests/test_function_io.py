@@ -2,10 +2,11 @@
 """The KRM function's I/O contract, driven through the real process (stdin -> stdout)."""
 
 import subprocess
+import sys
 import textwrap
 
 import pytest
-from procs import run_krm
+from procs import REPO, run_krm
 
 from krm_dynamo.kio import yamlio
 
@@ -386,3 +387,29 @@ def test_item_with_odd_api_version_passes_through():
     proc = run(text)
     assert (proc.returncode, proc.stderr) == (0, b"")
     assert proc.stdout.decode() == text
+
+
+ENTRY_POINT_PROBE = """
+import atexit, gc, sys
+# atexit runs after the entry point's SystemExit, before the interpreter's teardown.
+atexit.register(lambda: sys.stderr.write(f"frozen={gc.get_freeze_count() > 0} enabled={gc.isenabled()}\\n"))
+from krm_dynamo.cli import entry_point
+entry_point()
+"""
+
+
+def test_entry_point_leaves_the_heap_to_the_operating_system():
+    """The executable's entry point exits with the run's code and its whole output, the collector frozen
+    (no walk over every object at shutdown); the collector itself is on again."""
+    example = (REPO / "kustomization-examples" / "vllm-agg" / "dgd.yaml").read_text()
+    stdin = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- " + example.replace("\n", "\n  ")
+    expected = run(stdin)
+    proc = subprocess.run([sys.executable, "-c", ENTRY_POINT_PROBE], input=stdin.encode(), capture_output=True,
+                          cwd=REPO, timeout=120)
+    assert (proc.returncode, proc.stdout) == (0, expected.stdout)
+    # The DGD, a Service and two Deployments.
+    assert expected.returncode == 0 and expected.stdout.count(b"\n- apiVersion: ") == 4
+    assert proc.stderr.decode().splitlines()[-1] == "frozen=True enabled=True"
+    broken = subprocess.run([sys.executable, "-c", ENTRY_POINT_PROBE], input=b"items: [", capture_output=True,
+                            cwd=REPO, timeout=120)
+    assert broken.returncode == 1 and broken.stdout == b""
