@@ -128,7 +128,9 @@ print(rc, " ".join(sorted(m for m in sys.modules if m.startswith("krm_dynamo."))
 ALLOWED_KRM_DYNAMO = {
     "": "api cli config core defaults graph kio kube ownership pipeline record render",  # kptview: only with a problem
     "api": "fastparse v1alpha1_light",  # api.messages: the words of parse problems, only for those
-    "defaults": "backends catalog components labels launch limits mergekinds multinode objects release sources",
+    # catalog and multinode: 0.6's switches are off without the catalogue, the multinode tables are built on
+    # first read (defaults/release.py)
+    "defaults": "backends components labels launch limits mergekinds objects release sources",
     "graph": "backend component derive discovery embedded report rules validation volumes",
     "graph.rules": "container context graph resources service",
     "kio": "display files limits loader resourcelist results scalars yamlio",

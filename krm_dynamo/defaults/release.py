@@ -6,34 +6,32 @@ schema (the ``backendFramework`` enum) get their tables from :func:`for_release`
 :class:`OperatorDefaults` made with :func:`derive_release` from the one before (only
 what changed is given) plus an entry in :data:`RELEASES`; builders do not change.
 
-The 1.x table sets are built on first use (:class:`_LazyReleases`, from
-:mod:`.release_1x`): every ``kustomize build`` pays for its imports, and a 0.6 DGD needs
-neither the 1.x tables nor the modules that hold them. Whoever iterates :data:`RELEASES`
-(``explain``, ``schema``, the tests) still sees every release.
+The 1.x table sets are built on first use (:class:`_LazyReleases`, from :mod:`.release_1x`), and
+so are the multinode tables (``later_tables``) and 0.6's switches (no catalogue): every ``kustomize
+build`` pays for its imports, and a 0.6 DGD needs neither these tables nor the modules that hold
+them. Whoever iterates :data:`RELEASES` (``explain``, ``schema``, the tests) still sees every release.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from krm_dynamo import record
 from krm_dynamo.defaults import (
     backends,
-    catalog,
     components,
     labels,
     launch,
     mergekinds,
-    multinode,
     objects,
 )
 from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
 if TYPE_CHECKING:
-    from krm_dynamo.defaults import workerhash
+    from krm_dynamo.defaults import catalog, multinode, workerhash
 
 DEFAULT_RELEASE = "0.6"
 LATEST = "1.1"  # what `operatorVersion: latest` selects
@@ -46,64 +44,17 @@ KUBERNETES_1_X = "1.34"
 # (a test checks every one has a reader). The rest are settled by a decision (BY_DESIGN) or belong to
 # a release after 1.1.
 IMPLEMENTED_SWITCHES = frozenset({
-    "A01",
-    "S10",
-    "P06",
-    "N_E02",
-    "S04",
-    "P03",
-    "B01",
-    "B02",
-    "B03",
-    "B04",
-    "N_E09",
-    "P02",
-    "N04",
-    "N01",
-    "N02",
-    "L03",
-    "S14",
-    "P11",
-    "S15",
-    "P12",
-    "O02",
-    "S16",
-    "P13",
-    "S18",
-    "L02",
-    "P08",
-    "P05",
-    "M01",
-    "N_E07",
-    "M03",
-    "S17",
-    "V01",
-    "V06",
-    "S09",
-    "S11",
-    "S12",
-    "S02",
-    "S08",
-    "S13",
-    "P10",
-    "N07",
-    "S05",
-    "N06",
-    "P04",
-    "V05",
-    "L01",
+    "A01", "S10", "P06", "N_E02", "S04", "P03", "B01", "B02", "B03", "B04", "N_E09", "P02", "N04", "N01",
+    "N02", "L03", "S14", "P11", "S15", "P12", "O02", "S16", "P13", "S18", "L02", "P08", "P05", "M01", "N_E07",
+    "M03", "S17", "V01", "V06", "S09", "S11", "S12", "S02", "S08", "S13", "P10", "N07", "S05", "N06", "P04",
+    "V05", "L01",
 })
 
 # Changes reproduced by a documented decision rather than by output: the operator-internal
 # objects are never emitted (D2), and what only the cluster knows is warned about (D14).
 # catalogue ID -> the decision (docs/decisions.md) that settles it.
 BY_DESIGN: Mapping[str, str] = MappingProxyType({
-    "A02": "D2",
-    "O03": "D2",
-    "O04": "D2",
-    "P15": "D65",
-    "P16": "D67",
-    "V02": "D66",
+    "A02": "D2", "O03": "D2", "O04": "D2", "P15": "D65", "P16": "D67", "V02": "D66",
 })
 
 # 0.6 has no endpoint picker, modelRef, Kubernetes discovery, 1.1 features, admission webhooks or
@@ -123,7 +74,11 @@ class OperatorDefaults:
         backends: per backend name, ``noop`` included.
         shared_memory, platform_env: every pod's shared memory; env names set from the functionConfig.
         naming: names the operator derives (GPU resource, Dynamo namespace prefix, namespace field).
-        deployment … grove: the generated objects (:mod:`.objects`, :mod:`.multinode`).
+        deployment … debugger: the generated objects (:mod:`.objects`).
+        leader_worker_set, pod_group, grove: the multinode and Grove objects (:mod:`.multinode`),
+            properties: each is built from ``later_tables`` when first read.
+        later_tables: field name -> the function that builds a table only some DGDs read (0.6:
+            imports its module then); :func:`derive_release` takes the names as fields.
         labels, annotations: the keys the operator writes and reads.
         launch: the multinode launch strings (:mod:`.launch`).
         merge_kinds: the Go kind of each PodSpec / Container field, which decides how a
@@ -162,9 +117,7 @@ class OperatorDefaults:
     autoscaler: objects.AutoscalerDefaults
     persistent_volume_claim: objects.PersistentVolumeClaimDefaults
     debugger: objects.DebuggerDefaults
-    leader_worker_set: multinode.LeaderWorkerSetDefaults
-    pod_group: multinode.PodGroupDefaults
-    grove: multinode.GroveDefaults
+    later_tables: Mapping[str, Callable[[], Any]]
     labels: Entries
     annotations: Entries
     launch: Entries
@@ -189,11 +142,41 @@ class OperatorDefaults:
         """
         return self.switches[change_id]
 
+    def includes(self, change_id: str) -> bool:
+        """Whether the release has the catalogued change ``change_id`` (:func:`.catalog.applies`): never 0.6,
+        the release every catalogued change comes after (the ID is not looked up then).
+
+        Raises:
+            KeyError: a later release, and ``change_id`` is not a catalogue ID.
+        """
+        if self.release == DEFAULT_RELEASE:
+            return False
+        from krm_dynamo.defaults import catalog  # here: a 0.6 run does not import the catalogue
+
+        return catalog.applies(catalog.BY_ID[change_id], self.release)
+
     def not_reproduced(self) -> tuple[catalog.Change, ...]:
         """The catalogued changes of this release that the table set does not reproduce yet (0.6: none)."""
         if self.release == DEFAULT_RELEASE:
             return ()
+        from krm_dynamo.defaults import catalog  # here: a 0.6 run does not import the catalogue
+
         return tuple(c for c in catalog.CATALOG if catalog.applies(c, self.release) and c.id not in self.reproduced)
+
+    @property
+    def leader_worker_set(self) -> multinode.LeaderWorkerSetDefaults:
+        """The LeaderWorkerSet table (built on first read, :attr:`later_tables`)."""
+        return cast("multinode.LeaderWorkerSetDefaults", self.later_tables["leader_worker_set"]())
+
+    @property
+    def pod_group(self) -> multinode.PodGroupDefaults:
+        """The Volcano PodGroup table (built on first read, :attr:`later_tables`)."""
+        return cast("multinode.PodGroupDefaults", self.later_tables["pod_group"]())
+
+    @property
+    def grove(self) -> multinode.GroveDefaults:
+        """The Grove PodCliqueSet table (built on first read, :attr:`later_tables`)."""
+        return cast("multinode.GroveDefaults", self.later_tables["grove"]())
 
     def for_component(self, component_type: str | None) -> components.ComponentDefaults:
         """Defaults for a ``componentType``, matched exactly (case-sensitive): any other gets ``base``."""
@@ -208,31 +191,59 @@ class OperatorDefaults:
 
     def _kind_tables(self) -> dict[str, Sourced]:
         return {
-            "Deployment": self.deployment,
-            "Service": self.service,
-            "Ingress": self.ingress,
-            "VirtualService": self.virtual_service,
-            "HorizontalPodAutoscaler": self.autoscaler,
-            "PersistentVolumeClaim": self.persistent_volume_claim,
-            "debugger": self.debugger,
-            "LeaderWorkerSet": self.leader_worker_set,
-            "PodGroup": self.pod_group,
-            "PodCliqueSet": self.grove,
+            "Deployment": self.deployment, "Service": self.service, "Ingress": self.ingress,
+            "VirtualService": self.virtual_service, "HorizontalPodAutoscaler": self.autoscaler,
+            "PersistentVolumeClaim": self.persistent_volume_claim, "debugger": self.debugger,
+            "LeaderWorkerSet": self.leader_worker_set, "PodGroup": self.pod_group, "PodCliqueSet": self.grove,
         }
 
 
 def derive_release(previous: OperatorDefaults, *, release: str, operator_commit: str,
                    **changes: Any) -> OperatorDefaults:
-    """The table set of a later release: ``previous`` with the tables in ``changes`` replaced.
+    """The table set of a later release: ``previous`` with the tables in ``changes`` replaced (a table of
+    :attr:`OperatorDefaults.later_tables` by its name too).
 
     Raises:
         TypeError: a name in ``changes`` is not a field of :class:`OperatorDefaults`.
     """
+    later = {name: _given(changes.pop(name)) for name in previous.later_tables if name in changes}
+    if later:
+        changes["later_tables"] = MappingProxyType({**previous.later_tables, **later})
     return record.replace(previous, release=release, operator_commit=operator_commit, **changes)
+
+
+def _given(table: object) -> Callable[[], object]:
+    return lambda: table
+
+
+def _multinode(name: str) -> Callable[[], object]:
+    """The builder of 0.6's table ``name`` of :mod:`.multinode`."""
+    def build() -> object:
+        from krm_dynamo.defaults import multinode  # here: only a multinode or Grove service (or explain) pays for it
+
+        return getattr(multinode, name)
+    return build
+
+
+class _SwitchesOf06(Mapping[str, bool]):
+    """0.6's switches without the catalogue: every catalogued change comes after 0.6, so each is off. A switch
+    the code reads (:data:`IMPLEMENTED_SWITCHES`) is answered here; any other ID, iteration and ``len`` read
+    :func:`switches` (the catalogue): an unknown ID still raises KeyError (tests/unit/test_defaults.py)."""
+
+    def __getitem__(self, change_id: str) -> bool:
+        return False if change_id in IMPLEMENTED_SWITCHES else switches(DEFAULT_RELEASE)[change_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(switches(DEFAULT_RELEASE))
+
+    def __len__(self) -> int:
+        return len(switches(DEFAULT_RELEASE))
 
 
 def switches(release: str) -> Mapping[str, bool]:
     """Every logic or removal change of the catalogue, on when ``release`` includes it."""
+    from krm_dynamo.defaults import catalog  # here: a 0.6 run does not import the catalogue (_SwitchesOf06)
+
     # catalog.applies(c, release) depends on c.since alone: asked once per ``since`` value, not per change.
     key = catalog.release_key(release)
     on = {since: bool(since) and catalog.release_key(since) <= key for since in {c.since for c in catalog.CATALOG}}
@@ -260,14 +271,16 @@ RELEASE_0_6 = OperatorDefaults(
     autoscaler=objects.AUTOSCALER,
     persistent_volume_claim=objects.PERSISTENT_VOLUME_CLAIM,
     debugger=objects.DEBUGGER,
-    leader_worker_set=multinode.LEADER_WORKER_SET,
-    pod_group=multinode.POD_GROUP,
-    grove=multinode.GROVE,
+    later_tables=MappingProxyType({
+        "leader_worker_set": _multinode("LEADER_WORKER_SET"),
+        "pod_group": _multinode("POD_GROUP"),
+        "grove": _multinode("GROVE"),
+    }),
     labels=labels.LABELS,
     annotations=labels.ANNOTATIONS,
     launch=launch.LAUNCH,
     merge_kinds=mergekinds.MERGE_KINDS,
-    switches=switches(DEFAULT_RELEASE),
+    switches=_SwitchesOf06(),
 )
 
 

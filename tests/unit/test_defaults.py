@@ -220,6 +220,45 @@ def test_switches_are_catalog_applies():
         assert list(release.switches(version).items()) == list(wanted.items())
 
 
+def test_the_06_switches_without_the_catalogue_are_the_catalogues():
+    """0.6's switches, answered without the catalogue for the IDs the code reads, are ``switches("0.6")``
+    for every ID (same map, same order), and an unknown ID raises KeyError."""
+    from krm_dynamo.defaults import release
+
+    table = defaults.for_release("0.6")
+    wanted = release.switches("0.6")
+    assert list(table.switches.items()) == list(wanted.items()) and len(table.switches) == len(wanted)
+    assert all(table.switch(i) is wanted[i] is False for i in release.IMPLEMENTED_SWITCHES)
+    with pytest.raises(KeyError):
+        table.switch("Z99")
+
+
+def test_includes_is_catalog_applies():
+    """``OperatorDefaults.includes`` says what ``catalog.applies`` says, for every release and change
+    (0.6 without looking the ID up); a later release raises KeyError for an unknown ID."""
+    from krm_dynamo.defaults import catalog, release
+
+    for version in release.RELEASES:
+        table = defaults.for_release(version)
+        assert all(table.includes(c.id) is catalog.applies(c, version) for c in catalog.CATALOG)
+    with pytest.raises(KeyError):
+        defaults.for_release("1.0").includes("Z99")
+
+
+def test_the_later_tables_are_the_multinode_modules():
+    """The multinode tables built on first read are the rows of ``defaults.multinode`` (0.6), and a derived
+    release replaces one by its name."""
+    from krm_dynamo.defaults import multinode
+
+    base = defaults.for_release("0.6")
+    assert (base.leader_worker_set, base.pod_group, base.grove) == (
+        multinode.LEADER_WORKER_SET, multinode.POD_GROUP, multinode.GROVE)
+    later = defaults.derive_release(base, release="9.9", operator_commit="abc", pod_group=multinode.POD_GROUP)
+    assert later.pod_group is multinode.POD_GROUP and later.grove is base.grove
+    with pytest.raises(TypeError):
+        defaults.derive_release(base, release="9.9", operator_commit="abc", no_such_table=1)
+
+
 def test_catalog_rows_read_by_name():
     """Each catalogue row has its five columns, read by name as the tuple holds them."""
     from krm_dynamo.defaults import catalog

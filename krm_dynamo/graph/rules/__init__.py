@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from krm_dynamo.defaults import catalog
 from krm_dynamo.graph.rules import container, graph, resources, service
 from krm_dynamo.graph.rules.context import GraphRule, ServiceRule
 
@@ -196,7 +195,7 @@ def rules_for(table: OperatorDefaults, derived: DerivedGraph | None = None, *, e
     found = _BY_RELEASE.get(key)
     if found is None:
         modules = {m for m, change in LATER_MODULES.items()
-                   if every or catalog.applies(catalog.BY_ID[change], table.release)} | features
+                   if every or table.includes(change)} | features
         found = _BY_RELEASE[key] = (_resolve(GRAPH_RULES, modules), _resolve(SERVICE_RULES, modules))
     return found
 
