@@ -7,7 +7,8 @@ Modules, one concern each:
 * :mod:`.components` — main container and pod per component type, shared memory.
 * :mod:`.backends` — vLLM / SGLang / TRT-LLM: compilation cache, multinode env, ports, probes.
 * :mod:`.launch` — multinode launch strings (deployer addresses, TRT-LLM scripts).
-* :mod:`.objects` — Deployment, Service, Ingress, VirtualService, HPA, PVC, debugger sidecar.
+* :mod:`.objects` — Deployment, Service; :mod:`.optionalobjects` — Ingress, VirtualService,
+  HPA, PVC, debugger sidecar.
 * :mod:`.multinode` — LeaderWorkerSet, PodGroup, Grove PodCliqueSet.
 * :mod:`.labels` — label and annotation keys, pod roles.
 * :mod:`.catalog` — the catalogued operator changes after 0.6; :mod:`.profiles` — the

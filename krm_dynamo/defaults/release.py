@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from krm_dynamo import record
 from krm_dynamo.defaults import (
@@ -31,7 +31,9 @@ from krm_dynamo.defaults.sources import OPERATOR_COMMIT, Entries, Sourced
 from krm_dynamo.record import dataclass
 
 if TYPE_CHECKING:
-    from krm_dynamo.defaults import catalog, multinode, workerhash
+    from krm_dynamo.defaults import catalog, multinode, optionalobjects, workerhash
+
+T = TypeVar("T")
 
 DEFAULT_RELEASE = "0.6"
 LATEST = "1.1"  # what `operatorVersion: latest` selects
@@ -63,6 +65,17 @@ BY_DESIGN: Mapping[str, str] = MappingProxyType({
 _NONE = Entries(values=MappingProxyType({}), sources={})
 
 
+class _Later(Generic[T]):
+    """A table of :attr:`OperatorDefaults.later_tables`, read as the attribute of its name."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, table: OperatorDefaults, owner: type | None = None) -> T:
+        built: T = table.later_tables[self.name]()
+        return built
+
+
 @dataclass(frozen=True)
 class OperatorDefaults:
     """All defaults of one operator release.
@@ -74,11 +87,12 @@ class OperatorDefaults:
         backends: per backend name, ``noop`` included.
         shared_memory, platform_env: every pod's shared memory; env names set from the functionConfig.
         naming: names the operator derives (GPU resource, Dynamo namespace prefix, namespace field).
-        deployment … debugger: the generated objects (:mod:`.objects`).
-        leader_worker_set, pod_group, grove: the multinode and Grove objects (:mod:`.multinode`),
-            properties: each is built from ``later_tables`` when first read.
-        later_tables: field name -> the function that builds a table only some DGDs read (0.6:
-            imports its module then); :func:`derive_release` takes the names as fields.
+        deployment, service: the objects of every single-node service (:mod:`.objects`).
+        later_tables: name -> the function that builds a table only some DGDs read (0.6: imports
+            its module then), read as an attribute of that name; :func:`derive_release` takes
+            the names as fields: ``ingress``, ``virtual_service``, ``autoscaler``,
+            ``persistent_volume_claim``, ``debugger`` (:mod:`.optionalobjects`),
+            ``leader_worker_set``, ``pod_group``, ``grove`` (:mod:`.multinode`).
         labels, annotations: the keys the operator writes and reads.
         launch: the multinode launch strings (:mod:`.launch`).
         merge_kinds: the Go kind of each PodSpec / Container field, which decides how a
@@ -112,12 +126,16 @@ class OperatorDefaults:
     naming: Entries
     deployment: objects.DeploymentDefaults
     service: objects.ServiceDefaults
-    ingress: objects.IngressDefaults
-    virtual_service: objects.VirtualServiceDefaults
-    autoscaler: objects.AutoscalerDefaults
-    persistent_volume_claim: objects.PersistentVolumeClaimDefaults
-    debugger: objects.DebuggerDefaults
     later_tables: Mapping[str, Callable[[], Any]]
+    # The tables only some DGDs read, each built from ``later_tables`` when first read (not fields).
+    ingress: ClassVar[_Later[optionalobjects.IngressDefaults]] = _Later()
+    virtual_service: ClassVar[_Later[optionalobjects.VirtualServiceDefaults]] = _Later()
+    autoscaler: ClassVar[_Later[optionalobjects.AutoscalerDefaults]] = _Later()
+    persistent_volume_claim: ClassVar[_Later[optionalobjects.PersistentVolumeClaimDefaults]] = _Later()
+    debugger: ClassVar[_Later[optionalobjects.DebuggerDefaults]] = _Later()
+    leader_worker_set: ClassVar[_Later[multinode.LeaderWorkerSetDefaults]] = _Later()
+    pod_group: ClassVar[_Later[multinode.PodGroupDefaults]] = _Later()
+    grove: ClassVar[_Later[multinode.GroveDefaults]] = _Later()
     labels: Entries
     annotations: Entries
     launch: Entries
@@ -163,21 +181,6 @@ class OperatorDefaults:
 
         return tuple(c for c in catalog.CATALOG if catalog.applies(c, self.release) and c.id not in self.reproduced)
 
-    @property
-    def leader_worker_set(self) -> multinode.LeaderWorkerSetDefaults:
-        """The LeaderWorkerSet table (built on first read, :attr:`later_tables`)."""
-        return cast("multinode.LeaderWorkerSetDefaults", self.later_tables["leader_worker_set"]())
-
-    @property
-    def pod_group(self) -> multinode.PodGroupDefaults:
-        """The Volcano PodGroup table (built on first read, :attr:`later_tables`)."""
-        return cast("multinode.PodGroupDefaults", self.later_tables["pod_group"]())
-
-    @property
-    def grove(self) -> multinode.GroveDefaults:
-        """The Grove PodCliqueSet table (built on first read, :attr:`later_tables`)."""
-        return cast("multinode.GroveDefaults", self.later_tables["grove"]())
-
     def for_component(self, component_type: str | None) -> components.ComponentDefaults:
         """Defaults for a ``componentType``, matched exactly (case-sensitive): any other gets ``base``."""
         return self.by_component_type.get(component_type or "", self.base)
@@ -216,12 +219,15 @@ def _given(table: object) -> Callable[[], object]:
     return lambda: table
 
 
-def _multinode(name: str) -> Callable[[], object]:
-    """The builder of 0.6's table ``name`` of :mod:`.multinode`."""
+def _later(name: str) -> Callable[[], object]:
+    """The builder of 0.6's table ``name`` (in upper case) of :mod:`.multinode` or :mod:`.optionalobjects`."""
     def build() -> object:
-        from krm_dynamo.defaults import multinode  # here: only a multinode or Grove service (or explain) pays for it
-
-        return getattr(multinode, name)
+        # here: only a DGD that reads the table (a multinode service, an Ingress, ...) or explain pays for it
+        if name in ("LEADER_WORKER_SET", "POD_GROUP", "GROVE"):
+            from krm_dynamo.defaults import multinode
+            return getattr(multinode, name)
+        from krm_dynamo.defaults import optionalobjects
+        return getattr(optionalobjects, name)
     return build
 
 
@@ -266,16 +272,9 @@ RELEASE_0_6 = OperatorDefaults(
     naming=components.NAMING,
     deployment=objects.DEPLOYMENT,
     service=objects.SERVICE,
-    ingress=objects.INGRESS,
-    virtual_service=objects.VIRTUAL_SERVICE,
-    autoscaler=objects.AUTOSCALER,
-    persistent_volume_claim=objects.PERSISTENT_VOLUME_CLAIM,
-    debugger=objects.DEBUGGER,
-    later_tables=MappingProxyType({
-        "leader_worker_set": _multinode("LEADER_WORKER_SET"),
-        "pod_group": _multinode("POD_GROUP"),
-        "grove": _multinode("GROVE"),
-    }),
+    later_tables=MappingProxyType({name.lower(): _later(name) for name in (
+        "INGRESS", "VIRTUAL_SERVICE", "AUTOSCALER", "PERSISTENT_VOLUME_CLAIM", "DEBUGGER",
+        "LEADER_WORKER_SET", "POD_GROUP", "GROVE")}),
     labels=labels.LABELS,
     annotations=labels.ANNOTATIONS,
     launch=launch.LAUNCH,

@@ -78,11 +78,11 @@ def persistent_volume_claims(graph: v1alpha1.DynamoGraphDeploymentSpec, namespac
     The entries have passed the PVC rule (``graph.rules.graph.check_pvcs``): names unique,
     ``create: true`` entries complete with a positive size.
     """
-    pvc_defaults = table.persistent_volume_claim
     out: list[dict[str, Any]] = []
     for pvc in graph.pvcs or []:
         if not pvc.create or not pvc.name:  # a created PVC always has a name (the PVC rule)
             continue
+        pvc_defaults = table.persistent_volume_claim  # read only for a PVC: its table is built on first read
         size = quantity.canonical(pvc.size)
         metadata = object_metadata(pvc.name, namespace, {}, {})
         obj = {
