@@ -7,9 +7,9 @@ schema (the ``backendFramework`` enum) get their tables from :func:`for_release`
 what changed is given) plus an entry in :data:`RELEASES`; builders do not change.
 
 The 1.x table sets are built on first use (:class:`_LazyReleases`, from :mod:`.release_1x`), and
-so are the multinode tables (``later_tables``) and 0.6's switches (no catalogue): every ``kustomize
-build`` pays for its imports, and a 0.6 DGD needs neither these tables nor the modules that hold
-them. Whoever iterates :data:`RELEASES` (``explain``, ``schema``, the tests) still sees every release.
+so are the tables only some DGDs read (``later_tables``) and 0.6's switches (no catalogue): every
+``kustomize build`` pays for its imports, and a 0.6 DGD needs neither these tables nor the modules
+that hold them. Whoever iterates :data:`RELEASES` (``explain``, ``schema``, the tests) still sees every release.
 """
 
 from __future__ import annotations

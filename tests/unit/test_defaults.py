@@ -245,14 +245,17 @@ def test_includes_is_catalog_applies():
         defaults.for_release("1.0").includes("Z99")
 
 
-def test_the_later_tables_are_the_multinode_modules():
-    """The multinode tables built on first read are the rows of ``defaults.multinode`` (0.6), and a derived
-    release replaces one by its name."""
-    from krm_dynamo.defaults import multinode
+def test_the_later_tables_are_the_modules_rows():
+    """The tables built on first read are the rows of ``defaults.multinode`` and ``defaults.optionalobjects``
+    (0.6), and a derived release replaces one by its name."""
+    from krm_dynamo.defaults import multinode, optionalobjects
 
     base = defaults.for_release("0.6")
     assert (base.leader_worker_set, base.pod_group, base.grove) == (
         multinode.LEADER_WORKER_SET, multinode.POD_GROUP, multinode.GROVE)
+    assert (base.ingress, base.virtual_service, base.autoscaler, base.persistent_volume_claim, base.debugger) == (
+        optionalobjects.INGRESS, optionalobjects.VIRTUAL_SERVICE, optionalobjects.AUTOSCALER,
+        optionalobjects.PERSISTENT_VOLUME_CLAIM, optionalobjects.DEBUGGER)
     later = defaults.derive_release(base, release="9.9", operator_commit="abc", pod_group=multinode.POD_GROUP)
     assert later.pod_group is multinode.POD_GROUP and later.grove is base.grove
     with pytest.raises(TypeError):
