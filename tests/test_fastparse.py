@@ -203,3 +203,17 @@ def test_golden_inputs_expand_the_same_with_either_parse(case: Path, monkeypatch
     assert dgds
     for dgd in dgds:
         assert _run(dgd, monkeypatch, fast=True) == _run(dgd, monkeypatch, fast=False)
+
+
+@pytest.mark.parametrize("key", ["self", "values", "model", "cls", "name"])
+def test_a_pod_field_named_like_a_python_parameter(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unknown PodSpec field takes the fast parse's keyword arguments: ``self`` among them once
+    crashed it. Either parse gives the same objects and the unknown-field warning."""
+    spec = {"services": {"Frontend": {"componentType": "frontend",
+                                      "extraPodSpec": {key: 1, "mainContainer": {"image": "i"}}}}}
+    dgd = {"apiVersion": "nvidia.com/v1alpha1", "kind": "DynamoGraphDeployment",
+           "metadata": {"name": "llm", "namespace": "ns"}, "spec": spec}
+    with_fast = _run(dgd, monkeypatch, fast=True)
+    assert with_fast == _run(dgd, monkeypatch, fast=False)
+    assert [(severity, path) for _, severity, path in with_fast[1]] == [
+        ("warning", f"spec.services.Frontend.extraPodSpec.{key}")]

@@ -83,7 +83,7 @@ class Model:
         self.EXTRA_ALLOWED = extra_allowed
         self.cls = cls
 
-    def __call__(self, **values: Any) -> Any:
+    def __call__(self, /, **values: Any) -> Any:  # positional self: a PodSpec field may be named "self"
         return self.cls(self, values)
 
     def __repr__(self) -> str:
