@@ -300,3 +300,19 @@ def test_strings_any_reader_could_misread_are_double_quoted(value):
 
     assert yamlio.dump({"v": value}) == f'v: "{value}"\n'
     assert yaml.safe_load(yamlio.dump({"v": value})) == {"v": value}  # a YAML 1.1 reader (PyYAML)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("spec:\n  a: [frontend\n  b: 1\n",
+     "f.yaml:3:4: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence opened at line 2, "
+     "column 6)"),
+    ("a: {b: 1\nc: 2\n",
+     "f.yaml:2:2: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping opened at line 1, "
+     "column 4)"),
+    ("a: [\n", "f.yaml:2:1: invalid YAML: did not find expected node content (while parsing a flow node)"),
+])
+def test_an_unclosed_bracket_is_named_where_it_opened(text: str, message: str) -> None:
+    """libyaml notices an unclosed bracket on a later line: the message names where it opened too."""
+    with pytest.raises(yamlio.InputError) as err:
+        yamlio.load_documents(text, "f.yaml")
+    assert str(err.value) == message

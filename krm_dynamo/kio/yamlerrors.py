@@ -34,8 +34,17 @@ def _marked_error_line(exc: yaml.MarkedYAMLError, source: str) -> str:
     if _LIBYAML_DEPTH in (exc.problem or ""):
         return f"{where}: invalid YAML: collections nested deeper than {limits.MAX_DEPTH} levels (the limit)"
     problem = exc.problem or exc.context or "invalid YAML"
-    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    context = f" ({exc.context}{_started(exc)})" if exc.context and exc.problem else ""
     return f"{where}: invalid YAML: {problem}{context}"
+
+
+def _started(exc: yaml.MarkedYAMLError) -> str:
+    """Where the construct being parsed began, when that is on an earlier line than the problem:
+    libyaml notices an unclosed ``[`` or ``{`` only on a later line, the mistake is where it opened."""
+    start, problem = exc.context_mark, exc.problem_mark
+    if start is None or problem is None or start.line >= problem.line:
+        return ""
+    return f" opened at line {start.line + 1}, column {start.column + 1}"
 
 
 def _reader_error_line(exc: yaml.reader.ReaderError, text: str, source: str) -> str:
