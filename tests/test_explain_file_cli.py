@@ -152,3 +152,22 @@ def test_options_may_come_before_the_file():
     assert before.returncode == 0, before.stderr.decode()
     assert before.stdout == after.stdout
     assert b"vllm-agg-k8s-service-discovery" in before.stdout
+
+
+OBJECTS_06 = ("objects: Service/vllm-agg-frontend, Deployment/vllm-agg-frontend, Deployment/vllm-agg-vllmdecodeworker; "
+              "services: Frontend, VllmDecodeWorker")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--object", "Deployment/nope"], f"no generated object matches --object Deployment/nope ({OBJECTS_06})"),
+    (["--service", "Nope"], f"no generated object matches --service Nope ({OBJECTS_06})"),
+    (["--object", "ServiceAccount/vllm-agg-k8s-service-discovery"],
+     "no generated object matches --object ServiceAccount/vllm-agg-k8s-service-discovery "
+     f"({OBJECTS_06}); operator 1.0 generates it: add --operator-version 1.0"),
+    (["--object", "Deployment/vllm-agg-frontend", "--field", "spec.template.spec.securityContext"],
+     "no generated object matches --object Deployment/vllm-agg-frontend --field spec.template.spec.securityContext "
+     f"({OBJECTS_06}); operator 1.0 generates it: add --operator-version 1.0"),
+])
+def test_filters_matching_nothing_name_what_there_is_and_the_release_that_has_it(args, message):
+    code, out, err = _run(EXAMPLE, *args)
+    assert (code, out, err) == (1, "", f"krm-dynamo: explain: {message}\n")
