@@ -106,7 +106,7 @@ def _run_explain_files(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     config_path = options.get("function-config")
     function_config = read_function_config(config_path) if config_path else None
     try:
-        text = explain_cmd.run(paths, options, function_config, config_path)
+        text = explain_cmd.run(paths, options, function_config, config_path, stderr)
     except explain_cmd.ExplainFileError as exc:
         from krm_dynamo.kio.display import escape
 

@@ -9,8 +9,9 @@ apiVersion changed is one object with a changed line) and compared as YAML text.
 
 Output (stdout): one summary line per object, then (without ``--summary``) a unified diff per
 object that differs, or that exists under one release only, in the order ``render`` prints the
-``--from`` objects, followed by the objects only ``--to`` generates. Warnings and errors of each
-render go to stderr, each prefixed ``operator V:``.
+``--from`` objects, followed by the objects only ``--to`` generates. Warnings and errors of the
+renders go to stderr (:func:`problem_lines`): one a single release reports is prefixed
+``operator V:``, one both report is printed once, prefixed ``operators A and B:``.
 
 Exit status (D70), as ``diff(1)`` and ``kubectl diff``: 0 no object differs, 1 some object differs,
 2 an error (a wrong argument, an unreadable input, an input either release rejects).
@@ -70,11 +71,12 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     function_config = _read_function_config(options.config_path) if options.config_path else None
     old, new = _releases(options, items, function_config)
     rendered: dict[str, list[Any] | None] = {}
+    problems: dict[str, list[str]] = {}
     for release in dict.fromkeys((old, new)):  # one render when both sides are one release
         objects, results = _render(items, nodes, originals, function_config, release)
-        _say(stderr, "".join(f"operator {release}: {r.line_text()}\n" for r in results
-                             if r.severity in ("error", "warning")))
+        problems[release] = [r.line_text() for r in results if r.severity in ("error", "warning")]
         rendered[release] = None if has_errors(results) else objects
+    _say(stderr, problem_lines(problems))
     failed = [release for release, objects in rendered.items() if objects is None]
     if failed:
         which = f"operator {failed[0]}" if len(failed) == 1 else f"operators {' and '.join(failed)}"
@@ -87,6 +89,26 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     entries = compare(before or [], after or [], old, new, options.context)
     files.write_all(stdout, format_entries(entries, options.summary))
     return EXIT_DIFFERENT if any(entry.diff for entry in entries) else EXIT_SAME
+
+
+def problem_lines(problems: dict[str, list[str]]) -> str:
+    """The stderr text of the renders' errors and warnings: ``problems`` maps each release (in
+    ``--from``, ``--to`` order) to its problem lines. A line both releases report is printed once,
+    ``operators A and B: LINE``, where the first release reports it; a line of one release only is
+    ``operator V: LINE`` (the problem is that release's: its fields, its rules).
+    """
+    releases = list(problems)
+    seen: set[str] = set()
+    out = []
+    for release in releases:
+        for line in problems[release]:
+            if line in seen:
+                continue
+            seen.add(line)
+            holders = [r for r in releases if line in problems[r]]
+            prefix = f"operator {release}" if len(holders) == 1 else f"operators {' and '.join(holders)}"
+            out.append(f"{prefix}: {line}\n")
+    return "".join(out)
 
 
 def parse_args(args: list[str]) -> DiffOptions:

@@ -60,16 +60,16 @@ def _placeholders(table: defaults.ComponentDefaults, release: defaults.OperatorD
 
 def component(component_type: str, backend: str | None = None,
               table: defaults.OperatorDefaults | None = None) -> dict[str, Any]:
-    """The defaults of one component type (``frontend``, ``worker``, ``planner``, ``other``).
+    """The defaults of one component type (``frontend``, ``worker``, ``planner``, ``other``; from 1.0
+    ``epp`` and the worker types ``prefill`` and ``decode``).
 
     Raises:
-        ExplainError: unknown component type, or ``backend`` for a type other than worker.
+        ExplainError: unknown component type (naming the later release that has it, if one
+            does), or ``backend`` for a type other than a worker.
     """
     table = table or defaults.for_release()
-    if component_type not in _component_types(table):
-        raise ExplainError(f"explain: unknown component type {component_type!r} "
-                           f"(expected one of {', '.join(_component_types(table))})")
-    if backend is not None and component_type != defaults.COMPONENT_WORKER:
+    _check_component_type(component_type, table)
+    if backend is not None and component_type not in table.worker_types:
         raise ExplainError(
             f"explain: --backend applies to worker only (a {component_type} component gets no backend)"
         )
@@ -112,6 +112,29 @@ def _component_types(table: defaults.OperatorDefaults) -> tuple[str, ...]:
     """frontend, worker, planner, other, and a type of the release beyond them that is no worker (epp, 1.0 on)."""
     extra = [t for t in table.by_component_type if t not in COMPONENT_TYPES and t not in table.worker_types]
     return (*COMPONENT_TYPES, *extra)
+
+
+def _known_types(table: defaults.OperatorDefaults) -> tuple[str, ...]:
+    """The component types ``explain TYPE`` takes: :func:`_component_types` and every worker type
+    (``prefill``, ``decode`` from 1.0: a worker's defaults, listed under ``worker`` in the full document)."""
+    types = _component_types(table)
+    return (*types, *[t for t in table.worker_types if t not in types])
+
+
+def _check_component_type(component_type: str, table: defaults.OperatorDefaults) -> None:
+    """Raises ExplainError for a type ``table``'s release does not know, naming the first later
+    release that does (``epp`` under 0.6: from 1.0), as a DGD field of a later release is reported."""
+    if component_type in _known_types(table):
+        return
+    from krm_dynamo.defaults.catalog import release_key  # here: only this error pays for the later tables
+
+    for release in defaults.RELEASES:
+        if release_key(release) > release_key(table.release) and component_type in _known_types(
+                defaults.for_release(release)):
+            raise ExplainError(f"explain: {component_type!r} is a component type from operator {release}: "
+                               f"add --operator-version {release}")
+    raise ExplainError(f"explain: unknown component type {component_type!r} "
+                       f"(expected one of {', '.join(_known_types(table))})")
 
 
 def _backend(name: str, table: defaults.OperatorDefaults) -> defaults.BackendDefaults:

@@ -8,12 +8,13 @@ setting when the settings table has that row.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO
 
 from krm_dynamo import defaults, diagram, explain_output
 from krm_dynamo.config import DEFAULTS, load_config
-from krm_dynamo.explain_file import ExplainFileError, explain_file
-from krm_dynamo.provenance import read_inputs, render
+from krm_dynamo.explain_file import ExplainFileError, NoMatchError, explain_file, field_selected, selected
+from krm_dynamo.kio.results import has_errors
+from krm_dynamo.provenance import Inputs, read_inputs, render
 
 __all__ = ["ExplainFileError", "run"]
 
@@ -29,9 +30,46 @@ def _with_version(function_config: dict[str, Any] | None, version: str) -> dict[
     return {**function_config, "operatorVersion": version}
 
 
+def check(inputs: Inputs, function_config: dict[str, Any] | None, stderr: TextIO | None) -> None:
+    """Print the errors and warnings of rendering ``inputs`` on ``stderr`` (when given), the lines
+    ``render`` prints (``file:line: [severity] resource field: message``).
+
+    Raises:
+        ExplainFileError: the input has an error (it renders nothing, so nothing is explained).
+    """
+    from krm_dynamo import core
+    from krm_dynamo.cli import report
+    from krm_dynamo.commands import with_line
+
+    _, results = core.expand(inputs.items, function_config)
+    results = [with_line(r, inputs.nodes) for r in results]
+    if stderr is not None:
+        report(results, stderr)
+    if has_errors(results):
+        raise ExplainFileError("explain: the input has errors (above), so it renders nothing to explain")
+
+
+def _later_release_matching(inputs: Inputs, function_config: dict[str, Any] | None, release: str,
+                            filters: dict[str, str | None]) -> str | None:
+    """The first release after ``release`` whose render has an object (and leaf) the filters
+    select, as a field of a later release names it: one plain render per later release."""
+    from krm_dynamo.defaults.catalog import release_key
+    from krm_dynamo.leaves import flatten, format_path
+
+    for later in defaults.RELEASES:
+        if release_key(later) <= release_key(release) or "operatorVersion" not in DEFAULTS:
+            continue
+        rendered = render(inputs.items, _with_version(function_config, later))
+        for obj in rendered.objects if rendered else []:
+            if selected(obj, filters["service"], filters["object_name"]) and any(
+                    field_selected(format_path(path), filters["field"]) for path in flatten(obj)):
+                return later
+    return None
+
+
 def run(paths: list[str], options: dict[str, str], function_config: dict[str, Any] | None,
-        config_path: str | None) -> str:
-    """The text ``explain FILE`` prints.
+        config_path: str | None, stderr: TextIO | None = None) -> str:
+    """The text ``explain FILE`` prints; the render's errors and warnings go to ``stderr`` (:func:`check`).
 
     Raises:
         ExplainFileError: unknown operator version, an input with errors, filters matching nothing.
@@ -47,14 +85,20 @@ def run(paths: list[str], options: dict[str, str], function_config: dict[str, An
         table = defaults.for_release(version)
     except defaults.UnknownReleaseError as exc:
         raise ExplainFileError(f"explain: {exc}") from None
+    check(inputs, function_config, stderr)
     output = options.get("output", "text")
     if output == "mermaid":
         rendered = render(inputs.items, function_config)
-        if rendered is None:
-            raise ExplainFileError("explain: the input has errors and renders nothing (run `krm-dynamo render`)")
+        assert rendered is not None  # check() raised for an input with errors
         return diagram.mermaid(rendered, {"natsServer": cfg.natsServer, "etcdEndpoints": cfg.etcdEndpoints})
-    document = explain_file(inputs, table, service=options.get("service"), object_name=options.get("object"),
-                            field=options.get("field"))
+    filters = {"service": options.get("service"), "object_name": options.get("object"), "field": options.get("field")}
+    try:
+        document = explain_file(inputs, table, **filters)
+    except NoMatchError as exc:
+        later = _later_release_matching(inputs, function_config, table.release, filters)
+        if later is None:
+            raise
+        raise ExplainFileError(f"{exc}; operator {later} generates it: add --operator-version {later}") from None
     if output == "json":
         return explain_output.as_json(document)
     if output == "yaml":

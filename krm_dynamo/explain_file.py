@@ -36,12 +36,43 @@ class ExplainFileError(ValueError):
     """The input renders with errors, or a filter matches nothing; the message is one line."""
 
 
+class NoMatchError(ExplainFileError):
+    """The filters match no generated object; the message names the filters and what there is."""
+
+
+def selected(obj: dict[str, Any], service: str | None, object_name: str | None) -> bool:
+    """Whether a rendered object passes ``--service`` (its ``nvidia.com/dynamo-component`` label)
+    and ``--object`` (``KIND/NAME`` or ``NAME``)."""
+    meta = obj.get("metadata") or {}
+    if service is not None and (meta.get("labels") or {}).get(_COMPONENT) != service:
+        return False
+    return object_name is None or object_name in (f"{obj.get('kind')}/{meta.get('name')}", meta.get("name"))
+
+
+def field_selected(path: str, field: str | None) -> bool:
+    """Whether a leaf's path passes ``--field`` (the path itself or a path below it)."""
+    return field is None or path == field or path.startswith(field)
+
+
+def _no_match(objects: list[dict[str, Any]], service: str | None, object_name: str | None,
+              field: str | None) -> NoMatchError:
+    given = " ".join(f"--{name} {value}" for name, value in (("service", service), ("object", object_name),
+                                                             ("field", field)) if value is not None)
+    names = [f"{o.get('kind')}/{(o.get('metadata') or {}).get('name')}" for o in objects]
+    services = sorted({str(label) for o in objects
+                       if (label := ((o.get("metadata") or {}).get("labels") or {}).get(_COMPONENT)) is not None})
+    shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+    return NoMatchError(f"explain: no generated object matches {given} (objects: {shown or 'none'}; "
+                        f"services: {', '.join(services) or 'none'})")
+
+
 def explain_file(inputs: Inputs, table: defaults.OperatorDefaults | None = None, *, service: str | None = None,
                  object_name: str | None = None, field: str | None = None) -> dict[str, Any]:
     """The provenance document of ``inputs`` (shape in the module docstring).
 
     Raises:
         ExplainFileError: the input does not render (run ``render`` for the errors).
+        NoMatchError: ``service``, ``object_name`` and ``field`` match no generated object.
     """
     table = table or defaults.for_release()
     result = probe(inputs)
@@ -49,18 +80,16 @@ def explain_file(inputs: Inputs, table: defaults.OperatorDefaults | None = None,
         raise ExplainFileError("explain: the input has errors and renders nothing (`krm-dynamo render` shows them)")
     objects = []
     for index, obj in enumerate(result.base.objects):
+        if not selected(obj, service, object_name):
+            continue
         entry = _object_entry(result, index, table)
-        if service is not None and entry["service"] != service:
-            continue
-        if object_name is not None and object_name not in (f"{obj['kind']}/{entry['name']}", entry["name"]):
-            continue
         if field is not None:
-            entry["fields"] = [f for f in entry["fields"] if f["path"] == field or f["path"].startswith(field)]
+            entry["fields"] = [f for f in entry["fields"] if field_selected(f["path"], field)]
             if not entry["fields"]:
                 continue
         objects.append(entry)
     if not objects and (service, object_name, field) != (None, None, None):
-        raise ExplainFileError("explain: no generated object matches the filters given")
+        raise _no_match(result.base.objects, service, object_name, field)
     return {"apiVersion": API_VERSION, "operatorRelease": table.release, "objects": objects,
             "renders": result.renders, "notes": result.notes}
 

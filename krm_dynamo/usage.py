@@ -54,9 +54,10 @@ diff options (PATH as for render; the input is read once and rendered twice):
   Objects are paired by API group, kind, namespace and name and compared as the YAML render
   prints; the summary comes first, then the diffs (labels a/KIND/NAME (operator V) and
   b/KIND/NAME (operator V); KIND/NAMESPACE/NAME when the objects span namespaces).
-  Warnings and errors of each render go to stderr, prefixed "operator V:". Exit status,
-  as diff(1) and kubectl diff: 0 no object differs, 1 some object differs, 2 an error
-  (wrong arguments, unreadable input, an input a release rejects).
+  Warnings and errors of the renders go to stderr, prefixed "operator V:" (one release
+  reports it) or "operators A and B:" (both do; printed once). Exit status, as diff(1)
+  and kubectl diff: 0 no object differs, 1 some object differs, 2 an error (wrong
+  arguments, unreadable input, an input a release rejects).
 
 {settings}
 Editors: `krm-dynamo schema > dgd.schema.json`, then in a DGD file the modeline

@@ -190,10 +190,63 @@ def test_mistakes_are_one_line_and_exit_2(tmp_path: Path):
 def test_an_input_a_release_rejects_is_an_error():
     code, out, err = _diff("--to", "1.1", "tests/cases/error-missing-image/input.yaml")
     assert (code, out) == (2, "")
-    assert "operator 0.6: tests/cases/error-missing-image/input.yaml:10: [error]" in err
+    assert "operator 0.6: " not in err  # both releases reject it: each error once, naming both
+    assert err.count("tests/cases/error-missing-image/input.yaml:10: [error]") == 1
+    assert "operators 0.6 and 1.1: tests/cases/error-missing-image/input.yaml:10: [error]" in err
     assert err.endswith("krm-dynamo: diff: the input does not render under operators 0.6 and 1.1 "
                         "(errors above); nothing compared\n")
     assert "Traceback" not in err
+
+
+BAD_DGD = """\
+apiVersion: nvidia.com/v1alpha1
+kind: DynamoGraphDeployment
+metadata: {name: g, namespace: dynamo}
+spec:
+  services:
+    Frontend:
+      componentType: frontend
+      replicas: -3
+      extraPodSpec: {mainContainer: {image: x}}
+      bogus: 1
+"""
+
+
+def test_a_problem_both_releases_report_is_printed_once_naming_both(tmp_path: Path):
+    dgd = tmp_path / "bad.yaml"
+    dgd.write_text(BAD_DGD)
+    code, out, err = _diff("--from", "0.6", "--to", "1.1", str(dgd))
+    subject = "nvidia.com/v1alpha1/DynamoGraphDeployment/dynamo/g spec.services.Frontend"
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"operators 0.6 and 1.1: {dgd}:8: [error] {subject}.replicas: expected `replicas` to be at least 0, got -3",
+        f"operators 0.6 and 1.1: {dgd}:10: [warning] {subject}.bogus: unknown field `bogus` is ignored "
+        "(not part of a service spec (DynamoComponentDeploymentSharedSpec))",
+        "krm-dynamo: diff: the input does not render under operators 0.6 and 1.1 (errors above); nothing compared",
+    ]
+
+
+def test_a_problem_of_one_release_names_that_release(tmp_path: Path):
+    config = tmp_path / "config.yaml"
+    config.write_text("apiVersion: fn.krm-dynamo.dev/v1alpha1\nkind: KrmDynamoConfig\n"
+                      "metadata: {name: c}\ndiscoveryBackend: etcd\n")
+    code, out, err = _diff("--from", "0.6", "--to", "1.1", "--function-config", str(config), EXAMPLE)
+    lines = err.splitlines()
+    assert (code, out) == (2, "")
+    assert [line.split(": ", 1)[0] for line in lines] == ["operator 0.6", "operator 1.1", "operator 1.1",
+                                                          "krm-dynamo"]
+    assert lines[0].endswith("discoveryBackend: `discoveryBackend` is an operator 1.0 setting (operator 0.6 has "
+                             "no choice of discovery backend); set `operatorVersion: 1.0` or later, or remove it")
+    assert lines[1].startswith("operator 1.1: kustomization-examples/vllm-agg/dgd.yaml:16: [warning]")
+    assert lines[-1] == "krm-dynamo: diff: the input does not render under operator 0.6 (errors above); nothing compared"
+
+
+def test_problem_lines_merges_the_lines_both_releases_report():
+    from krm_dynamo.diff_cmd import problem_lines
+
+    assert problem_lines({"0.6": ["a", "b"], "1.1": ["c", "a"]}) == (
+        "operators 0.6 and 1.1: a\noperator 0.6: b\noperator 1.1: c\n")
+    assert problem_lines({"1.1": ["a"]}) == "operator 1.1: a\n"
 
 
 def test_help_documents_the_command_and_its_exit_status():

@@ -170,6 +170,28 @@ def test_errors_are_one_line_and_exit_1(args, message):
     assert message in err
 
 
+@pytest.mark.parametrize(("args", "line"), [
+    (["epp"], "'epp' is a component type from operator 1.0: add --operator-version 1.0"),
+    (["prefill"], "'prefill' is a component type from operator 1.0: add --operator-version 1.0"),
+    (["decode", "--backend", "vllm"], "'decode' is a component type from operator 1.0: add --operator-version 1.0"),
+    (["bogus"], "unknown component type 'bogus' (expected one of frontend, worker, planner, other)"),
+    (["bogus", "--operator-version", "1.1"],
+     "unknown component type 'bogus' (expected one of frontend, worker, planner, other, epp, prefill, decode)"),
+])
+def test_a_component_type_of_a_later_release_names_that_release(args, line):
+    proc = run_krm("explain", *args)
+    assert (proc.returncode, proc.stdout, proc.stderr.decode()) == (1, b"", f"krm-dynamo: explain: {line}\n")
+
+
+@pytest.mark.parametrize("worker_type", ["prefill", "decode"])
+def test_a_1x_worker_type_has_the_worker_defaults(worker_type):
+    table = defaults.for_release("1.0")
+    document = explain.explain(worker_type, "vllm", table)
+    assert document["componentType"] == worker_type
+    assert {k: v for k, v in document.items() if k != "componentType"} == {
+        k: v for k, v in explain.explain("worker", "vllm", table).items() if k != "componentType"}
+
+
 def test_help_mentions_explain():
     proc = run_krm("--help")
     assert b"krm-dynamo explain [frontend|worker|planner|other|epp] [--backend vllm|sglang|trtllm]" in proc.stdout

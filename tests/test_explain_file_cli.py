@@ -68,12 +68,37 @@ def test_errors(args, message):
     assert code == 1 and message in err
 
 
-def test_an_input_with_errors_is_refused(tmp_path):
+@pytest.mark.parametrize("output", ["text", "mermaid"])
+def test_an_input_with_errors_is_refused_with_the_errors_render_prints(tmp_path, output):
     bad = tmp_path / "bad.yaml"
     bad.write_text("apiVersion: nvidia.com/v1alpha1\nkind: DynamoGraphDeployment\nmetadata: {name: x}\n"
-                   "spec: {services: {a: {replicas: -1}}}\n", encoding="utf-8")
-    code, _, err = _run(str(bad))
-    assert code == 1 and "renders nothing" in err
+                   "spec:\n  services:\n    a:\n      replicas: -1\n      bogus: 1\n", encoding="utf-8")
+    code, out, err = _run(str(bad), "--output", output)
+    rendered = run_krm("render", str(bad), cwd=REPO)
+    subject = "nvidia.com/v1alpha1/DynamoGraphDeployment/x spec.services.a"
+    assert (code, out) == (1, "")
+    lines = err.splitlines()
+    assert sorted(lines[:-1]) == [  # in the order render prints them (the last assert)
+        f"{bad}:6: [error] {subject}.extraPodSpec.mainContainer.image: expected a container image in "
+        "`extraPodSpec.mainContainer.image`, found none (or set `defaultImage` in the functionConfig)",
+        f"{bad}:7: [error] {subject}.replicas: expected `replicas` to be at least 0, got -1",
+        f"{bad}:8: [warning] {subject}.bogus: unknown field `bogus` is ignored "
+        "(not part of a service spec (DynamoComponentDeploymentSharedSpec))",
+    ]
+    assert lines[-1] == "krm-dynamo: explain: the input has errors (above), so it renders nothing to explain"
+    assert err == rendered.stderr.decode() + lines[-1] + "\n"  # the very lines render prints
+
+
+def test_the_warnings_of_a_valid_input_go_to_stderr_as_render_prints_them(tmp_path):
+    typo = tmp_path / "typo.yaml"
+    typo.write_text((REPO / EXAMPLE).read_text(encoding="utf-8").replace("replicas: 1", "replicass: 1", 1),
+                    encoding="utf-8")
+    code, out, err = _run(str(typo), "--service", "Frontend")
+    assert code == 0 and "Deployment dynamo/vllm-agg-frontend" in out
+    assert err == run_krm("render", str(typo), cwd=REPO).stderr.decode()
+    assert "[warning] nvidia.com/v1alpha1/DynamoGraphDeployment/dynamo/vllm-agg spec.services.Frontend.replicass: " \
+           "unknown field `replicass` is ignored" in err
+    assert "did you mean `replicas`?" in err
 
 
 def _example() -> list:
@@ -127,3 +152,22 @@ def test_options_may_come_before_the_file():
     assert before.returncode == 0, before.stderr.decode()
     assert before.stdout == after.stdout
     assert b"vllm-agg-k8s-service-discovery" in before.stdout
+
+
+OBJECTS_06 = ("objects: Service/vllm-agg-frontend, Deployment/vllm-agg-frontend, Deployment/vllm-agg-vllmdecodeworker; "
+              "services: Frontend, VllmDecodeWorker")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--object", "Deployment/nope"], f"no generated object matches --object Deployment/nope ({OBJECTS_06})"),
+    (["--service", "Nope"], f"no generated object matches --service Nope ({OBJECTS_06})"),
+    (["--object", "ServiceAccount/vllm-agg-k8s-service-discovery"],
+     "no generated object matches --object ServiceAccount/vllm-agg-k8s-service-discovery "
+     f"({OBJECTS_06}); operator 1.0 generates it: add --operator-version 1.0"),
+    (["--object", "Deployment/vllm-agg-frontend", "--field", "spec.template.spec.securityContext"],
+     "no generated object matches --object Deployment/vllm-agg-frontend --field spec.template.spec.securityContext "
+     f"({OBJECTS_06}); operator 1.0 generates it: add --operator-version 1.0"),
+])
+def test_filters_matching_nothing_name_what_there_is_and_the_release_that_has_it(args, message):
+    code, out, err = _run(EXAMPLE, *args)
+    assert (code, out, err) == (1, "", f"krm-dynamo: explain: {message}\n")

@@ -105,11 +105,13 @@ def test_nothing_to_print_is_an_error_unless_allowed(tree: Path):
     [
         (["missing.yaml"], {}, "krm-dynamo: missing.yaml: no such file or directory\n"),
         (["bad.yaml"], {"bad.yaml": "a: [\n"}, "krm-dynamo: bad.yaml:2:1: invalid YAML: did not find expected node content (while parsing a flow node)\n"),
-        (["list.yaml"], {"list.yaml": "kind: A\napiVersion: v1\n---\n- x\n"}, "krm-dynamo: list.yaml:4: every YAML document must be a KRM object (a mapping)\n"),
+        (["list.yaml"], {"list.yaml": "kind: A\napiVersion: v1\n---\n- x\n"}, "krm-dynamo: list.yaml:4: this YAML document is not a KRM object: it is a list, not a mapping"
+         " (render reads only Kubernetes objects, as kustomize build does with resources)\n"),
         (
             ["plain.yaml"],
             {"plain.yaml": "kind: A\napiVersion: v1\n---\n# a mapping, but no object\nfoo: bar\n"},
-            "krm-dynamo: plain.yaml:5: every YAML document must be a KRM object; this one has no apiVersion and no kind (a string)\n",
+            "krm-dynamo: plain.yaml:5: this YAML document is not a KRM object: it has no apiVersion and no kind"
+            " (render reads only Kubernetes objects, as kustomize build does with resources)\n",
         ),
         (["fifo.yaml"], {}, "krm-dynamo: fifo.yaml: is a FIFO (named pipe), not a regular file; render reads files, directories and - (stdin)\n"),
         (["--function-config"], {}, None),
@@ -180,7 +182,8 @@ def test_odd_items_pass_through_or_are_reported(tmp_path: Path):
     proc = render("odd.yaml", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (1, b"")
     assert proc.stderr.decode() == (
-        "krm-dynamo: odd.yaml:4: every YAML document must be a KRM object; this one has no apiVersion (a string)\n"
+        "krm-dynamo: odd.yaml:4: this YAML document is not a KRM object: its apiVersion is a list, not a string"
+        " (render reads only Kubernetes objects, as kustomize build does with resources)\n"
     )
     (tmp_path / "rl.yaml").write_text("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [5]\n")
     proc = render("rl.yaml", cwd=tmp_path)
@@ -205,3 +208,20 @@ def test_two_graphs_generating_one_object_is_an_error(tmp_path: Path):
         'Deployment "ns/a-b-w", which the DynamoGraphDeployment "ns/a" (file graphs.yaml) earlier in the input '
         "also generates; object names must be unique (rename the graph or the service)\n"
     )
+
+
+def test_a_kustomize_file_beside_a_kustomization_says_what_to_do_instead():
+    """The overlay example's base holds kustomize `configurations:` fieldSpecs (no apiVersion, no
+    kind): render refuses them, saying what they likely are and what to run instead."""
+    repo = Path(__file__).resolve().parents[1]
+    proc = render("kustomization-examples/vllm-agg-overlay/", cwd=repo)
+    assert (proc.returncode, proc.stdout) == (1, b"")
+    assert proc.stderr.decode() == (
+        "krm-dynamo: kustomization-examples/vllm-agg-overlay/base/dgd-fieldspecs.yaml:6: this YAML document is "
+        "not a KRM object: it has no apiVersion and no kind (render reads only Kubernetes objects, as kustomize "
+        "build does with resources); a kustomization is beside it, so it is likely kustomize's own configuration "
+        "(`configurations:` fieldSpecs, a patch): run `kustomize build --enable-alpha-plugins --enable-exec` on "
+        "the kustomization (it runs the function), or render only the DGD's file\n")
+    dgd = render("kustomization-examples/vllm-agg-overlay/base/dgd.yaml", cwd=repo)
+    assert (dgd.returncode, dgd.stderr) == (0, b"") and b"kind: Deployment\n" in dgd.stdout
+

@@ -84,15 +84,48 @@ def read_sources(path: str, budget: list[int]) -> Iterable[tuple[Any, Any, str, 
 
 
 def _check_krm_object(doc: Any, node: Any, source: str) -> None:
-    """A document must be a KRM object: a mapping with a string apiVersion and kind (as kustomize requires)."""
-    if not isinstance(doc, dict):
-        raise InputError(f"{source}:{node.line}: every YAML document must be a KRM object (a mapping)")
-    missing = [f for f in ("apiVersion", "kind") if not isinstance(doc.get(f), str) or not doc.get(f)]
-    if missing:
-        raise InputError(
-            f"{source}:{node.line}: every YAML document must be a KRM object; this one has no "
-            f"{' and no '.join(missing)} (a string)"
-        )
+    """A document must be a KRM object: a mapping with a string apiVersion and kind (as kustomize requires).
+
+    Raises:
+        InputError: ``{source}:{line}: this YAML document is not a KRM object: ...``, saying what it
+            is instead, and (:func:`_kustomize_hint`) what to do when a kustomization is beside it.
+    """
+    if isinstance(doc, dict):
+        fields = ("apiVersion", "kind")
+        if all(_is_name(doc.get(f)) for f in fields):
+            return
+        missing = [f for f in fields if doc.get(f) is None]
+        wrong = [_what_is_wrong(f, doc[f]) for f in fields if f not in missing and not _is_name(doc[f])]
+        what = "; ".join(([f"it has no {' and no '.join(missing)}"] if missing else []) + wrong)
+    else:
+        from krm_dynamo.kio.display import type_name  # here: only this error pays for it
+
+        what = f"it is a {type_name(doc)}, not a mapping"
+    raise InputError(f"{source}:{node.line}: this YAML document is not a KRM object: {what} (render reads only "
+                     f"Kubernetes objects, as kustomize build does with resources){_kustomize_hint(source)}")
+
+
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _what_is_wrong(field: str, value: Any) -> str:
+    """``its kind is a list, not a string`` (``""``: ``its kind is empty``)."""
+    if value == "":
+        return f"its {field} is empty"
+    from krm_dynamo.kio.display import type_name  # here: only this error pays for it
+
+    return f"its {field} is a {type_name(value)}, not a string"
+
+
+def _kustomize_hint(source: str) -> str:
+    """What to do when the document sits beside a kustomization: it is kustomize's own input."""
+    directory = os.path.dirname(source) or "."
+    if source == "stdin" or not any(os.path.exists(os.path.join(directory, name)) for name in _NOT_RESOURCES):
+        return ""
+    return ("; a kustomization is beside it, so it is likely kustomize's own configuration (`configurations:` "
+            "fieldSpecs, a patch): run `kustomize build --enable-alpha-plugins --enable-exec` on the kustomization "
+            "(it runs the function), or render only the DGD's file")
 
 
 def _yaml_files(directory: str) -> list[str]:
