@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except UsageError as exc:
-        say(sys.stderr, f"krm-dynamo: {exc}\n\n{usage()}")
+        say(sys.stderr, f"krm-dynamo: {exc} (krm-dynamo --help shows the usage)\n")  # one line, not 100
     except (InputError, OutputError) as exc:
         say(sys.stderr, f"krm-dynamo: {exc}\n")
     except KeyboardInterrupt:
@@ -88,8 +88,8 @@ def _dispatch(args: list[str]) -> int:
 
     if not args:
         return run_function(sys.stdin.buffer, sys.stdout, sys.stderr)
-    if args[0] in ("-h", "--help", "help") or (len(args) > 1 and args[1] in ("-h", "--help")):
-        write_all(sys.stdout, usage())  # `krm-dynamo render --help` too: asked for, not a mistake
+    if args[0] in ("-h", "--help", "help") or "--help" in args or "-h" in args:
+        write_all(sys.stdout, usage())  # `krm-dynamo render FILE --help` too: asked for, not a mistake
         return 0
     if args[0] == "--version":
         write_all(sys.stdout, f"krm-dynamo {__version__}\n")
@@ -104,7 +104,9 @@ def _dispatch(args: list[str]) -> int:
         from krm_dynamo import diff_cmd  # imported only for this command
 
         return diff_cmd.run(args[1:], sys.stdout, sys.stderr)
-    raise UsageError(f"unknown command or option {args[0]!r}")
+    from krm_dynamo.usage import unknown_command  # here: only a mistyped command pays for it
+
+    raise UsageError(unknown_command(args[0]))
 
 
 def say(stderr: TextIO, text: str) -> None:

@@ -23,12 +23,12 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     items, nodes, originals = sources.read_all(paths)  # originals: annotated item -> the document as read
     function_config = None
     if config_path is not None:
-        function_config = read_function_config(config_path)
+        function_config = read_function_config(config_path, nodes)  # its results get their lines too
 
     out, results = core.expand(items, function_config,
                                overrides={"operatorVersion": version} if version is not None else None)
     results = [with_line(r, nodes) for r in results]
-    report(results, stderr)
+    report(in_file_order(results, items), stderr)
     if has_errors(results):
         return 1  # never half an output
     # A pass-through item comes back as the very object we annotated: print it as it was read.
@@ -48,6 +48,24 @@ def run_render(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
         for part in yamlio.dump_all_parts(printable, release=True):  # a few documents at a time
             files.write_all(stdout, part)
     return 0
+
+
+def in_file_order(results: list[Result], items: list[Any]) -> list[Result]:
+    """``results`` in the order a reader meets them: by file (in the order the files were read; a
+    result about the run, or about the ``--function-config`` file, first), then by line; one without
+    a line first in its file, and the order of discovery kept within a line (a stable sort)."""
+    from krm_dynamo.kio.results import PATH_ANNOTATIONS, annotations_of
+
+    rank: dict[str, int] = {}
+    for item in items:
+        annotations = annotations_of(item)
+        rank.setdefault(next((str(annotations[k]) for k in PATH_ANNOTATIONS if annotations.get(k)), ""), len(rank))
+
+    def place(result: Result) -> tuple[int, str, int]:
+        path = str((result.file or {}).get("path", ""))
+        return rank.get(path, -1), path, result.line or 0
+
+    return sorted(results, key=place)
 
 
 def _no_objects(items: list[Any]) -> str:
@@ -70,12 +88,8 @@ def run_schema(args: list[str], stdout: TextIO) -> int:
 
 def run_explain(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """``explain``: the operator's defaults for a component type, each with its source."""
-    from krm_dynamo import explain
+    from krm_dynamo import explain, explain_args
     from krm_dynamo.kio import yamlio  # no pydantic, no jsonschema
-
-    if any(a in ("-h", "--help") for a in args):
-        raise UsageError("explain: usage below")
-    from krm_dynamo import explain_args
 
     if explain_args.names_files(args, explain.COMPONENT_TYPES):
         return _run_explain_files(args, stdout, stderr)
@@ -154,8 +168,6 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bo
         version, args = operator_version_arg(args, "render")
     it = iter(args)
     for arg in it:
-        if arg in ("-h", "--help"):
-            raise UsageError("render: usage below")
         if arg == "--keep-local-config":
             keep_local = True
         elif arg == "--allow-empty":
@@ -166,7 +178,7 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bo
                 raise UsageError("render: --function-config needs a FILE")
             config_path = value
         elif arg.startswith("-") and arg != "-":
-            raise UsageError(f"render: unknown option {arg!r}")
+            raise UsageError(f"render: unknown option {arg!r}{_option_hint(arg)}")
         else:
             paths.append(arg)
     if not paths:
@@ -174,19 +186,60 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bo
     return paths, config_path, keep_local, allow_empty, version
 
 
-def read_function_config(path: str) -> dict[str, Any]:
-    """The one object of a ``--function-config FILE``.
+RENDER_OPTIONS = ("--function-config", "--keep-local-config", "--operator-version", "--allow-empty")
+
+
+def _option_hint(arg: str) -> str:
+    """``; did you mean '--allow-empty'?`` for a misspelled option of ``render``, or ""."""
+    from krm_dynamo.kio.display import closest
+
+    close = closest(arg.partition("=")[0], list(RENDER_OPTIONS), cutoff=0.6)
+    return f"; did you mean {close!r}?" if close else ""
+
+
+def read_function_config(path: str, nodes: dict[int, Any] | None = None) -> dict[str, Any]:
+    """The one object of a ``--function-config FILE``, annotated with its file as ``render``'s inputs
+    are, so that its results name ``FILE:LINE:`` (with ``nodes``, its line map joins them under
+    ``id(object)``, as :func:`with_line` reads them).
 
     Raises:
-        InputError: the file cannot be read, or holds anything but exactly one mapping.
+        InputError: the file cannot be read, or holds anything but exactly one KrmDynamoConfig or
+            ConfigMap (the message names the line of the second document, or of the wrong one).
     """
-    from krm_dynamo.kio.files import read_file
-    from krm_dynamo.kio.yamlio import InputError, decode, load_documents
+    import os
 
-    docs = [d for d in load_documents(decode(read_file(path), path), path) if d is not None]
-    if len(docs) != 1 or not isinstance(docs[0], dict):
-        raise InputError(f"{path}: --function-config must hold exactly one object (a KrmDynamoConfig or a ConfigMap)")
-    return docs[0]
+    from krm_dynamo.kio import sources
+    from krm_dynamo.kio.files import read_file
+    from krm_dynamo.kio.yamlio import InputError, decode, load_documents_with_nodes
+
+    source = os.path.normpath(path).replace(os.sep, "/")  # as render names its files
+    docs = [(d, n) for d, n in load_documents_with_nodes(decode(read_file(path), source), source) if d is not None]
+    if len(docs) != 1 or not isinstance(docs[0][0], dict):
+        where = f":{docs[1 if len(docs) > 1 else 0][1].line}" if docs else ""
+        found = f"{len(docs)} documents" if len(docs) > 1 else "no document" if not docs else _a(docs[0][0])
+        raise InputError(f"{source}{where}: --function-config must hold exactly one object "
+                         f"(a KrmDynamoConfig or a ConfigMap), found {found}")
+    doc, node = docs[0]
+    from krm_dynamo.config import CONFIG_API_VERSION, CONFIG_KIND, is_config_object
+
+    if not is_config_object(doc) and (doc.get("apiVersion"), doc.get("kind")) != ("v1", "ConfigMap"):
+        from krm_dynamo.kio.display import describe
+
+        found = f"{describe('apiVersion', doc.get('apiVersion'))}, {describe('kind', doc.get('kind'))}"
+        raise InputError(f"{source}:{node.line}: --function-config must be a {CONFIG_KIND} (apiVersion: "
+                         f"{CONFIG_API_VERSION}) or a v1 ConfigMap, found {found}")
+    annotated: dict[str, Any] = sources.annotate_source(doc, source, 0)
+    if nodes is not None:
+        nodes[id(annotated)] = node
+    return annotated
+
+
+def _a(value: Any) -> str:
+    """``a list``, ``an integer``: what a document that is no mapping is."""
+    from krm_dynamo.kio.display import type_name
+
+    name = type_name(value)
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def is_local_config(item: Any) -> bool:

@@ -48,9 +48,11 @@ def read_carriers(function_config: Any, items: list[Any],
         elif function_config.get("kind") == "ConfigMap" and function_config.get("apiVersion") == "v1":
             _read_config_map(function_config, values, results, origins)
         elif function_config.get("kind") not in SETTINGLESS_CARRIERS:
+            kind = function_config.get("kind")
+            what = "without a kind" if kind is None else f'of kind "{kind}"'
             results.append(
                 Result(
-                    f'a functionConfig of kind "{function_config.get("kind")}" carries no settings and is ignored; '
+                    f"a functionConfig {what} carries no settings and is ignored; "
                     f"expected a ConfigMap or a {CONFIG_KIND} (apiVersion: {CONFIG_API_VERSION})",
                     WARNING,
                     function_config,
@@ -115,9 +117,9 @@ def _set(
 ) -> None:
     setting = _BY_KEY.get(key)
     if setting is None:
-        known = ", ".join(f"`{name}`" for name in _BY_KEY)
-        hint = did_you_mean(key, list(_BY_KEY))
-        results.append(Result(f"unknown setting `{key}`{hint}; known settings are {known}", ERROR, obj, path))
+        hint = did_you_mean(key, list(_BY_KEY))  # the list itself is long: `--help` shows it
+        results.append(Result(f"unknown setting `{key}`{hint}; `krm-dynamo --help` lists the settings",
+                              ERROR, obj, path))
         return
     try:
         values[key] = convert(setting, raw, from_string)

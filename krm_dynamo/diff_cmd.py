@@ -68,7 +68,7 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
         _say(stderr, f"krm-dynamo: diff: {exc} (krm-dynamo --help shows the usage)\n")
         return EXIT_ERROR
     items, nodes, originals = sources.read_all(options.paths)
-    function_config = _read_function_config(options.config_path) if options.config_path else None
+    function_config = _read_function_config(options.config_path, nodes) if options.config_path else None
     old, new = _releases(options, items, function_config)
     rendered: dict[str, list[Any] | None] = {}
     problems: dict[str, list[str]] = {}

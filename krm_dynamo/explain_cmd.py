@@ -39,12 +39,12 @@ def check(inputs: Inputs, function_config: dict[str, Any] | None, stderr: TextIO
     """
     from krm_dynamo import core
     from krm_dynamo.cli import report
-    from krm_dynamo.commands import with_line
+    from krm_dynamo.commands import in_file_order, with_line
 
     _, results = core.expand(inputs.items, function_config)
     results = [with_line(r, inputs.nodes) for r in results]
     if stderr is not None:
-        report(results, stderr)
+        report(in_file_order(results, inputs.items), stderr)  # in render's order
     if has_errors(results):
         raise ExplainFileError("explain: the input has errors (above), so it renders nothing to explain")
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The ``--help`` text of the command line; its settings list comes from the settings table."""
+"""The ``--help`` text of the command line (its settings list comes from the settings table), and
+what a mistyped command is told: imported only for ``--help`` or a usage error."""
 
 from __future__ import annotations
 
@@ -74,3 +75,23 @@ def text() -> str:
     from krm_dynamo.config_doc import help_text
 
     return _USAGE.replace("{settings}\n", help_text() + "\n")
+
+
+COMMANDS = ("render", "schema", "explain", "diff", "help")
+OPTIONS = ("--help", "--version")
+
+
+def unknown_command(word: str) -> str:
+    """The message for a first word that is no command: the closest command or option when
+    ``word`` misspells one (``rendr`` -> ``render``), ``render FILE`` when it names a file."""
+    import os
+
+    from krm_dynamo.kio.display import closest
+
+    what = "option" if word.startswith("-") else "command"
+    close = closest(word, list(OPTIONS if word.startswith("-") else COMMANDS), cutoff=0.6, ignore_case=True)
+    if close is not None:
+        return f"unknown {what} {word!r}; did you mean {close!r}?"
+    if what == "command" and os.path.lexists(word):
+        return f"unknown command {word!r}; to expand a file: krm-dynamo render {word}"
+    return f"unknown {what} {word!r}"

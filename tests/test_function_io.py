@@ -215,11 +215,48 @@ def test_help_of_a_command_is_the_usage_too():
         assert (proc.returncode, proc.stdout, proc.stderr) == (0, whole, b""), command
 
 
-def test_unknown_option_is_a_usage_error():
-    """A mistyped option fails with the usage, exit 1."""
-    proc = run(b"", "--bogus")
+HINT = " (krm-dynamo --help shows the usage)\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--bogus"], "krm-dynamo: unknown option '--bogus'"),
+        (["--verison"], "krm-dynamo: unknown option '--verison'; did you mean '--version'?"),
+        (["rendr", "dir"], "krm-dynamo: unknown command 'rendr'; did you mean 'render'?"),
+        (["Explain"], "krm-dynamo: unknown command 'Explain'; did you mean 'explain'?"),
+        (["bogus"], "krm-dynamo: unknown command 'bogus'"),
+        (["render", "x.yaml", "--bogus"], "krm-dynamo: render: unknown option '--bogus'"),
+        (["render", "x.yaml", "--allow-emty"],
+         "krm-dynamo: render: unknown option '--allow-emty'; did you mean '--allow-empty'?"),
+        (["render"], "krm-dynamo: render: name at least one FILE, DIR or - (stdin)"),
+        (["explain", "x.yaml", "--output", "html"],
+         "krm-dynamo: explain: --output must be text, json, yaml or mermaid, got 'html'"),
+        (["schema", "--bogus"], "krm-dynamo: schema: takes only --operator-version, got '--bogus'"),
+    ],
+)
+def test_a_usage_error_is_one_line_with_a_hint(args, line):
+    """A mistyped command or option: its one line (with the closest command or option when it
+    misspells one) and where the usage is, never the whole usage; exit 1, nothing on stdout."""
+    proc = run(b"", *args)
+    assert (proc.returncode, proc.stdout, proc.stderr.decode()) == (1, b"", line + HINT)
+
+
+def test_a_file_named_as_a_command_points_to_render(tmp_path):
+    """`krm-dynamo dgd.yaml` (render forgotten) says how to expand the file."""
+    (tmp_path / "dgd.yaml").write_text("apiVersion: v1\nkind: X\n")
+    proc = run_krm("dgd.yaml", cwd=tmp_path)
     assert proc.returncode == 1
-    assert proc.stderr.decode().startswith("krm-dynamo: unknown command or option '--bogus'\n\nusage: ")
+    assert proc.stderr.decode() == (
+        "krm-dynamo: unknown command 'dgd.yaml'; to expand a file: krm-dynamo render dgd.yaml" + HINT)
+
+
+def test_help_anywhere_in_a_command_is_the_usage():
+    """`render FILE --help` asks for the usage as `render --help` does: exit 0, the usage on stdout."""
+    whole = run(b"", "--help").stdout
+    for args in (["render", "x.yaml", "--help"], ["explain", "x.yaml", "-h"], ["diff", "x", "--help"]):
+        proc = run(b"", *args)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, whole, b""), args
 
 
 def test_bad_function_config_is_a_result_and_stderr_line():
@@ -257,13 +294,18 @@ def test_bad_function_config_is_a_result_and_stderr_line():
             "field": {"path": "data.natsServr"},
         },
     ]
-    assert out["results"][1]["message"].startswith("unknown setting `natsServr` (did you mean `natsServer`?)")
+    assert out["results"][1]["message"] == (
+        "unknown setting `natsServr` (did you mean `natsServer`?); `krm-dynamo --help` lists the settings"
+    )
     lines = proc.stderr.decode().splitlines()
     assert lines[0] == (
         '[error] v1/ConfigMap/function-input data.graphDeployment: `graphDeployment` must be one of "local", "drop", '
         '"keep", got "delete"'
     )
-    assert lines[1].startswith("[error] v1/ConfigMap/function-input data.natsServr: unknown setting `natsServr`")
+    assert lines[1] == (
+        "[error] v1/ConfigMap/function-input data.natsServr: unknown setting `natsServr` "
+        "(did you mean `natsServer`?); `krm-dynamo --help` lists the settings"
+    )
     assert len(lines) == 2
 
 
@@ -348,6 +390,18 @@ def test_function_config_of_another_kind_is_a_warning():
     assert proc.stderr.decode() == (
         '[warning] example.com/v1/Settings/mine: a functionConfig of kind "Settings" carries no settings and is '
         "ignored; expected a ConfigMap or a KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1)\n"
+    )
+
+
+def test_function_config_without_a_kind_is_a_warning_without_an_empty_name():
+    """A functionConfig of bare settings (no apiVersion, kind or name): the warning says so, and its
+    stderr line names no empty object (`[warning] : ...` before)."""
+    proc = run("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
+               "functionConfig:\n  natsServer: nats://nats:4222\n")
+    assert proc.returncode == 0
+    assert proc.stderr.decode() == (
+        "[warning] a functionConfig without a kind carries no settings and is ignored; "
+        "expected a ConfigMap or a KrmDynamoConfig (apiVersion: fn.krm-dynamo.dev/v1alpha1)\n"
     )
 
 

@@ -137,7 +137,7 @@ class Result:
             parts.append(where + ":")
         parts.append(f"[{self.severity}]")
         ref = self.resource_ref
-        if ref is not None:
+        if ref is not None and any(ref.values()):  # an object without apiVersion, kind or name: none
             ident = "/".join(
                 p for p in (ref["apiVersion"], ref["kind"], ref.get("namespace", ""), ref["name"]) if p
             )
