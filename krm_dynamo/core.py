@@ -197,16 +197,12 @@ def _expander_for(item: Obj, results: list[Result]) -> Expander | None:
     expander = EXPANDERS.get((api_version, kind))
     if expander is not None:
         return expander
-    if kind == DGD_KIND and isinstance(api_version, str) and api_version.startswith(DGD_GROUP + "/"):
-        supported = ", ".join(f'"{v}"' for v, k in EXPANDERS if k == kind)
-        results.append(
-            Result(
-                f'apiVersion "{api_version}" is not supported for kind "{kind}"; supported: {supported}',
-                ERROR,
-                item,
-                "apiVersion",
-            )
-        )
+    if kind == DGD_KIND or api_version.startswith(DGD_GROUP + "/"):
+        # Here only: an item of the DGD's kind or group that is not expanded (an unknown version, a
+        # misspelled kind or group) is told so; a run without one never loads the check.
+        from krm_dynamo import lookalikes
+
+        lookalikes.check(item, api_version, kind, results)
     return None
 
 
