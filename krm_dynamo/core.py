@@ -22,7 +22,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from krm_dynamo.config import DEFAULT_OPERATOR_VERSION, FunctionConfig, is_config_object, load_config
+from krm_dynamo.config import (
+    CONFIG_API_VERSION,
+    CONFIG_KIND,
+    DEFAULT_OPERATOR_VERSION,
+    FunctionConfig,
+    is_config_object,
+    load_config,
+)
 from krm_dynamo.kio.results import (
     ERROR,
     INFO,
@@ -197,9 +204,11 @@ def _expander_for(item: Obj, results: list[Result]) -> Expander | None:
     expander = EXPANDERS.get((api_version, kind))
     if expander is not None:
         return expander
-    if kind == DGD_KIND or api_version.startswith(DGD_GROUP + "/"):
-        # Here only: an item of the DGD's kind or group that is not expanded (an unknown version, a
-        # misspelled kind or group) is told so; a run without one never loads the check.
+    if kind == DGD_KIND or api_version.startswith(DGD_GROUP + "/") or (
+            (kind == CONFIG_KIND) != (api_version == CONFIG_API_VERSION)):
+        # Here only: an item of the DGD's kind or group that is not expanded, or a settings object
+        # with a wrong kind or apiVersion (an unknown version, a misspelling) is told so; a run
+        # without one never loads the check.
         from krm_dynamo import lookalikes
 
         lookalikes.check(item, api_version, kind, results)

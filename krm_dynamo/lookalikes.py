@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Items that look like a DynamoGraphDeployment but are not expanded: what the user is told.
+"""Items that look like a DynamoGraphDeployment or a settings object but are not read: what the user is told.
 
 :func:`krm_dynamo.core.expand` expands only the (apiVersion, kind) pairs it knows; every other
 item passes through unchanged. A misspelled kind or group would pass through without a word,
@@ -9,17 +9,21 @@ and reach the cluster as an object no operator reconciles, so such an item gets 
   version is never guessed at);
 * the DGD's kind in another group (``nvidia.con/v1alpha1``, ``v1alpha1``): a warning;
 * a kind of the DGD's group that is no kind of that group and is close to the DGD's kind
-  (a letter or two off, or another case): a warning with ``did you mean``.
+  (a letter or two off, or another case): a warning with ``did you mean``;
+* a settings object (:mod:`krm_dynamo.config`) with another kind or apiVersion than its own: a
+  warning, as its settings are not read.
 
 Warnings only, never errors, for the last two: the item may be a resource the function does not
 know, and it still passes through unchanged. :mod:`krm_dynamo.core` imports this module only for
-an item of the DGD's kind or group that it does not expand: a run without one never pays for it.
+an item of the DGD's kind or group that it does not expand, or a settings object's kind or apiVersion
+without the other: a run without one never pays for it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from krm_dynamo.config import CONFIG_API_VERSION, CONFIG_KIND
 from krm_dynamo.core import DGD_GROUP, DGD_KIND, EXPANDERS
 from krm_dynamo.kio.results import ERROR, WARNING, Result
 
@@ -42,13 +46,22 @@ GROUP_KINDS = frozenset({
 MAX_EDITS = 2
 
 _PASSES = "the object passes through unchanged, nothing is generated for it"
+_UNREAD = "its settings are not read and the object passes through unchanged"
 
 
 def check(item: dict[str, Any], api_version: str, kind: str, results: list[Result]) -> None:
     """Append to ``results`` what an item the core does not expand, of the DGD's kind or group, is told
     (see the module docstring); nothing for an item of the group that is no lookalike."""
     group = api_version.rpartition("/")[0]
-    if kind == DGD_KIND and group == DGD_GROUP:
+    if api_version == CONFIG_API_VERSION:
+        results.append(Result(
+            f'kind "{kind}" is not a kind of {CONFIG_API_VERSION} (did you mean {CONFIG_KIND}?); {_UNREAD}',
+            WARNING, item, "kind"))
+    elif kind == CONFIG_KIND:
+        results.append(Result(
+            f'the apiVersion of a {CONFIG_KIND} is "{CONFIG_API_VERSION}", not "{api_version}"; {_UNREAD}',
+            WARNING, item, "apiVersion"))
+    elif kind == DGD_KIND and group == DGD_GROUP:
         supported = ", ".join(f'"{v}"' for v, k in EXPANDERS if k == kind)
         results.append(Result(
             f'apiVersion "{api_version}" is not supported for kind "{kind}"; supported: {supported}',

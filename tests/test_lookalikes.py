@@ -82,3 +82,27 @@ def test_render_names_file_and_line_and_prints_the_item(tmp_path: Path):
         "dgd.yaml:3: [warning] nvidia.com/v1alpha1/DynamoGraphDeploymnt/demo/llm kind: "
         f'kind "DynamoGraphDeploymnt" is not a kind of nvidia.com (did you mean DynamoGraphDeployment?); {PASSES}\n'
     )
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "field", "message"),
+    [
+        ("fn.krm-dynamo.dev/v1alpha1", "KrmDynamoConfg", "kind",
+         'kind "KrmDynamoConfg" is not a kind of fn.krm-dynamo.dev/v1alpha1 (did you mean KrmDynamoConfig?); '
+         "its settings are not read and the object passes through unchanged"),
+        ("fn.krm-dynamo.dev/v1", "KrmDynamoConfig", "apiVersion",
+         'the apiVersion of a KrmDynamoConfig is "fn.krm-dynamo.dev/v1alpha1", not "fn.krm-dynamo.dev/v1"; '
+         "its settings are not read and the object passes through unchanged"),
+    ],
+)
+def test_a_settings_object_with_a_wrong_kind_or_api_version_is_a_warning(api_version, kind, field, message):
+    """Settings that would be silently ignored are named: the run goes on with the defaults."""
+    item = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "c"}, "natsServer": "nats://x"}
+    out, results = core.expand([item])
+    assert out == [item]
+    assert [(r.severity, r.field_path, r.message) for r in results] == [("warning", field, message)]
+
+
+def test_a_settings_object_is_read_and_not_checked():
+    item = {"apiVersion": "fn.krm-dynamo.dev/v1alpha1", "kind": "KrmDynamoConfig", "metadata": {"name": "c"}}
+    assert core.expand([item])[1] == []
