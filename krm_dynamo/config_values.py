@@ -44,7 +44,8 @@ def read_carriers(function_config: Any, items: list[Any],
             _read_object(item, values, results, origins)
     if isinstance(function_config, dict) and function_config:
         if is_config_object(function_config):
-            _read_object(function_config, values, results, origins)
+            if not _among(function_config, items):  # else read already: each problem once
+                _read_object(function_config, values, results, origins)
         elif function_config.get("kind") == "ConfigMap" and function_config.get("apiVersion") == "v1":
             _read_config_map(function_config, values, results, origins)
         elif function_config.get("kind") not in SETTINGLESS_CARRIERS:
@@ -61,6 +62,14 @@ def read_carriers(function_config: Any, items: list[Any],
     values.update(overrides or {})
     _check_release_settings(values, origins, results)
     return FunctionConfig(**values), results
+
+
+def _among(function_config: dict[str, Any], items: list[Any]) -> bool:
+    """True when the functionConfig is one of the items, read from the same file and document (kpt
+    ``configPath:`` naming a file of the package hands the object over twice)."""
+    where = Result("", resource=function_config).file
+    return where is not None and any(
+        is_config_object(item) and Result("", resource=item).file == where for item in items)
 
 
 # Settings that exist only from an operator release on (D45): the key, the first release.

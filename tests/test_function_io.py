@@ -467,3 +467,26 @@ def test_entry_point_leaves_the_heap_to_the_operating_system():
     broken = subprocess.run([sys.executable, "-c", ENTRY_POINT_PROBE], input=b"items: [", capture_output=True,
                             cwd=REPO, timeout=120)
     assert broken.returncode == 1 and broken.stdout == b""
+
+
+def test_a_config_file_that_is_item_and_function_config_is_told_once():
+    """kpt `configPath: fc.yaml` with fc.yaml in the package hands the object over twice (an item and
+    the functionConfig, the same file and index): each of its problems is reported once."""
+    config = textwrap.indent(textwrap.dedent(
+        """\
+        apiVersion: fn.krm-dynamo.dev/v1alpha1
+        kind: KrmDynamoConfig
+        metadata:
+          name: c
+          annotations:
+            config.kubernetes.io/path: fc.yaml
+            config.kubernetes.io/index: '0'
+        natServer: x
+        """), "  ")
+    text = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n-" + config[1:] + "functionConfig:\n" + config
+    proc = run(text)
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        "fc.yaml: [error] fn.krm-dynamo.dev/v1alpha1/KrmDynamoConfig/c natServer: unknown setting `natServer` "
+        "(did you mean `natsServer`?); `krm-dynamo --help` lists the settings\n"
+    )
