@@ -209,6 +209,7 @@ def read_function_config(path: str, nodes: dict[int, Any] | None = None) -> dict
     import os
 
     from krm_dynamo.kio import sources
+    from krm_dynamo.kio.display import a_type_name
     from krm_dynamo.kio.files import read_file
     from krm_dynamo.kio.yamlio import InputError, decode, load_documents_with_nodes
 
@@ -216,7 +217,7 @@ def read_function_config(path: str, nodes: dict[int, Any] | None = None) -> dict
     docs = [(d, n) for d, n in load_documents_with_nodes(decode(read_file(path), source), source) if d is not None]
     if len(docs) != 1 or not isinstance(docs[0][0], dict):
         where = f":{docs[1 if len(docs) > 1 else 0][1].line}" if docs else ""
-        found = f"{len(docs)} documents" if len(docs) > 1 else "no document" if not docs else _a(docs[0][0])
+        found = f"{len(docs)} documents" if len(docs) > 1 else "no document" if not docs else a_type_name(docs[0][0])
         raise InputError(f"{source}{where}: --function-config must hold exactly one object "
                          f"(a KrmDynamoConfig or a ConfigMap), found {found}")
     doc, node = docs[0]
@@ -232,14 +233,6 @@ def read_function_config(path: str, nodes: dict[int, Any] | None = None) -> dict
     if nodes is not None:
         nodes[id(annotated)] = node
     return annotated
-
-
-def _a(value: Any) -> str:
-    """``a list``, ``an integer``: what a document that is no mapping is."""
-    from krm_dynamo.kio.display import type_name
-
-    name = type_name(value)
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def is_local_config(item: Any) -> bool:

@@ -164,9 +164,9 @@ def _generate(items: list[Any], cfg: FunctionConfig,
     expanded = False
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            results.append(
-                Result(f"`items[{index}]` must be a KRM object (a mapping), got {type(item).__name__}", ERROR)
-            )
+            from krm_dynamo.kio.display import a_type_name  # the YAML name ("an integer"), as every message says
+
+            results.append(Result(f"`items[{index}]` must be a KRM object (a mapping), got {a_type_name(item)}", ERROR))
             continue
         expander = _expander_for(item, results)
         if expander is None:

@@ -71,3 +71,13 @@ def test_same_dgd_twice_is_an_error_and_generates_once():
             "(file demo/dgd.yaml) earlier in the input also generates; object names must be unique (rename the graph or the service)",
         )
     ]
+
+
+def test_an_item_that_is_no_object_is_named_by_its_yaml_type():
+    """Each item that is no mapping is one error naming its index and what it is, in YAML's words."""
+    items, results = expand([1, "x", [1], None, True, 1.5, b"\x00"], {})
+    assert items == [1, "x", [1], None, True, 1.5, b"\x00"]
+    assert [(r.message, r.severity) for r in results] == [
+        (f"`items[{i}]` must be a KRM object (a mapping), got {found}", "error")
+        for i, found in enumerate(["an integer", "a string", "a list", "a null", "a boolean", "a number", "a binary"])
+    ]

@@ -357,8 +357,8 @@ def test_non_mapping_item_is_an_error_result():
     proc = run("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- just text\n")
     assert proc.returncode == 1
     [out] = yamlio.load_documents(proc.stdout.decode(), "out")
-    assert out["results"] == [{"message": "`items[0]` must be a KRM object (a mapping), got str", "severity": "error"}]
-    assert proc.stderr.decode() == "[error] `items[0]` must be a KRM object (a mapping), got str\n"
+    assert out["results"] == [{"message": "`items[0]` must be a KRM object (a mapping), got a string", "severity": "error"}]
+    assert proc.stderr.decode() == "[error] `items[0]` must be a KRM object (a mapping), got a string\n"
 
 
 def test_function_config_of_another_kind_is_a_warning():

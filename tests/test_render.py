@@ -245,7 +245,7 @@ def test_odd_items_pass_through_or_are_reported(tmp_path: Path):
     (tmp_path / "rl.yaml").write_text("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [5]\n")
     proc = render("rl.yaml", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (1, b"")
-    assert proc.stderr.decode() == "[error] `items[0]` must be a KRM object (a mapping), got int\n"
+    assert proc.stderr.decode() == "[error] `items[0]` must be a KRM object (a mapping), got an integer\n"
 
 
 def test_two_graphs_generating_one_object_is_an_error(tmp_path: Path):

@@ -38,6 +38,12 @@ def type_name(value: object) -> str:
     return "binary" if isinstance(value, bytes) else type(value).__name__
 
 
+def a_type_name(value: object) -> str:
+    """:func:`type_name` with its article, as a message says what it found: ``an integer``, ``a list``."""
+    name = type_name(value)
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 def escape(text: str) -> str:
     """``text`` with every non-printable character escaped (``\\n``, ``\\t``, ``\\x1b``, ``\\u2028``).
 
