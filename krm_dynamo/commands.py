@@ -118,9 +118,10 @@ def _run_explain_files(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     except explain_args.ExplainUsageError as exc:
         raise UsageError(str(exc)) from None
     config_path = options.get("function-config")
-    function_config = read_function_config(config_path) if config_path else None
+    config_nodes: dict[int, Any] = {}
+    function_config = read_function_config(config_path, config_nodes) if config_path else None
     try:
-        text = explain_cmd.run(paths, options, function_config, config_path, stderr)
+        text = explain_cmd.run(paths, options, function_config, config_path, stderr, config_nodes)
     except explain_cmd.ExplainFileError as exc:
         from krm_dynamo.kio.display import escape
 

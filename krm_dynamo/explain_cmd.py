@@ -68,17 +68,23 @@ def _later_release_matching(inputs: Inputs, function_config: dict[str, Any] | No
 
 
 def run(paths: list[str], options: dict[str, str], function_config: dict[str, Any] | None,
-        config_path: str | None, stderr: TextIO | None = None) -> str:
-    """The text ``explain FILE`` prints; the render's errors and warnings go to ``stderr`` (:func:`check`).
+        config_path: str | None, stderr: TextIO | None = None, config_nodes: dict[int, Any] | None = None) -> str:
+    """The text ``explain FILE`` prints; the render's errors and warnings go to ``stderr`` (:func:`check`),
+    a ``--function-config`` file's with their lines when ``config_nodes`` holds its line map (as
+    :func:`krm_dynamo.commands.read_function_config` fills it).
 
     Raises:
         ExplainFileError: unknown operator version, an input with errors, filters matching nothing.
         InputError: a file cannot be read.
     """
     version = options.get("operator-version")
+    read = function_config
     if version:
         function_config = _with_version(function_config, version)
     inputs = read_inputs(paths, function_config, config_path)
+    node = (config_nodes or {}).get(id(read))
+    if node is not None and function_config is not None:
+        inputs.nodes[id(function_config)] = node  # the settings as read, or their copy with the version set
     cfg, _ = load_config(function_config, inputs.items)
     version = version or getattr(cfg, "operatorVersion", "") or defaults.DEFAULT_RELEASE  # the one rendering uses
     try:

@@ -89,6 +89,21 @@ def test_an_input_with_errors_is_refused_with_the_errors_render_prints(tmp_path,
     assert err == rendered.stderr.decode() + lines[-1] + "\n"  # the very lines render prints
 
 
+@pytest.mark.parametrize("version", [[], ["--operator-version", "1.1"]])
+def test_a_function_config_files_problems_name_its_line(tmp_path, version):
+    """A --function-config file's problems carry FILE:LINE, as render prints them (with --operator-version
+    too, which sets the release on a copy of the settings)."""
+    settings = tmp_path / "fc.yaml"
+    settings.write_text("apiVersion: fn.krm-dynamo.dev/v1alpha1\nkind: KrmDynamoConfig\nmetadata:\n  name: c\n"
+                        "natServer: x\n", encoding="utf-8")
+    code, out, err = _run(EXAMPLE, "--function-config", str(settings), *version)
+    rendered = run_krm("render", EXAMPLE, "--function-config", str(settings), cwd=REPO)
+    line = (f"{settings}:5: [error] fn.krm-dynamo.dev/v1alpha1/KrmDynamoConfig/c natServer: unknown setting "
+            "`natServer` (did you mean `natsServer`?); `krm-dynamo --help` lists the settings")
+    assert (code, out, rendered.stderr.decode()) == (1, "", line + "\n")
+    assert err == f"{line}\nkrm-dynamo: explain: the input has errors (above), so it renders nothing to explain\n"
+
+
 def test_the_warnings_of_a_valid_input_go_to_stderr_as_render_prints_them(tmp_path):
     typo = tmp_path / "typo.yaml"
     typo.write_text((REPO / EXAMPLE).read_text(encoding="utf-8").replace("replicas: 1", "replicass: 1", 1),
