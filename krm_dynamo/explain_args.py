@@ -42,7 +42,11 @@ def parse(args: list[str]) -> tuple[list[str], dict[str, str]]:
                 raise ExplainUsageError(f"explain: {name} needs a value")
             options[name[2:]] = value
         elif arg.startswith("-") and arg != "-":
-            raise ExplainUsageError(f"explain: unknown option {arg!r}")
+            from krm_dynamo.kio.display import closest  # here: only a misspelled option needs it
+
+            close = closest(arg.partition("=")[0], list(OPTIONS), cutoff=0.6)
+            hint = f"; did you mean {close!r}?" if close else ""
+            raise ExplainUsageError(f"explain: unknown option {arg!r}{hint}")
         else:
             paths.append(arg)
     if options.get("output", "text") not in ("text", "json", "yaml", "mermaid"):

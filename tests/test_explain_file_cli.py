@@ -60,7 +60,8 @@ def test_filters():
 @pytest.mark.parametrize(("args", "message"), [
     ([EXAMPLE, "--output", "html"], "--output must be text, json, yaml or mermaid"),
     ([EXAMPLE, "--service"], "--service needs a value"),
-    ([EXAMPLE, "--verbose"], "unknown option '--verbose'"),
+    ([EXAMPLE, "--verbose"], "unknown option '--verbose' (krm-dynamo --help shows the usage)"),
+    ([EXAMPLE, "--servce", "Frontend"], "unknown option '--servce'; did you mean '--service'?"),
     ([EXAMPLE, "--operator-version", "9.9"], "no defaults for operator release '9.9'"),
 ])
 def test_errors(args, message):
