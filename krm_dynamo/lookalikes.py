@@ -27,17 +27,17 @@ from krm_dynamo.config import CONFIG_API_VERSION, CONFIG_KIND
 from krm_dynamo.core import DGD_GROUP, DGD_KIND, EXPANDERS
 from krm_dynamo.kio.results import ERROR, WARNING, Result
 
-# The kinds of the nvidia.com group that the Dynamo operator defines (its CRDs, under
-# deploy/cloud/operator/config/crd/bases at the pinned commit 66fd6f84a, deploy/operator/config/crd/bases
-# later): never a misspelling, whatever the distance. A kind far from the DGD's is never one either
-# (MAX_EDITS), so a CRD added later does not need a row to stay silent.
+# The kinds of the nvidia.com group that the Dynamo operator defines (one CRD each): never a
+# misspelling, whatever the distance. A kind far from the DGD's is never one either (MAX_EDITS), so a
+# CRD added later does not need a row to stay silent.
 GROUP_KINDS = frozenset({
-    "DynamoGraphDeployment",  # 66fd6f84a: nvidia.com_dynamographdeployments.yaml
-    "DynamoComponentDeployment",  # 66fd6f84a: nvidia.com_dynamocomponentdeployments.yaml
-    "DynamoModel",  # a91e63482 (2025-11-10): nvidia.com_dynamomodels.yaml
-    "DynamoGraphDeploymentRequest",  # nvidia.com_dynamographdeploymentrequests.yaml
-    "DynamoGraphDeploymentScalingAdapter",  # catalogued A02: nvidia.com_dynamographdeploymentscalingadapters.yaml
-    "DynamoCheckpoint",  # the 1.1 checkpoint CR: nvidia.com_dynamocheckpoints.yaml
+    "DynamoGraphDeployment",  # operator 0.6 on
+    "DynamoComponentDeployment",  # operator 0.6 on
+    "DynamoModel",  # operator 1.0 on
+    "DynamoGraphDeploymentRequest",  # operator 1.0 on
+    "DynamoGraphDeploymentScalingAdapter",  # operator 1.0 on (catalogued A02)
+    "DynamoCheckpoint",  # operator 1.0 on
+    "DynamoWorkerMetadata",  # operator 1.0 on
 })
 
 # A kind this many single-letter edits (insert, delete, replace) from the DGD's, or the DGD's in
