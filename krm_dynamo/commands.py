@@ -179,7 +179,9 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bo
                 raise UsageError("render: --function-config needs a FILE")
             config_path = value
         elif arg.startswith("-") and arg != "-":
-            raise UsageError(f"render: unknown option {arg!r}{_option_hint(arg)}")
+            from krm_dynamo.usage import did_you_mean  # here: only a mistyped option pays for it
+
+            raise UsageError(f"render: unknown option {arg!r}{did_you_mean(arg, RENDER_OPTIONS)}")
         else:
             paths.append(arg)
     if not paths:
@@ -190,12 +192,6 @@ def _parse_render_args(args: list[str]) -> tuple[list[str], str | None, bool, bo
 RENDER_OPTIONS = ("--function-config", "--keep-local-config", "--operator-version", "--allow-empty")
 
 
-def _option_hint(arg: str) -> str:
-    """``; did you mean '--allow-empty'?`` for a misspelled option of ``render``, or ""."""
-    from krm_dynamo.kio.display import closest
-
-    close = closest(arg.partition("=")[0], list(RENDER_OPTIONS), cutoff=0.6)
-    return f"; did you mean {close!r}?" if close else ""
 
 
 def read_function_config(path: str, nodes: dict[int, Any] | None = None) -> dict[str, Any]:

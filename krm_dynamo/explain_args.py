@@ -42,11 +42,9 @@ def parse(args: list[str]) -> tuple[list[str], dict[str, str]]:
                 raise ExplainUsageError(f"explain: {name} needs a value")
             options[name[2:]] = value
         elif arg.startswith("-") and arg != "-":
-            from krm_dynamo.kio.display import closest  # here: only a misspelled option needs it
+            from krm_dynamo.usage import did_you_mean  # here: only a misspelled option needs it
 
-            close = closest(arg.partition("=")[0], list(OPTIONS), cutoff=0.6)
-            hint = f"; did you mean {close!r}?" if close else ""
-            raise ExplainUsageError(f"explain: unknown option {arg!r}{hint}")
+            raise ExplainUsageError(f"explain: unknown option {arg!r}{did_you_mean(arg, OPTIONS)}")
         else:
             paths.append(arg)
     if options.get("output", "text") not in ("text", "json", "yaml", "mermaid"):

@@ -81,17 +81,24 @@ COMMANDS = ("render", "schema", "explain", "diff", "help")
 OPTIONS = ("--help", "--version")
 
 
+def did_you_mean(word: str, candidates: tuple[str, ...] | list[str], *, ignore_case: bool = False) -> str:
+    """``; did you mean '--allow-empty'?`` when ``word`` (an option up to any ``=``, or a command)
+    misspells one of ``candidates``, else "": the hint of every command line's unknown word."""
+    from krm_dynamo.kio.display import closest
+
+    close = closest(word.partition("=")[0], list(candidates), cutoff=0.6, ignore_case=ignore_case)
+    return f"; did you mean {close!r}?" if close else ""
+
+
 def unknown_command(word: str) -> str:
     """The message for a first word that is no command: the closest command or option when
     ``word`` misspells one (``rendr`` -> ``render``), ``render FILE`` when it names a file."""
     import os
 
-    from krm_dynamo.kio.display import closest
-
     what = "option" if word.startswith("-") else "command"
-    close = closest(word, list(OPTIONS if word.startswith("-") else COMMANDS), cutoff=0.6, ignore_case=True)
-    if close is not None:
-        return f"unknown {what} {word!r}; did you mean {close!r}?"
+    hint = did_you_mean(word, OPTIONS if word.startswith("-") else COMMANDS, ignore_case=True)
+    if hint:
+        return f"unknown {what} {word!r}{hint}"
     if what == "command" and os.path.lexists(word):
         return f"unknown command {word!r}; to expand a file: krm-dynamo render {word}"
     return f"unknown {what} {word!r}"
